@@ -1,0 +1,27 @@
+# Native parts of gradebox: the sandbox launcher (a plain C executable) and,
+# added by the seccomp work, the libseccomp addon.
+{
+  "targets": [
+    {
+      "target_name": "gradebox-launch",
+      "type": "executable",
+      "sources": [
+        "native/launcher/main.c",
+        "native/launcher/util.c",
+        "native/launcher/options.c",
+        "native/launcher/slot.c",
+        "native/launcher/cgroup.c",
+        "native/launcher/cgroup-v1.c",
+        "native/launcher/cgroup-v2.c",
+        "native/launcher/rootfs.c",
+        "native/launcher/copy-tree.c",
+        "native/launcher/child.c",
+        "native/launcher/supervise.c"
+      ],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
+      "cflags!": ["-fno-exceptions"],
+      "defines": ["_GNU_SOURCE"],
+      "ldflags": ["-Wl,-z,relro,-z,now"]
+    }
+  ]
+}
