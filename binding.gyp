@@ -18,7 +18,7 @@
         "native/launcher/child.c",
         "native/launcher/supervise.c"
       ],
-      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
       "cflags!": ["-fno-exceptions"],
       "defines": ["_GNU_SOURCE"],
       "ldflags": ["-Wl,-z,relro,-z,now"]

@@ -1,0 +1,152 @@
+/* cgroup v1 backend: one directory per controller hierarchy (memory, pids, cpuacct, cpuset, freezer). */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char *const controllers[] = {"memory", "pids", "cpuacct", "cpuset", "freezer"};
+enum { MEMORY, PIDS, CPUACCT, CPUSET, FREEZER, NCONTROLLERS };
+
+static char dirs[NCONTROLLERS][512];
+static bool created;
+
+static void path_of(char *out, size_t size, int controller, const char *file) {
+  snprintf(out, size, "%s/%s", dirs[controller], file);
+}
+
+static void slot_dir(char *out, size_t size, int controller, const char *group, int slot) {
+  snprintf(out, size, "/sys/fs/cgroup/%s/%s/slot-%d", controllers[controller], group, slot);
+}
+
+static void v1_sweep(const char *group, int slot) {
+  char dir[512], file[600];
+  /* A frozen leftover cannot die until it is thawed. */
+  slot_dir(dir, sizeof dir, FREEZER, group, slot);
+  snprintf(file, sizeof file, "%s/freezer.state", dir);
+  write_file(file, "THAWED");
+  for (int c = 0; c < NCONTROLLERS; c++) {
+    slot_dir(dir, sizeof dir, c, group, slot);
+    snprintf(file, sizeof file, "%s/cgroup.procs", dir);
+    kill_pids_in(file);
+    if (remove_cgroup_dir(dir) < 0) die_errno("remove leftover cgroup %s", dir);
+  }
+}
+
+/* The group directory is made once; cpuset children inherit cpus/mems through clone_children. */
+static void ensure_group(int controller, const char *group) {
+  char dir[512], file[600], value[4096];
+  snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/%s", controllers[controller], group);
+  if (mkdir(dir, 0755) < 0) {
+    if (errno == EEXIST) return;
+    die_errno("mkdir %s (is the %s controller mounted at /sys/fs/cgroup/%s?)", dir, controllers[controller],
+              controllers[controller]);
+  }
+  if (controller != CPUSET) return;
+  const char *inherited[] = {"cpuset.cpus", "cpuset.mems"};
+  for (int i = 0; i < 2; i++) {
+    snprintf(file, sizeof file, "/sys/fs/cgroup/cpuset/%s", inherited[i]);
+    if (read_file(file, value, sizeof value) < 0) die_errno("read %s", file);
+    snprintf(file, sizeof file, "%s/%s", dir, inherited[i]);
+    if (write_file(file, "%s", value) < 0) die_errno("write %s", file);
+  }
+  snprintf(file, sizeof file, "%s/cgroup.clone_children", dir);
+  if (write_file(file, "1") < 0) die_errno("write %s", file);
+}
+
+static void v1_create(const char *group, int slot) {
+  for (int c = 0; c < NCONTROLLERS; c++) {
+    ensure_group(c, group);
+    slot_dir(dirs[c], sizeof dirs[c], c, group, slot);
+    if (mkdir(dirs[c], 0755) < 0) die_errno("mkdir %s", dirs[c]);
+  }
+  created = true;
+}
+
+static void set_value(int controller, const char *file, const char *fmt, long long value) {
+  char path[600];
+  path_of(path, sizeof path, controller, file);
+  if (write_file(path, fmt, value) < 0) die_errno("write %s", path);
+}
+
+static void v1_apply_limits(const struct limits *limits) {
+  char path[600];
+  if (limits->memory_bytes) {
+    set_value(MEMORY, "memory.limit_in_bytes", "%lld", limits->memory_bytes);
+    /* memsw exists only with swap accounting; where it does, memory+swap gets the same limit. */
+    path_of(path, sizeof path, MEMORY, "memory.memsw.limit_in_bytes");
+    if (access(path, F_OK) == 0) set_value(MEMORY, "memory.memsw.limit_in_bytes", "%lld", limits->memory_bytes);
+  }
+  if (limits->pids) set_value(PIDS, "pids.max", "%lld", limits->pids);
+  if (limits->cpuset) {
+    path_of(path, sizeof path, CPUSET, "cpuset.cpus");
+    if (write_file(path, "%s", limits->cpuset) < 0) die_errno("write %s = %s", path, limits->cpuset);
+  }
+}
+
+static void v1_join_self(void) {
+  char path[600];
+  for (int c = 0; c < NCONTROLLERS; c++) {
+    path_of(path, sizeof path, c, "cgroup.procs");
+    if (write_file(path, "0") < 0) die_errno("join %s", path);
+  }
+}
+
+static int v1_read_cpu_us(int64_t *cpu_us) {
+  char path[600];
+  path_of(path, sizeof path, CPUACCT, "cpuacct.usage");
+  int64_t ns = read_int_file(path);
+  if (ns < 0) return -1;
+  *cpu_us = ns / 1000;
+  return 0;
+}
+
+static void v1_read_stats(struct cgroup_stats *stats) {
+  char path[600];
+  v1_read_cpu_us(&stats->cpu_us);
+  path_of(path, sizeof path, MEMORY, "memory.max_usage_in_bytes");
+  stats->memory_peak_bytes = read_int_file(path);
+  path_of(path, sizeof path, MEMORY, "memory.oom_control");
+  stats->oom_kills = read_keyed_value(path, "oom_kill");
+  path_of(path, sizeof path, MEMORY, "memory.failcnt");
+  stats->memory_limit_hits = read_int_file(path);
+}
+
+static int v1_freeze(bool frozen) {
+  char path[600], state[64];
+  path_of(path, sizeof path, FREEZER, "freezer.state");
+  if (write_file(path, frozen ? "FROZEN" : "THAWED") < 0) return -1;
+  /* FREEZING turns into FROZEN once every task has stopped. */
+  for (int i = 0; frozen && i < 1000; i++) {
+    if (read_file(path, state, sizeof state) > 0 && strncmp(state, "FROZEN", 6) == 0) return 0;
+    usleep(100);
+  }
+  return frozen ? -1 : 0;
+}
+
+static void v1_kill_all(void) {
+  char path[600];
+  path_of(path, sizeof path, PIDS, "cgroup.procs");
+  kill_pids_in(path);
+}
+
+static void v1_destroy(void) {
+  if (!created) return;
+  for (int c = 0; c < NCONTROLLERS; c++) remove_cgroup_dir(dirs[c]);
+  created = false;
+}
+
+const struct cgroup_backend cgroup_v1_backend = {
+    .name = "v1",
+    .sweep = v1_sweep,
+    .create = v1_create,
+    .apply_limits = v1_apply_limits,
+    .join_self = v1_join_self,
+    .read_cpu_us = v1_read_cpu_us,
+    .read_stats = v1_read_stats,
+    .freeze = v1_freeze,
+    .kill_all = v1_kill_all,
+    .destroy = v1_destroy,
+};

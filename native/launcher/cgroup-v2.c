@@ -1,0 +1,133 @@
+/* cgroup v2 backend: one directory in the unified hierarchy, controllers enabled on its parent. */
+#include "cgroup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char dir[512];
+static bool created;
+
+static void file_path(char *out, size_t size, const char *file) { snprintf(out, size, "%s/%s", dir, file); }
+
+static void v2_sweep(const char *group, int slot) {
+  char leftover[512], file[600];
+  snprintf(leftover, sizeof leftover, "/sys/fs/cgroup/%s/slot-%d", group, slot);
+  if (access(leftover, F_OK) != 0) return;
+  snprintf(file, sizeof file, "%s/cgroup.kill", leftover);
+  if (write_file(file, "1") < 0) {
+    snprintf(file, sizeof file, "%s/cgroup.freeze", leftover);
+    write_file(file, "0");
+    snprintf(file, sizeof file, "%s/cgroup.procs", leftover);
+    kill_pids_in(file);
+  }
+  if (remove_cgroup_dir(leftover) < 0) die_errno("remove leftover cgroup %s", leftover);
+}
+
+/* Controllers must be enabled in every ancestor's subtree_control for the slot to get them. */
+static void ensure_group(const char *group) {
+  char group_dir[512], file[600];
+  snprintf(group_dir, sizeof group_dir, "/sys/fs/cgroup/%s", group);
+  if (mkdir(group_dir, 0755) < 0 && errno != EEXIST) die_errno("mkdir %s", group_dir);
+  const char *parents[] = {"/sys/fs/cgroup", group_dir};
+  for (int i = 0; i < 2; i++) {
+    snprintf(file, sizeof file, "%s/cgroup.subtree_control", parents[i]);
+    if (write_file(file, "+memory +pids +cpu +cpuset") < 0)
+      die_errno("enable memory, pids, cpu and cpuset controllers in %s", file);
+  }
+}
+
+static void v2_create(const char *group, int slot) {
+  ensure_group(group);
+  snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/slot-%d", group, slot);
+  if (mkdir(dir, 0755) < 0) die_errno("mkdir %s", dir);
+  created = true;
+}
+
+static void set_value(const char *file, const char *value) {
+  char path[600];
+  file_path(path, sizeof path, file);
+  if (write_file(path, "%s", value) < 0) die_errno("write %s = %s", path, value);
+}
+
+static void v2_apply_limits(const struct limits *limits) {
+  char value[64];
+  if (limits->memory_bytes) {
+    snprintf(value, sizeof value, "%lld", (long long)limits->memory_bytes);
+    set_value("memory.max", value);
+    char path[600];
+    file_path(path, sizeof path, "memory.swap.max");
+    if (access(path, F_OK) == 0) set_value("memory.swap.max", "0");
+  }
+  if (limits->pids) {
+    snprintf(value, sizeof value, "%lld", (long long)limits->pids);
+    set_value("pids.max", value);
+  }
+  if (limits->cpuset) set_value("cpuset.cpus", limits->cpuset);
+}
+
+static void v2_join_self(void) {
+  char path[600];
+  file_path(path, sizeof path, "cgroup.procs");
+  if (write_file(path, "0") < 0) die_errno("join %s", path);
+}
+
+static int v2_read_cpu_us(int64_t *cpu_us) {
+  char path[600];
+  file_path(path, sizeof path, "cpu.stat");
+  int64_t us = read_keyed_value(path, "usage_usec");
+  if (us < 0) return -1;
+  *cpu_us = us;
+  return 0;
+}
+
+static void v2_read_stats(struct cgroup_stats *stats) {
+  char path[600];
+  v2_read_cpu_us(&stats->cpu_us);
+  file_path(path, sizeof path, "memory.peak");
+  stats->memory_peak_bytes = read_int_file(path);
+  file_path(path, sizeof path, "memory.events");
+  stats->oom_kills = read_keyed_value(path, "oom_kill");
+  stats->memory_limit_hits = read_keyed_value(path, "max");
+}
+
+static int v2_freeze(bool frozen) {
+  char path[600], events[256];
+  file_path(path, sizeof path, "cgroup.freeze");
+  if (write_file(path, frozen ? "1" : "0") < 0) return -1;
+  file_path(path, sizeof path, "cgroup.events");
+  for (int i = 0; frozen && i < 1000; i++) {
+    if (read_file(path, events, sizeof events) > 0 && strstr(events, "frozen 1")) return 0;
+    usleep(100);
+  }
+  return frozen ? -1 : 0;
+}
+
+static void v2_kill_all(void) {
+  char path[600];
+  file_path(path, sizeof path, "cgroup.kill");
+  if (write_file(path, "1") == 0) return;
+  file_path(path, sizeof path, "cgroup.procs");
+  kill_pids_in(path);
+}
+
+static void v2_destroy(void) {
+  if (!created) return;
+  remove_cgroup_dir(dir);
+  created = false;
+}
+
+const struct cgroup_backend cgroup_v2_backend = {
+    .name = "v2",
+    .sweep = v2_sweep,
+    .create = v2_create,
+    .apply_limits = v2_apply_limits,
+    .join_self = v2_join_self,
+    .read_cpu_us = v2_read_cpu_us,
+    .read_stats = v2_read_stats,
+    .freeze = v2_freeze,
+    .kill_all = v2_kill_all,
+    .destroy = v2_destroy,
+};

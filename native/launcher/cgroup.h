@@ -1,0 +1,29 @@
+/* The two cgroup backends share these function names and are chosen at run time (nsjail style). */
+#ifndef GRADEBOX_CGROUP_H
+#define GRADEBOX_CGROUP_H
+
+#include "launcher.h"
+
+struct cgroup_backend {
+  const char *name;
+  void (*sweep)(const char *group, int slot);
+  void (*create)(const char *group, int slot);
+  void (*apply_limits)(const struct limits *limits);
+  void (*join_self)(void);
+  int (*read_cpu_us)(int64_t *cpu_us);
+  void (*read_stats)(struct cgroup_stats *stats);
+  int (*freeze)(bool frozen);
+  void (*kill_all)(void);
+  void (*destroy)(void);
+};
+
+extern const struct cgroup_backend cgroup_v1_backend;
+extern const struct cgroup_backend cgroup_v2_backend;
+
+/* Shared by both backends. */
+void kill_pids_in(const char *procs_path);
+int remove_cgroup_dir(const char *path);
+int64_t read_int_file(const char *path);
+int64_t read_keyed_value(const char *path, const char *key);
+
+#endif

@@ -1,0 +1,197 @@
+/* Inside the sandbox: PID 1 builds the file system, waits for the run options, enters the
+ * user namespace, starts the program and then only reaps zombies and forwards signals. */
+#include "launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <linux/capability.h>
+#include <linux/close_range.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static int child_sync_fd = -1;
+
+static void report_to_supervisor(const char *message) {
+  if (child_sync_fd >= 0) send_msg(child_sync_fd, MSG_ERROR, 0, message, strlen(message));
+  _exit(1);
+}
+
+static void close_all_but(int a, int b, int c) {
+  int keep[3] = {a, b, c};
+  /* sort the three descriptors and close the gaps between them */
+  for (int i = 0; i < 3; i++)
+    for (int j = i + 1; j < 3; j++)
+      if (keep[j] < keep[i]) { int t = keep[i]; keep[i] = keep[j]; keep[j] = t; }
+  unsigned from = 3;
+  for (int i = 0; i < 3; i++) {
+    if ((unsigned)keep[i] > from) syscall(SYS_close_range, from, keep[i] - 1, 0);
+    from = keep[i] + 1;
+  }
+  syscall(SYS_close_range, from, ~0U, 0);
+}
+
+/* Split a NUL-separated options message into an argv array and parse it as run options. */
+static void parse_run_message(struct config *cfg, char *payload, uint32_t length) {
+  static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
+  int n = 0;
+  for (uint32_t i = 0; i < length && n < (int)(sizeof args / sizeof *args) - 1; i += strlen(payload + i) + 1)
+    args[n++] = payload + i;
+  args[n] = NULL;
+  parse_options(cfg, n, args, PHASE_RUN);
+}
+
+static void fill_box(const struct config *cfg, int host_root, uid_t uid) {
+  int box = open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (box < 0) die_errno("open /box");
+  if (cfg->box_from) {
+    int src = openat(host_root, cfg->box_from[0] == '/' ? cfg->box_from + 1 : cfg->box_from,
+                     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (src < 0) die_errno("open submission folder %s", cfg->box_from);
+    copy_tree(src, box, uid, uid);
+    close(src);
+  }
+  if (fchown(box, uid, uid) < 0) die_errno("chown /box");
+  close(box);
+}
+
+static int open_stdin(const struct config *cfg, int host_root) {
+  int fd = cfg->stdin_path
+               ? openat(host_root, cfg->stdin_path[0] == '/' ? cfg->stdin_path + 1 : cfg->stdin_path,
+                        O_RDONLY | O_NOCTTY | O_CLOEXEC)
+               : open("/dev/null", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) die_errno("open stdin %s", cfg->stdin_path ? cfg->stdin_path : "/dev/null");
+  return fd;
+}
+
+static void enter_user_namespace(int sync_fd) {
+  if (setgroups(0, NULL) < 0) die_errno("setgroups");
+  if (unshare(CLONE_NEWUSER) < 0) die_errno("unshare user namespace");
+  send_msg(sync_fd, MSG_NEED_MAPS, 0, NULL, 0);
+  struct msg_header header;
+  char *payload;
+  if (recv_msg(sync_fd, &header, &payload) <= 0 || header.type != MSG_MAPS_DONE) _exit(1);
+  /* Until now our kernel uid was still the host's root; become the namespace's root (a host nobody). */
+  if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die_errno("become root of the user namespace");
+}
+
+/* Every capability set emptied (bounding, ambient, then effective/permitted/inheritable). */
+static void drop_capabilities(uid_t uid) {
+  int last = CAP_LAST_CAP;
+  char buf[16];
+  if (read_file("/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0) last = atoi(buf);
+  for (int cap = 0; cap <= last; cap++)
+    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) die_errno("drop capability %d", cap);
+  if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) die_errno("clear ambient capabilities");
+  if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0) die_errno("setresuid %d", uid);
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2] = {{0}};
+  if (syscall(SYS_capset, &header, data) < 0) die_errno("capset");
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_errno("no_new_privs");
+}
+
+static void set_limit(int resource, const char *name, rlim_t soft, rlim_t hard) {
+  struct rlimit rl = {.rlim_cur = soft, .rlim_max = hard};
+  if (setrlimit(resource, &rl) < 0) die_errno("setrlimit %s", name);
+}
+
+static void set_rlimits(const struct limits *limits) {
+  set_limit(RLIMIT_CORE, "core", 0, 0);
+  if (limits->stack_bytes) set_limit(RLIMIT_STACK, "stack", limits->stack_bytes, limits->stack_bytes);
+  if (limits->open_files) set_limit(RLIMIT_NOFILE, "nofile", limits->open_files, limits->open_files);
+  if (limits->fsize_bytes) set_limit(RLIMIT_FSIZE, "fsize", limits->fsize_bytes, limits->fsize_bytes);
+  if (limits->cpu_ms) {
+    /* A backstop only: the supervisor measures CPU time of the whole cgroup. */
+    rlim_t seconds = (limits->cpu_ms + 999) / 1000 + 1;
+    set_limit(RLIMIT_CPU, "cpu", seconds, seconds + 1);
+  }
+}
+
+static void __attribute__((noreturn)) exec_program(struct config *cfg, int sync_fd, int stdin_fd, int out_fd, int err_fd) {
+  sigset_t none;
+  sigemptyset(&none);
+  for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+  sigprocmask(SIG_SETMASK, &none, NULL);
+  if (setsid() < 0) die_errno("setsid");
+  if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) die_errno("dup2");
+  set_rlimits(&cfg->limits);
+  if (chdir(cfg->cwd) < 0) die_errno("chdir %s", cfg->cwd);
+  drop_capabilities(SANDBOX_UID);
+  syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
+  extern char **environ;
+  environ = cfg->env;
+  execvp(cfg->argv[0], cfg->argv);
+  send_msg(sync_fd, MSG_EXEC_FAILED, errno, NULL, 0);
+  _exit(127);
+}
+
+/* PID 1: reap every zombie, pass termination signals on to the program, leave with it. */
+static void __attribute__((noreturn)) init_loop(pid_t program, int sync_fd, const sigset_t *watched) {
+  for (;;) {
+    int sig = sigwaitinfo(watched, NULL);
+    if (sig < 0) continue;
+    if (sig != SIGCHLD) {
+      kill(program, sig);
+      continue;
+    }
+    int status;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid == program) {
+        send_msg(sync_fd, MSG_EXITED, status, NULL, 0);
+        _exit(0); /* the kernel now kills whatever the program left behind in this pid namespace */
+      }
+    }
+  }
+}
+
+int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
+  child_sync_fd = sync_fd;
+  die_hook = report_to_supervisor;
+  status_fd = -1;
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
+  close_all_but(sync_fd, out_fd, err_fd);
+  int devnull = open("/dev/null", O_RDWR);
+  if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0) die_errno("/dev/null");
+  close(devnull);
+
+  cgroup_join_self();
+  if (unshare(CLONE_NEWCGROUP) < 0) die_errno("unshare cgroup namespace");
+  if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) die_errno("sethostname");
+  bring_up_loopback();
+  int host_root;
+  setup_rootfs(cfg, &host_root);
+  send_msg(sync_fd, MSG_READY, 0, NULL, 0);
+
+  struct msg_header header;
+  char *payload;
+  if (recv_msg(sync_fd, &header, &payload) <= 0 || header.type != MSG_RUN) _exit(1);
+  if (header.length) parse_run_message(cfg, payload, header.length);
+  fill_box(cfg, host_root, uid_base + SANDBOX_UID);
+  int stdin_fd = open_stdin(cfg, host_root);
+  close(host_root);
+  enter_user_namespace(sync_fd);
+
+  sigset_t watched;
+  sigemptyset(&watched);
+  int forwarded[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+  for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&watched, forwarded[i]);
+  sigprocmask(SIG_BLOCK, &watched, NULL);
+  pid_t program = fork();
+  if (program < 0) die_errno("fork the program");
+  if (program == 0) exec_program(cfg, sync_fd, stdin_fd, out_fd, err_fd);
+  send_msg(sync_fd, MSG_STARTED, program, NULL, 0);
+  close(stdin_fd);
+  close(out_fd);
+  close(err_fd);
+  drop_capabilities(0);
+  init_loop(program, sync_fd, &watched);
+}

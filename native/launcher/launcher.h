@@ -1,0 +1,138 @@
+/* gradebox-launch: shared types of the sandbox launcher (supervisor + sandbox init + program). */
+#ifndef GRADEBOX_LAUNCHER_H
+#define GRADEBOX_LAUNCHER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define MAX_MOUNTS 64
+#define MAX_ENV 256
+#define MAX_ARGS 1024
+#define MAX_CONTROL_BYTES (1 << 20)
+#define SANDBOX_UID 1000           /* the program's uid and gid inside the sandbox */
+#define UID_RANGE 65536            /* host ids given to one sandbox */
+#define UID_BASE 0x40000000u       /* first host id of slot 0: far above any real account */
+#define MAX_SLOTS 256
+
+/* Limits of one run; 0 means "not set" unless noted. */
+struct limits {
+  int64_t cpu_ms;
+  int64_t wall_ms;
+  int64_t memory_bytes;
+  int64_t pids;
+  int64_t output_bytes;    /* per stream (stdout, stderr) */
+  int64_t fsize_bytes;
+  int64_t open_files;
+  int64_t stack_bytes;
+  const char *cpuset;      /* e.g. "1" or "0-1"; NULL: no pin */
+};
+
+struct ro_bind {
+  const char *src;         /* host path */
+  const char *dst;         /* path inside the sandbox root */
+};
+
+struct config {
+  /* Set once, from argv: the shape of the sandbox. */
+  int status_fd;           /* JSON lines out */
+  int control_fd;          /* run options in (NUL-separated), -1: they come from argv */
+  const char *state_dir;   /* root-only directory for slot locks and mount points */
+  const char *cgroup_name; /* directory under each hierarchy holding our cgroups */
+  const char *root_lower;  /* read-only skeleton that is the overlay root's lower layer */
+  struct ro_bind binds[MAX_MOUNTS];
+  int nbinds;
+  int64_t scratch_bytes;   /* size of the tmpfs holding every writable place */
+  const char *hostname;
+  bool sweep_only;         /* --sweep: remove leftovers of crashed runs, then exit */
+
+  /* Set per run, from the control message (or argv). */
+  struct limits limits;
+  const char *box_from;    /* host directory copied into /box */
+  const char *stdin_path;  /* host file given as stdin; NULL: /dev/null */
+  const char *cwd;
+  char *env[MAX_ENV + 1];
+  int nenv;
+  char **argv;
+  bool have_run_options;
+};
+
+/* options.c */
+enum option_phase { PHASE_SHAPE = 1, PHASE_RUN = 2 };
+void parse_options(struct config *cfg, int argc, char **argv, int phases);
+void config_defaults(struct config *cfg);
+
+/* util.c */
+extern int status_fd;
+void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+extern void (*die_hook)(const char *message);
+void emit_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void json_string(char *out, size_t size, const char *in);
+int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int read_file(const char *path, char *buf, size_t size);
+int64_t monotonic_ms(void);
+int64_t monotonic_us(void);
+ssize_t read_full(int fd, void *buf, size_t len);
+ssize_t write_full(int fd, const void *buf, size_t len);
+void ensure_dir(const char *path, mode_t mode);
+
+/* slot.c: one host uid/gid range per concurrent sandbox */
+int acquire_slot(const char *state_dir, int *lock_fd);
+bool try_slot(const char *state_dir, int slot, int *lock_fd);
+
+/* cgroup.c: one interface over cgroup v1 and v2 */
+struct cgroup_stats {
+  int64_t cpu_us;
+  int64_t memory_peak_bytes;
+  int64_t oom_kills;
+  int64_t memory_limit_hits;
+};
+void cgroup_init(void);
+const char *cgroup_version(void);
+void cgroup_sweep(const char *group, int slot);
+void cgroup_create(const char *group, int slot);
+void cgroup_apply_limits(const struct limits *limits);
+void cgroup_join_self(void);
+int cgroup_read_cpu_us(int64_t *cpu_us);
+void cgroup_read_stats(struct cgroup_stats *stats);
+int cgroup_freeze(bool frozen);
+void cgroup_kill_all(void);
+void cgroup_destroy(void);
+
+/* rootfs.c: mounts, run in the sandbox's mount namespace as host root */
+void setup_rootfs(const struct config *cfg, int *host_root_fd);
+void bring_up_loopback(void);
+
+/* copy-tree.c */
+void copy_tree(int src_dirfd, int dst_dirfd, uid_t uid, gid_t gid);
+
+/* child.c: the sandbox's init (PID 1) and the program it starts */
+int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
+
+/* supervise.c */
+int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
+
+/* The messages between supervisor and sandbox over the sync socket. */
+enum msg_type {
+  MSG_READY = 1,        /* child -> sup: mounts are in place */
+  MSG_RUN,              /* sup -> child: payload = run options (NUL-separated) */
+  MSG_NEED_MAPS,        /* child -> sup: unshared its user namespace */
+  MSG_MAPS_DONE,        /* sup -> child */
+  MSG_STARTED,          /* child -> sup: value = program pid inside */
+  MSG_EXEC_FAILED,      /* program -> sup: value = errno */
+  MSG_EXITED,           /* child -> sup: value = program wait status */
+  MSG_ERROR,            /* child -> sup: payload = message; setup failed */
+};
+
+struct msg_header {
+  uint32_t type;
+  int32_t value;
+  uint32_t length;
+};
+
+void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, uint32_t length);
+/* Returns 0 at end of stream; *payload is malloc'd (NUL-terminated) when length > 0. */
+int recv_msg(int fd, struct msg_header *header, char **payload);
+
+#endif

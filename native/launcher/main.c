@@ -1,0 +1,104 @@
+/* gradebox-launch: runs one command in a fresh sandbox and reports on it.
+ *
+ *   gradebox-launch --root-lower DIR [--ro-bind SRC DST]... [--status-fd N]
+ *                   (--control-fd N | RUN OPTIONS -- COMMAND [ARGS...])
+ *   gradebox-launch --sweep [--state-dir DIR] [--cgroup-name NAME]
+ *
+ * Mechanism only: services/sandbox/ decides every path, limit and variable. With --control-fd
+ * the sandbox is built first and the run options (limits, /box source, stdin, env, command) are
+ * read from that fd afterwards, so a sandbox can be prepared ahead of demand. */
+#include "launcher.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static bool has_flag(int argc, char **argv, const char *flag) {
+  for (int i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+    if (strcmp(argv[i], flag) == 0) return true;
+  return false;
+}
+
+/* Removes cgroups left by runs that crashed, for every slot nobody holds now. */
+static int sweep(const struct config *cfg) {
+  int swept = 0;
+  for (int slot = 0; slot < MAX_SLOTS; slot++) {
+    int lock_fd;
+    if (!try_slot(cfg->state_dir, slot, &lock_fd)) continue;
+    cgroup_sweep(cfg->cgroup_name, slot);
+    close(lock_fd);
+    swept++;
+  }
+  emit_status("{\"event\":\"swept\",\"slots\":%d}", swept);
+  return 0;
+}
+
+static void prepare_state_dir(const char *state_dir) {
+  char path[4096];
+  ensure_dir(state_dir, 0700);
+  const char *subdirs[] = {"slots", "scratch", "root"};
+  for (int i = 0; i < 3; i++) {
+    snprintf(path, sizeof path, "%s/%s", state_dir, subdirs[i]);
+    ensure_dir(path, 0700);
+  }
+}
+
+int main(int argc, char **argv) {
+  struct config cfg;
+  config_defaults(&cfg);
+  bool run_options_later = has_flag(argc, argv, "--control-fd") || has_flag(argc, argv, "--sweep");
+  parse_options(&cfg, argc - 1, argv + 1, run_options_later ? PHASE_SHAPE : PHASE_SHAPE | PHASE_RUN);
+  status_fd = cfg.status_fd;
+  /* If our caller dies, SIGTERM makes us tear the sandbox down instead of leaving it running. */
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
+  if (geteuid() != 0) die("gradebox-launch must run as root (it builds namespaces and cgroups)");
+  cgroup_init();
+  prepare_state_dir(cfg.state_dir);
+  if (cfg.sweep_only) return sweep(&cfg);
+  if (!cfg.root_lower) die("--root-lower DIR is required");
+  if (strpbrk(cfg.root_lower, ",:")) die("--root-lower may not contain ',' or ':': %s", cfg.root_lower);
+
+  /* SIGTERM/SIGINT/SIGHUP are read from a signalfd by the supervisor. */
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+
+  int lock_fd;
+  int slot = acquire_slot(cfg.state_dir, &lock_fd);
+  uint32_t uid_base = UID_BASE + (uint32_t)slot * UID_RANGE;
+  cgroup_sweep(cfg.cgroup_name, slot);
+  cgroup_create(cfg.cgroup_name, slot);
+
+  int sync[2], out[2], err[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+      pipe2(err, O_CLOEXEC) < 0) {
+    cgroup_destroy();
+    die_errno("socketpair/pipe");
+  }
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+  pid_t child = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+  if (child < 0) {
+    cgroup_destroy();
+    die_errno("clone the sandbox");
+  }
+  if (child == 0) {
+    close(sync[0]);
+    close(out[0]);
+    close(err[0]);
+    _exit(child_main(&cfg, sync[1], out[1], err[1], uid_base));
+  }
+  close(sync[1]);
+  close(out[1]);
+  close(err[1]);
+  return supervise(&cfg, child, sync[0], out[0], err[0], uid_base);
+}

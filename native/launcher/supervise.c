@@ -1,0 +1,289 @@
+/* The supervisor: host side of one run. It answers the sandbox's requests (uid maps), enforces
+ * wall time, CPU time and output size, and reports what happened as JSON lines on the status fd. */
+#include "launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <sys/timerfd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct stream {
+  int fd;          /* read end of the program's pipe, -1 at EOF */
+  int out;         /* where the bytes go: our own stdout or stderr */
+  int64_t bytes;   /* bytes forwarded */
+  bool truncated;
+};
+
+struct run {
+  struct config *cfg;
+  pid_t child;
+  int sync_fd, pidfd, timer_fd, signal_fd;
+  struct stream streams[2];
+  int64_t started_us;       /* 0 until the program runs */
+  const char *limit;        /* which limit the supervisor enforced, if any */
+  bool killed, cancelled, child_exited, have_status;
+  bool check_due;           /* the budgets need a check now (the program just started) */
+  int program_status;
+  int exec_errno;
+  char *setup_error;
+};
+
+static struct run *current;
+
+static void kill_sandbox(struct run *run) {
+  if (run->killed) return;
+  run->killed = true;
+  /* SIGKILL to the pid namespace's init takes every process of the sandbox with it. */
+  kill(run->child, SIGKILL);
+}
+
+/* Used by die(): nothing may be left behind, even when the launcher itself fails. */
+static void cleanup_on_die(const char *message) {
+  (void)message;
+  if (!current) return;
+  kill(current->child, SIGKILL);
+  waitpid(current->child, NULL, 0);
+  cgroup_destroy();
+}
+
+static void write_id_maps(pid_t child, uint32_t base) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/uid_map", child);
+  if (write_file(path, "0 %u %u\n", base, UID_RANGE) < 0) die_errno("write %s", path);
+  snprintf(path, sizeof path, "/proc/%d/gid_map", child);
+  if (write_file(path, "0 %u %u\n", base, UID_RANGE) < 0) die_errno("write %s", path);
+}
+
+static void handle_message(struct run *run, uint32_t uid_base) {
+  struct msg_header header;
+  char *payload;
+  int r = recv_msg(run->sync_fd, &header, &payload);
+  if (r <= 0) {
+    close(run->sync_fd);
+    run->sync_fd = -1;
+    return;
+  }
+  switch (header.type) {
+  case MSG_NEED_MAPS:
+    write_id_maps(run->child, uid_base);
+    send_msg(run->sync_fd, MSG_MAPS_DONE, 0, NULL, 0);
+    break;
+  case MSG_STARTED:
+    run->started_us = monotonic_us();
+    run->check_due = true;
+    emit_status("{\"event\":\"started\",\"pid\":%d}", header.value);
+    break;
+  case MSG_EXEC_FAILED:
+    run->exec_errno = header.value;
+    break;
+  case MSG_EXITED:
+    run->program_status = header.value;
+    run->have_status = true;
+    break;
+  case MSG_ERROR:
+    run->setup_error = payload ? payload : strdup("the sandbox failed to start");
+    kill_sandbox(run);
+    return;
+  default:
+    break;
+  }
+  free(payload);
+}
+
+static void pump(struct run *run, struct stream *s) {
+  char buf[65536];
+  ssize_t n = read(s->fd, buf, sizeof buf);
+  if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+  if (n <= 0) {
+    close(s->fd);
+    s->fd = -1;
+    return;
+  }
+  int64_t cap = run->cfg->limits.output_bytes;
+  int64_t keep = n;
+  if (cap && s->bytes + n > cap) {
+    keep = cap - s->bytes;
+    s->truncated = true;
+    if (!run->limit) run->limit = "output";
+    kill_sandbox(run);
+  }
+  if (keep > 0 && write_full(s->out, buf, keep) < 0) {
+    /* Nobody reads our output any more: stop the run rather than block. */
+    run->cancelled = true;
+    kill_sandbox(run);
+  }
+  s->bytes += keep;
+}
+
+/* Checks the wall and CPU budgets and arms the timer for the next check. */
+static void check_budgets(struct run *run, int ncpus) {
+  const struct limits *limits = &run->cfg->limits;
+  if (!run->started_us || run->killed) return;
+  int64_t now = monotonic_us();
+  int64_t next_us = 50000;
+  if (limits->wall_ms) {
+    int64_t left = limits->wall_ms * 1000 - (now - run->started_us);
+    if (left <= 0) {
+      run->limit = "wall";
+      kill_sandbox(run);
+      return;
+    }
+    if (left < next_us) next_us = left;
+  }
+  int64_t cpu_us;
+  if (limits->cpu_ms && cgroup_read_cpu_us(&cpu_us) == 0) {
+    int64_t left = limits->cpu_ms * 1000 - cpu_us;
+    if (left <= 0) {
+      run->limit = "cpu";
+      kill_sandbox(run);
+      return;
+    }
+    /* CPU time cannot grow faster than ncpus times the wall clock. */
+    if (left / ncpus < next_us) next_us = left / ncpus;
+  }
+  if (next_us < 1000) next_us = 1000;
+  struct itimerspec its = {.it_value = {.tv_sec = next_us / 1000000, .tv_nsec = (next_us % 1000000) * 1000}};
+  timerfd_settime(run->timer_fd, 0, &its, NULL);
+}
+
+static void report_exit(struct run *run, int init_status, const struct rusage *ru) {
+  struct cgroup_stats stats = {-1, -1, -1, -1};
+  cgroup_read_stats(&stats);
+  int64_t wall_ms = run->started_us ? (monotonic_us() - run->started_us) / 1000 : 0;
+  int status = run->have_status ? run->program_status : init_status;
+  char exit_code[16] = "null", signal_no[16] = "null";
+  if (WIFEXITED(status)) snprintf(exit_code, sizeof exit_code, "%d", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) snprintf(signal_no, sizeof signal_no, "%d", WTERMSIG(status));
+  int64_t cpu_us = stats.cpu_us >= 0 ? stats.cpu_us
+                                     : (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000ll + ru->ru_utime.tv_usec +
+                                           ru->ru_stime.tv_usec;
+  int64_t memory_kb = stats.memory_peak_bytes >= 0 ? stats.memory_peak_bytes / 1024 : ru->ru_maxrss;
+  emit_status("{\"event\":\"exit\",\"exit_code\":%s,\"signal\":%s,\"program_status_known\":%s,"
+              "\"cpu_ms\":%lld,\"wall_ms\":%lld,\"memory_kb\":%lld,\"maxrss_kb\":%ld,"
+              "\"oom_kills\":%lld,\"memory_limit_hits\":%lld,\"limit\":%s%s%s,"
+              "\"stdout_bytes\":%lld,\"stderr_bytes\":%lld,\"stdout_truncated\":%s,\"stderr_truncated\":%s,"
+              "\"exec_errno\":%d,\"cancelled\":%s,\"cgroup\":\"%s\"}",
+              exit_code, signal_no, run->have_status ? "true" : "false", (long long)(cpu_us / 1000),
+              (long long)wall_ms, (long long)memory_kb, ru->ru_maxrss, (long long)stats.oom_kills,
+              (long long)stats.memory_limit_hits, run->limit ? "\"" : "", run->limit ? run->limit : "null",
+              run->limit ? "\"" : "", (long long)run->streams[0].bytes, (long long)run->streams[1].bytes,
+              run->streams[0].truncated ? "true" : "false", run->streams[1].truncated ? "true" : "false",
+              run->exec_errno, run->cancelled ? "true" : "false", cgroup_version());
+}
+
+/* Reads the run options from the control fd: NUL-separated words, ended by EOF. */
+static char *read_control(int fd, uint32_t *length) {
+  char *buf = malloc(MAX_CONTROL_BYTES + 1);
+  if (!buf) die("out of memory");
+  ssize_t n = read_full(fd, buf, MAX_CONTROL_BYTES + 1);
+  if (n < 0) die_errno("read run options");
+  if (n > MAX_CONTROL_BYTES) die("run options exceed %d bytes", MAX_CONTROL_BYTES);
+  close(fd);
+  buf[n] = 0;
+  *length = (uint32_t)n;
+  return buf;
+}
+
+static void wait_until_ready(struct run *run) {
+  struct pollfd pfds[2] = {{run->sync_fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}};
+  for (;;) {
+    if (poll(pfds, 2, -1) < 0 && errno != EINTR) die_errno("poll");
+    if (pfds[1].revents) die("cancelled before the run started");
+    if (!pfds[0].revents) continue;
+    struct msg_header header;
+    char *payload;
+    int r = recv_msg(run->sync_fd, &header, &payload);
+    if (r <= 0) die("the sandbox died while it was being built");
+    if (header.type == MSG_ERROR) die("%s", payload ? payload : "sandbox setup failed");
+    if (header.type == MSG_READY) return;
+  }
+}
+
+static void start_run(struct run *run) {
+  uint32_t length = 0;
+  char *options = NULL;
+  if (run->cfg->control_fd >= 0) {
+    options = read_control(run->cfg->control_fd, &length);
+    static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
+    int n = 0;
+    for (uint32_t i = 0; i < length && n < (int)(sizeof args / sizeof *args) - 1; i += strlen(options + i) + 1)
+      args[n++] = options + i;
+    parse_options(run->cfg, n, args, PHASE_RUN);
+  }
+  cgroup_apply_limits(&run->cfg->limits);
+  send_msg(run->sync_fd, MSG_RUN, 0, options, length);
+}
+
+int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
+  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd};
+  current = &run;
+  die_hook = cleanup_on_die;
+  run.streams[0] = (struct stream){out_fd, 1, 0, false};
+  run.streams[1] = (struct stream){err_fd, 2, 0, false};
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  run.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+  run.pidfd = (int)syscall(SYS_pidfd_open, child, 0);
+  run.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
+  if (run.signal_fd < 0 || run.pidfd < 0 || run.timer_fd < 0) die_errno("signalfd/pidfd/timerfd");
+  for (int i = 0; i < 2; i++) fcntl(run.streams[i].fd, F_SETFL, O_NONBLOCK);
+  int ncpus = get_nprocs();
+
+  wait_until_ready(&run);
+  emit_status("{\"event\":\"ready\"}");
+  start_run(&run);
+
+  while (!run.child_exited || run.streams[0].fd >= 0 || run.streams[1].fd >= 0) {
+    struct pollfd pfds[6] = {
+        {run.sync_fd, POLLIN, 0}, {run.streams[0].fd, POLLIN, 0}, {run.streams[1].fd, POLLIN, 0},
+        {run.child_exited ? -1 : run.pidfd, POLLIN, 0}, {run.timer_fd, POLLIN, 0}, {run.signal_fd, POLLIN, 0}};
+    if (poll(pfds, 6, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_errno("poll");
+    }
+    if (pfds[0].revents) handle_message(&run, uid_base);
+    for (int i = 0; i < 2; i++)
+      if (pfds[1 + i].revents) pump(&run, &run.streams[i]);
+    if (pfds[3].revents) run.child_exited = true;
+    if (pfds[4].revents) {
+      uint64_t ticks;
+      if (read(run.timer_fd, &ticks, sizeof ticks) < 0) { /* nothing to do */ }
+    }
+    if (pfds[5].revents) {
+      struct signalfd_siginfo info;
+      if (read(run.signal_fd, &info, sizeof info) > 0) run.cancelled = true;
+      kill_sandbox(&run);
+    }
+    if (pfds[4].revents || run.check_due) {
+      run.check_due = false;
+      check_budgets(&run, ncpus);
+    }
+  }
+  /* Messages sent just before init exited are still in the socket. */
+  while (run.sync_fd >= 0) handle_message(&run, uid_base);
+
+  int init_status;
+  struct rusage ru;
+  if (wait4(child, &init_status, 0, &ru) < 0) die_errno("wait for the sandbox");
+  current = NULL;
+  if (run.setup_error) {
+    cgroup_destroy();
+    die("%s", run.setup_error);
+  }
+  report_exit(&run, init_status, &ru);
+  cgroup_destroy();
+  return 0;
+}

@@ -1,0 +1,166 @@
+/* Small helpers of the launcher: dying with a reason, JSON status lines, whole-file I/O. */
+#include "launcher.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+int status_fd = -1;
+void (*die_hook)(const char *message);
+
+static void __attribute__((noreturn)) die_with(const char *message) {
+  if (die_hook) die_hook(message);
+  char escaped[2048];
+  json_string(escaped, sizeof escaped, message);
+  if (status_fd >= 0)
+    emit_status("{\"event\":\"error\",\"message\":%s}", escaped);
+  else
+    fprintf(stderr, "gradebox-launch: %s\n", message);
+  _exit(1);
+}
+
+void die(const char *fmt, ...) {
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  die_with(message);
+}
+
+void die_errno(const char *fmt, ...) {
+  int saved = errno;
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  if (n >= 0 && (size_t)n < sizeof message)
+    snprintf(message + n, sizeof message - n, ": %s", strerror(saved));
+  die_with(message);
+}
+
+/* One JSON object per line; a single write keeps lines whole. */
+void emit_status(const char *fmt, ...) {
+  char line[8192];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(line, sizeof line - 1, fmt, ap);
+  va_end(ap);
+  if (n < 0) return;
+  if ((size_t)n > sizeof line - 2) n = sizeof line - 2;
+  line[n++] = '\n';
+  if (status_fd >= 0) write_full(status_fd, line, n);
+}
+
+void json_string(char *out, size_t size, const char *in) {
+  size_t o = 0;
+  if (size < 3) return;
+  out[o++] = '"';
+  for (const unsigned char *p = (const unsigned char *)in; *p && o + 8 < size; p++) {
+    if (*p == '"' || *p == '\\') {
+      out[o++] = '\\';
+      out[o++] = *p;
+    } else if (*p < 0x20) {
+      o += snprintf(out + o, size - o, "\\u%04x", *p);
+    } else {
+      out[o++] = *p;
+    }
+  }
+  out[o++] = '"';
+  out[o] = 0;
+}
+
+int write_file(const char *path, const char *fmt, ...) {
+  char buf[512];
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(buf, sizeof buf, fmt, ap);
+  va_end(ap);
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t w = write(fd, buf, n);
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return w == n ? 0 : -1;
+}
+
+int read_file(const char *path, char *buf, size_t size) {
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  ssize_t n = read_full(fd, buf, size - 1);
+  close(fd);
+  if (n < 0) return -1;
+  buf[n] = 0;
+  return (int)n;
+}
+
+int64_t monotonic_us(void) {
+  struct timespec ts;
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+int64_t monotonic_ms(void) { return monotonic_us() / 1000; }
+
+ssize_t read_full(int fd, void *buf, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = read(fd, (char *)buf + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    if (n == 0) break;
+    done += n;
+  }
+  return done;
+}
+
+ssize_t write_full(int fd, const void *buf, size_t len) {
+  size_t done = 0;
+  while (done < len) {
+    ssize_t n = write(fd, (const char *)buf + done, len - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return -1;
+    done += n;
+  }
+  return done;
+}
+
+void ensure_dir(const char *path, mode_t mode) {
+  if (mkdir(path, mode) < 0 && errno != EEXIST) die_errno("mkdir %s", path);
+}
+
+void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, uint32_t length) {
+  struct msg_header header = {.type = type, .value = value, .length = length};
+  /* One buffer, one write: init and the program may both write to this socket. */
+  char small[4096];
+  if (sizeof header + length <= sizeof small) {
+    memcpy(small, &header, sizeof header);
+    if (length) memcpy(small + sizeof header, payload, length);
+    if (write_full(fd, small, sizeof header + length) < 0) _exit(1);
+    return;
+  }
+  if (write_full(fd, &header, sizeof header) < 0 || write_full(fd, payload, length) < 0) _exit(1);
+}
+
+int recv_msg(int fd, struct msg_header *header, char **payload) {
+  *payload = NULL;
+  ssize_t n = read_full(fd, header, sizeof *header);
+  if (n == 0) return 0;
+  if (n != (ssize_t)sizeof *header) return -1;
+  if (header->length > MAX_CONTROL_BYTES) return -1;
+  if (header->length > 0) {
+    *payload = malloc(header->length + 1);
+    if (!*payload) return -1;
+    if (read_full(fd, *payload, header->length) != (ssize_t)header->length) return -1;
+    (*payload)[header->length] = 0;
+  }
+  return 1;
+}
