@@ -22,6 +22,18 @@
       "cflags!": ["-fno-exceptions"],
       "defines": ["_GNU_SOURCE"],
       "ldflags": ["-Wl,-z,relro,-z,now"]
+    },
+    {
+      "target_name": "gradebox_seccomp",
+      "sources": ["native/seccomp/filter.c", "native/seccomp/binding.cc"],
+      "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
+      "cflags": ["-O2", "-Wall", "-Werror"],
+      "cflags_c": ["-std=gnu11"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions"],
+      "cflags_cc": ["-fexceptions"],
+      "libraries": ["-lseccomp"]
     }
   ]
 }

@@ -214,6 +214,7 @@ static void start_run(struct run *run) {
   char *options = NULL;
   if (run->cfg->control_fd >= 0) {
     options = read_control(run->cfg->control_fd, &length);
+    if (length == 0) die("cancelled before the run started");
     static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
     int n = 0;
     for (uint32_t i = 0; i < length && n < (int)(sizeof args / sizeof *args) - 1; i += strlen(options + i) + 1)

@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+// The gradebox command line: dispatches to one module per subcommand.
+import { InternalError, UsageError, UserError } from '../common/errors.js';
+
+type Command = (argv: string[]) => Promise<number>;
+
+const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  run: { summary: 'run one command in a sandbox and report what happened', load: async () => (await import('./run-command.js')).runCommand },
+};
+
+function usage(): string {
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  gradebox ${name.padEnd(8)} ${summary}`);
+  return `usage: gradebox COMMAND [OPTIONS]\n\ncommands:\n${lines.join('\n')}\n\nRun "gradebox COMMAND --help" for a command's options.\n`;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  if (!command) throw new UsageError(`unknown command "${name}"\n\n${usage()}`);
+  return (await command.load())(rest);
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`gradebox: ${error.message}\n`);
+      process.exitCode = 2;
+    } else if (error instanceof UserError) {
+      process.stderr.write(`gradebox: ${error.message} [${error.code}]\n`);
+      process.exitCode = 2;
+    } else if (error instanceof InternalError) {
+      process.stderr.write(`gradebox: internal error: ${error.message} [${error.code}]\n`);
+      process.exitCode = 1;
+    } else {
+      process.stderr.write(`gradebox: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      process.exitCode = 1;
+    }
+  },
+);

@@ -1,0 +1,77 @@
+// `gradebox run [OPTIONS] -- COMMAND [ARGS...]`: one sandboxed run, printed as JSON with --json.
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
+
+import { UsageError } from '../common/errors.js';
+import { resolveLimits } from '../sandbox/limits.js';
+import { runSandboxed, type RunResult } from '../sandbox/sandbox.js';
+import { integerFlag, parseFlags } from './args.js';
+
+const HELP = `usage: gradebox run [OPTIONS] -- COMMAND [ARGS...]
+
+  --dir HOSTDIR     copy this folder to /box (the working directory)
+  --stdin FILE      give this file as standard input (default: empty)
+  --policy NAME     seccomp policy from policies/ (default: none yet)
+  --cpu-ms N        CPU time limit, all processes together (default 5000)
+  --wall-ms N       wall-clock limit (default 15000)
+  --memory-mb N     memory limit including files in /box and /tmp (default 512)
+  --pids N          processes and threads (default 128)
+  --output-kb N     bytes kept per output stream; more ends the run (default 1024)
+  --fsize-kb N      largest file the program may write (default 65536)
+  --open-files N    open file descriptors (default 256)
+  --json            print the result as JSON
+
+Exit status: 0 when the run was carried out (whatever its status), 2 for bad usage, 1 for an internal error.
+`;
+
+function checkPath(flag: string, path: string | undefined, kind: 'directory' | 'file'): string | undefined {
+  if (path === undefined) return undefined;
+  const absolute = resolve(path);
+  let isKind: boolean;
+  try {
+    const st = statSync(absolute);
+    isKind = kind === 'directory' ? st.isDirectory() : st.isFile();
+  } catch {
+    throw new UsageError(`${flag} ${path}: no such ${kind}`);
+  }
+  if (!isKind) throw new UsageError(`${flag} ${path}: not a ${kind}`);
+  return absolute;
+}
+
+function printHuman(result: RunResult): void {
+  process.stdout.write(result.stdout);
+  process.stderr.write(result.stderr);
+  const exit = result.signal !== null ? `signal ${result.signal}` : `exit ${result.exit_code}`;
+  process.stderr.write(`gradebox: ${result.status} (${exit}, cpu ${result.cpu_ms} ms, wall ${result.wall_ms} ms, memory ${result.memory_kb} KiB)\n`);
+}
+
+export async function runCommand(argv: string[]): Promise<number> {
+  const { values, positionals } = parseFlags(argv, {
+    dir: { type: 'string' }, stdin: { type: 'string' }, policy: { type: 'string' },
+    'cpu-ms': { type: 'string' }, 'wall-ms': { type: 'string' }, 'memory-mb': { type: 'string' },
+    pids: { type: 'string' }, 'output-kb': { type: 'string' }, 'fsize-kb': { type: 'string' },
+    'open-files': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
+  }, true);
+  if (values.help) {
+    process.stdout.write(HELP);
+    return 0;
+  }
+  if (positionals.length === 0) throw new UsageError('missing command: gradebox run [OPTIONS] -- COMMAND [ARGS...]');
+  if (!argv.includes('--')) throw new UsageError(`put -- before the command: gradebox run [OPTIONS] -- ${positionals.join(' ')}`);
+  const limits = resolveLimits({
+    cpuMs: integerFlag('--cpu-ms', values['cpu-ms']),
+    wallMs: integerFlag('--wall-ms', values['wall-ms']),
+    memoryMb: integerFlag('--memory-mb', values['memory-mb']),
+    pids: integerFlag('--pids', values.pids),
+    outputKb: integerFlag('--output-kb', values['output-kb']),
+    fsizeKb: integerFlag('--fsize-kb', values['fsize-kb']),
+    openFiles: integerFlag('--open-files', values['open-files']),
+  });
+  if (values.policy !== undefined) throw new UsageError('--policy: seccomp policies are not enforced yet by this build');
+  const dir = checkPath('--dir', values.dir, 'directory');
+  const stdin = checkPath('--stdin', values.stdin, 'file');
+  const result = await runSandboxed({ argv: positionals, limits, dir, stdin });
+  if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
+  else printHuman(result);
+  return 0;
+}

@@ -1,0 +1,35 @@
+// gradebox settings. The only module that reads the environment; every key has a default.
+import { fromPackageRoot } from './package-root.js';
+
+export interface Config {
+  /** Persistent state of a host (read-only layers, evidence). @defaultValue `/var/lib/gradebox` */
+  stateDir: string;
+  /** Runtime state of the launcher (slot locks, mount points); a tmpfs. @defaultValue `/run/gradebox` */
+  runDir: string;
+  /** Directory under each cgroup hierarchy that holds the sandboxes' cgroups. @defaultValue `gradebox` */
+  cgroupName: string;
+  /** The launcher executable. @defaultValue `build/Release/gradebox-launch` in the package */
+  launcherPath: string;
+}
+
+function fromEnv(name: string, fallback: string): string {
+  const value = process.env[name];
+  return value !== undefined && value !== '' ? value : fallback;
+}
+
+export function loadConfig(): Config {
+  return {
+    stateDir: fromEnv('GRADEBOX_STATE_DIR', '/var/lib/gradebox'),
+    runDir: fromEnv('GRADEBOX_RUN_DIR', '/run/gradebox'),
+    cgroupName: fromEnv('GRADEBOX_CGROUP_NAME', 'gradebox'),
+    launcherPath: fromEnv('GRADEBOX_LAUNCHER', fromPackageRoot('build', 'Release', 'gradebox-launch')),
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, read once. */
+export function config(): Config {
+  cached ??= loadConfig();
+  return cached;
+}
