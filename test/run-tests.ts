@@ -1,0 +1,84 @@
+// Runs every test file (dist/test/**/*.test.js) in its own process, one after another, and ends
+// with one line "N passed, N failed". uvu hides errors thrown in hooks (its runner returns from a
+// finally block), so a file's failures are counted as Total - Passed, and a file that ends without
+// its summary, or with a non-zero exit and nothing failed, counts as one failure.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const FILE_TIMEOUT_MS = 10 * 60 * 1000;
+const testRoot = fileURLToPath(new URL('.', import.meta.url));
+
+function findTestFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return findTestFiles(path);
+    return entry.name.endsWith('.test.js') ? [path] : [];
+  }).sort();
+}
+
+interface FileOutcome {
+  passed: number;
+  failed: number;
+}
+
+function runFile(file: string): Promise<FileOutcome> {
+  // Each file gets its own state directory (layers, evidence), removed afterwards.
+  const stateDir = mkdtempSync(join(tmpdir(), 'gradebox-test-'));
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['--enable-source-maps', file], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, GRADEBOX_STATE_DIR: stateDir },
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => { output += chunk; process.stdout.write(chunk); });
+    child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
+    const timer = setTimeout(() => {
+      process.stderr.write(`\n${file}: timed out after ${FILE_TIMEOUT_MS / 1000} s\n`);
+      child.kill('SIGKILL');
+    }, FILE_TIMEOUT_MS);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      rmSync(stateDir, { recursive: true, force: true });
+      // eslint-disable-next-line no-control-regex
+      const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
+      const total = /Total:\s+(\d+)/.exec(plain);
+      const passed = /Passed:\s+(\d+)/.exec(plain);
+      if (!total || !passed) {
+        process.stderr.write(`${file}: ended without a test summary (exit ${code})\n`);
+        resolve({ passed: 0, failed: 1 });
+        return;
+      }
+      const ok = Number(passed[1]);
+      let failed = Number(total[1]) - ok;
+      if (code !== 0 && failed === 0) {
+        process.stderr.write(`${file}: exited with ${code} although every test passed (an error in a hook?)\n`);
+        failed = 1;
+      }
+      resolve({ passed: ok, failed });
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2);
+  const files = findTestFiles(testRoot).filter((f) => filters.length === 0 || filters.some((s) => f.includes(s)));
+  let passed = 0;
+  let failed = 0;
+  const failedFiles: string[] = [];
+  for (const file of files) {
+    process.stdout.write(`\n# ${relative(testRoot, file)}\n`);
+    const outcome = await runFile(file);
+    passed += outcome.passed;
+    failed += outcome.failed;
+    if (outcome.failed) failedFiles.push(relative(testRoot, file));
+  }
+  if (files.length === 0) failed += 1;
+  if (failedFiles.length) process.stdout.write(`\nfailed in: ${failedFiles.join(', ')}\n`);
+  process.stdout.write(`\n${passed} passed, ${failed} failed\n`);
+  process.exitCode = failed ? 1 : 0;
+}
+
+void main();
