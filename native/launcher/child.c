@@ -7,6 +7,7 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -23,6 +24,15 @@ static int child_sync_fd = -1;
 static void report_to_supervisor(const char *message) {
   if (child_sync_fd >= 0) send_msg(child_sync_fd, MSG_ERROR, 0, message, strlen(message));
   _exit(1);
+}
+
+/* The sandbox dies with its supervisor. The kernel forgets this setting whenever our uid
+ * changes (prctl(2)), so it is set again after each change; a supervisor that died in between
+ * shows as a hung-up sync socket. */
+static void die_with_supervisor(int sync_fd) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
+  struct pollfd pfd = {sync_fd, POLLRDHUP, 0};
+  if (poll(&pfd, 1, 0) > 0 && (pfd.revents & (POLLRDHUP | POLLHUP))) _exit(1);
 }
 
 static void close_all_but(int a, int b, int c) {
@@ -81,6 +91,7 @@ static void enter_user_namespace(int sync_fd) {
   if (recv_msg(sync_fd, &header, &payload) <= 0 || header.type != MSG_MAPS_DONE) _exit(1);
   /* Until now our kernel uid was still the host's root; become the namespace's root (a host nobody). */
   if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die_errno("become root of the user namespace");
+  die_with_supervisor(sync_fd);
 }
 
 /* Every capability set emptied (bounding, ambient, then effective/permitted/inheritable). */
@@ -157,7 +168,7 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   child_sync_fd = sync_fd;
   die_hook = report_to_supervisor;
   status_fd = -1;
-  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
+  die_with_supervisor(sync_fd);
   close_all_but(sync_fd, out_fd, err_fd);
   int devnull = open("/dev/null", O_RDWR);
   if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0) die_errno("/dev/null");

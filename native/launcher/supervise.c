@@ -181,13 +181,26 @@ static void report_exit(struct run *run, int init_status, const struct rusage *r
               run->exec_errno, run->cancelled ? "true" : "false", cgroup_version());
 }
 
-/* Reads the run options from the control fd: NUL-separated words, ended by EOF. */
-static char *read_control(int fd, uint32_t *length) {
+/* Reads the run options from the control fd: NUL-separated words, ended by EOF.
+ * A signal while we wait cancels the prepared sandbox. */
+static char *read_control(int fd, int signal_fd, uint32_t *length) {
   char *buf = malloc(MAX_CONTROL_BYTES + 1);
   if (!buf) die("out of memory");
-  ssize_t n = read_full(fd, buf, MAX_CONTROL_BYTES + 1);
-  if (n < 0) die_errno("read run options");
-  if (n > MAX_CONTROL_BYTES) die("run options exceed %d bytes", MAX_CONTROL_BYTES);
+  size_t n = 0;
+  for (;;) {
+    struct pollfd pfds[2] = {{fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    if (poll(pfds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_errno("poll");
+    }
+    if (pfds[1].revents) die("cancelled before the run started");
+    ssize_t r = read(fd, buf + n, MAX_CONTROL_BYTES + 1 - n);
+    if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    if (r < 0) die_errno("read run options");
+    if (r == 0) break;
+    n += r;
+    if (n > MAX_CONTROL_BYTES) die("run options exceed %d bytes", MAX_CONTROL_BYTES);
+  }
   close(fd);
   buf[n] = 0;
   *length = (uint32_t)n;
@@ -213,7 +226,7 @@ static void start_run(struct run *run) {
   uint32_t length = 0;
   char *options = NULL;
   if (run->cfg->control_fd >= 0) {
-    options = read_control(run->cfg->control_fd, &length);
+    options = read_control(run->cfg->control_fd, run->signal_fd, &length);
     if (length == 0) die("cancelled before the run started");
     static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
     int n = 0;

@@ -5,6 +5,7 @@ import { InternalError, UsageError, UserError } from '../common/errors.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  policy: { summary: 'check, show or compile a seccomp policy', load: async () => (await import('./policy-command.js')).policyCommand },
   run: { summary: 'run one command in a sandbox and report what happened', load: async () => (await import('./run-command.js')).runCommand },
 };
 

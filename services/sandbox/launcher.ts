@@ -1,7 +1,8 @@
 // Drives the C launcher (native/launcher): the only module that spawns it. A sandbox is built
 // first ("prepared") and the run options are sent afterwards over a control pipe, so callers
 // can prepare sandboxes ahead of demand.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { promisify } from 'node:util';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 
@@ -140,10 +141,29 @@ export class PreparedSandbox {
     return { ...(exit as unknown as Omit<LaunchReport, 'stdout' | 'stderr'>), stdout: this.stdout(), stderr: this.stderr() };
   }
 
+  /** The launcher's host pid (for logs, and for tests that simulate a crash). */
+  get pid(): number | undefined {
+    return this.child.pid;
+  }
+
   /** Tears an unused sandbox down (the launcher removes its cgroup and mounts). */
   async dispose(): Promise<void> {
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    this.used = true;
     this.child.kill('SIGTERM');
+    (this.child.stdio[4] as Writable).destroy();
     await this.done.catch(() => {});
   }
+}
+
+/**
+ * Removes what crashed runs left behind (their cgroups), for every slot no live launcher holds.
+ * Runs at service start; each launcher also sweeps the slot it takes.
+ */
+export async function sweepLeftovers(): Promise<number> {
+  const { runDir, cgroupName, launcherPath } = config();
+  const { stdout } = await promisify(execFile)(launcherPath, ['--sweep', '--status-fd', '1', '--state-dir', runDir, '--cgroup-name', cgroupName], { env: {} });
+  const event = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as StatusEvent;
+  if (event.event !== 'swept') throw new InternalError('E_SWEEP', `sweep failed: ${event.message ?? stdout}`);
+  return Number(event.slots);
 }

@@ -1,0 +1,94 @@
+// Legitimate programs keep working in the sandbox: threads, processes, stdin, files, runtimes.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { folderWith, removeTempDirs, run, sh, tempDir } from '../helpers.js';
+
+test.after(removeTempDirs);
+
+test('a C program with threads (compiled on the host, run in the sandbox)', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'threads.c'), `
+#include <pthread.h>
+#include <stdio.h>
+static long sums[4];
+static void *work(void *arg) { long i = (long)arg; for (long k = 0; k < 1000000; k++) sums[i] += k % 7; return 0; }
+int main(void) {
+  pthread_t t[4];
+  for (long i = 0; i < 4; i++) pthread_create(&t[i], 0, work, (void *)i);
+  long total = 0;
+  for (int i = 0; i < 4; i++) { pthread_join(t[i], 0); total += sums[i]; }
+  printf("%ld\\n", total);
+  return 0;
+}`);
+  execFileSync('gcc', ['-O2', '-pthread', '-o', join(dir, 'threads'), join(dir, 'threads.c')]);
+  const r = await run(['./threads'], {}, { dir });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.is(r.stdout, `${4 * 2999997}\n`);
+});
+
+test('fork and exec of /bin/sh', async () => {
+  const r = await sh('/bin/sh -c "echo child $$" && echo parent');
+  assert.is(r.status, 'ok', r.stderr);
+  assert.match(r.stdout, /^child \d+\nparent\n$/);
+});
+
+test('reading stdin from a file', async () => {
+  const dir = tempDir();
+  const input = join(dir, 'input.txt');
+  writeFileSync(input, '3\n4\n');
+  const r = await run(['/usr/bin/python3', '-c', 'import sys\nprint(sum(int(l) for l in sys.stdin))'], {}, { stdin: input });
+  assert.is(r.stdout, '7\n', r.stderr);
+});
+
+test('stdin is empty when none is given', async () => {
+  const r = await sh('wc -c');
+  assert.is(r.stdout.trim(), '0');
+});
+
+test('writing /box and /tmp', async () => {
+  const r = await sh('echo a > /box/a && echo b > /tmp/b && cat /box/a /tmp/b && ls -ln /box/a | cut -d" " -f3');
+  assert.is(r.stdout, 'a\nb\n1000\n', r.stderr);
+});
+
+test('python3 with threads and a subprocess', async () => {
+  const dir = folderWith({
+    'main.py': 'import threading, subprocess\nresults = []\nts = [threading.Thread(target=lambda i=i: results.append(i * i)) for i in range(8)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nout = subprocess.run(["echo", "sub"], capture_output=True, text=True).stdout\nprint(sum(results), out.strip())\n',
+  });
+  const r = await run(['python3', 'main.py'], {}, { dir });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.is(r.stdout, '140 sub\n');
+});
+
+test('java: single-file source launch with a thread pool', async () => {
+  const dir = folderWith({
+    'Main.java': `import java.util.concurrent.*;
+public class Main {
+  public static void main(String[] args) throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(4);
+    Future<Integer> f = pool.submit(() -> 6 * 7);
+    System.out.println("java " + f.get());
+    pool.shutdown();
+  }
+}`,
+  });
+  const r = await run(['java', '-Xmx128m', '-XX:+UseSerialGC', 'Main.java'], { cpuMs: 20000, wallMs: 30000, memoryMb: 768 }, { dir });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.is(r.stdout, 'java 42\n');
+});
+
+test('node: a script with a worker thread', async () => {
+  const dir = folderWith({
+    'main.js': `const { Worker } = require('node:worker_threads');
+const w = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.postMessage(21 * 2);', { eval: true });
+w.on('message', (m) => { console.log('node ' + m); w.terminate(); });`,
+  });
+  const r = await run(['node', 'main.js'], { memoryMb: 512, cpuMs: 10000 }, { dir });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.is(r.stdout, 'node 42\n');
+});
+
+test.run();
