@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The gradebox command line: dispatches to one module per subcommand.
 import { InternalError, UsageError, UserError } from '../common/errors.js';
+import { gradeboxVersion } from '../common/version.js';
 
 type Command = (argv: string[]) => Promise<number>;
 
@@ -16,6 +17,10 @@ function usage(): string {
 
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === '--version' || name === 'version') {
+    process.stdout.write(`gradebox ${gradeboxVersion()}\n`);
+    return 0;
+  }
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;

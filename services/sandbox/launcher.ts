@@ -97,6 +97,8 @@ export class PreparedSandbox {
       '--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb)];
     for (const bind of layout.binds) args.push('--ro-bind', bind.src, bind.dst);
     this.child = spawn(launcherPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {} });
+    // A launcher that dies closes its pipes; that failure is reported through its status events.
+    for (const stream of this.child.stdio) stream?.on('error', () => {});
     this.stdout = collect(this.child.stdout!);
     this.stderr = collect(this.child.stderr!);
     const statusLines = createInterface({ input: this.child.stdio[3] as Readable });
@@ -131,6 +133,7 @@ export class PreparedSandbox {
   async run(request: RunRequest): Promise<LaunchReport> {
     if (this.used) throw new InternalError('E_SANDBOX_REUSED', 'a prepared sandbox serves one run only');
     this.used = true;
+    await this.ready;
     const control = this.child.stdio[4] as Writable;
     control.end(Buffer.from(runOptions(request).join('\0')));
     const events = await this.done;

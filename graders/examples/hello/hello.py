@@ -1,0 +1,2 @@
+import sys
+print("hello from the sandbox,", sys.version.split()[0])

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Installs what gradebox needs on a Debian 12 / Ubuntu 24.04 machine and builds it. Idempotent:
+# OS packages are installed only when missing, `npm ci` and the build run every time.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if [ "$(id -u)" -ne 0 ]; then
+  echo "install.sh: run as root (it installs OS packages; the sandbox needs root)" >&2
+  exit 1
+fi
+
+# gcc/g++/make build the launcher and the addon and are the C/C++ runtimes; libseccomp-dev the
+# filter compiler; python3 and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick.
+PACKAGES=(build-essential libseccomp-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap)
+missing=()
+for pkg in "${PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "install.sh: installing ${missing[*]}"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "install.sh: gradebox needs Node.js 20 or later (found: $(node --version 2>/dev/null || echo none))" >&2
+  exit 1
+fi
+
+npm ci --no-audit --no-fund
+npm run build
+chmod +x dist/services/cli/main.js
+ln -sfn "$PWD/dist/services/cli/main.js" /usr/local/bin/gradebox
+echo "install.sh: gradebox is installed ($(gradebox --version 2>/dev/null || echo built))"
