@@ -16,7 +16,8 @@
         "native/launcher/rootfs.c",
         "native/launcher/copy-tree.c",
         "native/launcher/child.c",
-        "native/launcher/supervise.c"
+        "native/launcher/supervise.c",
+        "native/launcher/server.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
       "cflags!": ["-fno-exceptions"],

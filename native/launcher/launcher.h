@@ -64,6 +64,18 @@ void config_defaults(struct config *cfg);
 
 /* util.c */
 extern int status_fd;
+/* In server mode every status line and output chunk goes to status_fd as a frame tagged with
+ * frame_id (frames of at most PIPE_BUF bytes, so the writes of concurrent supervisors never
+ * interleave); -1: standalone, status lines as plain text, output to our own fds 1 and 2. */
+extern int64_t frame_id;
+enum frame_kind { FRAME_STDOUT = 1, FRAME_STDERR = 2, FRAME_STATUS = 3 };
+struct frame_header {
+  uint32_t id;
+  uint32_t kind;
+  uint32_t length;
+};
+#define FRAME_MAX 4096
+int emit_output(int stream, const char *buf, size_t len);
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 extern void (*die_hook)(const char *message);
@@ -109,6 +121,13 @@ void copy_tree(int src_dirfd, int dst_dirfd, uid_t uid, gid_t gid);
 
 /* child.c: the sandbox's init (PID 1) and the program it starts */
 int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
+
+/* main.c: one sandbox from a parsed shape, through its run, to its report */
+int launch(struct config *cfg);
+
+/* server.c: `--serve`, many sandboxes for one long-lived caller */
+enum request_verb { REQ_PREPARE = 1, REQ_RUN = 2, REQ_CANCEL = 3 };
+int serve(const struct config *defaults);
 
 /* supervise.c */
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);

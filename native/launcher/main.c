@@ -3,10 +3,13 @@
  *   gradebox-launch --root-lower DIR [--ro-bind SRC DST]... [--status-fd N]
  *                   (--control-fd N | RUN OPTIONS -- COMMAND [ARGS...])
  *   gradebox-launch --sweep [--state-dir DIR] [--cgroup-name NAME]
+ *   gradebox-launch --serve [--state-dir DIR] [--cgroup-name NAME]
  *
  * Mechanism only: services/sandbox/ decides every path, limit and variable. With --control-fd
  * the sandbox is built first and the run options (limits, /box source, stdin, env, command) are
- * read from that fd afterwards, so a sandbox can be prepared ahead of demand. */
+ * read from that fd afterwards, so a sandbox can be prepared ahead of demand. With --serve one
+ * long-lived launcher forks a supervisor per sandbox on request (server.c), so the caller does
+ * not pay a process spawn per run. */
 #include "launcher.h"
 
 #include <fcntl.h>
@@ -50,34 +53,15 @@ static void prepare_state_dir(const char *state_dir) {
   }
 }
 
-int main(int argc, char **argv) {
-  struct config cfg;
-  config_defaults(&cfg);
-  bool run_options_later = has_flag(argc, argv, "--control-fd") || has_flag(argc, argv, "--sweep");
-  parse_options(&cfg, argc - 1, argv + 1, run_options_later ? PHASE_SHAPE : PHASE_SHAPE | PHASE_RUN);
-  status_fd = cfg.status_fd;
-  /* If our caller dies, SIGTERM makes us tear the sandbox down instead of leaving it running. */
-  if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
-  if (geteuid() != 0) die("gradebox-launch must run as root (it builds namespaces and cgroups)");
-  cgroup_init();
-  prepare_state_dir(cfg.state_dir);
-  if (cfg.sweep_only) return sweep(&cfg);
-  if (!cfg.root_lower) die("--root-lower DIR is required");
-  if (strpbrk(cfg.root_lower, ",:")) die("--root-lower may not contain ',' or ':': %s", cfg.root_lower);
-
-  /* SIGTERM/SIGINT/SIGHUP are read from a signalfd by the supervisor. */
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigprocmask(SIG_BLOCK, &mask, NULL);
-
+/* Builds one sandbox of the given shape and supervises its one run (shared by both modes). */
+int launch(struct config *cfg) {
+  if (!cfg->root_lower) die("--root-lower DIR is required");
+  if (strpbrk(cfg->root_lower, ",:")) die("--root-lower may not contain ',' or ':': %s", cfg->root_lower);
   int lock_fd;
-  int slot = acquire_slot(cfg.state_dir, &lock_fd);
+  int slot = acquire_slot(cfg->state_dir, &lock_fd);
   uint32_t uid_base = UID_BASE + (uint32_t)slot * UID_RANGE;
-  cgroup_sweep(cfg.cgroup_name, slot);
-  cgroup_create(cfg.cgroup_name, slot);
+  cgroup_sweep(cfg->cgroup_name, slot);
+  cgroup_create(cfg->cgroup_name, slot);
 
   int sync[2], out[2], err[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
@@ -95,10 +79,35 @@ int main(int argc, char **argv) {
     close(sync[0]);
     close(out[0]);
     close(err[0]);
-    _exit(child_main(&cfg, sync[1], out[1], err[1], uid_base));
+    _exit(child_main(cfg, sync[1], out[1], err[1], uid_base));
   }
   close(sync[1]);
   close(out[1]);
   close(err[1]);
-  return supervise(&cfg, child, sync[0], out[0], err[0], uid_base);
+  return supervise(cfg, child, sync[0], out[0], err[0], uid_base);
+}
+
+int main(int argc, char **argv) {
+  struct config cfg;
+  config_defaults(&cfg);
+  bool serving = has_flag(argc, argv, "--serve");
+  bool run_options_later = serving || has_flag(argc, argv, "--control-fd") || has_flag(argc, argv, "--sweep");
+  parse_options(&cfg, argc - 1, argv + 1, run_options_later ? PHASE_SHAPE : PHASE_SHAPE | PHASE_RUN);
+  status_fd = cfg.status_fd;
+  /* If our caller dies, SIGTERM makes us tear the sandbox down instead of leaving it running. */
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
+  if (geteuid() != 0) die("gradebox-launch must run as root (it builds namespaces and cgroups)");
+  cgroup_init();
+  prepare_state_dir(cfg.state_dir);
+  if (cfg.sweep_only) return sweep(&cfg);
+
+  /* SIGTERM/SIGINT/SIGHUP are read from a signalfd. */
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
+  if (serving) return serve(&cfg);
+  return launch(&cfg);
 }

@@ -42,8 +42,8 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->have_run_options = true;
       return;
     }
-    if (strcmp(flag, "--sweep") == 0 && (phases & PHASE_SHAPE)) {
-      cfg->sweep_only = true;
+    if ((strcmp(flag, "--sweep") == 0 || strcmp(flag, "--serve") == 0) && (phases & PHASE_SHAPE)) {
+      if (strcmp(flag, "--sweep") == 0) cfg->sweep_only = true;
       i++;
       continue;
     }

@@ -117,7 +117,7 @@ static void pump(struct run *run, struct stream *s) {
     if (!run->limit) run->limit = "output";
     kill_sandbox(run);
   }
-  if (keep > 0 && write_full(s->out, buf, keep) < 0) {
+  if (keep > 0 && emit_output(s->out, buf, keep) < 0) {
     /* Nobody reads our output any more: stop the run rather than block. */
     run->cancelled = true;
     kill_sandbox(run);
@@ -257,7 +257,7 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   int ncpus = get_nprocs();
 
   wait_until_ready(&run);
-  emit_status("{\"event\":\"ready\"}");
+  emit_status("{\"event\":\"ready\",\"pid\":%d}", getpid());
   start_run(&run);
 
   while (!run.child_exited || run.streams[0].fd >= 0 || run.streams[1].fd >= 0) {

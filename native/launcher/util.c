@@ -12,6 +12,9 @@
 #include <unistd.h>
 
 int status_fd = -1;
+int64_t frame_id = -1;
+
+static int write_frame(int kind, const char *data, size_t len);
 void (*die_hook)(const char *message);
 
 static void __attribute__((noreturn)) die_with(const char *message) {
@@ -48,7 +51,7 @@ void die_errno(const char *fmt, ...) {
 
 /* One JSON object per line; a single write keeps lines whole. */
 void emit_status(const char *fmt, ...) {
-  char line[8192];
+  char line[FRAME_MAX - sizeof(struct frame_header)];
   va_list ap;
   va_start(ap, fmt);
   int n = vsnprintf(line, sizeof line - 1, fmt, ap);
@@ -56,7 +59,30 @@ void emit_status(const char *fmt, ...) {
   if (n < 0) return;
   if ((size_t)n > sizeof line - 2) n = sizeof line - 2;
   line[n++] = '\n';
-  if (status_fd >= 0) write_full(status_fd, line, n);
+  if (status_fd < 0) return;
+  if (frame_id >= 0)
+    write_frame(FRAME_STATUS, line, n);
+  else
+    write_full(status_fd, line, n);
+}
+
+/* One frame, one write(2) of at most PIPE_BUF bytes: atomic on a pipe. */
+static int write_frame(int kind, const char *data, size_t len) {
+  char frame[FRAME_MAX];
+  if (len > FRAME_MAX - sizeof(struct frame_header)) len = FRAME_MAX - sizeof(struct frame_header);
+  struct frame_header header = {.id = (uint32_t)frame_id, .kind = (uint32_t)kind, .length = (uint32_t)len};
+  memcpy(frame, &header, sizeof header);
+  memcpy(frame + sizeof header, data, len);
+  return write_full(status_fd, frame, sizeof header + len) < 0 ? -1 : 0;
+}
+
+int emit_output(int stream, const char *buf, size_t len) {
+  if (frame_id < 0) return write_full(stream, buf, len) < 0 ? -1 : 0;
+  const size_t chunk = FRAME_MAX - sizeof(struct frame_header);
+  for (size_t done = 0; done < len; done += chunk)
+    if (write_frame(stream == 1 ? FRAME_STDOUT : FRAME_STDERR, buf + done, len - done < chunk ? len - done : chunk) < 0)
+      return -1;
+  return 0;
 }
 
 void json_string(char *out, size_t size, const char *in) {

@@ -1,10 +1,9 @@
-// Drives the C launcher (native/launcher): the only module that spawns it. A sandbox is built
-// first ("prepared") and the run options are sent afterwards over a control pipe, so callers
-// can prepare sandboxes ahead of demand.
+// Drives the C launcher (native/launcher): the only module that spawns it. One long-lived
+// launcher per process (`gradebox-launch --serve`) forks a supervisor per sandbox, so no run pays
+// for spawning a process from Node. A sandbox is built first ("prepared"); its run options are
+// sent afterwards, so callers can prepare sandboxes ahead of demand.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { promisify } from 'node:util';
-import { createInterface } from 'node:readline';
-import type { Readable, Writable } from 'node:stream';
 
 import { config } from '../common/config.js';
 import { InternalError } from '../common/errors.js';
@@ -50,6 +49,110 @@ interface StatusEvent {
   [key: string]: unknown;
 }
 
+/** Request verbs and frame kinds of the launcher's --serve protocol (native/launcher/server.c). */
+const VERB = { prepare: 1, run: 2, cancel: 3 } as const;
+const FRAME = { stdout: 1, stderr: 2, status: 3 } as const;
+const HEADER_BYTES = 12;
+
+interface FrameListener {
+  status(event: StatusEvent): void;
+  output(kind: number, data: Buffer): void;
+}
+
+function toWords(words: string[]): Buffer {
+  for (const word of words) {
+    if (word.includes('\0')) throw new InternalError('E_LAUNCH_ARGS', 'launcher options may not contain NUL bytes');
+  }
+  return Buffer.from(words.join('\0'));
+}
+
+/** The long-lived launcher of this process, and the demultiplexing of its frames. */
+class LaunchServer {
+  private readonly child: ChildProcess;
+  private readonly listeners = new Map<number, FrameListener>();
+  private pending: Buffer = Buffer.alloc(0);
+  private nextId = 1;
+  dead = false;
+
+  constructor() {
+    const { runDir, cgroupName, launcherPath } = config();
+    this.child = spawn(launcherPath, ['--serve', '--state-dir', runDir, '--cgroup-name', cgroupName], {
+      stdio: ['pipe', 'pipe', 'inherit'],
+      env: {},
+    });
+    this.child.stdin!.on('error', () => {}); // a dead launcher is reported by 'exit'
+    this.child.stdout!.on('data', (chunk: Buffer) => this.receive(chunk));
+    this.child.on('error', (error) => this.fail(`cannot start the launcher ${launcherPath}: ${error.message}`));
+    this.child.on('exit', (code, signal) => this.fail(`the launcher exited (code ${code}, signal ${signal})`));
+    this.updateRef();
+  }
+
+  open(listener: FrameListener): number {
+    const id = this.nextId++;
+    this.listeners.set(id, listener);
+    this.updateRef();
+    return id;
+  }
+
+  close(id: number): void {
+    this.listeners.delete(id);
+    this.updateRef();
+  }
+
+  send(id: number, verb: number, words: string[]): void {
+    if (this.dead) return;
+    const payload = toWords(words);
+    const header = Buffer.alloc(HEADER_BYTES);
+    header.writeUInt32LE(id, 0);
+    header.writeUInt32LE(verb, 4);
+    header.writeUInt32LE(payload.length, 8);
+    this.child.stdin!.write(Buffer.concat([header, payload]));
+  }
+
+  private receive(chunk: Buffer): void {
+    let buffer = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    while (buffer.length >= HEADER_BYTES) {
+      const length = buffer.readUInt32LE(8);
+      if (buffer.length < HEADER_BYTES + length) break;
+      const id = buffer.readUInt32LE(0);
+      const kind = buffer.readUInt32LE(4);
+      const data = buffer.subarray(HEADER_BYTES, HEADER_BYTES + length);
+      buffer = buffer.subarray(HEADER_BYTES + length);
+      const listener = this.listeners.get(id);
+      if (!listener) continue;
+      if (kind === FRAME.status) listener.status(JSON.parse(data.toString('utf8')) as StatusEvent);
+      else listener.output(kind, Buffer.from(data));
+    }
+    this.pending = Buffer.from(buffer);
+  }
+
+  private fail(message: string): void {
+    if (this.dead) return;
+    this.dead = true;
+    for (const listener of this.listeners.values()) {
+      listener.status({ event: 'error', message });
+      listener.status({ event: 'gone' });
+    }
+    this.listeners.clear();
+  }
+
+  /** An idle launcher must not keep the process alive; it exits when our end of stdin closes. */
+  private updateRef(): void {
+    const busy = this.listeners.size > 0;
+    for (const handle of [this.child, this.child.stdin, this.child.stdout] as Array<{ ref(): void; unref(): void } | null>) {
+      if (busy) handle?.ref();
+      else handle?.unref();
+    }
+  }
+}
+
+let server: LaunchServer | undefined;
+
+function launchServer(): LaunchServer {
+  if (!server || server.dead) server = new LaunchServer();
+  return server;
+}
+
 function runOptions(request: RunRequest): string[] {
   const { limits } = request;
   const words = [
@@ -68,65 +171,52 @@ function runOptions(request: RunRequest): string[] {
   if (request.cwd !== undefined) words.push('--cwd', request.cwd);
   for (const [name, value] of Object.entries(request.env)) words.push('--env', `${name}=${value}`);
   words.push('--', ...request.argv);
-  for (const word of words) {
-    if (word.includes('\0')) throw new InternalError('E_LAUNCH_ARGS', 'run options may not contain NUL bytes');
-  }
   return words;
 }
 
-function collect(stream: Readable): () => Buffer {
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  return () => Buffer.concat(chunks);
+function shapeOptions(layout: RootLayout, scratchKb: number): string[] {
+  const words = ['--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb)];
+  for (const bind of layout.binds) words.push('--ro-bind', bind.src, bind.dst);
+  return words;
 }
 
 /** A sandbox being built or built, waiting for its one run. */
 export class PreparedSandbox {
-  private readonly child: ChildProcess;
+  private readonly server = launchServer();
+  private readonly id: number;
   private readonly events: StatusEvent[] = [];
-  private readonly done: Promise<StatusEvent[]>;
-  private readonly stdout: () => Buffer;
-  private readonly stderr: () => Buffer;
+  private readonly stdout: Buffer[] = [];
+  private readonly stderr: Buffer[] = [];
   private used = false;
+  private pid_: number | undefined;
   /** Resolves when the sandbox is built; rejects if building it failed. */
   readonly ready: Promise<void>;
+  private readonly done: Promise<StatusEvent[]>;
 
   constructor(layout: RootLayout, scratchKb: number) {
-    const { runDir, cgroupName, launcherPath } = config();
-    const args = ['--status-fd', '3', '--control-fd', '4', '--state-dir', runDir, '--cgroup-name', cgroupName,
-      '--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb)];
-    for (const bind of layout.binds) args.push('--ro-bind', bind.src, bind.dst);
-    this.child = spawn(launcherPath, args, { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'pipe'], env: {} });
-    // A launcher that dies closes its pipes; that failure is reported through its status events.
-    for (const stream of this.child.stdio) stream?.on('error', () => {});
-    this.stdout = collect(this.child.stdout!);
-    this.stderr = collect(this.child.stderr!);
-    const statusLines = createInterface({ input: this.child.stdio[3] as Readable });
-    let onReady: () => void = () => {};
-    let onFailed: (error: Error) => void = () => {};
-    this.ready = new Promise<void>((resolve, reject) => {
-      onReady = resolve;
-      onFailed = reject;
+    let onReady = (): void => {};
+    let onFailed = (_: Error): void => {};
+    let onGone = (_: StatusEvent[]): void => {};
+    this.ready = new Promise<void>((resolve, reject) => { onReady = resolve; onFailed = reject; });
+    this.ready.catch(() => {}); // observed by run(); a pool's spare sandbox may never be awaited
+    this.done = new Promise((resolve) => { onGone = resolve; });
+    this.id = this.server.open({
+      output: (kind, data) => (kind === FRAME.stdout ? this.stdout : this.stderr).push(data),
+      status: (event) => {
+        this.events.push(event);
+        if (event.event === 'ready') {
+          this.pid_ = typeof event.pid === 'number' ? event.pid : undefined;
+          onReady();
+        } else if (event.event === 'error') {
+          onFailed(new InternalError('E_SANDBOX', `sandbox failed: ${event.message ?? 'unknown error'}`));
+        } else if (event.event === 'gone') {
+          onFailed(new InternalError('E_SANDBOX', 'the launcher ended before the sandbox was ready'));
+          this.server.close(this.id);
+          onGone(this.events);
+        }
+      },
     });
-    this.ready.catch(() => {}); // observed by run(); an unprepared pool entry may never be awaited
-    statusLines.on('line', (line) => {
-      const event = JSON.parse(line) as StatusEvent;
-      this.events.push(event);
-      if (event.event === 'ready') onReady();
-      if (event.event === 'error') onFailed(new InternalError('E_SANDBOX', `sandbox failed: ${event.message ?? 'unknown error'}`));
-    });
-    this.done = new Promise((resolve, reject) => {
-      this.child.on('error', (error) => {
-        const failure = new InternalError('E_LAUNCHER', `cannot start the launcher ${launcherPath}: ${error.message}`, { cause: error });
-        onFailed(failure);
-        reject(failure);
-      });
-      this.child.on('close', (code, signal) => {
-        onFailed(new InternalError('E_SANDBOX', `launcher ended before the sandbox was ready (code ${code}, signal ${signal})`));
-        resolve(this.events);
-      });
-    });
-    this.done.catch(() => {});
+    this.server.send(this.id, VERB.prepare, shapeOptions(layout, scratchKb));
   }
 
   /** Runs one command in this sandbox; a sandbox serves exactly one run. */
@@ -134,28 +224,29 @@ export class PreparedSandbox {
     if (this.used) throw new InternalError('E_SANDBOX_REUSED', 'a prepared sandbox serves one run only');
     this.used = true;
     await this.ready;
-    const control = this.child.stdio[4] as Writable;
-    control.end(Buffer.from(runOptions(request).join('\0')));
+    this.server.send(this.id, VERB.run, runOptions(request));
     const events = await this.done;
     const failure = events.find((e) => e.event === 'error');
     if (failure) throw new InternalError('E_SANDBOX', `sandbox failed: ${failure.message ?? 'unknown error'}`);
     const exit = events.find((e) => e.event === 'exit');
     if (!exit) throw new InternalError('E_SANDBOX', 'the launcher ended without reporting the run');
-    return { ...(exit as unknown as Omit<LaunchReport, 'stdout' | 'stderr'>), stdout: this.stdout(), stderr: this.stderr() };
+    return {
+      ...(exit as unknown as Omit<LaunchReport, 'stdout' | 'stderr'>),
+      stdout: Buffer.concat(this.stdout),
+      stderr: Buffer.concat(this.stderr),
+    };
   }
 
-  /** The launcher's host pid (for logs, and for tests that simulate a crash). */
+  /** Host pid of this sandbox's supervisor, once ready (for logs, and tests that simulate a crash). */
   get pid(): number | undefined {
-    return this.child.pid;
+    return this.pid_;
   }
 
-  /** Tears an unused sandbox down (the launcher removes its cgroup and mounts). */
+  /** Tears the sandbox down, whether it is waiting or running (the launcher removes its cgroup). */
   async dispose(): Promise<void> {
-    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.used = true;
-    this.child.kill('SIGTERM');
-    (this.child.stdio[4] as Writable).destroy();
-    await this.done.catch(() => {});
+    this.server.send(this.id, VERB.cancel, []);
+    await this.done;
   }
 }
 
