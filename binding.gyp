@@ -17,7 +17,8 @@
         "native/launcher/copy-tree.c",
         "native/launcher/child.c",
         "native/launcher/supervise.c",
-        "native/launcher/server.c"
+        "native/launcher/server.c",
+        "native/launcher/incident.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
       "cflags!": ["-fno-exceptions"],
@@ -26,7 +27,7 @@
     },
     {
       "target_name": "gradebox_seccomp",
-      "sources": ["native/seccomp/filter.c", "native/seccomp/binding.cc"],
+      "sources": ["native/seccomp/filter.c", "native/seccomp/audit-reader.c", "native/seccomp/binding.cc"],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS"],
       "cflags": ["-O2", "-Wall", "-Werror"],

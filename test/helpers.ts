@@ -25,10 +25,10 @@ export function folderWith(files: Record<string, string>): string {
   return dir;
 }
 
-export function sh(script: string, limits: Partial<Limits> = {}, extra: { dir?: string; stdin?: string } = {}): Promise<RunResult> {
+export function sh(script: string, limits: Partial<Limits> = {}, extra: { dir?: string; stdin?: string; policy?: string } = {}): Promise<RunResult> {
   return runSandboxed({ argv: ['/bin/sh', '-c', script], limits: resolveLimits(limits), ...extra });
 }
 
-export function run(argv: string[], limits: Partial<Limits> = {}, extra: { dir?: string; stdin?: string } = {}): Promise<RunResult> {
+export function run(argv: string[], limits: Partial<Limits> = {}, extra: { dir?: string; stdin?: string; policy?: string } = {}): Promise<RunResult> {
   return runSandboxed({ argv, limits: resolveLimits(limits), ...extra });
 }

@@ -30,7 +30,7 @@ static void v1_sweep(const char *group, int slot) {
   for (int c = 0; c < NCONTROLLERS; c++) {
     slot_dir(dir, sizeof dir, c, group, slot);
     snprintf(file, sizeof file, "%s/cgroup.procs", dir);
-    kill_pids_in(file);
+    kill_pids_in(file, 100);
     if (remove_cgroup_dir(dir) < 0) die_errno("remove leftover cgroup %s", dir);
   }
 }
@@ -126,10 +126,10 @@ static int v1_freeze(bool frozen) {
   return frozen ? -1 : 0;
 }
 
-static void v1_kill_all(void) {
+static void v1_kill_all(bool frozen) {
   char path[600];
   path_of(path, sizeof path, PIDS, "cgroup.procs");
-  kill_pids_in(path);
+  kill_pids_in(path, frozen ? 1 : 100);
 }
 
 static void v1_destroy(void) {

@@ -21,7 +21,7 @@ static void v2_sweep(const char *group, int slot) {
     snprintf(file, sizeof file, "%s/cgroup.freeze", leftover);
     write_file(file, "0");
     snprintf(file, sizeof file, "%s/cgroup.procs", leftover);
-    kill_pids_in(file);
+    kill_pids_in(file, 100);
   }
   if (remove_cgroup_dir(leftover) < 0) die_errno("remove leftover cgroup %s", leftover);
 }
@@ -105,12 +105,12 @@ static int v2_freeze(bool frozen) {
   return frozen ? -1 : 0;
 }
 
-static void v2_kill_all(void) {
+static void v2_kill_all(bool frozen) {
   char path[600];
   file_path(path, sizeof path, "cgroup.kill");
   if (write_file(path, "1") == 0) return;
   file_path(path, sizeof path, "cgroup.procs");
-  kill_pids_in(path);
+  kill_pids_in(path, frozen ? 1 : 100);
 }
 
 static void v2_destroy(void) {

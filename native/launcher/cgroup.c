@@ -28,12 +28,14 @@ void cgroup_join_self(void) { backend->join_self(); }
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }
 void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats); }
 int cgroup_freeze(bool frozen) { return backend->freeze(frozen); }
-void cgroup_kill_all(void) { backend->kill_all(); }
+void cgroup_kill_all(bool frozen) { backend->kill_all(frozen); }
 void cgroup_destroy(void) { backend->destroy(); }
 
-/* SIGKILL every process listed, until none is left (new ones may appear while we read). */
-void kill_pids_in(const char *procs_path) {
-  for (int round = 0; round < 100; round++) {
+/* SIGKILL every process listed, until none is left (new ones may appear while we read).
+ * One round is enough for a frozen cgroup: nothing in it can fork, and each process dies as
+ * soon as it is thawed. */
+void kill_pids_in(const char *procs_path, int rounds) {
+  for (int round = 0; round < rounds; round++) {
     FILE *f = fopen(procs_path, "re");
     if (!f) return;
     int pid, killed = 0;

@@ -13,7 +13,7 @@ struct cgroup_backend {
   int (*read_cpu_us)(int64_t *cpu_us);
   void (*read_stats)(struct cgroup_stats *stats);
   int (*freeze)(bool frozen);
-  void (*kill_all)(void);
+  void (*kill_all)(bool frozen);
   void (*destroy)(void);
 };
 
@@ -21,7 +21,7 @@ extern const struct cgroup_backend cgroup_v1_backend;
 extern const struct cgroup_backend cgroup_v2_backend;
 
 /* Shared by both backends. */
-void kill_pids_in(const char *procs_path);
+void kill_pids_in(const char *procs_path, int rounds);
 int remove_cgroup_dir(const char *path);
 int64_t read_int_file(const char *path);
 int64_t read_keyed_value(const char *path, const char *key);

@@ -7,6 +7,9 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <linux/close_range.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/stat.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -59,6 +62,36 @@ static void parse_run_message(struct config *cfg, char *payload, uint32_t length
   parse_options(cfg, n, args, PHASE_RUN);
 }
 
+/* The filter arrives compiled (policy -> libseccomp -> BPF in services/seccomp); we only install it. */
+static struct sock_fprog load_filter(const struct config *cfg, int host_root) {
+  struct sock_fprog prog = {0};
+  if (!cfg->seccomp_path) return prog;
+  const char *rel = cfg->seccomp_path[0] == '/' ? cfg->seccomp_path + 1 : cfg->seccomp_path;
+  int fd = openat(host_root, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) die_errno("open seccomp program %s", cfg->seccomp_path);
+  if (st.st_size == 0 || st.st_size % sizeof(struct sock_filter) || st.st_size > BPF_MAXINSNS * (off_t)sizeof(struct sock_filter))
+    die("seccomp program %s has a bad size (%lld bytes)", cfg->seccomp_path, (long long)st.st_size);
+  prog.filter = malloc(st.st_size);
+  if (!prog.filter || read_full(fd, prog.filter, st.st_size) != st.st_size) die_errno("read %s", cfg->seccomp_path);
+  prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
+  close(fd);
+  return prog;
+}
+
+/* Last step before exec: from here on every syscall outside the policy stops in the kernel and
+ * waits for the supervisor, which holds the listener (seccomp_unotify(2)). The log flag makes the
+ * kernel write SECCOMP audit records for errno and notify actions too. Only write, sendmsg, close,
+ * execve and exit_group may follow, and every policy allows them. */
+static void install_filter(const struct sock_fprog *prog, int sync_fd) {
+  if (!prog->len) return;
+  int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+                              SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_LOG, prog);
+  if (listener < 0) die_errno("install the seccomp filter");
+  send_fd(sync_fd, MSG_LISTENER, listener);
+  close(listener);
+}
+
 static void fill_box(const struct config *cfg, int host_root, uid_t uid) {
   int box = open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (box < 0) die_errno("open /box");
@@ -88,7 +121,7 @@ static void enter_user_namespace(int sync_fd) {
   send_msg(sync_fd, MSG_NEED_MAPS, 0, NULL, 0);
   struct msg_header header;
   char *payload;
-  if (recv_msg(sync_fd, &header, &payload) <= 0 || header.type != MSG_MAPS_DONE) _exit(1);
+  if (recv_msg(sync_fd, &header, &payload, NULL) <= 0 || header.type != MSG_MAPS_DONE) _exit(1);
   /* Until now our kernel uid was still the host's root; become the namespace's root (a host nobody). */
   if (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0) die_errno("become root of the user namespace");
   die_with_supervisor(sync_fd);
@@ -126,7 +159,8 @@ static void set_rlimits(const struct limits *limits) {
   }
 }
 
-static void __attribute__((noreturn)) exec_program(struct config *cfg, int sync_fd, int stdin_fd, int out_fd, int err_fd) {
+static void __attribute__((noreturn)) exec_program(struct config *cfg, const struct sock_fprog *filter, int sync_fd,
+                                                   int stdin_fd, int out_fd, int err_fd) {
   sigset_t none;
   sigemptyset(&none);
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
@@ -139,6 +173,7 @@ static void __attribute__((noreturn)) exec_program(struct config *cfg, int sync_
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   extern char **environ;
   environ = cfg->env;
+  install_filter(filter, sync_fd);
   execvp(cfg->argv[0], cfg->argv);
   send_msg(sync_fd, MSG_EXEC_FAILED, errno, NULL, 0);
   _exit(127);
@@ -179,15 +214,16 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) die_errno("sethostname");
   bring_up_loopback();
   int host_root;
-  setup_rootfs(cfg, &host_root);
+  setup_rootfs(cfg, &host_root, sync_fd);
   send_msg(sync_fd, MSG_READY, 0, NULL, 0);
 
   struct msg_header header;
   char *payload;
-  if (recv_msg(sync_fd, &header, &payload) <= 0 || header.type != MSG_RUN) _exit(1);
+  if (recv_msg(sync_fd, &header, &payload, NULL) <= 0 || header.type != MSG_RUN) _exit(1);
   if (header.length) parse_run_message(cfg, payload, header.length);
   fill_box(cfg, host_root, uid_base + SANDBOX_UID);
   int stdin_fd = open_stdin(cfg, host_root);
+  struct sock_fprog filter = load_filter(cfg, host_root);
   close(host_root);
   enter_user_namespace(sync_fd);
 
@@ -198,7 +234,7 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   sigprocmask(SIG_BLOCK, &watched, NULL);
   pid_t program = fork();
   if (program < 0) die_errno("fork the program");
-  if (program == 0) exec_program(cfg, sync_fd, stdin_fd, out_fd, err_fd);
+  if (program == 0) exec_program(cfg, &filter, sync_fd, stdin_fd, out_fd, err_fd);
   send_msg(sync_fd, MSG_STARTED, program, NULL, 0);
   close(stdin_fd);
   close(out_fd);

@@ -44,6 +44,7 @@ struct config {
   int nbinds;
   int64_t scratch_bytes;   /* size of the tmpfs holding every writable place */
   const char *hostname;
+  const char *evidence_dir; /* where incident evidence is archived; NULL: no snapshot */
   bool sweep_only;         /* --sweep: remove leftovers of crashed runs, then exit */
 
   /* Set per run, from the control message (or argv). */
@@ -51,6 +52,7 @@ struct config {
   const char *box_from;    /* host directory copied into /box */
   const char *stdin_path;  /* host file given as stdin; NULL: /dev/null */
   const char *cwd;
+  const char *seccomp_path; /* BPF program (struct sock_filter[]) installed last, with a listener */
   char *env[MAX_ENV + 1];
   int nenv;
   char **argv;
@@ -109,11 +111,11 @@ void cgroup_join_self(void);
 int cgroup_read_cpu_us(int64_t *cpu_us);
 void cgroup_read_stats(struct cgroup_stats *stats);
 int cgroup_freeze(bool frozen);
-void cgroup_kill_all(void);
+void cgroup_kill_all(bool frozen);
 void cgroup_destroy(void);
 
 /* rootfs.c: mounts, run in the sandbox's mount namespace as host root */
-void setup_rootfs(const struct config *cfg, int *host_root_fd);
+void setup_rootfs(const struct config *cfg, int *host_root_fd, int sync_fd);
 void bring_up_loopback(void);
 
 /* copy-tree.c */
@@ -142,6 +144,8 @@ enum msg_type {
   MSG_EXEC_FAILED,      /* program -> sup: value = errno */
   MSG_EXITED,           /* child -> sup: value = program wait status */
   MSG_ERROR,            /* child -> sup: payload = message; setup failed */
+  MSG_LISTENER,         /* program -> sup: the seccomp listener fd (SCM_RIGHTS) */
+  MSG_SCRATCH,          /* child -> sup: an fd of the scratch tmpfs root (SCM_RIGHTS), for evidence */
 };
 
 struct msg_header {
@@ -151,7 +155,10 @@ struct msg_header {
 };
 
 void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, uint32_t length);
-/* Returns 0 at end of stream; *payload is malloc'd (NUL-terminated) when length > 0. */
-int recv_msg(int fd, struct msg_header *header, char **payload);
+/* A message whose only content is a file descriptor, passed with SCM_RIGHTS. */
+void send_fd(int sock, enum msg_type type, int fd);
+/* Returns 0 at end of stream; *payload is malloc'd (NUL-terminated) when length > 0; a passed
+ * descriptor lands in *passed_fd (else -1). */
+int recv_msg(int fd, struct msg_header *header, char **payload, int *passed_fd);
 
 #endif

@@ -70,6 +70,8 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       used = 3;
     } else if (phases & PHASE_SHAPE && strcmp(flag, "--scratch-kb") == 0)
       cfg->scratch_bytes = KB(parse_number(flag, value, 64, 64ll << 20));
+    else if (phases & PHASE_SHAPE && strcmp(flag, "--evidence-dir") == 0)
+      cfg->evidence_dir = value;
     else if (phases & PHASE_SHAPE && strcmp(flag, "--hostname") == 0)
       cfg->hostname = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--cpu-ms") == 0)
@@ -96,6 +98,8 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->stdin_path = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--cwd") == 0)
       cfg->cwd = value;
+    else if (phases & PHASE_RUN && strcmp(flag, "--seccomp") == 0)
+      cfg->seccomp_path = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--env") == 0) {
       if (!strchr(value, '=')) die("--env needs NAME=VALUE, got '%s'", value);
       if (cfg->nenv == MAX_ENV) die("too many --env (at most %d)", MAX_ENV);

@@ -55,7 +55,7 @@ static void setup_dev(const char *scratch, const char *root) {
   }
 }
 
-void setup_rootfs(const struct config *cfg, int *host_root_fd) {
+void setup_rootfs(const struct config *cfg, int *host_root_fd, int sync_fd) {
   char scratch[2048], root[2048], path[4096], options[4096];
   snprintf(scratch, sizeof scratch, "%s/scratch", cfg->state_dir);
   snprintf(root, sizeof root, "%s/root", cfg->state_dir);
@@ -72,6 +72,11 @@ void setup_rootfs(const struct config *cfg, int *host_root_fd) {
   make_dir(scratch, "tmp", 01777);
   make_dir(scratch, "dev", 0755);
   make_dir(scratch, "dev/shm", 01777);
+  /* The supervisor keeps a handle on everything the sandbox can write, for evidence. */
+  int scratch_fd = open(scratch, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (scratch_fd < 0) die_errno("open %s", scratch);
+  send_fd(sync_fd, MSG_SCRATCH, scratch_fd);
+  close(scratch_fd);
 
   snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", cfg->root_lower, scratch, scratch);
   if (mount("gradebox", root, "overlay", MS_NOSUID | MS_NODEV, options) < 0)

@@ -1,5 +1,6 @@
 /* The supervisor: host side of one run. It answers the sandbox's requests (uid maps), enforces
  * wall time, CPU time and output size, and reports what happened as JSON lines on the status fd. */
+#include "incident.h"
 #include "launcher.h"
 
 #include <errno.h>
@@ -33,6 +34,9 @@ struct run {
   const char *limit;        /* which limit the supervisor enforced, if any */
   bool killed, cancelled, child_exited, have_status;
   bool check_due;           /* the budgets need a check now (the program just started) */
+  int notify_fd;            /* seccomp listener, -1 without a filter */
+  int scratch_fd;           /* root of the sandbox's scratch tmpfs, for evidence */
+  bool violation;           /* an incident happened (only the first one counts) */
   int program_status;
   int exec_errno;
   char *setup_error;
@@ -67,7 +71,8 @@ static void write_id_maps(pid_t child, uint32_t base) {
 static void handle_message(struct run *run, uint32_t uid_base) {
   struct msg_header header;
   char *payload;
-  int r = recv_msg(run->sync_fd, &header, &payload);
+  int passed_fd;
+  int r = recv_msg(run->sync_fd, &header, &payload, &passed_fd);
   if (r <= 0) {
     close(run->sync_fd);
     run->sync_fd = -1;
@@ -90,6 +95,11 @@ static void handle_message(struct run *run, uint32_t uid_base) {
     run->program_status = header.value;
     run->have_status = true;
     break;
+  case MSG_LISTENER:
+    if (run->notify_fd >= 0) close(run->notify_fd);
+    run->notify_fd = passed_fd;
+    passed_fd = -1;
+    break;
   case MSG_ERROR:
     run->setup_error = payload ? payload : strdup("the sandbox failed to start");
     kill_sandbox(run);
@@ -97,7 +107,26 @@ static void handle_message(struct run *run, uint32_t uid_base) {
   default:
     break;
   }
+  if (passed_fd >= 0) close(passed_fd);
   free(payload);
+}
+
+/* A notification is a violation: the first one runs the incident pipeline, later ones (other
+ * processes caught at the same moment) are only read; nobody's call ever proceeds. */
+static void handle_notification(struct run *run, short revents) {
+  if (revents & POLLIN) {
+    struct seccomp_notif req;
+    if (receive_violation(run->notify_fd, &req) && !run->violation) {
+      run->violation = true;
+      struct incident_context ctx = {.scratch_fd = run->scratch_fd, .evidence_dir = run->cfg->evidence_dir};
+      handle_incident(&req, run->child, &ctx);
+      run->killed = true;
+    }
+    return;
+  }
+  /* POLLHUP: every process under the filter is gone. */
+  close(run->notify_fd);
+  run->notify_fd = -1;
 }
 
 static void pump(struct run *run, struct stream *s) {
@@ -172,13 +201,13 @@ static void report_exit(struct run *run, int init_status, const struct rusage *r
               "\"cpu_ms\":%lld,\"wall_ms\":%lld,\"memory_kb\":%lld,\"maxrss_kb\":%ld,"
               "\"oom_kills\":%lld,\"memory_limit_hits\":%lld,\"limit\":%s%s%s,"
               "\"stdout_bytes\":%lld,\"stderr_bytes\":%lld,\"stdout_truncated\":%s,\"stderr_truncated\":%s,"
-              "\"exec_errno\":%d,\"cancelled\":%s,\"cgroup\":\"%s\"}",
+              "\"exec_errno\":%d,\"cancelled\":%s,\"violation\":%s,\"cgroup\":\"%s\"}",
               exit_code, signal_no, run->have_status ? "true" : "false", (long long)(cpu_us / 1000),
               (long long)wall_ms, (long long)memory_kb, ru->ru_maxrss, (long long)stats.oom_kills,
               (long long)stats.memory_limit_hits, run->limit ? "\"" : "", run->limit ? run->limit : "null",
               run->limit ? "\"" : "", (long long)run->streams[0].bytes, (long long)run->streams[1].bytes,
               run->streams[0].truncated ? "true" : "false", run->streams[1].truncated ? "true" : "false",
-              run->exec_errno, run->cancelled ? "true" : "false", cgroup_version());
+              run->exec_errno, run->cancelled ? "true" : "false", run->violation ? "true" : "false", cgroup_version());
 }
 
 /* Reads the run options from the control fd: NUL-separated words, ended by EOF.
@@ -215,9 +244,13 @@ static void wait_until_ready(struct run *run) {
     if (!pfds[0].revents) continue;
     struct msg_header header;
     char *payload;
-    int r = recv_msg(run->sync_fd, &header, &payload);
+    int passed_fd;
+    int r = recv_msg(run->sync_fd, &header, &payload, &passed_fd);
     if (r <= 0) die("the sandbox died while it was being built");
     if (header.type == MSG_ERROR) die("%s", payload ? payload : "sandbox setup failed");
+    if (header.type == MSG_SCRATCH) run->scratch_fd = passed_fd;
+    else if (passed_fd >= 0) close(passed_fd);
+    free(payload);
     if (header.type == MSG_READY) return;
   }
 }
@@ -239,7 +272,7 @@ static void start_run(struct run *run) {
 }
 
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
-  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd};
+  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd, .notify_fd = -1, .scratch_fd = -1};
   current = &run;
   die_hook = cleanup_on_die;
   run.streams[0] = (struct stream){out_fd, 1, 0, false};
@@ -261,13 +294,15 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   start_run(&run);
 
   while (!run.child_exited || run.streams[0].fd >= 0 || run.streams[1].fd >= 0) {
-    struct pollfd pfds[6] = {
+    struct pollfd pfds[7] = {
         {run.sync_fd, POLLIN, 0}, {run.streams[0].fd, POLLIN, 0}, {run.streams[1].fd, POLLIN, 0},
-        {run.child_exited ? -1 : run.pidfd, POLLIN, 0}, {run.timer_fd, POLLIN, 0}, {run.signal_fd, POLLIN, 0}};
-    if (poll(pfds, 6, -1) < 0) {
+        {run.child_exited ? -1 : run.pidfd, POLLIN, 0}, {run.timer_fd, POLLIN, 0}, {run.signal_fd, POLLIN, 0},
+        {run.notify_fd, POLLIN, 0}};
+    if (poll(pfds, 7, -1) < 0) {
       if (errno == EINTR) continue;
       die_errno("poll");
     }
+    if (pfds[6].revents) handle_notification(&run, pfds[6].revents);
     if (pfds[0].revents) handle_message(&run, uid_base);
     for (int i = 0; i < 2; i++)
       if (pfds[1 + i].revents) pump(&run, &run.streams[i]);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -176,11 +177,41 @@ void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, ui
   if (write_full(fd, &header, sizeof header) < 0 || write_full(fd, payload, length) < 0) _exit(1);
 }
 
-int recv_msg(int fd, struct msg_header *header, char **payload) {
+void send_fd(int sock, enum msg_type type, int fd) {
+  struct msg_header header = {.type = type, .value = fd, .length = 0};
+  char control[CMSG_SPACE(sizeof(int))] = {0};
+  struct iovec iov = {.iov_base = &header, .iov_len = sizeof header};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+  memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+  if (sendmsg(sock, &msg, MSG_NOSIGNAL) != (ssize_t)sizeof header) die_errno("pass a descriptor to the supervisor");
+}
+
+/* The header is read with recvmsg so that a descriptor sent along with it is not lost. */
+int recv_msg(int fd, struct msg_header *header, char **payload, int *passed_fd) {
   *payload = NULL;
-  ssize_t n = read_full(fd, header, sizeof *header);
+  if (passed_fd) *passed_fd = -1;
+  char control[CMSG_SPACE(sizeof(int))];
+  struct iovec iov = {.iov_base = header, .iov_len = sizeof *header};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  ssize_t n;
+  do n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+  while (n < 0 && errno == EINTR);
   if (n == 0) return 0;
-  if (n != (ssize_t)sizeof *header) return -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    int received;
+    memcpy(&received, CMSG_DATA(c), sizeof received);
+    if (passed_fd && *passed_fd < 0) *passed_fd = received;
+    else close(received);
+  }
+  if (n != (ssize_t)sizeof *header) {
+    /* the rest of a header split across reads */
+    if (n < 0 || read_full(fd, (char *)header + n, sizeof *header - n) != (ssize_t)(sizeof *header - n)) return -1;
+  }
   if (header->length > MAX_CONTROL_BYTES) return -1;
   if (header->length > 0) {
     *payload = malloc(header->length + 1);

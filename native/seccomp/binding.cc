@@ -1,10 +1,14 @@
-// node-addon-api glue for filter.c: converts JS values to the C spec and C errors to JS errors with a code.
+// node-addon-api glue for filter.c and audit-reader.c: converts JS values to C and C errors to JS errors with a code.
 #include <napi.h>
 
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
+#include <utility>
 #include <vector>
 
+#include "audit-reader.h"
 #include "filter.h"
 
 namespace {
@@ -171,10 +175,71 @@ Napi::Value SyscallName(const Napi::CallbackInfo &info) {
   return result;
 }
 
+// openAuditSocket() -> fd; throws E_AUDIT_UNAVAILABLE naming the call that failed and why.
+Napi::Value OpenAuditSocket(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  const char *failed_call = "socket";
+  int fd = gb_audit_open(&failed_call);
+  if (fd < 0) {
+    std::string reason = std::strerror(errno);
+    throw CodedError(env, "E_AUDIT_UNAVAILABLE", std::string(failed_call) + ": " + reason);
+  }
+  return Napi::Number::New(env, fd);
+}
+
+// Bounds one call, so a flood of records cannot hold the event loop; the rest waits in the socket.
+constexpr int kMaxDatagramsPerRead = 512;
+
+// Filled from C; JS values are made afterwards so no C++ exception crosses a C frame.
+struct AuditBatch {
+  std::vector<std::pair<int, std::string>> records;
+  bool out_of_memory = false;
+};
+
+void CollectRecord(void *context, int type, const char *text, size_t length) {
+  AuditBatch *batch = static_cast<AuditBatch *>(context);
+  try {
+    batch->records.emplace_back(type, std::string(text, length));
+  } catch (...) {
+    batch->out_of_memory = true;
+  }
+}
+
+// readAuditRecords(fd) -> { records: [{ type, text }], lost }; never blocks. `lost`: the kernel
+// dropped records because the receive buffer was full (ENOBUFS).
+Napi::Value ReadAuditRecords(const Napi::CallbackInfo &info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsNumber())
+    throw CodedError(env, "E_AUDIT_READ", "readAuditRecords expects a file descriptor");
+  int fd = info[0].As<Napi::Number>().Int32Value();
+  AuditBatch batch;
+  bool lost = false;
+  for (int i = 0; i < kMaxDatagramsPerRead; i++) {
+    int got = gb_audit_read(fd, CollectRecord, &batch);
+    if (got == 0) break;
+    if (got < 0 && errno == ENOBUFS) lost = true;
+    else if (got < 0) throw CodedError(env, "E_AUDIT_READ", std::string("recv(NETLINK_AUDIT): ") + std::strerror(errno));
+  }
+  if (batch.out_of_memory) throw CodedError(env, "E_AUDIT_READ", "out of memory while reading audit records");
+  Napi::Array records = Napi::Array::New(env, batch.records.size());
+  for (size_t i = 0; i < batch.records.size(); i++) {
+    Napi::Object record = Napi::Object::New(env);
+    record.Set("type", Napi::Number::New(env, batch.records[i].first));
+    record.Set("text", Napi::String::New(env, batch.records[i].second));
+    records.Set(static_cast<uint32_t>(i), record);
+  }
+  Napi::Object result = Napi::Object::New(env);
+  result.Set("records", records);
+  result.Set("lost", Napi::Boolean::New(env, lost));
+  return result;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("compileFilter", Napi::Function::New(env, CompileFilter, "compileFilter"));
   exports.Set("syscallNumber", Napi::Function::New(env, SyscallNumber, "syscallNumber"));
   exports.Set("syscallName", Napi::Function::New(env, SyscallName, "syscallName"));
+  exports.Set("openAuditSocket", Napi::Function::New(env, OpenAuditSocket, "openAuditSocket"));
+  exports.Set("readAuditRecords", Napi::Function::New(env, ReadAuditRecords, "readAuditRecords"));
   return exports;
 }
 

@@ -6,6 +6,7 @@ import { gradeboxVersion } from '../common/version.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  audit: { summary: 'verify or show the security audit log', load: async () => (await import('./audit-command.js')).auditCommand },
   bench: { summary: 'measure the sandbox against a bare spawn and bubblewrap', load: async () => (await import('./bench-command.js')).benchCommand },
   policy: { summary: 'check, show or compile a seccomp policy', load: async () => (await import('./policy-command.js')).policyCommand },
   run: { summary: 'run one command in a sandbox and report what happened', load: async () => (await import('./run-command.js')).runCommand },

@@ -1,4 +1,6 @@
 // gradebox settings. The only module that reads the environment; every key has a default.
+import { join } from 'node:path';
+
 import { fromPackageRoot } from './package-root.js';
 
 export interface Config {
@@ -10,6 +12,8 @@ export interface Config {
   cgroupName: string;
   /** The launcher executable. @defaultValue `build/Release/gradebox-launch` in the package */
   launcherPath: string;
+  /** gradebox's own append-only, hash-chained security audit log. @defaultValue `<stateDir>/audit/audit.log` */
+  auditLog: string;
 }
 
 function fromEnv(name: string, fallback: string): string {
@@ -18,11 +22,13 @@ function fromEnv(name: string, fallback: string): string {
 }
 
 export function loadConfig(): Config {
+  const stateDir = fromEnv('GRADEBOX_STATE_DIR', '/var/lib/gradebox');
   return {
-    stateDir: fromEnv('GRADEBOX_STATE_DIR', '/var/lib/gradebox'),
+    stateDir,
     runDir: fromEnv('GRADEBOX_RUN_DIR', '/run/gradebox'),
     cgroupName: fromEnv('GRADEBOX_CGROUP_NAME', 'gradebox'),
     launcherPath: fromEnv('GRADEBOX_LAUNCHER', fromPackageRoot('build', 'Release', 'gradebox-launch')),
+    auditLog: fromEnv('GRADEBOX_AUDIT_LOG', join(stateDir, 'audit', 'audit.log')),
   };
 }
 

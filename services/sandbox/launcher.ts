@@ -3,6 +3,7 @@
 // for spawning a process from Node. A sandbox is built first ("prepared"); its run options are
 // sent afterwards, so callers can prepare sandboxes ahead of demand.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { config } from '../common/config.js';
@@ -20,6 +21,28 @@ export interface RunRequest {
   /** Host file given as stdin; undefined: /dev/null. */
   stdinPath?: string | undefined;
   cwd?: string | undefined;
+  /** Host path of the compiled seccomp program (see seccomp-program.ts). */
+  seccompPath?: string | undefined;
+}
+
+/** What the launcher recorded about the first forbidden syscall of a run. */
+export interface ViolationEvent {
+  nr: number;
+  arch: string;
+  host_pid: number;
+  args: string[];
+  ip: string;
+  cmdline: string;
+  status: string;
+  fds: Array<{ fd: number; target: string }>;
+}
+
+export interface IncidentEvent {
+  id: string;
+  evidence: string | null;
+  manifest: string | null;
+  sha256: string | null;
+  steps: string[];
 }
 
 /** The launcher's final report, as it printed it, plus the captured output. */
@@ -38,9 +61,12 @@ export interface LaunchReport {
   stderr_truncated: boolean;
   exec_errno: number;
   cancelled: boolean;
+  violation: boolean;
   cgroup: 'v1' | 'v2';
   stdout: Buffer;
   stderr: Buffer;
+  violation_event: ViolationEvent | null;
+  incident_event: IncidentEvent | null;
 }
 
 interface StatusEvent {
@@ -169,13 +195,14 @@ function runOptions(request: RunRequest): string[] {
   if (request.boxFrom !== undefined) words.push('--box-from', request.boxFrom);
   if (request.stdinPath !== undefined) words.push('--stdin', request.stdinPath);
   if (request.cwd !== undefined) words.push('--cwd', request.cwd);
+  if (request.seccompPath !== undefined) words.push('--seccomp', request.seccompPath);
   for (const [name, value] of Object.entries(request.env)) words.push('--env', `${name}=${value}`);
   words.push('--', ...request.argv);
   return words;
 }
 
 function shapeOptions(layout: RootLayout, scratchKb: number): string[] {
-  const words = ['--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb)];
+  const words = ['--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb), '--evidence-dir', join(config().stateDir, 'evidence')];
   for (const bind of layout.binds) words.push('--ro-bind', bind.src, bind.dst);
   return words;
 }
@@ -230,10 +257,14 @@ export class PreparedSandbox {
     if (failure) throw new InternalError('E_SANDBOX', `sandbox failed: ${failure.message ?? 'unknown error'}`);
     const exit = events.find((e) => e.event === 'exit');
     if (!exit) throw new InternalError('E_SANDBOX', 'the launcher ended without reporting the run');
+    const violation = events.find((e) => e.event === 'violation');
+    const incident = events.find((e) => e.event === 'incident');
     return {
-      ...(exit as unknown as Omit<LaunchReport, 'stdout' | 'stderr'>),
+      ...(exit as unknown as Omit<LaunchReport, 'stdout' | 'stderr' | 'violation_event' | 'incident_event'>),
       stdout: Buffer.concat(this.stdout),
       stderr: Buffer.concat(this.stderr),
+      violation_event: violation ? (violation as unknown as ViolationEvent) : null,
+      incident_event: incident ? (incident as unknown as IncidentEvent) : null,
     };
   }
 

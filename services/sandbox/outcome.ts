@@ -9,6 +9,7 @@ export const RUN_STATUSES = ['ok', 'runtime_error', 'time_limit', 'wall_time_lim
 export type RunStatus = (typeof RUN_STATUSES)[number];
 
 export function classify(report: LaunchReport, limits: Limits): RunStatus {
+  if (report.violation) return 'violation';
   if (report.cancelled) return 'internal_error';
   if (report.limit === 'output') return 'output_limit';
   if (report.oom_kills > 0) return 'memory_limit';

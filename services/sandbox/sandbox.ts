@@ -4,22 +4,35 @@ import { join } from 'node:path';
 import { config } from '../common/config.js';
 import { canonicalEnvironment } from './environment.js';
 import { defaultRootLayout, type RootLayout } from './layers.js';
-import { PreparedSandbox, type LaunchReport } from './launcher.js';
+import { syscallName } from '../seccomp/addon.js';
+import { PreparedSandbox, type IncidentEvent, type LaunchReport, type ViolationEvent } from './launcher.js';
+import { installedPolicy } from './seccomp-program.js';
 import type { Limits } from './limits.js';
 import { classify, type RunStatus } from './outcome.js';
 
+/** The first forbidden syscall of a run (DESIGN.md's fields first, then the /proc facts). */
 export interface Violation {
   syscall: string;
   nr: number;
   arch: string;
+  /** Pid inside the sandbox. */
   pid: number;
   args: string[];
+  host_pid: number;
+  cmdline: string;
+  /** The offender's /proc/PID/status when it was caught. */
+  proc_status: string;
+  fds: Array<{ fd: number; target: string }>;
 }
 
 export interface Incident {
   id: string;
-  evidence: string;
-  sha256: string;
+  /** The archive of what the sandbox could write (upper layer, /box, /tmp); null if it failed. */
+  evidence: string | null;
+  /** Per-file sha256 and what was left out, next to the archive. */
+  manifest: string | null;
+  /** sha256 of the archive. */
+  sha256: string | null;
   steps: string[];
 }
 
@@ -49,6 +62,8 @@ export interface SandboxRun {
   /** Added to (and overriding) the canonical environment. */
   env?: Record<string, string> | undefined;
   seed?: number | undefined;
+  /** Seccomp policy from policies/. @defaultValue `default` */
+  policy?: string | undefined;
   layout?: RootLayout | undefined;
   /** A sandbox prepared ahead of demand with the same layout and scratch size. */
   prepared?: PreparedSandbox | undefined;
@@ -71,6 +86,28 @@ export function prepareSandbox(limits: Limits, layout: RootLayout = defaultLayou
   return new PreparedSandbox(layout, scratchKbFor(limits));
 }
 
+function toViolation(event: ViolationEvent): Violation {
+  const X32_BIT = 0x40000000;
+  const name = syscallName(event.nr & ~X32_BIT) ?? `syscall_${event.nr}`;
+  const nsPids = /^NSpid:\s+(.*)$/m.exec(event.status)?.[1]?.trim().split(/\s+/) ?? [];
+  return {
+    syscall: event.arch === 'x86_64' ? name : `${event.arch}:${name}`,
+    nr: event.nr,
+    arch: event.arch,
+    pid: Number(nsPids[nsPids.length - 1] ?? event.host_pid),
+    args: event.args,
+    host_pid: event.host_pid,
+    cmdline: event.cmdline.trim(),
+    proc_status: event.status,
+    fds: event.fds,
+  };
+}
+
+function toIncident(event: IncidentEvent): Incident {
+  const { id, evidence, manifest, sha256, steps } = event;
+  return { id, evidence, manifest, sha256, steps };
+}
+
 function toResult(report: LaunchReport, limits: Limits): RunResult {
   let stderr = report.stderr.toString('utf8');
   if (report.exec_errno) stderr += `gradebox: cannot execute the command: errno ${report.exec_errno}\n`;
@@ -85,8 +122,8 @@ function toResult(report: LaunchReport, limits: Limits): RunResult {
     stderr,
     stdout_truncated: report.stdout_truncated,
     stderr_truncated: report.stderr_truncated,
-    violation: null,
-    incident: null,
+    violation: report.violation_event ? toViolation(report.violation_event) : null,
+    incident: report.incident_event ? toIncident(report.incident_event) : null,
   };
 }
 
@@ -98,6 +135,7 @@ export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
     limits: run.limits,
     boxFrom: run.dir,
     stdinPath: run.stdin,
+    seccompPath: installedPolicy(run.policy ?? 'default').path,
   });
   return toResult(report, run.limits);
 }

@@ -39,10 +39,25 @@ export interface FilterSpec {
   rules: readonly FilterRule[];
 }
 
+/** One record as the kernel's audit subsystem sent it, e.g. type 1326 (AUDIT_SECCOMP). */
+export interface RawAuditRecord {
+  type: number;
+  /** `audit(SECONDS.MILLIS:SERIAL): key=value ...` */
+  text: string;
+}
+
+export interface AuditReadResult {
+  records: RawAuditRecord[];
+  /** The kernel dropped records because the socket's receive buffer was full (ENOBUFS). */
+  lost: boolean;
+}
+
 interface NativeAddon {
   compileFilter(spec: FilterSpec): Buffer;
   syscallNumber(name: string): number;
   syscallName(nr: number): string | null;
+  openAuditSocket(): number;
+  readAuditRecords(fd: number): AuditReadResult;
 }
 
 const u64 = z.bigint().min(0n).max(0xffff_ffff_ffff_ffffn);
@@ -117,4 +132,29 @@ export function syscallNumber(name: string): number {
 export function syscallName(nr: number): string | null {
   if (!Number.isInteger(nr) || nr < 0 || nr > 0x7fff_ffff) return null;
   return load().syscallName(nr);
+}
+
+/**
+ * Opens a non-blocking, close-on-exec socket on the audit netlink multicast group (no auditd
+ * needed). Close it with fs.closeSync. Throws InternalError E_AUDIT_UNAVAILABLE, naming the call
+ * that failed and why, when the kernel or our privileges (CAP_AUDIT_READ) do not allow it.
+ */
+export function openAuditSocket(): number {
+  try {
+    return load().openAuditSocket();
+  } catch (error) {
+    rethrow(error);
+  }
+}
+
+/** Reads the records pending on a socket from openAuditSocket, without blocking. */
+export function readAuditRecords(fd: number): AuditReadResult {
+  if (!Number.isInteger(fd) || fd < 0 || fd > 0x7fff_ffff) {
+    throw new InternalError('E_AUDIT_READ', `readAuditRecords: ${fd} is not a file descriptor`);
+  }
+  try {
+    return load().readAuditRecords(fd);
+  } catch (error) {
+    rethrow(error);
+  }
 }

@@ -75,7 +75,7 @@ public class Main {
   }
 }`,
   });
-  const r = await run(['java', '-Xmx128m', '-XX:+UseSerialGC', 'Main.java'], { cpuMs: 20000, wallMs: 30000, memoryMb: 768 }, { dir });
+  const r = await run(['java', '-Xmx128m', '-XX:+UseSerialGC', 'Main.java'], { cpuMs: 20000, wallMs: 30000, memoryMb: 768 }, { dir, policy: 'java' });
   assert.is(r.status, 'ok', r.stderr);
   assert.is(r.stdout, 'java 42\n');
 });
@@ -86,9 +86,17 @@ test('node: a script with a worker thread', async () => {
 const w = new Worker('const { parentPort } = require("node:worker_threads"); parentPort.postMessage(21 * 2);', { eval: true });
 w.on('message', (m) => { console.log('node ' + m); w.terminate(); });`,
   });
-  const r = await run(['node', 'main.js'], { memoryMb: 512, cpuMs: 10000 }, { dir });
+  const r = await run(['node', 'main.js'], { memoryMb: 512, cpuMs: 10000 }, { dir, policy: 'node' });
   assert.is(r.status, 'ok', r.stderr);
   assert.is(r.stdout, 'node 42\n');
+});
+
+test('gcc compiles in the sandbox under the compile policy, and the program runs under default', async () => {
+  const dir = folderWith({ 'main.c': '#include <stdio.h>\n#include <math.h>\nint main(void) { printf("%.1f\\n", sqrt(2.25)); return 0; }\n' });
+  const build = await run(['gcc', '-O2', '-o', 'main', 'main.c', '-lm'], { cpuMs: 20000, wallMs: 30000 }, { dir, policy: 'compile' });
+  assert.is(build.status, 'ok', build.stderr + JSON.stringify(build.violation));
+  const cpp = await run(['g++', '-O2', '-x', 'c++', '-o', 'hello', '-'], { cpuMs: 30000, wallMs: 40000 }, { dir, policy: 'compile', stdin: (() => { const f = join(dir, 'hello.cc'); writeFileSync(f, '#include <iostream>\nint main() { std::cout << "c++" << std::endl; }\n'); return f; })() });
+  assert.is(cpp.status, 'ok', cpp.stderr + JSON.stringify(cpp.violation));
 });
 
 test.run();

@@ -1,0 +1,142 @@
+/* A syscall outside the policy is a security incident. In this order: stop every process of the
+ * sandbox, record the offender, snapshot what the sandbox could write, kill everything, report.
+ * The notified call itself is never allowed to proceed: we never answer it. */
+#include "incident.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#define X32_SYSCALL_BIT 0x40000000
+
+static const char *arch_name(uint32_t arch, int nr) {
+  if (arch == AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) ? "x32" : "x86_64";
+  if (arch == AUDIT_ARCH_I386) return "i386";
+  return "unknown";
+}
+
+/* Fallback when the freezer is unavailable: SIGSTOP each process we can see. */
+static void stop_each(pid_t init) {
+  char path[64];
+  snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
+  kill(init, SIGSTOP);
+  FILE *f = fopen(path, "re");
+  if (!f) return;
+  int pid;
+  while (fscanf(f, "%d", &pid) == 1) kill(pid, SIGSTOP);
+  fclose(f);
+}
+
+/* Appends a /proc file of the offender, NULs shown as spaces, JSON-escaped and capped. */
+static void proc_text(pid_t pid, const char *name, char *out, size_t size) {
+  char path[64], raw[1024];
+  snprintf(path, sizeof path, "/proc/%d/%s", pid, name);
+  int n = read_file(path, raw, sizeof raw);
+  if (n < 0) n = 0;
+  for (int i = 0; i < n; i++)
+    if (raw[i] == 0) raw[i] = ' ';
+  raw[n] = 0;
+  json_string(out, size, raw);
+}
+
+static void open_fds(pid_t pid, char *out, size_t size) {
+  char dir_path[64], link_path[320], target[256], escaped[600];
+  snprintf(dir_path, sizeof dir_path, "/proc/%d/fd", pid);
+  size_t o = snprintf(out, size, "[");
+  DIR *dir = opendir(dir_path);
+  int count = 0;
+  struct dirent *entry;
+  while (dir && (entry = readdir(dir)) && count < 32) {
+    if (entry->d_name[0] == '.') continue;
+    snprintf(link_path, sizeof link_path, "%s/%s", dir_path, entry->d_name);
+    ssize_t n = readlink(link_path, target, sizeof target - 1);
+    target[n > 0 ? n : 0] = 0;
+    json_string(escaped, sizeof escaped, target);
+    if (o + strlen(escaped) + 32 >= size) break;
+    o += snprintf(out + o, size - o, "%s{\"fd\":%s,\"target\":%s}", count++ ? "," : "", entry->d_name, escaped);
+  }
+  if (dir) closedir(dir);
+  snprintf(out + o, size - o, "]");
+}
+
+/* The lines of /proc/PID/status that say who the offender was. */
+static void proc_status(pid_t pid, char *out, size_t size) {
+  static const char *const keys[] = {"Name:", "State:", "PPid:", "Uid:", "Gid:", "NSpid:", "Threads:", "VmRSS:", "SigBlk:", "CapEff:", "Seccomp:", NULL};
+  char path[64], raw[4096], kept[1024] = "";
+  snprintf(path, sizeof path, "/proc/%d/status", pid);
+  if (read_file(path, raw, sizeof raw) < 0) raw[0] = 0;
+  size_t o = 0;
+  for (char *line = strtok(raw, "\n"); line; line = strtok(NULL, "\n"))
+    for (int k = 0; keys[k]; k++)
+      if (strncmp(line, keys[k], strlen(keys[k])) == 0 && o + strlen(line) + 2 < sizeof kept)
+        o += snprintf(kept + o, sizeof kept - o, "%s\n", line);
+  json_string(out, size, kept);
+}
+
+static void report_offender(const struct seccomp_notif *req) {
+  char cmdline[700], status[1400], fds[1800], args[6][24];
+  proc_text(req->pid, "cmdline", cmdline, sizeof cmdline);
+  proc_status(req->pid, status, sizeof status);
+  open_fds(req->pid, fds, sizeof fds);
+  for (int i = 0; i < 6; i++) snprintf(args[i], sizeof args[i], "0x%llx", (unsigned long long)req->data.args[i]);
+  emit_status("{\"event\":\"violation\",\"nr\":%d,\"arch\":\"%s\",\"host_pid\":%u,"
+              "\"args\":[\"%s\",\"%s\",\"%s\",\"%s\",\"%s\",\"%s\"],\"ip\":\"0x%llx\",\"cmdline\":%s,\"status\":%s,\"fds\":%s}",
+              req->data.nr, arch_name(req->data.arch, req->data.nr), req->pid, args[0], args[1], args[2], args[3],
+              args[4], args[5], (unsigned long long)req->data.instruction_pointer, cmdline, status, fds);
+}
+
+static void new_incident_id(char *id, size_t size) {
+  unsigned char random[8] = {0};
+  if (getrandom(random, sizeof random, 0) != sizeof random) memset(random, 0, sizeof random);
+  size_t o = snprintf(id, size, "%lld-", (long long)time(NULL));
+  for (size_t i = 0; i < sizeof random && o + 2 < size; i++) o += snprintf(id + o, size - o, "%02x", random[i]);
+}
+
+bool receive_violation(int notify_fd, struct seccomp_notif *req) {
+  memset(req, 0, sizeof *req);
+  if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) return false; /* ENOENT: the caller died */
+  return true;
+}
+
+void handle_incident(const struct seccomp_notif *req, pid_t init, const struct incident_context *ctx) {
+  const char *steps[3];
+  int nsteps = 0;
+  char id[64];
+  new_incident_id(id, sizeof id);
+  int64_t t0 = monotonic_us();
+  if (cgroup_freeze(true) < 0) stop_each(init);
+  int64_t stop_us = monotonic_us() - t0;
+  steps[nsteps++] = "stopped";
+  report_offender(req);
+
+  char evidence[4096] = "", manifest[4096] = "", sha256[65] = "";
+
+  /* Frozen tasks die only once thawed (cgroup v1): kill first, then thaw. */
+  kill(init, SIGKILL);
+  cgroup_kill_all(true);
+  cgroup_freeze(false);
+  steps[nsteps++] = "killed";
+  int64_t total_us = monotonic_us() - t0;
+
+  char evidence_json[4200], manifest_json[4200], steps_json[128];
+  json_string(evidence_json, sizeof evidence_json, evidence);
+  json_string(manifest_json, sizeof manifest_json, manifest);
+  size_t o = 0;
+  for (int i = 0; i < nsteps; i++) o += snprintf(steps_json + o, sizeof steps_json - o, "%s\"%s\"", i ? "," : "", steps[i]);
+  emit_status("{\"event\":\"incident\",\"id\":\"%s\",\"evidence\":%s,\"manifest\":%s,\"sha256\":%s%s%s,\"steps\":[%s],\"stop_us\":%lld,\"total_us\":%lld}",
+              id, evidence[0] ? evidence_json : "null", manifest[0] ? manifest_json : "null", sha256[0] ? "\"" : "",
+              sha256[0] ? sha256 : "null", sha256[0] ? "\"" : "", steps_json,
+              (long long)stop_us, (long long)total_us);
+}

@@ -1,0 +1,33 @@
+// Compiled seccomp programs on disk, where the launcher reads them: one immutable file per
+// policy digest, written once (atomically) and shared by every run of that policy.
+import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { config } from '../common/config.js';
+import { compilePolicy } from '../seccomp/policy.js';
+
+export interface InstalledPolicy {
+  name: string;
+  digest: string;
+  /** Host path of the BPF program. */
+  path: string;
+}
+
+const installed = new Map<string, InstalledPolicy>();
+
+export function installedPolicy(name: string): InstalledPolicy {
+  const hit = installed.get(name);
+  if (hit) return hit;
+  const policy = compilePolicy(name);
+  const dir = join(config().stateDir, 'seccomp');
+  const path = join(dir, `${policy.digest}.bpf`);
+  if (!existsSync(path)) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const temp = `${path}.${process.pid}.tmp`;
+    writeFileSync(temp, policy.bpf, { mode: 0o600 });
+    renameSync(temp, path);
+  }
+  const result = { name, digest: policy.digest, path };
+  installed.set(name, result);
+  return result;
+}
