@@ -1,0 +1,85 @@
+// Forbidden syscalls inside the real sandbox, under the shipped `default` policy: never allowed.
+// The clearly hostile ones are incidents; the others may be refused with an errno instead.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { fromPackageRoot } from '../../services/common/package-root.js';
+import { removeTempDirs, run, tempDir } from '../helpers.js';
+
+test.after(removeTempDirs);
+
+const HOSTILE = ['ptrace', 'mount', 'umount2', 'unshare', 'setns', 'keyctl', 'add_key', 'bpf', 'open_by_handle_at',
+  'reboot', 'init_module', 'finit_module', 'kexec_load', 'swapon', 'pivot_root', 'acct'];
+/** Probe name -> the syscall a violation must name. */
+const NEVER_ALLOWED: Record<string, string> = {
+  perf_event_open: 'perf_event_open', userfaultfd: 'userfaultfd', io_uring_setup: 'io_uring_setup', chroot: 'chroot',
+  settimeofday: 'settimeofday', personality: 'personality', modify_ldt: 'modify_ldt', socket_packet: 'socket',
+  socket_netlink_audit: 'socket', clone_newuser: 'clone', tiocsti: 'ioctl', tiocsti_high_bits: 'ioctl',
+};
+
+let box = '';
+function probeDir(): string {
+  if (!box) {
+    box = tempDir();
+    execFileSync('gcc', ['-O2', '-o', join(box, 'probe'), fromPackageRoot('test', 'sandbox', 'violation-probe.c')]);
+  }
+  return box;
+}
+
+function probe(name: string) {
+  return run(['./probe', name], { wallMs: 5000 }, { dir: probeDir() });
+}
+
+for (const name of HOSTILE) {
+  test(`${name} is a violation with an incident`, async () => {
+    const r = await probe(name);
+    assert.is(r.status, 'violation', `${name}: ${r.status} ${r.stdout}${r.stderr}`);
+    assert.is(r.violation?.syscall, name);
+    assert.is(r.violation?.arch, 'x86_64');
+    assert.is(r.violation?.pid, 2, 'the program is pid 2, under the sandbox init');
+    assert.match(r.violation?.cmdline ?? '', /probe/);
+    assert.not.match(r.stdout, /returned/, 'the call never returned');
+    assert.ok(r.incident && r.incident.steps.includes('stopped') && r.incident.steps.at(-1) === 'killed', JSON.stringify(r.incident));
+  });
+}
+
+for (const [name, syscall] of Object.entries(NEVER_ALLOWED)) {
+  test(`${name} is never allowed`, async () => {
+    const r = await probe(name);
+    if (r.status === 'violation') {
+      assert.is(r.violation?.syscall, syscall);
+    } else {
+      assert.is(r.status, 'ok', `${name}: ${r.status} ${r.stderr}`);
+      const refused = /returned -1 errno (\d+)/.exec(r.stdout);
+      assert.ok(refused && Number(refused[1]) > 0, `${name} was allowed: ${r.stdout}`);
+    }
+  });
+}
+
+test('an x32 syscall is a violation, reported as x32', async () => {
+  const r = await probe('x32');
+  assert.is(r.status, 'violation', r.stdout);
+  assert.is(r.violation?.arch, 'x32');
+  assert.is(r.violation?.syscall, 'x32:getpid');
+});
+
+test('a 32-bit int 0x80 call never reaches the kernel as an allowed call', async () => {
+  const r = await probe('int80');
+  // Some hypervisors fault int 0x80 before the kernel sees it (SIGSEGV); otherwise it is a violation.
+  assert.ok(r.status === 'violation' || (r.status === 'runtime_error' && r.signal === 11), `${r.status} ${r.stdout}`);
+  if (r.status === 'violation') assert.is(r.violation?.arch, 'i386');
+  assert.not.match(r.stdout, /returned/);
+});
+
+test('32 processes violating at once give one incident and no hang', async () => {
+  const r = await run(['./probe', 'swarm'], { wallMs: 10000, pids: 64 }, { dir: probeDir() });
+  assert.is(r.status, 'violation');
+  assert.is(r.violation?.syscall, 'ptrace');
+  assert.ok(r.incident, 'one incident');
+  assert.not.match(r.stdout, /swarm survived/);
+  assert.ok(r.wall_ms < 5000, `wall ${r.wall_ms} ms`);
+});
+
+test.run();
