@@ -6,6 +6,8 @@ import { canonicalEnvironment } from './environment.js';
 import { defaultRootLayout, type RootLayout } from './layers.js';
 import { syscallName } from '../seccomp/addon.js';
 import { PreparedSandbox, type IncidentEvent, type LaunchReport, type ViolationEvent } from './launcher.js';
+import type { SeccompRecord } from '../audit/kernel-audit.js';
+import { recordIncident, recordPolicyInstalled, startKernelAudit } from './incident-record.js';
 import { installedPolicy } from './seccomp-program.js';
 import type { Limits } from './limits.js';
 import { classify, type RunStatus } from './outcome.js';
@@ -34,6 +36,10 @@ export interface Incident {
   /** sha256 of the archive. */
   sha256: string | null;
   steps: string[];
+  /** The kernel's SECCOMP audit record of the call (host pid, mapped uid, syscall, action). */
+  kernel_audit: SeccompRecord | null;
+  /** Why there is no kernel record, when there is none. */
+  kernel_audit_unavailable: string | null;
 }
 
 /** The `gradebox run --json` result (DESIGN.md); field names are a contract. */
@@ -105,7 +111,7 @@ function toViolation(event: ViolationEvent): Violation {
 
 function toIncident(event: IncidentEvent): Incident {
   const { id, evidence, manifest, sha256, steps } = event;
-  return { id, evidence, manifest, sha256, steps };
+  return { id, evidence, manifest, sha256, steps, kernel_audit: null, kernel_audit_unavailable: null };
 }
 
 function toResult(report: LaunchReport, limits: Limits): RunResult {
@@ -128,14 +134,24 @@ function toResult(report: LaunchReport, limits: Limits): RunResult {
 }
 
 export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
+  const policy = installedPolicy(run.policy ?? 'default');
+  if (policy.fresh) await recordPolicyInstalled(policy.name, policy.digest);
+  startKernelAudit();
   const sandbox = run.prepared ?? prepareSandbox(run.limits, run.layout);
+  const started = new Date();
   const report = await sandbox.run({
     argv: run.argv,
     env: { ...canonicalEnvironment(run.seed), ...run.env },
     limits: run.limits,
     boxFrom: run.dir,
     stdinPath: run.stdin,
-    seccompPath: installedPolicy(run.policy ?? 'default').path,
+    seccompPath: policy.path,
   });
-  return toResult(report, run.limits);
+  const result = toResult(report, run.limits);
+  if (result.violation && result.incident) {
+    const kernel = await recordIncident(result.violation, result.incident, { policy: policy.name, policyDigest: policy.digest, started });
+    result.incident.kernel_audit = kernel.record;
+    result.incident.kernel_audit_unavailable = kernel.unavailable;
+  }
+  return result;
 }

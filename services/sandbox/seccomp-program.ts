@@ -11,6 +11,8 @@ export interface InstalledPolicy {
   digest: string;
   /** Host path of the BPF program. */
   path: string;
+  /** This process wrote the program: a digest this host had not seen, i.e. a policy change. */
+  fresh: boolean;
 }
 
 const installed = new Map<string, InstalledPolicy>();
@@ -21,13 +23,14 @@ export function installedPolicy(name: string): InstalledPolicy {
   const policy = compilePolicy(name);
   const dir = join(config().stateDir, 'seccomp');
   const path = join(dir, `${policy.digest}.bpf`);
-  if (!existsSync(path)) {
+  const fresh = !existsSync(path);
+  if (fresh) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const temp = `${path}.${process.pid}.tmp`;
     writeFileSync(temp, policy.bpf, { mode: 0o600 });
     renameSync(temp, path);
   }
-  const result = { name, digest: policy.digest, path };
+  const result = { name, digest: policy.digest, path, fresh };
   installed.set(name, result);
   return result;
 }
