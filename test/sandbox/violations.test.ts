@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { tailAuditLog, verifyAuditLog } from '../../services/audit/audit-log.js';
+import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { removeTempDirs, run, tempDir } from '../helpers.js';
 
@@ -80,6 +82,22 @@ test('32 processes violating at once give one incident and no hang', async () =>
   assert.ok(r.incident, 'one incident');
   assert.not.match(r.stdout, /swarm survived/);
   assert.ok(r.wall_ms < 5000, `wall ${r.wall_ms} ms`);
+});
+
+test('an incident is on the record: the kernel audit record and our audit log', async () => {
+  const r = await probe('ptrace');
+  assert.is(r.status, 'violation');
+  const kernel = r.incident?.kernel_audit;
+  assert.ok(kernel, `no kernel record: ${r.incident?.kernel_audit_unavailable}`);
+  assert.is(kernel.pid, r.violation?.host_pid);
+  assert.is(kernel.syscall, 101);
+  assert.is(kernel.action, 'user_notif');
+  assert.ok(kernel.uid >= 0x40000000, 'the record carries the mapped host uid');
+  const verified = await verifyAuditLog(config().auditLog);
+  assert.ok(verified.ok, JSON.stringify(verified));
+  const lines = tailAuditLog(config().auditLog, 1000).map((l) => JSON.parse(l) as { type: string; incident?: string });
+  const types = lines.filter((l) => l.incident === r.incident?.id).map((l) => l.type);
+  assert.equal(types, ['violation', ...r.incident!.steps.map((s) => `incident.${s}`)]);
 });
 
 test.run();
