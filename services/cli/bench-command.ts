@@ -81,6 +81,11 @@ export async function benchCommand(argv: string[]): Promise<number> {
       if (result.status !== 'ok') throw new Error(`sandboxed run failed: ${result.status} ${result.stderr}`);
     },
     bwrap: bwrapRunner(),
+    // the same sandbox without its seccomp filter: what the filter costs per run
+    gradebox_no_seccomp: async (a) => {
+      const result = await runSandboxed({ argv: a, limits, prepared: pool.take(), policy: null });
+      if (result.status !== 'ok') throw new Error(`sandboxed run failed: ${result.status} ${result.stderr}`);
+    },
   };
   const report: Record<string, Record<string, unknown>> = {};
   try {
@@ -97,6 +102,8 @@ export async function benchCommand(argv: string[]): Promise<number> {
         row.ratio_median_gradebox_to_bwrap = b ? Math.round((g.median_ms / b.median_ms) * 100) / 100 : null;
         row.ratio_median_gradebox_to_bare = Math.round((g.median_ms / bare.median_ms) * 100) / 100;
         row.ratio_throughput_gradebox_to_bwrap = b ? Math.round((g.runs_per_s / b.runs_per_s) * 100) / 100 : null;
+        const bare_sandbox = row.gradebox_no_seccomp as Measurement;
+        row.seccomp_cost_median_ms = Math.round((g.median_ms - bare_sandbox.median_ms) * 100) / 100;
         report[key] = row;
       }
     }

@@ -68,8 +68,8 @@ export interface SandboxRun {
   /** Added to (and overriding) the canonical environment. */
   env?: Record<string, string> | undefined;
   seed?: number | undefined;
-  /** Seccomp policy from policies/. @defaultValue `default` */
-  policy?: string | undefined;
+  /** Seccomp policy from policies/; null runs without a filter (benchmarks only). @defaultValue `default` */
+  policy?: string | null | undefined;
   layout?: RootLayout | undefined;
   /** A sandbox prepared ahead of demand with the same layout and scratch size. */
   prepared?: PreparedSandbox | undefined;
@@ -134,8 +134,8 @@ function toResult(report: LaunchReport, limits: Limits): RunResult {
 }
 
 export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
-  const policy = installedPolicy(run.policy ?? 'default');
-  if (policy.fresh) await recordPolicyInstalled(policy.name, policy.digest);
+  const policy = run.policy === null ? null : installedPolicy(run.policy ?? 'default');
+  if (policy?.fresh) await recordPolicyInstalled(policy.name, policy.digest);
   startKernelAudit();
   const sandbox = run.prepared ?? prepareSandbox(run.limits, run.layout);
   const started = new Date();
@@ -145,10 +145,10 @@ export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
     limits: run.limits,
     boxFrom: run.dir,
     stdinPath: run.stdin,
-    seccompPath: policy.path,
+    seccompPath: policy?.path,
   });
   const result = toResult(report, run.limits);
-  if (result.violation && result.incident) {
+  if (policy && result.violation && result.incident) {
     const kernel = await recordIncident(result.violation, result.incident, { policy: policy.name, policyDigest: policy.digest, started });
     result.incident.kernel_audit = kernel.record;
     result.incident.kernel_audit_unavailable = kernel.unavailable;
