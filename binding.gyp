@@ -18,12 +18,14 @@
         "native/launcher/child.c",
         "native/launcher/supervise.c",
         "native/launcher/server.c",
-        "native/launcher/incident.c"
+        "native/launcher/incident.c",
+        "native/launcher/snapshot.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
       "cflags!": ["-fno-exceptions"],
       "defines": ["_GNU_SOURCE"],
-      "ldflags": ["-Wl,-z,relro,-z,now"]
+      "ldflags": ["-Wl,-z,relro,-z,now"],
+      "libraries": ["-larchive", "-lcrypto"]
     },
     {
       "target_name": "gradebox_seccomp",

@@ -10,8 +10,9 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 
 # gcc/g++/make build the launcher and the addon and are the C/C++ runtimes; libseccomp-dev the
-# filter compiler; python3 and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick.
-PACKAGES=(build-essential libseccomp-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap)
+# filter compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); python3
+# and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick.
+PACKAGES=(build-essential libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

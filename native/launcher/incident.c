@@ -104,6 +104,29 @@ static void new_incident_id(char *id, size_t size) {
   for (size_t i = 0; i < sizeof random && o + 2 < size; i++) o += snprintf(id + o, size - o, "%02x", random[i]);
 }
 
+/* Archives upper/, box/ and tmp/ of the scratch tmpfs into evidence_dir/ID/ (snapshot.c). */
+static int snapshot_evidence(const struct incident_context *ctx, const char *id, char *archive, char *manifest,
+                             char *sha256) {
+  char dir[4096];
+  snprintf(dir, sizeof dir, "%s/%s", ctx->evidence_dir, id);
+  if (mkdir(ctx->evidence_dir, 0700) < 0 && errno != EEXIST) return -1;
+  if (mkdir(dir, 0700) < 0) return -1;
+  snprintf(archive, 4096, "%s/evidence.tar", dir);
+  snprintf(manifest, 4096, "%s/manifest.json", dir);
+  static const char *const roots[] = {"upper", "box", "tmp", NULL};
+  struct snapshot_result result;
+  char err[256];
+  if (snapshot_tree(ctx->scratch_fd, roots, archive, manifest, &ctx->limits, &result, err, sizeof err) < 0) {
+    char escaped[600];
+    json_string(escaped, sizeof escaped, err);
+    emit_status("{\"event\":\"snapshot_failed\",\"message\":%s}", escaped);
+    archive[0] = manifest[0] = 0;
+    return -1;
+  }
+  memcpy(sha256, result.archive_sha256, 65);
+  return 0;
+}
+
 bool receive_violation(int notify_fd, struct seccomp_notif *req) {
   memset(req, 0, sizeof *req);
   if (ioctl(notify_fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0) return false; /* ENOENT: the caller died */
@@ -122,6 +145,8 @@ void handle_incident(const struct seccomp_notif *req, pid_t init, const struct i
   report_offender(req);
 
   char evidence[4096] = "", manifest[4096] = "", sha256[65] = "";
+  if (ctx->evidence_dir && ctx->scratch_fd >= 0 && snapshot_evidence(ctx, id, evidence, manifest, sha256) == 0)
+    steps[nsteps++] = "snapshotted";
 
   /* Frozen tasks die only once thawed (cgroup v1): kill first, then thaw. */
   kill(init, SIGKILL);

@@ -5,10 +5,12 @@
 #include <linux/seccomp.h>
 
 #include "launcher.h"
+#include "snapshot.h"
 
 struct incident_context {
   int scratch_fd;           /* root of the scratch tmpfs: everything the sandbox could write */
   const char *evidence_dir; /* where archives go; NULL: no snapshot */
+  struct snapshot_limits limits;
 };
 
 /* Reads one pending notification; false if its caller is already gone. */

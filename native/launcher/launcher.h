@@ -45,6 +45,7 @@ struct config {
   int64_t scratch_bytes;   /* size of the tmpfs holding every writable place */
   const char *hostname;
   const char *evidence_dir; /* where incident evidence is archived; NULL: no snapshot */
+  int64_t evidence_max_bytes, evidence_max_entries, evidence_max_file_bytes;
   bool sweep_only;         /* --sweep: remove leftovers of crashed runs, then exit */
 
   /* Set per run, from the control message (or argv). */

@@ -16,6 +16,9 @@ void config_defaults(struct config *cfg) {
   cfg->scratch_bytes = 64ll << 20;
   cfg->hostname = "gradebox";
   cfg->cwd = "/box";
+  cfg->evidence_max_bytes = 64ll << 20;
+  cfg->evidence_max_entries = 10000;
+  cfg->evidence_max_file_bytes = 16ll << 20;
 }
 
 static int64_t parse_number(const char *flag, const char *value, int64_t min, int64_t max) {
@@ -72,6 +75,12 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->scratch_bytes = KB(parse_number(flag, value, 64, 64ll << 20));
     else if (phases & PHASE_SHAPE && strcmp(flag, "--evidence-dir") == 0)
       cfg->evidence_dir = value;
+    else if (phases & PHASE_SHAPE && strcmp(flag, "--evidence-max-kb") == 0)
+      cfg->evidence_max_bytes = KB(parse_number(flag, value, 1, 64ll << 20));
+    else if (phases & PHASE_SHAPE && strcmp(flag, "--evidence-max-entries") == 0)
+      cfg->evidence_max_entries = parse_number(flag, value, 1, 10000000);
+    else if (phases & PHASE_SHAPE && strcmp(flag, "--evidence-max-file-kb") == 0)
+      cfg->evidence_max_file_bytes = KB(parse_number(flag, value, 1, 64ll << 20));
     else if (phases & PHASE_SHAPE && strcmp(flag, "--hostname") == 0)
       cfg->hostname = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--cpu-ms") == 0)

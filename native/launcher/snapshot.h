@@ -10,7 +10,8 @@
 #define SNAPSHOT_MAX_DEPTH 64
 
 /* Every limit must be > 0. Bytes count file content as stored (holes of a sparse file included, so the
- * hashing work is bounded too); the archive adds at most ~1.5 KiB of headers per entry on top. */
+ * hashing work is bounded too); the archive adds about 2 KiB of headers per entry on top (more for paths
+ * over 100 bytes), so it stays under max_bytes + max_entries * ~2 KiB. */
 struct snapshot_limits {
   uint64_t max_bytes;      /* content bytes of all files together */
   uint64_t max_entries;    /* manifest entries of every kind (directories and roots included) */

@@ -118,7 +118,13 @@ static void handle_notification(struct run *run, short revents) {
     struct seccomp_notif req;
     if (receive_violation(run->notify_fd, &req) && !run->violation) {
       run->violation = true;
-      struct incident_context ctx = {.scratch_fd = run->scratch_fd, .evidence_dir = run->cfg->evidence_dir};
+      const struct config *cfg = run->cfg;
+      struct incident_context ctx = {
+          .scratch_fd = run->scratch_fd,
+          .evidence_dir = cfg->evidence_dir,
+          .limits = {.max_bytes = (uint64_t)cfg->evidence_max_bytes,
+                     .max_entries = (uint64_t)cfg->evidence_max_entries,
+                     .max_file_bytes = (uint64_t)cfg->evidence_max_file_bytes}};
       handle_incident(&req, run->child, &ctx);
       run->killed = true;
     }

@@ -14,6 +14,18 @@ export interface Config {
   launcherPath: string;
   /** gradebox's own append-only, hash-chained security audit log. @defaultValue `<stateDir>/audit/audit.log` */
   auditLog: string;
+  /** Incident evidence: bytes kept in all, KiB. @defaultValue `65536` */
+  evidenceMaxKb: number;
+  /** Incident evidence: entries (files, links, folders) kept. @defaultValue `10000` */
+  evidenceMaxEntries: number;
+  /** Incident evidence: bytes kept of any one file, KiB. @defaultValue `16384` */
+  evidenceMaxFileKb: number;
+}
+
+function numberFromEnv(name: string, fallback: number): number {
+  const value = Number(fromEnv(name, String(fallback)));
+  if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
+  return value;
 }
 
 function fromEnv(name: string, fallback: string): string {
@@ -29,6 +41,9 @@ export function loadConfig(): Config {
     cgroupName: fromEnv('GRADEBOX_CGROUP_NAME', 'gradebox'),
     launcherPath: fromEnv('GRADEBOX_LAUNCHER', fromPackageRoot('build', 'Release', 'gradebox-launch')),
     auditLog: fromEnv('GRADEBOX_AUDIT_LOG', join(stateDir, 'audit', 'audit.log')),
+    evidenceMaxKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_KB', 65536),
+    evidenceMaxEntries: numberFromEnv('GRADEBOX_EVIDENCE_MAX_ENTRIES', 10000),
+    evidenceMaxFileKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_FILE_KB', 16384),
   };
 }
 

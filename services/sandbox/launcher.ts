@@ -202,7 +202,10 @@ function runOptions(request: RunRequest): string[] {
 }
 
 function shapeOptions(layout: RootLayout, scratchKb: number): string[] {
-  const words = ['--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb), '--evidence-dir', join(config().stateDir, 'evidence')];
+  const { stateDir, evidenceMaxKb, evidenceMaxEntries, evidenceMaxFileKb } = config();
+  const words = ['--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb),
+    '--evidence-dir', join(stateDir, 'evidence'), '--evidence-max-kb', String(evidenceMaxKb),
+    '--evidence-max-entries', String(evidenceMaxEntries), '--evidence-max-file-kb', String(evidenceMaxFileKb)];
   for (const bind of layout.binds) words.push('--ro-bind', bind.src, bind.dst);
   return words;
 }

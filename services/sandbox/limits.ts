@@ -42,7 +42,7 @@ export const LIMIT_RANGES: Readonly<Record<NumericLimit, { flag: string; min: nu
   memoryMb: { flag: '--memory-mb', min: 4, max: 65_536 },
   pids: { flag: '--pids', min: 1, max: 4096 },
   outputKb: { flag: '--output-kb', min: 1, max: 1_048_576 },
-  fsizeKb: { flag: '--fsize-kb', min: 1, max: 1_048_576 },
+  fsizeKb: { flag: '--fsize-kb', min: 1, max: 1_073_741_824 },
   openFiles: { flag: '--open-files', min: 4, max: 65_536 },
   stackKb: { flag: '--stack-kb', min: 64, max: 1_048_576 },
 };

@@ -1,6 +1,8 @@
 // Forbidden syscalls inside the real sandbox, under the shipped `default` policy: never allowed.
 // The clearly hostile ones are incidents; the others may be refused with an errno instead.
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -20,6 +22,10 @@ const NEVER_ALLOWED: Record<string, string> = {
   settimeofday: 'settimeofday', personality: 'personality', modify_ldt: 'modify_ldt', socket_packet: 'socket',
   socket_netlink_audit: 'socket', clone_newuser: 'clone', tiocsti: 'ioctl', tiocsti_high_bits: 'ioctl',
 };
+
+function sha256File(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
 
 let box = '';
 function probeDir(): string {
@@ -43,7 +49,8 @@ for (const name of HOSTILE) {
     assert.is(r.violation?.pid, 2, 'the program is pid 2, under the sandbox init');
     assert.match(r.violation?.cmdline ?? '', /probe/);
     assert.not.match(r.stdout, /returned/, 'the call never returned');
-    assert.ok(r.incident && r.incident.steps.includes('stopped') && r.incident.steps.at(-1) === 'killed', JSON.stringify(r.incident));
+    assert.equal(r.incident?.steps, ['stopped', 'snapshotted', 'killed']);
+    assert.is(sha256File(r.incident!.evidence!), r.incident!.sha256, 'the evidence archive verifies');
   });
 }
 
@@ -98,6 +105,39 @@ test('an incident is on the record: the kernel audit record and our audit log', 
   const lines = tailAuditLog(config().auditLog, 1000).map((l) => JSON.parse(l) as { type: string; incident?: string });
   const types = lines.filter((l) => l.incident === r.incident?.id).map((l) => l.type);
   assert.equal(types, ['violation', ...r.incident!.steps.map((s) => `incident.${s}`)]);
+});
+
+test('evidence is safe and bounded: links stay links, a FIFO does not hang, a huge sparse file and 200,000 files are capped', async () => {
+  const script = [
+    'import os, ctypes',
+    'os.symlink("/etc/shadow", "/box/shadow")',
+    'os.mkfifo("/box/fifo")',
+    'with open("/box/sparse", "wb") as f: f.truncate(64 << 30)',
+    'os.mkdir("/tmp/many")',
+    'for i in range(200000): os.close(os.open(f"/tmp/many/{i}", os.O_CREAT | os.O_WRONLY))',
+    'print("planted", flush=True)',
+    'ctypes.CDLL(None).syscall(101, 0, 0, 0, 0)',
+  ].join('\n');
+  const r = await run(['python3', '-c', script], { memoryMb: 1024, cpuMs: 60000, wallMs: 90000, fsizeKb: 128 << 20 });
+  assert.is(r.status, 'violation', r.stderr);
+  assert.is(r.stdout, 'planted\n');
+  const incident = r.incident!;
+  assert.equal(incident.steps, ['stopped', 'snapshotted', 'killed']);
+  assert.is(sha256File(incident.evidence!), incident.sha256);
+  const manifest = JSON.parse(readFileSync(incident.manifest!, 'utf8')) as {
+    capped: boolean; cap_reasons: string[]; entries: Array<{ path: string; type: string; archived: boolean; target?: string; truncated?: boolean }>;
+  };
+  assert.ok(manifest.capped, 'the manifest says it was capped');
+  assert.ok(manifest.cap_reasons.includes('max_entries'), manifest.cap_reasons.join());
+  const link = manifest.entries.find((e) => e.path === 'box/shadow');
+  assert.equal([link?.type, link?.target], ['symlink', '/etc/shadow']);
+  const fifo = manifest.entries.find((e) => e.path === 'box/fifo');
+  assert.equal([fifo?.type, fifo?.archived], ['fifo', false]);
+  const sparse = manifest.entries.find((e) => e.path === 'box/sparse');
+  assert.ok(sparse?.truncated, 'the sparse file was cut at the per-file cap');
+  const listing = execFileSync('tar', ['-tvf', incident.evidence!], { encoding: 'utf8', maxBuffer: 64 << 20 });
+  assert.match(listing, /box\/shadow -> \/etc\/shadow/);
+  assert.ok(statSync(incident.evidence!).size < 200 << 20, 'the archive stays small');
 });
 
 test.run();
