@@ -32,3 +32,22 @@ export function sh(script: string, limits: Partial<Limits> = {}, extra: { dir?: 
 export function run(argv: string[], limits: Partial<Limits> = {}, extra: { dir?: string; stdin?: string; policy?: string } = {}): Promise<RunResult> {
   return runSandboxed({ argv, limits: resolveLimits(limits), ...extra });
 }
+
+/** A CLI subcommand that prints through the function it is given (so tests can capture it). */
+export type PrintingCommand = (argv: string[], print: (text: string) => void) => Promise<number>;
+
+export async function callCommand(command: PrintingCommand, argv: string[]): Promise<{ code: number; out: string }> {
+  let out = '';
+  const code = await command(argv, (text) => { out += text; });
+  return { code, out };
+}
+
+/** The error a call rejects with; fails the test if it succeeds. */
+export async function rejectionOf(call: Promise<unknown>, what: string): Promise<unknown> {
+  try {
+    await call;
+  } catch (error) {
+    return error;
+  }
+  throw new Error(`${what} succeeded, but an error was expected`);
+}

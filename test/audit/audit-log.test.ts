@@ -11,6 +11,7 @@ import { canonicalJson, GENESIS, sha256 } from '../../services/audit/audit-chain
 import { AuditLog, verifyAuditLog, type AuditEntry } from '../../services/audit/audit-log.js';
 import { auditCommand, EXIT_BROKEN } from '../../services/cli/audit-command.js';
 import { InternalError, UsageError, UserError } from '../../services/common/errors.js';
+import { callCommand, rejectionOf } from '../helpers.js';
 
 const dirs: string[] = [];
 let log = '';
@@ -167,19 +168,12 @@ test('concurrent appends from several processes keep the chain valid', async () 
   assert.is(new Set(seen).size, writers * each);
 });
 
-async function cli(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await auditCommand(argv, (text) => { out += text; });
-  return { code, out };
+function cli(argv: string[]): Promise<{ code: number; out: string }> {
+  return callCommand(auditCommand, argv);
 }
 
-async function rejection(argv: string[]): Promise<unknown> {
-  try {
-    await cli(argv);
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`audit ${argv.join(' ')} succeeded, but an error was expected`);
+function rejection(argv: string[]): Promise<unknown> {
+  return rejectionOf(cli(argv), `audit ${argv.join(' ')}`);
 }
 
 test('gradebox audit verify: exit 0 with ok, exit 3 naming the broken line', async () => {

@@ -58,7 +58,7 @@ test('python3 with threads and a subprocess', async () => {
   const dir = folderWith({
     'main.py': 'import threading, subprocess\nresults = []\nts = [threading.Thread(target=lambda i=i: results.append(i * i)) for i in range(8)]\n[t.start() for t in ts]\n[t.join() for t in ts]\nout = subprocess.run(["echo", "sub"], capture_output=True, text=True).stdout\nprint(sum(results), out.strip())\n',
   });
-  const r = await run(['python3', 'main.py'], {}, { dir });
+  const r = await run(['python3', 'main.py'], {}, { dir, policy: 'python' });
   assert.is(r.status, 'ok', r.stderr);
   assert.is(r.stdout, '140 sub\n');
 });

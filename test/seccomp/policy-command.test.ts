@@ -9,6 +9,7 @@ import { parse } from 'yaml';
 import { policyCommand } from '../../services/cli/policy-command.js';
 import { UsageError, UserError } from '../../services/common/errors.js';
 import { loadPolicy } from '../../services/seccomp/policy.js';
+import { callCommand, rejectionOf } from '../helpers.js';
 
 let dir = '';
 
@@ -20,19 +21,12 @@ test.after.each(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function run(argv: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const code = await policyCommand(argv, (text) => { out += text; });
-  return { code, out };
+function run(argv: string[]): Promise<{ code: number; out: string }> {
+  return callCommand(policyCommand, argv);
 }
 
-async function rejection(argv: string[]): Promise<unknown> {
-  try {
-    await run(argv);
-  } catch (error) {
-    return error;
-  }
-  throw new Error(`policy ${argv.join(' ')} succeeded, but an error was expected`);
+function rejection(argv: string[]): Promise<unknown> {
+  return rejectionOf(run(argv), `policy ${argv.join(' ')}`);
 }
 
 test('check prints ok with the digest', async () => {
