@@ -18,11 +18,18 @@
         "native/launcher/child.c",
         "native/launcher/supervise.c",
         "native/launcher/server.c",
-        "native/launcher/incident.c",
-        "native/launcher/snapshot.c"
+        "native/launcher/incident.c"
       ],
       "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
       "cflags!": ["-fno-exceptions"],
+      "defines": ["_GNU_SOURCE"],
+      "ldflags": ["-Wl,-z,relro,-z,now"]
+    },
+    {
+      "target_name": "gradebox-snapshot",
+      "type": "executable",
+      "sources": ["native/launcher/snapshot.c", "native/launcher/snapshot-main.c"],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-Wno-format-truncation", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
       "defines": ["_GNU_SOURCE"],
       "ldflags": ["-Wl,-z,relro,-z,now"],
       "libraries": ["-larchive", "-lcrypto"]

@@ -103,6 +103,12 @@ static int v1_read_cpu_us(int64_t *cpu_us) {
   return 0;
 }
 
+static void v1_reset_peak(void) {
+  char path[600];
+  path_of(path, sizeof path, MEMORY, "memory.max_usage_in_bytes");
+  write_file(path, "0");
+}
+
 static void v1_read_stats(struct cgroup_stats *stats) {
   char path[600];
   v1_read_cpu_us(&stats->cpu_us);
@@ -145,6 +151,7 @@ const struct cgroup_backend cgroup_v1_backend = {
     .apply_limits = v1_apply_limits,
     .join_self = v1_join_self,
     .read_cpu_us = v1_read_cpu_us,
+    .reset_peak = v1_reset_peak,
     .read_stats = v1_read_stats,
     .freeze = v1_freeze,
     .kill_all = v1_kill_all,

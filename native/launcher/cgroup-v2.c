@@ -83,6 +83,9 @@ static int v2_read_cpu_us(int64_t *cpu_us) {
   return 0;
 }
 
+/* memory.peak can only be reset per open file (6.12+); the setup's peak stays in the figure. */
+static void v2_reset_peak(void) {}
+
 static void v2_read_stats(struct cgroup_stats *stats) {
   char path[600];
   v2_read_cpu_us(&stats->cpu_us);
@@ -126,6 +129,7 @@ const struct cgroup_backend cgroup_v2_backend = {
     .apply_limits = v2_apply_limits,
     .join_self = v2_join_self,
     .read_cpu_us = v2_read_cpu_us,
+    .reset_peak = v2_reset_peak,
     .read_stats = v2_read_stats,
     .freeze = v2_freeze,
     .kill_all = v2_kill_all,

@@ -26,6 +26,7 @@ void cgroup_create(const char *group, int slot) { backend->create(group, slot); 
 void cgroup_apply_limits(const struct limits *limits) { backend->apply_limits(limits); }
 void cgroup_join_self(void) { backend->join_self(); }
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }
+void cgroup_reset_peak(void) { backend->reset_peak(); }
 void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats); }
 int cgroup_freeze(bool frozen) { return backend->freeze(frozen); }
 void cgroup_kill_all(bool frozen) { backend->kill_all(frozen); }

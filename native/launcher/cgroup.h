@@ -11,6 +11,7 @@ struct cgroup_backend {
   void (*apply_limits)(const struct limits *limits);
   void (*join_self)(void);
   int (*read_cpu_us)(int64_t *cpu_us);
+  void (*reset_peak)(void);
   void (*read_stats)(struct cgroup_stats *stats);
   int (*freeze)(bool frozen);
   void (*kill_all)(bool frozen);

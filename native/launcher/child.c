@@ -9,6 +9,7 @@
 #include <linux/close_range.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <poll.h>
 #include <sched.h>
@@ -62,57 +63,17 @@ static void parse_run_message(struct config *cfg, char *payload, uint32_t length
   parse_options(cfg, n, args, PHASE_RUN);
 }
 
-/* The filter arrives compiled (policy -> libseccomp -> BPF in services/seccomp); we only install it. */
-static struct sock_fprog load_filter(const struct config *cfg, int host_root) {
-  struct sock_fprog prog = {0};
-  if (!cfg->seccomp_path) return prog;
-  const char *rel = cfg->seccomp_path[0] == '/' ? cfg->seccomp_path + 1 : cfg->seccomp_path;
-  int fd = openat(host_root, rel, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || fstat(fd, &st) < 0) die_errno("open seccomp program %s", cfg->seccomp_path);
-  if (st.st_size == 0 || st.st_size % sizeof(struct sock_filter) || st.st_size > BPF_MAXINSNS * (off_t)sizeof(struct sock_filter))
-    die("seccomp program %s has a bad size (%lld bytes)", cfg->seccomp_path, (long long)st.st_size);
-  prog.filter = malloc(st.st_size);
-  if (!prog.filter || read_full(fd, prog.filter, st.st_size) != st.st_size) die_errno("read %s", cfg->seccomp_path);
-  prog.len = (unsigned short)(st.st_size / sizeof(struct sock_filter));
-  close(fd);
-  return prog;
-}
-
 /* Last step before exec: from here on every syscall outside the policy stops in the kernel and
  * waits for the supervisor, which holds the listener (seccomp_unotify(2)). The log flag makes the
  * kernel write SECCOMP audit records for errno and notify actions too. Only write, sendmsg, close,
  * execve and exit_group may follow, and every policy allows them. */
-static void install_filter(const struct sock_fprog *prog, int sync_fd) {
+static void install_filter(const struct sock_fprog *prog, int channel) {
   if (!prog->len) return;
   int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
                               SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_LOG, prog);
   if (listener < 0) die_errno("install the seccomp filter");
-  send_fd(sync_fd, MSG_LISTENER, listener);
+  send_fd(channel, MSG_LISTENER, listener);
   close(listener);
-}
-
-static void fill_box(const struct config *cfg, int host_root, uid_t uid) {
-  int box = open("/box", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (box < 0) die_errno("open /box");
-  if (cfg->box_from) {
-    int src = openat(host_root, cfg->box_from[0] == '/' ? cfg->box_from + 1 : cfg->box_from,
-                     O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (src < 0) die_errno("open submission folder %s", cfg->box_from);
-    copy_tree(src, box, uid, uid);
-    close(src);
-  }
-  if (fchown(box, uid, uid) < 0) die_errno("chown /box");
-  close(box);
-}
-
-static int open_stdin(const struct config *cfg, int host_root) {
-  int fd = cfg->stdin_path
-               ? openat(host_root, cfg->stdin_path[0] == '/' ? cfg->stdin_path + 1 : cfg->stdin_path,
-                        O_RDONLY | O_NOCTTY | O_CLOEXEC)
-               : open("/dev/null", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) die_errno("open stdin %s", cfg->stdin_path ? cfg->stdin_path : "/dev/null");
-  return fd;
 }
 
 static void enter_user_namespace(int sync_fd) {
@@ -159,23 +120,48 @@ static void set_rlimits(const struct limits *limits) {
   }
 }
 
-static void __attribute__((noreturn)) exec_program(struct config *cfg, const struct sock_fprog *filter, int sync_fd,
-                                                   int stdin_fd, int out_fd, int err_fd) {
+/* Waits for the supervisor's run messages: the stdin descriptor, the filter, the run options. */
+static void receive_run(struct config *cfg, int channel, int *stdin_fd, struct sock_fprog *filter) {
+  struct msg_header header;
+  char *payload;
+  int passed_fd;
+  for (;;) {
+    if (recv_msg(channel, &header, &payload, &passed_fd) <= 0) _exit(1); /* cancelled before the run */
+    if (header.type == MSG_STDIN) *stdin_fd = passed_fd;
+    else if (header.type == MSG_FILTER && header.length) {
+      if (header.length % sizeof(struct sock_filter) || header.length > BPF_MAXINSNS * sizeof(struct sock_filter))
+        die("the seccomp program has a bad size (%u bytes)", header.length);
+      filter->filter = (struct sock_filter *)payload;
+      filter->len = (unsigned short)(header.length / sizeof(struct sock_filter));
+    } else if (header.type == MSG_RUN) {
+      if (header.length) parse_run_message(cfg, payload, header.length);
+      if (*stdin_fd < 0) die("no stdin descriptor came with the run");
+      return;
+    }
+  }
+}
+
+/* The program's process, forked while the sandbox is prepared: it gives up every privilege,
+ * then waits for its run; from the run options to exec is only a few system calls. */
+static void __attribute__((noreturn)) program_main(struct config *cfg, int channel, int out_fd, int err_fd) {
   sigset_t none;
   sigemptyset(&none);
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
   sigprocmask(SIG_SETMASK, &none, NULL);
+  drop_capabilities(SANDBOX_UID);
+  int stdin_fd = -1;
+  struct sock_fprog filter = {0};
+  receive_run(cfg, channel, &stdin_fd, &filter);
   if (setsid() < 0) die_errno("setsid");
   if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) die_errno("dup2");
   set_rlimits(&cfg->limits);
   if (chdir(cfg->cwd) < 0) die_errno("chdir %s", cfg->cwd);
-  drop_capabilities(SANDBOX_UID);
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   extern char **environ;
   environ = cfg->env;
-  install_filter(filter, sync_fd);
+  install_filter(&filter, channel);
   execvp(cfg->argv[0], cfg->argv);
-  send_msg(sync_fd, MSG_EXEC_FAILED, errno, NULL, 0);
+  send_msg(channel, MSG_EXEC_FAILED, errno, NULL, 0);
   _exit(127);
 }
 
@@ -213,18 +199,7 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   if (unshare(CLONE_NEWCGROUP) < 0) die_errno("unshare cgroup namespace");
   if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) die_errno("sethostname");
   bring_up_loopback();
-  int host_root;
-  setup_rootfs(cfg, &host_root, sync_fd);
-  send_msg(sync_fd, MSG_READY, 0, NULL, 0);
-
-  struct msg_header header;
-  char *payload;
-  if (recv_msg(sync_fd, &header, &payload, NULL) <= 0 || header.type != MSG_RUN) _exit(1);
-  if (header.length) parse_run_message(cfg, payload, header.length);
-  fill_box(cfg, host_root, uid_base + SANDBOX_UID);
-  int stdin_fd = open_stdin(cfg, host_root);
-  struct sock_fprog filter = load_filter(cfg, host_root);
-  close(host_root);
+  setup_rootfs(cfg, sync_fd);
   enter_user_namespace(sync_fd);
 
   sigset_t watched;
@@ -232,13 +207,20 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   int forwarded[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
   for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&watched, forwarded[i]);
   sigprocmask(SIG_BLOCK, &watched, NULL);
+  /* The supervisor talks to the program over a channel of its own. */
+  int channel[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) die_errno("socketpair");
   pid_t program = fork();
   if (program < 0) die_errno("fork the program");
-  if (program == 0) exec_program(cfg, &filter, sync_fd, stdin_fd, out_fd, err_fd);
-  send_msg(sync_fd, MSG_STARTED, program, NULL, 0);
-  close(stdin_fd);
+  if (program == 0) {
+    close(channel[0]);
+    program_main(cfg, channel[1], out_fd, err_fd);
+  }
+  close(channel[1]);
   close(out_fd);
   close(err_fd);
   drop_capabilities(0);
+  send_fd(sync_fd, MSG_READY, channel[0]);
+  close(channel[0]);
   init_loop(program, sync_fd, &watched);
 }

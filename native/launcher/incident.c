@@ -16,6 +16,7 @@
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -104,26 +105,56 @@ static void new_incident_id(char *id, size_t size) {
   for (size_t i = 0; i < sizeof random && o + 2 < size; i++) o += snprintf(id + o, size - o, "%02x", random[i]);
 }
 
-/* Archives upper/, box/ and tmp/ of the scratch tmpfs into evidence_dir/ID/ (snapshot.c). */
+/* The sha256 from gradebox-snapshot's one-line JSON report. */
+static int parse_sha256(const char *report, char *sha256) {
+  const char *key = strstr(report, "\"archive_sha256\":\"");
+  if (!key || strlen(key) < 18 + 64) return -1;
+  memcpy(sha256, key + 18, 64);
+  sha256[64] = 0;
+  return 0;
+}
+
+/* Runs gradebox-snapshot (next to this executable) on the scratch tmpfs, which it inherits as a
+ * descriptor: it archives upper/, box/ and tmp/ into evidence_dir/ID/ and reports the sha256. */
 static int snapshot_evidence(const struct incident_context *ctx, const char *id, char *archive, char *manifest,
                              char *sha256) {
-  char dir[4096];
+  char dir[4096], tool[4096], scratch[32], max_bytes[32], max_entries[32], max_file[32], report[4096] = "";
   snprintf(dir, sizeof dir, "%s/%s", ctx->evidence_dir, id);
   if (mkdir(ctx->evidence_dir, 0700) < 0 && errno != EEXIST) return -1;
   if (mkdir(dir, 0700) < 0) return -1;
   snprintf(archive, 4096, "%s/evidence.tar", dir);
   snprintf(manifest, 4096, "%s/manifest.json", dir);
-  static const char *const roots[] = {"upper", "box", "tmp", NULL};
-  struct snapshot_result result;
-  char err[256];
-  if (snapshot_tree(ctx->scratch_fd, roots, archive, manifest, &ctx->limits, &result, err, sizeof err) < 0) {
-    char escaped[600];
-    json_string(escaped, sizeof escaped, err);
+  ssize_t n = readlink("/proc/self/exe", tool, sizeof tool - 32);
+  if (n < 0) return -1;
+  tool[n] = 0;
+  strcpy(strrchr(tool, '/') + 1, "gradebox-snapshot");
+  snprintf(max_bytes, sizeof max_bytes, "%llu", (unsigned long long)ctx->limits.max_bytes);
+  snprintf(max_entries, sizeof max_entries, "%llu", (unsigned long long)ctx->limits.max_entries);
+  snprintf(max_file, sizeof max_file, "%llu", (unsigned long long)ctx->limits.max_file_bytes);
+  int out[2];
+  if (pipe2(out, O_CLOEXEC) < 0) return -1;
+  pid_t pid = fork();
+  if (pid == 0) {
+    int fd = dup(ctx->scratch_fd); /* without O_CLOEXEC: the tool inherits it */
+    snprintf(scratch, sizeof scratch, "fd:%d", fd);
+    if (fd < 0 || dup2(out[1], 1) < 0) _exit(127);
+    char *argv[] = {tool, scratch, archive, manifest, max_bytes, max_entries, max_file, "upper", "box", "tmp", NULL};
+    char *envp[] = {NULL};
+    execve(tool, argv, envp);
+    _exit(127);
+  }
+  close(out[1]);
+  if (pid > 0) read_full(out[0], report, sizeof report - 1);
+  close(out[0]);
+  int status = -1;
+  if (pid > 0) waitpid(pid, &status, 0);
+  if (status != 0 || parse_sha256(report, sha256) < 0) {
+    char escaped[4200];
+    json_string(escaped, sizeof escaped, report[0] ? report : "gradebox-snapshot failed");
     emit_status("{\"event\":\"snapshot_failed\",\"message\":%s}", escaped);
     archive[0] = manifest[0] = 0;
     return -1;
   }
-  memcpy(sha256, result.archive_sha256, 65);
   return 0;
 }
 

@@ -110,13 +110,15 @@ void cgroup_create(const char *group, int slot);
 void cgroup_apply_limits(const struct limits *limits);
 void cgroup_join_self(void);
 int cgroup_read_cpu_us(int64_t *cpu_us);
+/* Forget the memory peak of the sandbox's setup, where the kernel allows it (v1). */
+void cgroup_reset_peak(void);
 void cgroup_read_stats(struct cgroup_stats *stats);
 int cgroup_freeze(bool frozen);
 void cgroup_kill_all(bool frozen);
 void cgroup_destroy(void);
 
 /* rootfs.c: mounts, run in the sandbox's mount namespace as host root */
-void setup_rootfs(const struct config *cfg, int *host_root_fd, int sync_fd);
+void setup_rootfs(const struct config *cfg, int sync_fd);
 void bring_up_loopback(void);
 
 /* copy-tree.c */
@@ -137,11 +139,12 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
 
 /* The messages between supervisor and sandbox over the sync socket. */
 enum msg_type {
-  MSG_READY = 1,        /* child -> sup: mounts are in place */
-  MSG_RUN,              /* sup -> child: payload = run options (NUL-separated) */
-  MSG_NEED_MAPS,        /* child -> sup: unshared its user namespace */
-  MSG_MAPS_DONE,        /* sup -> child */
-  MSG_STARTED,          /* child -> sup: value = program pid inside */
+  MSG_READY = 1,        /* init -> sup: built; passes the program's channel (SCM_RIGHTS) */
+  MSG_RUN,              /* sup -> program: payload = run options (NUL-separated) */
+  MSG_NEED_MAPS,        /* init -> sup: unshared its user namespace */
+  MSG_MAPS_DONE,        /* sup -> init */
+  MSG_STDIN,            /* sup -> program: the stdin descriptor (SCM_RIGHTS) */
+  MSG_FILTER,           /* sup -> program: payload = the seccomp program, struct sock_filter[] */
   MSG_EXEC_FAILED,      /* program -> sup: value = errno */
   MSG_EXITED,           /* child -> sup: value = program wait status */
   MSG_ERROR,            /* child -> sup: payload = message; setup failed */

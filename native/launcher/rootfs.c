@@ -55,7 +55,7 @@ static void setup_dev(const char *scratch, const char *root) {
   }
 }
 
-void setup_rootfs(const struct config *cfg, int *host_root_fd, int sync_fd) {
+void setup_rootfs(const struct config *cfg, int sync_fd) {
   char scratch[2048], root[2048], path[4096], options[4096];
   snprintf(scratch, sizeof scratch, "%s/scratch", cfg->state_dir);
   snprintf(root, sizeof root, "%s/root", cfg->state_dir);
@@ -96,10 +96,6 @@ void setup_rootfs(const struct config *cfg, int *host_root_fd, int sync_fd) {
   setup_dev(scratch, root);
   snprintf(path, sizeof path, "%s/proc", root);
   if (mount("proc", path, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0) die_errno("mount /proc");
-
-  /* Kept until the run options arrive: /box and stdin are copied from the host through it. */
-  *host_root_fd = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (*host_root_fd < 0) die_errno("open host /");
 
   /* pivot_root(".", ".") stacks the old root under the new one; detaching it leaves only ours. */
   if (chdir(root) < 0) die_errno("chdir %s", root);

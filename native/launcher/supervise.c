@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysinfo.h>
 #include <sys/timerfd.h>
@@ -31,10 +32,12 @@ struct run {
   int sync_fd, pidfd, timer_fd, signal_fd;
   struct stream streams[2];
   int64_t started_us;       /* 0 until the program runs */
+  int64_t cpu_baseline_us;  /* the cgroup's CPU time when the program started: setup is not charged */
   const char *limit;        /* which limit the supervisor enforced, if any */
   bool killed, cancelled, child_exited, have_status;
   bool check_due;           /* the budgets need a check now (the program just started) */
   int notify_fd;            /* seccomp listener, -1 without a filter */
+  int program_fd;           /* channel to the program until it execs */
   int scratch_fd;           /* root of the sandbox's scratch tmpfs, for evidence */
   bool violation;           /* an incident happened (only the first one counts) */
   int program_status;
@@ -83,22 +86,9 @@ static void handle_message(struct run *run, uint32_t uid_base) {
     write_id_maps(run->child, uid_base);
     send_msg(run->sync_fd, MSG_MAPS_DONE, 0, NULL, 0);
     break;
-  case MSG_STARTED:
-    run->started_us = monotonic_us();
-    run->check_due = true;
-    emit_status("{\"event\":\"started\",\"pid\":%d}", header.value);
-    break;
-  case MSG_EXEC_FAILED:
-    run->exec_errno = header.value;
-    break;
   case MSG_EXITED:
     run->program_status = header.value;
     run->have_status = true;
-    break;
-  case MSG_LISTENER:
-    if (run->notify_fd >= 0) close(run->notify_fd);
-    run->notify_fd = passed_fd;
-    passed_fd = -1;
     break;
   case MSG_ERROR:
     run->setup_error = payload ? payload : strdup("the sandbox failed to start");
@@ -106,6 +96,27 @@ static void handle_message(struct run *run, uint32_t uid_base) {
     return;
   default:
     break;
+  }
+  if (passed_fd >= 0) close(passed_fd);
+  free(payload);
+}
+
+/* The program's channel: its seccomp listener, or why exec failed; EOF once it has exec'd. */
+static void handle_program_message(struct run *run) {
+  struct msg_header header;
+  char *payload;
+  int passed_fd;
+  if (recv_msg(run->program_fd, &header, &payload, &passed_fd) <= 0) {
+    close(run->program_fd);
+    run->program_fd = -1;
+    return;
+  }
+  if (header.type == MSG_LISTENER && passed_fd >= 0) {
+    if (run->notify_fd >= 0) close(run->notify_fd);
+    run->notify_fd = passed_fd;
+    passed_fd = -1;
+  } else if (header.type == MSG_EXEC_FAILED) {
+    run->exec_errno = header.value;
   }
   if (passed_fd >= 0) close(passed_fd);
   free(payload);
@@ -177,7 +188,7 @@ static void check_budgets(struct run *run, int ncpus) {
   }
   int64_t cpu_us;
   if (limits->cpu_ms && cgroup_read_cpu_us(&cpu_us) == 0) {
-    int64_t left = limits->cpu_ms * 1000 - cpu_us;
+    int64_t left = limits->cpu_ms * 1000 - (cpu_us - run->cpu_baseline_us);
     if (left <= 0) {
       run->limit = "cpu";
       kill_sandbox(run);
@@ -199,7 +210,7 @@ static void report_exit(struct run *run, int init_status, const struct rusage *r
   char exit_code[16] = "null", signal_no[16] = "null";
   if (WIFEXITED(status)) snprintf(exit_code, sizeof exit_code, "%d", WEXITSTATUS(status));
   if (WIFSIGNALED(status)) snprintf(signal_no, sizeof signal_no, "%d", WTERMSIG(status));
-  int64_t cpu_us = stats.cpu_us >= 0 ? stats.cpu_us
+  int64_t cpu_us = stats.cpu_us >= 0 ? stats.cpu_us - run->cpu_baseline_us
                                      : (ru->ru_utime.tv_sec + ru->ru_stime.tv_sec) * 1000000ll + ru->ru_utime.tv_usec +
                                            ru->ru_stime.tv_usec;
   int64_t memory_kb = stats.memory_peak_bytes >= 0 ? stats.memory_peak_bytes / 1024 : ru->ru_maxrss;
@@ -242,7 +253,8 @@ static char *read_control(int fd, int signal_fd, uint32_t *length) {
   return buf;
 }
 
-static void wait_until_ready(struct run *run) {
+/* Until the sandbox is built: the scratch handle, the uid maps, then READY with the program's channel. */
+static void wait_until_ready(struct run *run, uint32_t uid_base) {
   struct pollfd pfds[2] = {{run->sync_fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}};
   for (;;) {
     if (poll(pfds, 2, -1) < 0 && errno != EINTR) die_errno("poll");
@@ -254,14 +266,74 @@ static void wait_until_ready(struct run *run) {
     int r = recv_msg(run->sync_fd, &header, &payload, &passed_fd);
     if (r <= 0) die("the sandbox died while it was being built");
     if (header.type == MSG_ERROR) die("%s", payload ? payload : "sandbox setup failed");
-    if (header.type == MSG_SCRATCH) run->scratch_fd = passed_fd;
-    else if (passed_fd >= 0) close(passed_fd);
     free(payload);
-    if (header.type == MSG_READY) return;
+    if (header.type == MSG_NEED_MAPS) {
+      write_id_maps(run->child, uid_base);
+      send_msg(run->sync_fd, MSG_MAPS_DONE, 0, NULL, 0);
+    } else if (header.type == MSG_SCRATCH) {
+      run->scratch_fd = passed_fd;
+    } else if (header.type == MSG_READY) {
+      run->program_fd = passed_fd;
+      if (run->program_fd < 0) die("the sandbox sent no program channel");
+      return;
+    } else if (passed_fd >= 0) {
+      close(passed_fd);
+    }
   }
 }
 
-static void start_run(struct run *run) {
+/* Copies the submission into /box through the scratch handle: the sandbox runs none of its own
+ * code yet, so nothing there can race us; copy_tree follows no link. */
+static void fill_box(struct run *run, uint32_t uid_base) {
+  uid_t uid = uid_base + SANDBOX_UID;
+  int box = openat(run->scratch_fd, "box", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (box < 0) die_errno("open the sandbox's /box");
+  if (run->cfg->box_from) {
+    int src = open(run->cfg->box_from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (src < 0) die_errno("open submission folder %s", run->cfg->box_from);
+    copy_tree(src, box, uid, uid);
+    close(src);
+  }
+  if (fchown(box, uid, uid) < 0) die_errno("chown /box");
+  close(box);
+}
+
+/* The compiled filter (policy -> libseccomp -> BPF, in services/seccomp); we only pass it on. */
+static char *read_filter(const char *path, uint32_t *length) {
+  *length = 0;
+  if (!path) return NULL;
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) die_errno("open seccomp program %s", path);
+  if (st.st_size == 0 || st.st_size % 8 || st.st_size > 4096 * 8)
+    die("seccomp program %s has a bad size (%lld bytes)", path, (long long)st.st_size);
+  char *bytes = malloc(st.st_size);
+  if (!bytes || read_full(fd, bytes, st.st_size) != st.st_size) die_errno("read %s", path);
+  close(fd);
+  *length = (uint32_t)st.st_size;
+  return bytes;
+}
+
+/* Hands the program its run: stdin, filter, options. Its clock starts now. */
+static void send_run(struct run *run, const char *options, uint32_t length) {
+  const char *stdin_path = run->cfg->stdin_path ? run->cfg->stdin_path : "/dev/null";
+  int stdin_fd = open(stdin_path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
+  if (stdin_fd < 0) die_errno("open stdin %s", stdin_path);
+  uint32_t filter_length;
+  char *filter = read_filter(run->cfg->seccomp_path, &filter_length);
+  send_fd(run->program_fd, MSG_STDIN, stdin_fd);
+  close(stdin_fd);
+  send_msg(run->program_fd, MSG_FILTER, 0, filter, filter_length);
+  free(filter);
+  run->started_us = monotonic_us();
+  run->check_due = true;
+  if (cgroup_read_cpu_us(&run->cpu_baseline_us) < 0) run->cpu_baseline_us = 0;
+  cgroup_reset_peak();
+  send_msg(run->program_fd, MSG_RUN, 0, options, length);
+  emit_status("{\"event\":\"started\"}");
+}
+
+static void start_run(struct run *run, uint32_t uid_base) {
   uint32_t length = 0;
   char *options = NULL;
   if (run->cfg->control_fd >= 0) {
@@ -274,11 +346,12 @@ static void start_run(struct run *run) {
     parse_options(run->cfg, n, args, PHASE_RUN);
   }
   cgroup_apply_limits(&run->cfg->limits);
-  send_msg(run->sync_fd, MSG_RUN, 0, options, length);
+  fill_box(run, uid_base);
+  send_run(run, options, length);
 }
 
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
-  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd, .notify_fd = -1, .scratch_fd = -1};
+  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd, .notify_fd = -1, .scratch_fd = -1, .program_fd = -1};
   current = &run;
   die_hook = cleanup_on_die;
   run.streams[0] = (struct stream){out_fd, 1, 0, false};
@@ -295,19 +368,20 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   for (int i = 0; i < 2; i++) fcntl(run.streams[i].fd, F_SETFL, O_NONBLOCK);
   int ncpus = get_nprocs();
 
-  wait_until_ready(&run);
+  wait_until_ready(&run, uid_base);
   emit_status("{\"event\":\"ready\",\"pid\":%d}", getpid());
-  start_run(&run);
+  start_run(&run, uid_base);
 
   while (!run.child_exited || run.streams[0].fd >= 0 || run.streams[1].fd >= 0) {
-    struct pollfd pfds[7] = {
+    struct pollfd pfds[8] = {
         {run.sync_fd, POLLIN, 0}, {run.streams[0].fd, POLLIN, 0}, {run.streams[1].fd, POLLIN, 0},
         {run.child_exited ? -1 : run.pidfd, POLLIN, 0}, {run.timer_fd, POLLIN, 0}, {run.signal_fd, POLLIN, 0},
-        {run.notify_fd, POLLIN, 0}};
-    if (poll(pfds, 7, -1) < 0) {
+        {run.notify_fd, POLLIN, 0}, {run.program_fd, POLLIN, 0}};
+    if (poll(pfds, 8, -1) < 0) {
       if (errno == EINTR) continue;
       die_errno("poll");
     }
+    if (pfds[7].revents) handle_program_message(&run);
     if (pfds[6].revents) handle_notification(&run, pfds[6].revents);
     if (pfds[0].revents) handle_message(&run, uid_base);
     for (int i = 0; i < 2; i++)
@@ -327,7 +401,8 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
       check_budgets(&run, ncpus);
     }
   }
-  /* Messages sent just before init exited are still in the socket. */
+  /* Messages sent just before the sandbox ended are still in the sockets. */
+  while (run.program_fd >= 0) handle_program_message(&run);
   while (run.sync_fd >= 0) handle_message(&run, uid_base);
 
   int init_status;

@@ -92,10 +92,7 @@ function sha256(data: Buffer | string): string {
 }
 
 test.before(() => {
-  driver = join(tempDir('gradebox-snap-'), 'snap');
-  execFileSync('gcc', ['-std=gnu11', '-O2', '-Wall', '-Wextra', '-Werror', '-D_GNU_SOURCE', '-o', driver,
-    fromPackageRoot('native', 'launcher', 'snapshot.c'), fromPackageRoot('native', 'launcher', 'snapshot-test-main.c'),
-    '-larchive', '-lcrypto']);
+  driver = fromPackageRoot('build', 'Release', 'gradebox-snapshot');
 });
 
 test.after(() => {

@@ -1,5 +1,7 @@
-/* Test driver of snapshot.c (test/sandbox/snapshot.test.ts builds it with gcc): one snapshot, printed as JSON.
- * Usage: snap SCRATCH_DIR ARCHIVE MANIFEST MAX_BYTES MAX_ENTRIES MAX_FILE_BYTES ROOT... */
+/* gradebox-snapshot: one evidence snapshot (snapshot.c), printed as JSON. A program of its own so
+ * that the launcher, which forks for every sandbox, does not carry libarchive and libcrypto.
+ * Usage: gradebox-snapshot SCRATCH ARCHIVE MANIFEST MAX_BYTES MAX_ENTRIES MAX_FILE_BYTES ROOT...
+ * SCRATCH is a directory, or fd:N for a directory descriptor inherited from the supervisor. */
 #include "snapshot.h"
 
 #include <errno.h>
@@ -27,7 +29,7 @@ static uint64_t number(const char *text, const char *what) {
   errno = 0;
   unsigned long long n = strtoull(text, &end, 10);
   if (errno || *end || end == text) {
-    fprintf(stderr, "snap: %s is not a number: %s\n", what, text);
+    fprintf(stderr, "gradebox-snapshot: %s is not a number: %s\n", what, text);
     exit(2);
   }
   return n;
@@ -41,7 +43,7 @@ static double now_ms(void) {
 
 int main(int argc, char **argv) {
   if (argc < 8) {
-    fprintf(stderr, "usage: snap SCRATCH_DIR ARCHIVE MANIFEST MAX_BYTES MAX_ENTRIES MAX_FILE_BYTES ROOT...\n");
+    fprintf(stderr, "usage: gradebox-snapshot SCRATCH ARCHIVE MANIFEST MAX_BYTES MAX_ENTRIES MAX_FILE_BYTES ROOT...\n");
     return 2;
   }
   struct snapshot_limits limits = {
@@ -49,9 +51,10 @@ int main(int argc, char **argv) {
       .max_entries = number(argv[5], "MAX_ENTRIES"),
       .max_file_bytes = number(argv[6], "MAX_FILE_BYTES"),
   };
-  int scratch = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  int scratch = strncmp(argv[1], "fd:", 3) == 0 ? (int)number(argv[1] + 3, "SCRATCH fd")
+                                                : open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (scratch < 0) {
-    fprintf(stderr, "snap: open %s: %s\n", argv[1], strerror(errno));
+    fprintf(stderr, "gradebox-snapshot: open %s: %s\n", argv[1], strerror(errno));
     return 2;
   }
   struct snapshot_result result;
