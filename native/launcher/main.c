@@ -30,7 +30,7 @@ static bool has_flag(int argc, char **argv, const char *flag) {
 }
 
 /* Removes cgroups left by runs that crashed, for every slot nobody holds now. */
-static int sweep(const struct config *cfg) {
+static int sweep_free_slots(const struct config *cfg) {
   int swept = 0;
   for (int slot = 0; slot < MAX_SLOTS; slot++) {
     int lock_fd;
@@ -39,8 +39,7 @@ static int sweep(const struct config *cfg) {
     close(lock_fd);
     swept++;
   }
-  emit_status("{\"event\":\"swept\",\"slots\":%d}", swept);
-  return 0;
+  return swept;
 }
 
 static void prepare_state_dir(const char *state_dir) {
@@ -99,7 +98,10 @@ int main(int argc, char **argv) {
   if (geteuid() != 0) die("gradebox-launch must run as root (it builds namespaces and cgroups)");
   cgroup_init();
   prepare_state_dir(cfg.state_dir);
-  if (cfg.sweep_only) return sweep(&cfg);
+  if (cfg.sweep_only) {
+    emit_status("{\"event\":\"swept\",\"slots\":%d}", sweep_free_slots(&cfg));
+    return 0;
+  }
 
   /* SIGTERM/SIGINT/SIGHUP are read from a signalfd. */
   sigset_t mask;
@@ -108,6 +110,9 @@ int main(int argc, char **argv) {
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGHUP);
   sigprocmask(SIG_BLOCK, &mask, NULL);
-  if (serving) return serve(&cfg);
+  if (serving) {
+    sweep_free_slots(&cfg); /* a crashed run's leftovers go at the next start */
+    return serve(&cfg);
+  }
   return launch(&cfg);
 }

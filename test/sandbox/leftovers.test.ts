@@ -5,7 +5,10 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { spawnSync } from 'node:child_process';
+
 import { config } from '../../services/common/config.js';
+import { fromPackageRoot } from '../../services/common/package-root.js';
 import { sweepLeftovers } from '../../services/sandbox/launcher.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { prepareSandbox, runSandboxed } from '../../services/sandbox/sandbox.js';
@@ -76,6 +79,15 @@ test('200 runs, killed and crashed ones among them, leave nothing behind', async
   assert.equal(gradeboxMounts(), [], 'no mount is visible on the host');
   const layers = join(config().stateDir, 'layers');
   assert.equal(readdirSync(layers).filter((n) => n.startsWith('.')), [], 'no half-built layer remains');
+});
+
+test('a crashed run leaves its cgroup only until the next launcher starts', async () => {
+  await crashMidRun();
+  for (let waited = 0; sandboxProcesses(true).length && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(slotCgroups().length > 0, 'the crashed supervisor could not remove its cgroup');
+  const cli = spawnSync(process.execPath, [fromPackageRoot('dist', 'services', 'cli', 'main.js'), 'run', '--', '/bin/true'], { encoding: 'utf8' });
+  assert.is(cli.status, 0, cli.stderr);
+  assert.equal(slotCgroups(), [], 'the new launcher swept it');
 });
 
 test('a cancelled prepared sandbox is torn down', async () => {
