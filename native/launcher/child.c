@@ -154,6 +154,10 @@ static void __attribute__((noreturn)) program_main(struct config *cfg, int chann
   receive_run(cfg, channel, &stdin_fd, &filter);
   if (setsid() < 0) die_errno("setsid");
   if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) die_errno("dup2");
+  /* Fewer descriptors open: a tight --open-files still leaves room for the filter's listener. */
+  close(stdin_fd);
+  close(out_fd);
+  close(err_fd);
   set_rlimits(&cfg->limits);
   if (chdir(cfg->cwd) < 0) die_errno("chdir %s", cfg->cwd);
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);

@@ -19,11 +19,13 @@ static void copy_file(int src_dirfd, int dst_dirfd, const char *name, mode_t mod
   struct stat st;
   if (fstat(in, &st) < 0 || !S_ISREG(st.st_mode)) die("%s in the submission changed while it was copied", name);
   int out = openat(dst_dirfd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (out < 0 && errno == ENOSPC) die_input("box_too_large", "the submission has more files than /box can hold");
   if (out < 0) die_errno("create %s in /box", name);
   off_t left = st.st_size;
   while (left > 0) {
     ssize_t n = sendfile(out, in, NULL, left > (1 << 30) ? (1 << 30) : left);
     if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == ENOSPC) die_input("box_too_large", "the submission does not fit in /box (the sandbox's scratch space)");
     if (n < 0) die_errno("copy %s into /box", name);
     if (n == 0) break;
     left -= n;

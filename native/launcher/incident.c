@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@
 #include <unistd.h>
 
 #define X32_SYSCALL_BIT 0x40000000
+#define SNAPSHOT_TIMEOUT_MS 30000
 
 static const char *arch_name(uint32_t arch, int nr) {
   if (arch == AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) ? "x32" : "x86_64";
@@ -28,7 +30,7 @@ static const char *arch_name(uint32_t arch, int nr) {
   return "unknown";
 }
 
-/* Fallback when the freezer is unavailable: SIGSTOP each process we can see. */
+/* Fallback when the freezer does not settle in time: SIGSTOP each process we can see. */
 static void stop_each(pid_t init) {
   char path[64];
   snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
@@ -114,6 +116,25 @@ static int parse_sha256(const char *report, char *sha256) {
   return 0;
 }
 
+/* Reads the tool's report, killing it if it takes longer than SNAPSHOT_TIMEOUT_MS: the sandbox
+ * stays frozen meanwhile, so a hung snapshot must not hold it forever. */
+static void read_report(int fd, char *report, size_t size, pid_t tool) {
+  size_t used = 0;
+  int64_t deadline = monotonic_us() + SNAPSHOT_TIMEOUT_MS * 1000;
+  for (;;) {
+    int64_t left_ms = (deadline - monotonic_us()) / 1000;
+    struct pollfd pfd = {fd, POLLIN, 0};
+    if (left_ms <= 0 || (poll(&pfd, 1, (int)left_ms) == 0)) {
+      kill(tool, SIGKILL);
+      return;
+    }
+    ssize_t n = read(fd, report + used, size - 1 - used);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || (used += n) >= size - 1) break;
+  }
+  report[used] = 0;
+}
+
 /* Runs gradebox-snapshot (next to this executable) on the scratch tmpfs, which it inherits as a
  * descriptor: it archives upper/, box/ and tmp/ into evidence_dir/ID/ and reports the sha256. */
 static int snapshot_evidence(const struct incident_context *ctx, const char *id, char *archive, char *manifest,
@@ -135,6 +156,7 @@ static int snapshot_evidence(const struct incident_context *ctx, const char *id,
   if (pipe2(out, O_CLOEXEC) < 0) return -1;
   pid_t pid = fork();
   if (pid == 0) {
+    signal(SIGPIPE, SIG_DFL); /* an ignored signal would survive execve */
     int fd = dup(ctx->scratch_fd); /* without O_CLOEXEC: the tool inherits it */
     snprintf(scratch, sizeof scratch, "fd:%d", fd);
     if (fd < 0 || dup2(out[1], 1) < 0) _exit(127);
@@ -144,10 +166,12 @@ static int snapshot_evidence(const struct incident_context *ctx, const char *id,
     _exit(127);
   }
   close(out[1]);
-  if (pid > 0) read_full(out[0], report, sizeof report - 1);
-  close(out[0]);
   int status = -1;
-  if (pid > 0) waitpid(pid, &status, 0);
+  if (pid > 0) {
+    read_report(out[0], report, sizeof report, pid);
+    waitpid(pid, &status, 0);
+  }
+  close(out[0]);
   if (status != 0 || parse_sha256(report, sha256) < 0) {
     char escaped[4200];
     json_string(escaped, sizeof escaped, report[0] ? report : "gradebox-snapshot failed");

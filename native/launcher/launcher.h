@@ -57,7 +57,6 @@ struct config {
   char *env[MAX_ENV + 1];
   int nenv;
   char **argv;
-  bool have_run_options;
 };
 
 /* options.c */
@@ -81,12 +80,13 @@ struct frame_header {
 int emit_output(int stream, const char *buf, size_t len);
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
+/* Dies because of the caller's input, not a fault of ours; code says which (e.g. box_too_large). */
+void die_input(const char *code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 extern void (*die_hook)(const char *message);
 void emit_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void json_string(char *out, size_t size, const char *in);
 int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int read_file(const char *path, char *buf, size_t size);
-int64_t monotonic_ms(void);
 int64_t monotonic_us(void);
 ssize_t read_full(int fd, void *buf, size_t len);
 ssize_t write_full(int fd, const void *buf, size_t len);

@@ -93,6 +93,8 @@ int main(int argc, char **argv) {
   bool run_options_later = serving || has_flag(argc, argv, "--control-fd") || has_flag(argc, argv, "--sweep");
   parse_options(&cfg, argc - 1, argv + 1, run_options_later ? PHASE_SHAPE : PHASE_SHAPE | PHASE_RUN);
   status_fd = cfg.status_fd;
+  /* A reader that went away is an error to handle (EPIPE), not a reason to die mid-run. */
+  signal(SIGPIPE, SIG_IGN);
   /* If our caller dies, SIGTERM makes us tear the sandbox down instead of leaving it running. */
   if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
   if (geteuid() != 0) die("gradebox-launch must run as root (it builds namespaces and cgroups)");

@@ -42,7 +42,6 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       if (i + 1 >= argc) die("missing command after --");
       if (argc - i - 1 > MAX_ARGS) die("too many arguments (at most %d)", MAX_ARGS);
       cfg->argv = &argv[i + 1];
-      cfg->have_run_options = true;
       return;
     }
     if ((strcmp(flag, "--sweep") == 0 || strcmp(flag, "--serve") == 0) && (phases & PHASE_SHAPE)) {

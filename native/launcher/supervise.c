@@ -229,17 +229,18 @@ static void report_exit(struct run *run, int init_status, const struct rusage *r
 
 /* Reads the run options from the control fd: NUL-separated words, ended by EOF.
  * A signal while we wait cancels the prepared sandbox. */
-static char *read_control(int fd, int signal_fd, uint32_t *length) {
+static char *read_control(int fd, const struct run *run, uint32_t *length) {
   char *buf = malloc(MAX_CONTROL_BYTES + 1);
   if (!buf) die("out of memory");
   size_t n = 0;
   for (;;) {
-    struct pollfd pfds[2] = {{fd, POLLIN, 0}, {signal_fd, POLLIN, 0}};
-    if (poll(pfds, 2, -1) < 0) {
+    struct pollfd pfds[4] = {{fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}, {run->pidfd, POLLIN, 0}, {run->program_fd, POLLIN, 0}};
+    if (poll(pfds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       die_errno("poll");
     }
     if (pfds[1].revents) die("cancelled before the run started");
+    if (pfds[2].revents || pfds[3].revents) die("the sandbox died while it was prepared");
     ssize_t r = read(fd, buf + n, MAX_CONTROL_BYTES + 1 - n);
     if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (r < 0) die_errno("read run options");
@@ -289,7 +290,7 @@ static void fill_box(struct run *run, uint32_t uid_base) {
   int box = openat(run->scratch_fd, "box", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (box < 0) die_errno("open the sandbox's /box");
   if (run->cfg->box_from) {
-    int src = open(run->cfg->box_from, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int src = open(run->cfg->box_from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (src < 0) die_errno("open submission folder %s", run->cfg->box_from);
     copy_tree(src, box, uid, uid);
     close(src);
@@ -314,11 +315,26 @@ static char *read_filter(const char *path, uint32_t *length) {
   return bytes;
 }
 
+/* Opened as host root and handed to the program, so: only a regular file, no link followed
+ * (a directory or a link would give the sandbox a way into the host's files), and no FIFO that
+ * could block us. Without a stdin file the program reads /dev/null. */
+static int open_stdin(const char *path) {
+  if (!path) {
+    int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) die_errno("open /dev/null");
+    return fd;
+  }
+  int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+  struct stat st;
+  if (fd < 0 || fstat(fd, &st) < 0) die_errno("open stdin %s", path);
+  if (!S_ISREG(st.st_mode)) die("stdin %s is not a regular file", path);
+  if (fcntl(fd, F_SETFL, 0) < 0) die_errno("fcntl stdin");
+  return fd;
+}
+
 /* Hands the program its run: stdin, filter, options. Its clock starts now. */
 static void send_run(struct run *run, const char *options, uint32_t length) {
-  const char *stdin_path = run->cfg->stdin_path ? run->cfg->stdin_path : "/dev/null";
-  int stdin_fd = open(stdin_path, O_RDONLY | O_NOCTTY | O_CLOEXEC);
-  if (stdin_fd < 0) die_errno("open stdin %s", stdin_path);
+  int stdin_fd = open_stdin(run->cfg->stdin_path);
   uint32_t filter_length;
   char *filter = read_filter(run->cfg->seccomp_path, &filter_length);
   send_fd(run->program_fd, MSG_STDIN, stdin_fd);
@@ -337,7 +353,7 @@ static void start_run(struct run *run, uint32_t uid_base) {
   uint32_t length = 0;
   char *options = NULL;
   if (run->cfg->control_fd >= 0) {
-    options = read_control(run->cfg->control_fd, run->signal_fd, &length);
+    options = read_control(run->cfg->control_fd, run, &length);
     if (length == 0) die("cancelled before the run started");
     static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
     int n = 0;

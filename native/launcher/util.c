@@ -18,12 +18,12 @@ int64_t frame_id = -1;
 static int write_frame(int kind, const char *data, size_t len);
 void (*die_hook)(const char *message);
 
-static void __attribute__((noreturn)) die_with(const char *message) {
+static void __attribute__((noreturn)) die_with(const char *message, const char *code) {
   if (die_hook) die_hook(message);
   char escaped[2048];
   json_string(escaped, sizeof escaped, message);
   if (status_fd >= 0)
-    emit_status("{\"event\":\"error\",\"message\":%s}", escaped);
+    emit_status("{\"event\":\"error\",\"code\":\"%s\",\"message\":%s}", code, escaped);
   else
     fprintf(stderr, "gradebox-launch: %s\n", message);
   _exit(1);
@@ -35,7 +35,16 @@ void die(const char *fmt, ...) {
   va_start(ap, fmt);
   vsnprintf(message, sizeof message, fmt, ap);
   va_end(ap);
-  die_with(message);
+  die_with(message, "internal");
+}
+
+void die_input(const char *code, const char *fmt, ...) {
+  char message[1024];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(message, sizeof message, fmt, ap);
+  va_end(ap);
+  die_with(message, code);
 }
 
 void die_errno(const char *fmt, ...) {
@@ -47,7 +56,7 @@ void die_errno(const char *fmt, ...) {
   va_end(ap);
   if (n >= 0 && (size_t)n < sizeof message)
     snprintf(message + n, sizeof message - n, ": %s", strerror(saved));
-  die_with(message);
+  die_with(message, "internal");
 }
 
 /* One JSON object per line; a single write keeps lines whole. */
@@ -134,8 +143,6 @@ int64_t monotonic_us(void) {
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
-
-int64_t monotonic_ms(void) { return monotonic_us() / 1000; }
 
 ssize_t read_full(int fd, void *buf, size_t len) {
   size_t done = 0;

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 
 import { config } from '../common/config.js';
-import { InternalError } from '../common/errors.js';
+import { InternalError, UserError } from '../common/errors.js';
 import type { RootLayout } from './layers.js';
 import type { Limits } from './limits.js';
 
@@ -89,7 +89,8 @@ function toWords(words: string[]): Buffer {
   for (const word of words) {
     if (word.includes('\0')) throw new InternalError('E_LAUNCH_ARGS', 'launcher options may not contain NUL bytes');
   }
-  return Buffer.from(words.join('\0'));
+  // Every word ends with a NUL, so an empty last word survives the trip.
+  return Buffer.from(words.map((word) => `${word}\0`).join(''));
 }
 
 /** The long-lived launcher of this process, and the demultiplexing of its frames. */
@@ -257,6 +258,7 @@ export class PreparedSandbox {
     this.server.send(this.id, VERB.run, runOptions(request));
     const events = await this.done;
     const failure = events.find((e) => e.event === 'error');
+    if (failure?.code === 'box_too_large') throw new UserError('E_BOX_TOO_LARGE', `${failure.message ?? ''}: submit fewer or smaller files, or raise the memory limit`);
     if (failure) throw new InternalError('E_SANDBOX', `sandbox failed: ${failure.message ?? 'unknown error'}`);
     const exit = events.find((e) => e.event === 'exit');
     if (!exit) throw new InternalError('E_SANDBOX', 'the launcher ended without reporting the run');
