@@ -51,6 +51,7 @@ struct config {
   /* Set per run, from the control message (or argv). */
   struct limits limits;
   const char *box_from;    /* host directory copied into /box */
+  const char *box_out;     /* empty host directory that receives /box after the run (build artifacts) */
   const char *stdin_path;  /* host file given as stdin; NULL: /dev/null */
   const char *cwd;
   const char *seccomp_path; /* BPF program (struct sock_filter[]) installed last, with a listener */

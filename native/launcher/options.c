@@ -102,6 +102,8 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->limits.cpuset = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--box-from") == 0)
       cfg->box_from = value;
+    else if (phases & PHASE_RUN && strcmp(flag, "--box-out") == 0)
+      cfg->box_out = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--stdin") == 0)
       cfg->stdin_path = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--cwd") == 0)

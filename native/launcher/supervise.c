@@ -299,6 +299,19 @@ static void fill_box(struct run *run, uint32_t uid_base) {
   close(box);
 }
 
+/* After the run (every process of the sandbox is gone, so nothing moves under us): /box back to
+ * the host, e.g. a build's output. copy_tree follows no link and copies only files, folders and
+ * links; everything it writes is bounded by the scratch tmpfs it reads from. */
+static void export_box(struct run *run) {
+  int dst = open(run->cfg->box_out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dst < 0) die_errno("open --box-out %s", run->cfg->box_out);
+  int box = openat(run->scratch_fd, "box", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (box < 0) die_errno("open the sandbox's /box");
+  copy_tree(box, dst, 0, 0);
+  close(box);
+  close(dst);
+}
+
 /* The compiled filter (policy -> libseccomp -> BPF, in services/seccomp); we only pass it on. */
 static char *read_filter(const char *path, uint32_t *length) {
   *length = 0;
@@ -429,6 +442,7 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
     cgroup_destroy();
     die("%s", run.setup_error);
   }
+  if (cfg->box_out && !run.violation) export_box(&run);
   report_exit(&run, init_status, &ru);
   cgroup_destroy();
   return 0;

@@ -18,6 +18,8 @@ export interface RunRequest {
   limits: Limits;
   /** Host directory copied into /box. */
   boxFrom?: string | undefined;
+  /** Empty host directory that receives /box after the run (a build's output). */
+  boxOut?: string | undefined;
   /** Host file given as stdin; undefined: /dev/null. */
   stdinPath?: string | undefined;
   cwd?: string | undefined;
@@ -194,6 +196,7 @@ function runOptions(request: RunRequest): string[] {
   ];
   if (limits.cpuset !== undefined) words.push('--cpuset', limits.cpuset);
   if (request.boxFrom !== undefined) words.push('--box-from', request.boxFrom);
+  if (request.boxOut !== undefined) words.push('--box-out', request.boxOut);
   if (request.stdinPath !== undefined) words.push('--stdin', request.stdinPath);
   if (request.cwd !== undefined) words.push('--cwd', request.cwd);
   if (request.seccompPath !== undefined) words.push('--seccomp', request.seccompPath);

@@ -63,6 +63,8 @@ export interface SandboxRun {
   limits: Limits;
   /** Host folder copied into /box (the working directory). */
   dir?: string | undefined;
+  /** Empty host folder that receives /box after the run. */
+  boxOut?: string | undefined;
   /** Host file given as stdin. */
   stdin?: string | undefined;
   /** Added to (and overriding) the canonical environment. */
@@ -144,6 +146,7 @@ export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
     env: { ...canonicalEnvironment(run.seed), ...run.env },
     limits: run.limits,
     boxFrom: run.dir,
+    boxOut: run.boxOut,
     stdinPath: run.stdin,
     seccompPath: policy?.path,
   });

@@ -1,10 +1,12 @@
 // Legitimate programs keep working in the sandbox: threads, processes, stdin, files, runtimes.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
+import { lstatSync, readdirSync, writeFileSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { resolveLimits } from '../../services/sandbox/limits.js';
+import { runSandboxed } from '../../services/sandbox/sandbox.js';
 import { folderWith, removeTempDirs, run, sh, tempDir } from '../helpers.js';
 
 test.after(removeTempDirs);
@@ -97,6 +99,16 @@ test('gcc compiles in the sandbox under the compile policy, and the program runs
   assert.is(build.status, 'ok', build.stderr + JSON.stringify(build.violation));
   const cpp = await run(['g++', '-O2', '-x', 'c++', '-o', 'hello', '-'], { cpuMs: 30000, wallMs: 40000 }, { dir, policy: 'compile', stdin: (() => { const f = join(dir, 'hello.cc'); writeFileSync(f, '#include <iostream>\nint main() { std::cout << "c++" << std::endl; }\n'); return f; })() });
   assert.is(cpp.status, 'ok', cpp.stderr + JSON.stringify(cpp.violation));
+});
+
+test('/box can be handed back after the run (a build step\'s output), links kept as links', async () => {
+  const dir = folderWith({ 'main.c': 'int main(void) { return 0; }\n' });
+  const out = tempDir();
+  const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'gcc -O2 -o main main.c && ln -s /etc/shadow shadow'], limits: resolveLimits({ cpuMs: 20000, wallMs: 30000 }), dir, boxOut: out, policy: 'compile' });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.equal(readdirSync(out).sort(), ['main', 'main.c', 'shadow']);
+  assert.ok(lstatSync(join(out, 'shadow')).isSymbolicLink());
+  assert.is(lstatSync(join(out, 'main')).uid, 0, 'owned by the service, not a sandbox uid');
 });
 
 test.run();
