@@ -8,6 +8,7 @@ type Command = (argv: string[]) => Promise<number>;
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
   audit: { summary: 'verify or show the security audit log', load: async () => (await import('./audit-command.js')).auditCommand },
   bench: { summary: 'measure the sandbox against a bare spawn and bubblewrap', load: async () => (await import('./bench-command.js')).benchCommand },
+  grade: { summary: 'grade one submission against a grader folder, locally', load: async () => (await import('./grade-command.js')).gradeCommand },
   health: { summary: 'check that this host can run sandboxes (and keep kernel audit records)', load: async () => (await import('./health-command.js')).healthCommand },
   policy: { summary: 'check, show or compile a seccomp policy', load: async () => (await import('./policy-command.js')).policyCommand },
   run: { summary: 'run one command in a sandbox and report what happened', load: async () => (await import('./run-command.js')).runCommand },

@@ -1,0 +1,3 @@
+n = int(input())
+values = [float(v) for v in input().split()]
+print(sum(values) / n)

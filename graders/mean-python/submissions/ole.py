@@ -1,0 +1,2 @@
+while True:
+    print("2.3333333333")

@@ -1,0 +1,1 @@
+int main(void) { volatile unsigned long spin = 0; for (;;) spin++; }

@@ -1,0 +1,54 @@
+// Every example grader in graders/ with its sample submissions: each gets exactly the verdict
+// its submissions/expected.json names, through the real pipeline (build and tests sandboxed).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { fromPackageRoot } from '../../services/common/package-root.js';
+import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
+
+const GRADERS = fromPackageRoot('graders');
+
+for (const grader of readdirSync(GRADERS).sort()) {
+  const dir = join(GRADERS, grader);
+  const expected = JSON.parse(readFileSync(join(dir, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
+  for (const [submission, verdict] of Object.entries(expected)) {
+    test(`${grader}: ${submission} gets ${verdict}`, async () => {
+      const result = await gradeSubmission({ graderDir: dir, submission: join(dir, 'submissions', submission) });
+      assert.is(result.verdict, verdict, JSON.stringify(result.tests.map((t) => [t.name, t.verdict, t.output]), null, 1) + result.output);
+      assert.is(result.gradable, true);
+      if (verdict === 'AC') assert.is(result.score, result.max_score);
+      if (verdict === 'CE') assert.match(result.output, /^Compile error:/);
+    });
+  }
+}
+
+function withoutTimings(result: GradeResult): unknown {
+  return {
+    ...result,
+    execution_time: 0,
+    tests: result.tests.map((t) => ({ ...t, cpu_ms: 0, wall_ms: 0, memory_kb: 0 })),
+  };
+}
+
+test('grading the same submission twice gives identical results apart from timings', async () => {
+  const dir = join(GRADERS, 'sum-c');
+  const options = { graderDir: dir, submission: join(dir, 'submissions', 'wrong.c') };
+  const first = await gradeSubmission(options);
+  const second = await gradeSubmission(options);
+  assert.equal(withoutTimings(second), withoutTimings(first));
+  assert.is(first.provenance.grader_digest.length, 64);
+  assert.is(first.provenance.policy.name, 'default');
+});
+
+test('hidden tests reveal nothing but their score', async () => {
+  const dir = join(GRADERS, 'sum-c');
+  const result = await gradeSubmission({ graderDir: dir, submission: join(dir, 'submissions', 'wrong.c') });
+  const hidden = result.tests.filter((t) => t.visibility === 'hidden');
+  assert.ok(hidden.length > 0);
+  for (const t of hidden) assert.is(t.output, '');
+  assert.ok(hidden.some((t) => t.verdict === 'WA'));
+});
+
+test.run();
