@@ -1,6 +1,7 @@
 // The line format of gradebox's audit log: how a line is made, and how one is checked against the line before it.
 import { createHash } from 'node:crypto';
 
+import { canonicalJson } from '../common/canonical-json.js';
 import { InternalError } from '../common/errors.js';
 
 /** The `prev` of the first line. */
@@ -40,16 +41,7 @@ export function sha256(bytes: string | Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** JSON with object keys sorted at every depth and no spaces: the text that `hash` covers. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const fields = Object.keys(value).sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson((value as Record<string, unknown>)[key])}`);
-    return `{${fields.join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 function entryHash(entry: Record<string, unknown>): string {
   const { hash: _hash, ...rest } = entry;

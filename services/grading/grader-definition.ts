@@ -7,6 +7,8 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 import { UserError } from '../common/errors.js';
+import { canonicalJson } from '../common/canonical-json.js';
+import { fieldPath, pathLabel } from '../common/file-labels.js';
 import { LIMIT_RANGES } from '../sandbox/limits.js';
 import { DEFAULT_TOLERANCE } from './checkers.js';
 
@@ -180,17 +182,6 @@ function fail(ctx: Context, field: string, problem: string): never {
   throw new UserError('E_GRADER_INVALID', `${ctx.label}: field ${field}: ${problem}`);
 }
 
-function pathLabel(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.length < path.length && !rel.startsWith('..') ? rel : path;
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
-  return out || '(top level)';
-}
-
 /** The first schema issue as a field and a sentence; an unknown key is named as the field itself. */
 function schemaError(ctx: Context, error: z.ZodError): never {
   const issue = error.issues[0];
@@ -235,15 +226,6 @@ function readSpec(ctx: Context, file: string): { spec: GraderSpec; canonical: st
   if (!parsed.success) schemaError(ctx, parsed.error);
   // Hash what was written, not how: comments, spacing and key order do not change the digest.
   return { spec: parsed.data, canonical: canonicalJson(raw) };
-}
-
-function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value) ?? 'null';
 }
 
 // ---- Paths: the folder is untrusted-ish, so every path must stay inside it, links included. ----

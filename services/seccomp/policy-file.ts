@@ -5,6 +5,7 @@ import { parseDocument } from 'yaml';
 import { z } from 'zod';
 
 import { UserError } from '../common/errors.js';
+import { fieldPath, pathLabel } from '../common/file-labels.js';
 
 const POLICY_NAME = /^[a-z0-9][a-z0-9_-]*$/;
 /** A string schema whose type and format errors both say what is expected. */
@@ -65,17 +66,6 @@ export function checkPolicyName(name: string): void {
     throw new UserError('E_POLICY_BAD_NAME',
       `"${name}" is not a policy name; use lowercase letters, digits, - and _ (e.g. "python")`);
   }
-}
-
-function pathLabel(path: string): string {
-  const rel = relative(process.cwd(), path);
-  return rel.length < path.length && !rel.startsWith('..') ? rel : path;
-}
-
-function fieldPath(path: readonly PropertyKey[]): string {
-  let out = '';
-  for (const key of path) out += typeof key === 'number' ? `[${key}]` : `${out ? '.' : ''}${String(key)}`;
-  return out || '(top level)';
 }
 
 /** Reads, parses and validates `dir/NAME.yaml`. */

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { resolve } from 'node:path';
 
 import { UserError } from '../common/errors.js';
+import { canonicalJson } from '../common/canonical-json.js';
 import { fromPackageRoot } from '../common/package-root.js';
 import { compileFilter, type FilterAction, type FilterSpec } from './addon.js';
 import { errnoNumber } from './policy-constants.js';
@@ -37,15 +38,7 @@ export interface CompiledPolicy extends Policy {
   instructions: number;
 }
 
-/** JSON with object keys sorted at every level and no spaces: one text per value. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value !== null && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : 1));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+export { canonicalJson };
 
 export function policyDigest(normalized: NormalizedPolicy): string {
   return createHash('sha256').update(canonicalJson(normalized)).digest('hex');
