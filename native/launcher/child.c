@@ -56,10 +56,7 @@ static void close_all_but(int a, int b, int c) {
 /* Split a NUL-separated options message into an argv array and parse it as run options. */
 static void parse_run_message(struct config *cfg, char *payload, uint32_t length) {
   static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
-  int n = 0;
-  for (uint32_t i = 0; i < length && n < (int)(sizeof args / sizeof *args) - 1; i += strlen(payload + i) + 1)
-    args[n++] = payload + i;
-  args[n] = NULL;
+  int n = split_words(payload, length, args, (int)(sizeof args / sizeof *args));
   parse_options(cfg, n, args, PHASE_RUN);
 }
 

@@ -159,6 +159,10 @@ struct msg_header {
   uint32_t length;
 };
 
+/* Splits NUL-terminated words into words[] (NULL-terminated; the payload keeps ownership); more
+ * than max - 1 words is an error, never a silent cut. */
+int split_words(char *payload, uint32_t length, char **words, int max);
+
 void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, uint32_t length);
 /* A message whose only content is a file descriptor, passed with SCM_RIGHTS. */
 void send_fd(int sock, enum msg_type type, int fd);

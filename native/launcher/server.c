@@ -41,13 +41,6 @@ static void report(uint32_t id, const char *fmt, const char *detail) {
   frame_id = -1;
 }
 
-/* Splits a NUL-separated payload into words (the payload keeps ownership). */
-static int split_words(char *payload, uint32_t length, char **words, int max) {
-  int n = 0;
-  for (uint32_t i = 0; i < length && n < max; i += strlen(payload + i) + 1) words[n++] = payload + i;
-  return n;
-}
-
 /* In the forked supervisor: keep only stdout (frames), stderr and the control pipe. */
 static void __attribute__((noreturn)) become_supervisor(const struct config *defaults, uint32_t id, char *payload,
                                                         uint32_t length, int control_fd) {

@@ -369,9 +369,7 @@ static void start_run(struct run *run, uint32_t uid_base) {
     options = read_control(run->cfg->control_fd, run, &length);
     if (length == 0) die("cancelled before the run started");
     static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
-    int n = 0;
-    for (uint32_t i = 0; i < length && n < (int)(sizeof args / sizeof *args) - 1; i += strlen(options + i) + 1)
-      args[n++] = options + i;
+    int n = split_words(options, length, args, (int)(sizeof args / sizeof *args));
     parse_options(run->cfg, n, args, PHASE_RUN);
   }
   cgroup_apply_limits(&run->cfg->limits);

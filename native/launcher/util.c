@@ -228,3 +228,13 @@ int recv_msg(int fd, struct msg_header *header, char **payload, int *passed_fd) 
   }
   return 1;
 }
+
+int split_words(char *payload, uint32_t length, char **words, int max) {
+  int n = 0;
+  for (uint32_t i = 0; i < length; i += strlen(payload + i) + 1) {
+    if (n == max - 1) die("too many words in an options message (at most %d)", max - 1);
+    words[n++] = payload + i;
+  }
+  words[n] = NULL;
+  return n;
+}
