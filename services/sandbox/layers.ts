@@ -32,7 +32,8 @@ const ETC_FROM_HOST = [
   'os-release', 'mime.types',
 ];
 
-const ETC_GENERATED: Record<string, string> = {
+/** Generated /etc files of a runtime layer: just enough for libc's user, group and host lookups. */
+export const ETC_GENERATED: Readonly<Record<string, string>> = {
   passwd: 'root:x:0:0:root:/root:/bin/sh\nsandbox:x:1000:1000:gradebox sandbox:/box:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n',
   group: 'root:x:0:\nsandbox:x:1000:\nnogroup:x:65534:\n',
   hosts: '127.0.0.1\tlocalhost gradebox\n::1\tlocalhost ip6-localhost ip6-loopback\n',
@@ -63,7 +64,7 @@ export function hashTree(root: string): string {
  * Builds a directory with `fill`, then keeps it under `layersDir/<kind>-<digest>`.
  * An identical layer built earlier is reused, so layers are immutable and shared by all runs.
  */
-function contentAddressed(layersDir: string, kind: string, fill: (dir: string) => void): string {
+export function contentAddressed(layersDir: string, kind: string, fill: (dir: string) => void): string {
   mkdirSync(layersDir, { recursive: true, mode: 0o755 });
   const building = mkdtempSync(join(layersDir, `.${kind}-`));
   try {
