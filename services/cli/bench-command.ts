@@ -4,6 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
 import { config } from '../common/config.js';
+import { benchGrading } from '../grading/grading-bench.js';
 import { canonicalEnvironment } from '../sandbox/environment.js';
 import { buildEtcLayer } from '../sandbox/layers.js';
 import { resolveLimits } from '../sandbox/limits.js';
@@ -110,8 +111,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
   } finally {
     await pool.close();
   }
-  const output = { runs, cpus: (await import('node:os')).cpus().length, results: report };
+  const grading = await benchGrading();
+  const output = { runs, cpus: (await import('node:os')).cpus().length, results: report, grading };
   if (values.json) process.stdout.write(JSON.stringify(output, null, 2) + '\n');
-  else for (const [key, row] of Object.entries(report)) process.stdout.write(`${key}: ${JSON.stringify(row)}\n`);
+  else for (const [key, row] of Object.entries({ ...report, grading })) process.stdout.write(`${key}: ${JSON.stringify(row)}\n`);
   return 0;
 }

@@ -11,6 +11,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   grade: { summary: 'grade one submission against a grader folder, locally', load: async () => (await import('./grade-command.js')).gradeCommand },
   health: { summary: 'check that this host can run sandboxes (and keep kernel audit records)', load: async () => (await import('./health-command.js')).healthCommand },
   policy: { summary: 'check, show or compile a seccomp policy', load: async () => (await import('./policy-command.js')).policyCommand },
+  reproduce: { summary: 're-grade a submission under a recorded result and report differences', load: async () => (await import('./reproduce-command.js')).reproduceCommand },
   run: { summary: 'run one command in a sandbox and report what happened', load: async () => (await import('./run-command.js')).runCommand },
 };
 

@@ -68,6 +68,8 @@ export interface Harness {
   run: string[];
   /** Where in /box the harness writes its Gradescope-style results. @defaultValue 'results.json' */
   results: string;
+  /** Points at stake when the harness writes no usable results (a crash, a time limit). @defaultValue 1 */
+  maxScore: number;
 }
 
 export interface GraderDefinition {
@@ -162,7 +164,8 @@ const graderSchema = z.strictObject({
   tests: z.array(testEntrySchema, { error: expected('a list of tests') }).optional(),
   custom_checker: z.strictObject({ run: argv, files: pathList('checker.py') },
     { error: expectedObject('a mapping such as { run: [python3, checker.py], files: [checker.py] }') }).optional(),
-  harness: z.strictObject({ files: pathList('test_solution.py'), run: argv, results: boxPath.default('results.json') },
+  harness: z.strictObject({ files: pathList('test_solution.py'), run: argv, results: boxPath.default('results.json'),
+    max_score: z.number({ error: expected('the points of the whole harness, a number >= 0') }).min(0, { error: expected('a number >= 0') }).optional() },
     { error: expectedObject('a mapping such as { files: [test_solution.py], run: [python3, test_solution.py] }') }).optional(),
 }, { error: expectedObject('a mapping with at least language and tests') });
 
@@ -388,7 +391,8 @@ function ioTests(ctx: Context, spec: GraderSpec, limits: GraderLimits): GraderTe
 function harnessOf(ctx: Context, spec: GraderSpec): Harness {
   if (spec.tests) fail(ctx, 'tests', 'mode: harness takes its tests from the harness results; drop tests, or drop mode: harness');
   if (!spec.harness) fail(ctx, 'harness', 'missing; mode: harness needs harness: { files: [...], run: [...] }');
-  return { files: graderFiles(ctx, spec.harness.files, 'harness.files'), run: spec.harness.run, results: posix.normalize(spec.harness.results) };
+  return { files: graderFiles(ctx, spec.harness.files, 'harness.files'), run: spec.harness.run,
+    results: posix.normalize(spec.harness.results), maxScore: spec.harness.max_score ?? 1 };
 }
 
 // ---- Digest ----

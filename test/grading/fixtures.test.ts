@@ -28,6 +28,7 @@ function withoutTimings(result: GradeResult): unknown {
   return {
     ...result,
     execution_time: 0,
+    sandbox_launch_ms: result.sandbox_launch_ms.map(() => 0),
     tests: result.tests.map((t) => ({ ...t, cpu_ms: 0, wall_ms: 0, memory_kb: 0 })),
   };
 }
