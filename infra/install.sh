@@ -12,7 +12,7 @@ fi
 # gcc/g++/make build the launcher and the addon and are the C/C++ runtimes; libseccomp-dev the
 # filter compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); python3
 # and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick.
-PACKAGES=(build-essential libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap)
+PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -26,6 +26,11 @@ fi
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
   echo "install.sh: gradebox needs Node.js 20 or later (found: $(node --version 2>/dev/null || echo none))" >&2
   exit 1
+fi
+
+# The API runs as this unprivileged account (only the worker keeps root, to build sandboxes).
+if ! id -u gradebox >/dev/null 2>&1; then
+  useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin gradebox
 fi
 
 npm ci --no-audit --no-fund

@@ -6,6 +6,12 @@ import { gradeboxVersion } from '../common/version.js';
 type Command = (argv: string[]) => Promise<number>;
 
 const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  start: { summary: 'run the whole service on this machine: API, workers, Redis', load: async () => (await import('./start-command.js')).startCommand },
+  api: { summary: 'run the HTTP API alone (unprivileged)', load: async () => (await import('./api-command.js')).apiCommand },
+  worker: { summary: 'run a grading worker pool (root)', load: async () => (await import('./worker-command.js')).workerCommand },
+  keys: { summary: 'create, list or revoke course keys', load: async () => (await import('./keys-command.js')).keysCommand },
+  assignments: { summary: 'add or list a course\'s assignments', load: async () => (await import('./assignments-command.js')).assignmentsCommand },
+  import: { summary: 'make harness graders from HumanEval or MBPP tasks', load: async () => (await import('./import-command.js')).importCommand },
   audit: { summary: 'verify or show the security audit log', load: async () => (await import('./audit-command.js')).auditCommand },
   bench: { summary: 'measure the sandbox against a bare spawn and bubblewrap', load: async () => (await import('./bench-command.js')).benchCommand },
   grade: { summary: 'grade one submission against a grader folder, locally', load: async () => (await import('./grade-command.js')).gradeCommand },
@@ -16,7 +22,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
 };
 
 function usage(): string {
-  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  gradebox ${name.padEnd(8)} ${summary}`);
+  const lines = Object.entries(COMMANDS).map(([name, { summary }]) => `  gradebox ${name.padEnd(11)} ${summary}`);
   return `usage: gradebox COMMAND [OPTIONS]\n\ncommands:\n${lines.join('\n')}\n\nRun "gradebox COMMAND --help" for a command's options.\n`;
 }
 

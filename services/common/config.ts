@@ -1,5 +1,5 @@
 // gradebox settings. The only module that reads the environment; every key has a default.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 import { fromPackageRoot } from './package-root.js';
 
@@ -20,6 +20,16 @@ export interface Config {
   evidenceMaxEntries: number;
   /** Incident evidence: bytes kept of any one file, KiB. @defaultValue `16384` */
   evidenceMaxFileKb: number;
+  /** The service's data (SQLite store, submission files, private Redis). @defaultValue `./var` */
+  dataDir: string;
+  /** Redis shared by the API and the workers; unset or unreachable: `gradebox start` runs a private one. @defaultValue unset */
+  redisUrl: string | undefined;
+  /** The unprivileged user the API (and its private Redis) runs as when started by root. @defaultValue `gradebox` */
+  serviceUser: string;
+  /** HTTP port of the API. @defaultValue `8080` */
+  port: number;
+  /** Set by `gradebox start` for its children: they stop when that process is gone. @defaultValue unset */
+  supervisorPid: number | undefined;
 }
 
 function numberFromEnv(name: string, fallback: number): number {
@@ -44,6 +54,11 @@ export function loadConfig(): Config {
     evidenceMaxKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_KB', 65536),
     evidenceMaxEntries: numberFromEnv('GRADEBOX_EVIDENCE_MAX_ENTRIES', 10000),
     evidenceMaxFileKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_FILE_KB', 16384),
+    dataDir: resolve(fromEnv('GRADEBOX_DATA', 'var')),
+    redisUrl: process.env.REDIS_URL || undefined,
+    serviceUser: fromEnv('GRADEBOX_USER', 'gradebox'),
+    port: numberFromEnv('GRADEBOX_PORT', 8080),
+    supervisorPid: process.env.GRADEBOX_SUPERVISOR_PID ? numberFromEnv('GRADEBOX_SUPERVISOR_PID', 1) : undefined,
   };
 }
 

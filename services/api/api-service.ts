@@ -1,0 +1,90 @@
+// The API process: opens the store, connects to Redis, relays the outbox, ingests results and
+// serves HTTP. One call starts it all; close() stops it in the reverse order.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import type { Logger } from 'pino';
+
+import { connectRedis } from '../queue/redis-connection.js';
+import { consumeResults } from '../queue/results-queue.js';
+import { openStore } from '../store/open-store.js';
+import type { Store } from '../store/store.js';
+import { createApiApp } from './api-server.js';
+import { ApiMetrics } from './metrics.js';
+import { OutboxRelay } from './outbox-relay.js';
+import { QueueHandle } from './queue-handle.js';
+import { resultIngester } from './result-ingest.js';
+import type { UploadLimits } from './upload/upload-limits.js';
+
+export interface ApiServiceOptions {
+  /** Store, blobs, staging and the workers' token live here. */
+  dataDir: string;
+  redisUrl: string;
+  /** @defaultValue 8080 */
+  port?: number;
+  /** @defaultValue `127.0.0.1` (put a TLS proxy in front to serve others) */
+  host?: string;
+  logger: Logger;
+  /** BullMQ key prefix; tests give each their own. @defaultValue `gradebox` */
+  queuePrefix?: string;
+  uploadLimits?: Partial<UploadLimits>;
+}
+
+export interface ApiService {
+  port: number;
+  store: Store;
+  close(): Promise<void>;
+}
+
+/** The token workers present; made once per data folder, readable by its owner only. */
+export function workerTokenFile(dataDir: string): string {
+  return join(dataDir, 'worker-token');
+}
+
+export function ensureWorkerToken(dataDir: string): string {
+  const file = workerTokenFile(dataDir);
+  if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function startApiService(options: ApiServiceOptions): Promise<ApiService> {
+  const { logger } = options;
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const store = await openStore(options.dataDir);
+  const workerToken = ensureWorkerToken(options.dataDir);
+  const redis = connectRedis(options.redisUrl, { profile: 'api', name: 'gradebox-api' });
+  redis.on('error', () => {}); // readiness and the relay report it
+  // The results consumer waits Redis out, like a worker does.
+  const consumerRedis = connectRedis(options.redisUrl, { profile: 'worker', name: 'gradebox-api-results' });
+  consumerRedis.on('error', () => {});
+  const prefix = options.queuePrefix;
+  const queue = new QueueHandle(redis, { prefix });
+  const metrics = new ApiMetrics({ jobCounts: async () => queue.get().counts(), workerCount: async () => queue.get().workerCount() });
+  const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
+  const consumer = consumeResults({ connection: consumerRedis, prefix, onError: (err) => logger.warn({ err }, 'result message not ingested yet') },
+    resultIngester(store, metrics, logger.child({ part: 'results' })));
+  relay.start();
+
+  const app = createApiApp({ store, redis, relay, metrics, logger, workerToken, stagingDir: join(options.dataDir, 'staging'), uploadLimits: options.uploadLimits });
+  const server: Server = await new Promise((resolve, reject) => {
+    const s = app.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  const port = (server.address() as AddressInfo).port;
+  logger.info({ port }, 'API listening');
+  return {
+    port,
+    store,
+    async close() {
+      await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
+      await relay.stop();
+      await consumer.close();
+      await queue.close();
+      redis.disconnect();
+      consumerRedis.disconnect();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// Every error the API answers with is JSON `{"error": {"code", "message"}}`, with a status that
+// fits: a user's mistake is a 4xx that says what was wrong; anything else is a 500 that says nothing.
+import type { ErrorRequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
+
+import { UserError } from '../common/errors.js';
+
+/** A user error with the HTTP status to answer it with. */
+export class HttpError extends UserError {
+  constructor(readonly status: number, code: string, message: string) {
+    super(code, message);
+  }
+}
+
+/** Statuses of user errors raised elsewhere (store, grading) by their code; others are 400. */
+const STATUS_BY_CODE: Record<string, number> = {
+  E_NOT_FOUND: 404,
+  E_UNAUTHORIZED: 401,
+  E_FORBIDDEN: 403,
+  E_IDEMPOTENCY_CONFLICT: 409,
+  E_TOO_LARGE: 413,
+};
+
+function statusOf(error: UserError): number {
+  if ('status' in error && typeof error.status === 'number' && error.status >= 400 && error.status < 500) return error.status;
+  return STATUS_BY_CODE[error.code] ?? 400;
+}
+
+export function sendError(res: Response, status: number, code: string, message: string): void {
+  res.status(status).json({ error: { code, message } });
+}
+
+/** The last middleware: turns what routes throw into JSON answers. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) return next(error);
+    if (error instanceof UserError) return sendError(res, statusOf(error), error.code, error.message);
+    // express's own body parsers: a malformed or oversized JSON body
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === 'number' && status >= 400 && status < 500) {
+      return sendError(res, status, status === 413 ? 'E_TOO_LARGE' : 'E_BAD_REQUEST', (error as Error).message);
+    }
+    logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
+    return sendError(res, 500, 'E_INTERNAL', 'the server failed to handle this request; it has been logged');
+  };
+}

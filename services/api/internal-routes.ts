@@ -1,0 +1,56 @@
+// The workers' routes: a submission's files and a grader folder as tars, and incident evidence
+// uploads. Workers are stateless; this is all they need besides Redis.
+import { Router } from 'express';
+
+import { loadGrader } from '../grading/grader-definition.js';
+import type { Store } from '../store/store.js';
+import { workerAuth } from './auth.js';
+import { HttpError } from './http-errors.js';
+import { filesUnder, writeTar, type PackEntry } from './tar-pack.js';
+
+const SHA256 = /^[0-9a-f]{64}$/;
+
+export interface InternalRoutesOptions {
+  store: Store;
+  workerToken: string;
+  /** Largest evidence archive accepted, bytes. @defaultValue 128 MiB */
+  maxEvidenceBytes?: number;
+}
+
+export function internalRoutes({ store, workerToken, maxEvidenceBytes = 128 * 1024 * 1024 }: InternalRoutesOptions): Router {
+  const router = Router();
+  router.use('/internal', workerAuth(workerToken));
+
+  router.get('/internal/v1/submissions/:id/files', async (req, res) => {
+    const submission = await store.getSubmission(req.params.id);
+    if (!submission) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${req.params.id}`);
+    const entries: PackEntry[] = [];
+    for (const file of await store.listSubmissionFiles(submission.id)) {
+      const diskPath = await store.getBlobPath(file.sha256);
+      if (!diskPath) throw new Error(`blob ${file.sha256} of ${submission.id} is missing from the store`);
+      entries.push({ path: file.path, diskPath });
+    }
+    res.type('application/x-tar');
+    await writeTar(entries, res);
+  });
+
+  router.get('/internal/v1/graders/:digest', async (req, res) => {
+    const { digest } = req.params;
+    const dir = SHA256.test(digest) ? await store.findGraderDir(digest) : null;
+    // The folder may have changed since the job was queued: serve only exactly what was asked.
+    if (!dir || loadGrader(dir).digest !== digest) throw new HttpError(404, 'E_NOT_FOUND', `no grader with digest ${digest} (changed since the job was queued?)`);
+    res.type('application/x-tar');
+    await writeTar(filesUnder(dir), res);
+  });
+
+  router.put('/internal/v1/evidence/:sha256', async (req, res) => {
+    const { sha256 } = req.params;
+    if (!SHA256.test(sha256)) throw new HttpError(400, 'E_BAD_DIGEST', 'the evidence is named by its sha256: 64 lowercase hex digits');
+    // A declared length is checked up front; a chunked body is capped by the store as it streams.
+    const length = Number(req.get('content-length') ?? 0);
+    if (length > maxEvidenceBytes) throw new HttpError(413, 'E_TOO_LARGE', `evidence is at most ${maxEvidenceBytes} bytes; this is ${length}`);
+    await store.putBlob(req, sha256);
+    res.status(204).end();
+  });
+  return router;
+}

@@ -1,0 +1,34 @@
+// Stores what workers report about gradings. Messages come at least once and not always in
+// order; the store keeps the first outcome of each grading, so ingesting is idempotent.
+import type { Logger } from 'pino';
+
+import type { ResultMessage } from '../queue/result-message.js';
+import type { Store } from '../store/store.js';
+import type { ApiMetrics } from './metrics.js';
+
+export function resultIngester(store: Store, metrics: ApiMetrics, logger: Logger): (message: ResultMessage) => Promise<void> {
+  return async (message) => {
+    const log = logger.child({ submission: message.submissionId, grade: message.gradeNumber });
+    switch (message.type) {
+      case 'started':
+        await store.startAttempt(message.submissionId, message.gradeNumber, message.workerId);
+        return;
+      case 'finished': {
+        const { result } = message;
+        const incidents = message.incidents.map((i) => ({ syscall: i.syscall, evidenceSha256: i.evidenceSha256, evidencePath: null, record: i }));
+        const { stored } = await store.recordResult(message.submissionId, message.gradeNumber, result,
+          { verdict: result.verdict, score: result.score, maxScore: result.max_score, gradable: result.gradable, incidents });
+        if (stored) {
+          metrics.graded(result.verdict, result.execution_time ?? 0, result.sandbox_launch_ms ?? [], incidents.length);
+          if (incidents.length > 0) log.warn({ incidents: message.incidents }, 'security incident during grading');
+          log.info({ verdict: result.verdict, score: result.score }, 'graded');
+        }
+        return;
+      }
+      case 'failed':
+        await store.recordFailure(message.submissionId, message.gradeNumber, message.reason);
+        log.info({ reason: message.reason, user_error: message.userError }, 'grading failed for good');
+        return;
+    }
+  };
+}

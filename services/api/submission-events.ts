@@ -1,0 +1,44 @@
+// Server-sent events of one submission: every stored event after Last-Event-ID, in order, then
+// new ones as they are stored, until the current grading is graded or has failed.
+import type { Request, Response } from 'express';
+
+import type { Store, StoreEvent, Submission } from '../store/store.js';
+
+const POLL_MS = 200;
+const HEARTBEAT_MS = 15_000;
+
+function lastEventId(req: Request): number {
+  const value = Number(req.get('last-event-id') ?? req.query.after ?? 0);
+  return Number.isInteger(value) && value >= 0 ? value : 0;
+}
+
+/** graded/error events of the submission's latest grading end the stream. */
+function isFinal(event: StoreEvent, gradeNumber: number): boolean {
+  return (event.type === 'graded' || event.type === 'error') && Number(event.data.gradeNumber ?? gradeNumber) >= gradeNumber;
+}
+
+export async function streamSubmissionEvents(store: Store, submission: Submission, req: Request, res: Response): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+  let after = lastEventId(req);
+  let closed = false;
+  req.on('close', () => { closed = true; });
+  let lastWrite = Date.now();
+  while (!closed) {
+    const { gradeNumber } = (await store.getSubmission(submission.id)) ?? submission;
+    for (const event of await store.listEvents(submission.id, after)) {
+      res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.createdAt })}\n\n`);
+      after = event.seq;
+      lastWrite = Date.now();
+      if (isFinal(event, gradeNumber)) {
+        res.end();
+        return;
+      }
+    }
+    if (Date.now() - lastWrite > HEARTBEAT_MS) {
+      res.write(': still grading\n\n');
+      lastWrite = Date.now();
+    }
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  res.end();
+}

@@ -1,0 +1,101 @@
+// The course portal's routes: upload a submission, read it, follow it, regrade it.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { Router, type Request, type Response } from 'express';
+
+import type { GradeResult } from '../grading/grade-result.js';
+import type { Store, Submission } from '../store/store.js';
+import { courseAuth, courseOf } from './auth.js';
+import { HttpError } from './http-errors.js';
+import type { OutboxRelay } from './outbox-relay.js';
+import { streamSubmissionEvents } from './submission-events.js';
+import { studentView } from './student-view.js';
+import { readSubmissionUpload } from './upload/submission-upload.js';
+import type { UploadLimits } from './upload/upload-limits.js';
+
+export interface SubmissionRoutesOptions {
+  store: Store;
+  relay: OutboxRelay;
+  /** Uploads are unpacked here first, one fresh folder per request, removed afterwards. */
+  stagingDir: string;
+  uploadLimits?: Partial<UploadLimits>;
+}
+
+const STUDENT = /^[\p{L}\p{N}._@+-]{1,128}$/u;
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+function requiredField(fields: Record<string, string>, name: string, hint: string): string {
+  const value = fields[name]?.trim();
+  if (!value) throw new HttpError(400, 'E_MISSING_FIELD', `the form field "${name}" is missing: ${hint}`);
+  return value;
+}
+
+function idempotencyKeyOf(req: Request): string | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) throw new HttpError(400, 'E_BAD_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  return key;
+}
+
+/** The submission of the caller's course; another course's is as unknown as a missing one. */
+async function ownSubmission(store: Store, res: Response, id: string): Promise<Submission> {
+  const submission = /^sub_[A-Za-z0-9_-]{1,64}$/.test(id) ? await store.getSubmission(id) : null;
+  if (!submission || submission.courseId !== courseOf(res)) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id} in this course`);
+  return submission;
+}
+
+function publicSubmission(s: Submission) {
+  return {
+    id: s.id, status: s.status, assignment: s.assignmentName, student: s.student, created_at: s.createdAt, error: s.error,
+    result: s.result ? studentView(s.result as unknown as GradeResult) : null,
+  };
+}
+
+async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
+  const { store } = options;
+  const courseId = courseOf(res);
+  const idempotencyKey = idempotencyKeyOf(req);
+  const staging = join(options.stagingDir, randomBytes(12).toString('hex'));
+  mkdirSync(staging, { recursive: true, mode: 0o700 });
+  try {
+    const upload = await readSubmissionUpload({ headers: req.headers, stream: req }, staging, options.uploadLimits);
+    const assignmentName = requiredField(upload.fields, 'assignment', 'name the assignment, as added with gradebox assignments add');
+    const student = requiredField(upload.fields, 'student', 'give the student\'s id in the course');
+    if (!STUDENT.test(student)) throw new HttpError(400, 'E_BAD_STUDENT', 'student must be 1 to 128 letters, digits or . _ @ + -');
+    const assignment = await store.findAssignment(courseId, assignmentName);
+    if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
+    if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
+    for (const file of upload.files) await store.putBlob(file.diskPath, file.sha256);
+    const { submission, created } = await store.createSubmission({
+      courseId, assignmentId: assignment.id, student, idempotencyKey,
+      files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+    });
+    if (created) options.relay.kick();
+    else res.set('Idempotent-Replayed', 'true');
+    res.status(202).json({ id: submission.id, status: submission.status });
+  } finally {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+export function submissionRoutes(options: SubmissionRoutesOptions): Router {
+  const { store } = options;
+  const router = Router();
+  router.use('/v1/submissions', courseAuth(store));
+  router.post('/v1/submissions', (req, res) => createSubmission(options, req, res));
+  router.get('/v1/submissions/:id', async (req, res) => {
+    res.json(publicSubmission(await ownSubmission(store, res, req.params.id)));
+  });
+  router.get('/v1/submissions/:id/events', async (req, res) => {
+    const submission = await ownSubmission(store, res, req.params.id);
+    await streamSubmissionEvents(store, submission, req, res);
+  });
+  router.post('/v1/submissions/:id/regrade', async (req, res) => {
+    const submission = await ownSubmission(store, res, req.params.id);
+    const again = await store.requestRegrade(submission.id);
+    options.relay.kick();
+    res.status(202).json({ id: again.id, status: again.status });
+  });
+  return router;
+}

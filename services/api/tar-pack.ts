@@ -1,0 +1,53 @@
+// Streams a list of files as a plain tar (what workers download): regular files only, read
+// without following links, with fixed owners and times so the same files give the same bytes.
+import { constants, createReadStream, fstatSync, openSync, closeSync, lstatSync, readdirSync } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { pack } from 'tar-stream';
+import type { Writable } from 'node:stream';
+
+import { InternalError } from '../common/errors.js';
+
+export interface PackEntry {
+  /** Path inside the archive (relative, posix). */
+  path: string;
+  /** Where the bytes are on this host. */
+  diskPath: string;
+}
+
+/** Every regular file under `dir` (links and special files are left out), sorted. */
+export function filesUnder(dir: string): PackEntry[] {
+  const found: PackEntry[] = [];
+  const walk = (folder: string): void => {
+    for (const name of readdirSync(folder).sort()) {
+      const path = join(folder, name);
+      const st = lstatSync(path);
+      if (st.isDirectory()) walk(path);
+      else if (st.isFile()) found.push({ path: relative(dir, path).split(sep).join('/'), diskPath: path });
+    }
+  };
+  walk(dir);
+  return found;
+}
+
+/** Writes the tar of `entries` to `out` and ends it. */
+export async function writeTar(entries: PackEntry[], out: Writable): Promise<void> {
+  const archive = pack();
+  const writing = pipeline(archive, out);
+  for (const entry of entries) {
+    const fd = openSync(entry.diskPath, constants.O_RDONLY | constants.O_NOFOLLOW);
+    try {
+      const st = fstatSync(fd);
+      if (!st.isFile()) throw new InternalError('E_PACK', `${entry.diskPath} is not a regular file`);
+      const header = { name: entry.path, size: st.size, mode: st.mode & 0o111 ? 0o755 : 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' as const };
+      await new Promise<void>((resolve, reject) => {
+        const sink = archive.entry(header, (error) => (error ? reject(error) : resolve()));
+        createReadStream('', { fd, autoClose: false }).on('error', reject).pipe(sink);
+      });
+    } finally {
+      closeSync(fd);
+    }
+  }
+  archive.finalize();
+  await writing;
+}

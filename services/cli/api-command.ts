@@ -1,0 +1,46 @@
+// `gradebox api [--port N] [--host H] [--data DIR] [--redis URL] [--first-run]`: the HTTP API
+// alone (gradebox start runs it with workers). Started by root, it drops to the service account.
+import { resolve } from 'node:path';
+import { pino } from 'pino';
+
+import { config } from '../common/config.js';
+import { UsageError } from '../common/errors.js';
+import { startApiService } from '../api/api-service.js';
+import { copyExampleGraders, firstRun } from '../host/first-run.js';
+import { dropToServiceUser } from '../host/privileges.js';
+import { stopWithSupervisor } from '../host/supervisor-watch.js';
+import { openStore } from '../store/open-store.js';
+import { integerFlag, parseFlags } from './args.js';
+
+export async function apiCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
+  const { values } = parseFlags(argv, {
+    port: { type: 'string' }, host: { type: 'string' }, data: { type: 'string' }, redis: { type: 'string' }, 'first-run': { type: 'boolean' },
+  });
+  const redisUrl = values.redis ?? config().redisUrl;
+  if (!redisUrl) throw new UsageError('the API needs Redis: give --redis URL or set REDIS_URL (gradebox start runs a private one)');
+  const port = integerFlag('--port', values.port) ?? config().port;
+  if (port < 0 || port > 65535) throw new UsageError(`--port must be 0 to 65535, got ${port}`);
+  const dataDir = resolve(values.data ?? config().dataDir);
+  if (values['first-run']) copyExampleGraders(dataDir);
+  dropToServiceUser(dataDir);
+
+  if (values['first-run']) {
+    const store = await openStore(dataDir);
+    try {
+      await firstRun(store, dataDir, (line) => print(`${line}\n`));
+    } finally {
+      await store.close();
+    }
+  }
+  const logger = pino({ name: 'gradebox-api' });
+  stopWithSupervisor();
+  const service = await startApiService({ dataDir, redisUrl, port, host: values.host, logger });
+  await new Promise<void>((resolveStop) => {
+    const stop = () => resolveStop();
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  logger.info('shutting down');
+  await service.close();
+  return 0;
+}

@@ -1,0 +1,17 @@
+// Root runs gradebox's service commands; everything but the worker gives its rights away first.
+import { mkdirSync } from 'node:fs';
+
+import { config } from '../common/config.js';
+import { becomeServiceUser, chownTree, isRoot, lookUpServiceUser } from './service-user.js';
+
+/**
+ * When root: gives the data folder to the service account and becomes it, so the API and the
+ * CLI commands that write its store never hold root and always leave files the API can read.
+ */
+export function dropToServiceUser(dataDir: string): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (!isRoot()) return;
+  const user = lookUpServiceUser(config().serviceUser);
+  chownTree(dataDir, user);
+  becomeServiceUser(user);
+}

@@ -1,0 +1,117 @@
+// The API's side of the grading queue: validated, idempotent, fairly prioritized enqueues, and counts for metrics.
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
+
+import { InternalError } from '../common/errors.js';
+import { FairShare } from './fair-share.js';
+import { gradingJobId, parseGradingJob, type GradingJob } from './grading-job.js';
+
+export { gradingJobId, gradingJobSchema, parseGradingJob, type GradingJob } from './grading-job.js';
+
+/** Kept-jobs bound for BullMQ: at most `count` jobs, none older than `age` seconds. */
+export interface KeepJobs {
+  age: number;
+  count: number;
+}
+
+/** Names shared by the API and the workers. */
+export interface QueueNames {
+  /** Prefix of every Redis key of gradebox's queues. @defaultValue `gradebox` */
+  prefix?: string;
+  /** The grading queue. @defaultValue `grading` */
+  name?: string;
+}
+
+export const DEFAULT_PREFIX = 'gradebox';
+export const DEFAULT_GRADING_QUEUE = 'grading';
+
+export interface GradingQueueOptions extends QueueNames {
+  /** Use the `api` profile (fail fast). The caller owns it and quits it after {@link GradingQueue.close}. */
+  connection: Redis;
+  /** Tries of a job whose grading failed internally (IE); a student's own failure is never retried. @defaultValue 3 */
+  attempts?: number;
+  /** Wait before the first retry, ms; it doubles for each further one. @defaultValue 5000 */
+  backoffMs?: number;
+  /**
+   * Completed jobs kept (as duplicates of a job id are ignored only while the job is kept, this
+   * is also how long a re-sent job stays a no-op). @defaultValue `{ age: 86400, count: 10000 }`
+   */
+  keepCompleted?: KeepJobs;
+  /** Failed jobs kept, for operators to look at. @defaultValue `{ age: 604800, count: 10000 }` */
+  keepFailed?: KeepJobs;
+  /** See {@link FairShare}: how long a counted waiting job counts at most, ms. @defaultValue 1 day */
+  fairShareWindowMs?: number;
+}
+
+/** The outcome of an enqueue: the job id, and whether this call added it (false: it was there). */
+export interface Enqueued {
+  jobId: string;
+  added: boolean;
+  /** The BullMQ priority given; null when the job was there already. */
+  priority: number | null;
+}
+
+/** Job counts by state, for /metrics. */
+export type JobCounts = Record<'waiting' | 'prioritized' | 'active' | 'delayed' | 'completed' | 'failed', number>;
+
+export class GradingQueue {
+  readonly queue: Queue;
+  private readonly fairShare: FairShare;
+  private readonly jobOptions: JobsOptions;
+
+  constructor(private readonly options: GradingQueueOptions) {
+    this.queue = new Queue(options.name ?? DEFAULT_GRADING_QUEUE, {
+      connection: options.connection,
+      prefix: options.prefix ?? DEFAULT_PREFIX,
+      // The API must not hang on a missing Redis: enqueue checks the connection itself.
+      skipWaitingForReady: true,
+    });
+    this.queue.on('error', () => {}); // connection trouble surfaces as a failed enqueue
+    this.fairShare = new FairShare(options.connection, { keyBase: this.queue.qualifiedName, windowMs: options.fairShareWindowMs });
+    this.jobOptions = {
+      attempts: options.attempts ?? 3,
+      backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
+      removeOnComplete: options.keepCompleted ?? { age: 86_400, count: 10_000 },
+      removeOnFail: options.keepFailed ?? { age: 604_800, count: 10_000 },
+    };
+  }
+
+  /**
+   * Validates and enqueues one grading. Sending the same (submissionId, gradeNumber) again while
+   * the job is kept is a no-op, so the outbox relay may re-send freely. Fails at once (an
+   * `InternalError` E_QUEUE_UNAVAILABLE) when Redis is not reachable: the outbox keeps the job.
+   */
+  async enqueue(job: GradingJob): Promise<Enqueued> {
+    const checked = parseGradingJob(job);
+    const jobId = gradingJobId(checked);
+    const redis = this.options.connection;
+    if (redis.status !== 'ready') throw new InternalError('E_QUEUE_UNAVAILABLE', `Redis is not reachable (connection ${redis.status}); the job stays in the outbox`);
+    try {
+      const priority = await this.fairShare.claim(checked, jobId);
+      if (priority === null) return { jobId, added: false, priority: null };
+      await this.queue.add(checked.kind, checked, { ...this.jobOptions, jobId, priority });
+      return { jobId, added: true, priority };
+    } catch (error) {
+      throw new InternalError('E_QUEUE_UNAVAILABLE', `cannot enqueue job ${jobId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+
+  /** How many jobs are in each state. */
+  async counts(): Promise<JobCounts> {
+    const counts = await this.queue.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed');
+    return {
+      waiting: counts.waiting ?? 0, prioritized: counts.prioritized ?? 0, active: counts.active ?? 0, delayed: counts.delayed ?? 0,
+      completed: counts.completed ?? 0, failed: counts.failed ?? 0,
+    };
+  }
+
+  /** Workers connected to this queue (each `gradebox worker` process counts once). */
+  workerCount(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
+  /** Closes the queue; the connection stays the caller's. */
+  async close(): Promise<void> {
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,53 @@
+// The messages a worker sends back to the API about one grading, checked on both sides.
+import { z } from 'zod';
+
+import { VERDICTS, type GradeResult } from '../grading/grade-result.js';
+import { gradeNumber, plainId } from './grading-job.js';
+
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+
+/** A policy violation during grading, with the sha256 of its evidence archive (uploaded to the API). */
+export const incidentRefSchema = z.strictObject({
+  test: z.string(),
+  syscall: z.string(),
+  incidentId: z.string(),
+  /** null when the sandbox kept no evidence archive. */
+  evidenceSha256: sha256.nullable(),
+});
+export type IncidentRef = z.infer<typeof incidentRefSchema>;
+
+/**
+ * The grade as `gradeSubmission` made it. Only what the API relies on is checked and the rest passes
+ * as it is, so the parsed value is typed as the full `GradeResult`.
+ */
+const gradeResultSchema = z.looseObject({
+  score: z.number(),
+  max_score: z.number(),
+  verdict: z.enum(VERDICTS),
+  gradable: z.boolean(),
+  tests: z.array(z.looseObject({ name: z.string(), verdict: z.enum(VERDICTS) })),
+  provenance: z.looseObject({ grader_digest: sha256 }),
+}) as unknown as z.ZodType<GradeResult>;
+
+export const resultMessageSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('started'), submissionId: plainId, gradeNumber,
+    workerId: z.string().min(1).max(256),
+    /** 1 for the first try; a retry after an internal failure or a recovered stalled job counts up. */
+    attempt: z.int().min(1),
+  }),
+  z.strictObject({
+    type: z.literal('finished'), submissionId: plainId, gradeNumber,
+    result: gradeResultSchema,
+    incidents: z.array(incidentRefSchema),
+  }),
+  z.strictObject({
+    type: z.literal('failed'), submissionId: plainId, gradeNumber,
+    /** Why no grade will come: for the student when it was their submission's fault, else for operators. */
+    reason: z.string().min(1).max(4000),
+    /** The student's own doing (e.g. no source file), not an internal failure. */
+    userError: z.boolean(),
+  }),
+]);
+
+export type ResultMessage = z.infer<typeof resultMessageSchema>;

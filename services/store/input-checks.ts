@@ -1,0 +1,103 @@
+// Checks of what callers hand the store: each bad value is a UserError naming the value and the fix,
+// so no database constraint ever has to be the one that refuses it.
+import { isAbsolute } from 'node:path';
+
+import { UserError } from '../common/errors.js';
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f]/;
+const COURSE_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+const ASSIGNMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+const SHA256 = /^[0-9a-f]{64}$/;
+
+/** A value quoted for a message: JSON, so control characters cannot forge log lines; long ones cut. */
+export function quote(value: unknown): string {
+  const text = typeof value === 'string' ? value : String(value);
+  return JSON.stringify(text.length > 80 ? `${text.slice(0, 80)}…` : text);
+}
+
+function bad(message: string): UserError {
+  return new UserError('E_BAD_INPUT', message);
+}
+
+export function checkCourseId(id: unknown): string {
+  if (typeof id !== 'string' || !COURSE_ID.test(id)) {
+    throw bad(`course id ${quote(id)} is not a slug; use 1–40 lowercase letters, digits and inner "-", e.g. "cs101"`);
+  }
+  return id;
+}
+
+export function checkAssignmentName(name: unknown): string {
+  if (typeof name !== 'string' || !ASSIGNMENT_NAME.test(name)) {
+    throw bad(`assignment name ${quote(name)} is not allowed; use 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
+  }
+  return name;
+}
+
+/** One line of text (a name, a label, a student id): 1..max characters, no control characters. */
+export function checkText(what: string, value: unknown, max: number): string {
+  if (typeof value !== 'string' || value.trim() === '' || value.length > max || CONTROL.test(value)) {
+    throw bad(`${what} ${quote(value)} is not allowed; give 1–${max} characters without control characters`);
+  }
+  return value;
+}
+
+/** A lowercase hex sha256; anything else (a path, `../../etc/passwd`) is refused before it reaches a file name. */
+export function checkSha256(what: string, value: unknown): string {
+  if (typeof value !== 'string' || !SHA256.test(value)) {
+    throw new UserError('E_BAD_DIGEST', `${what} ${quote(value)} is not a sha256 digest; give 64 lowercase hex digits`);
+  }
+  return value;
+}
+
+export function checkAbsolutePath(what: string, value: unknown): string {
+  if (typeof value !== 'string' || !isAbsolute(value) || value.includes('\0') || value.length > 4096) {
+    throw bad(`${what} ${quote(value)} is not an absolute path; give the folder's full path`);
+  }
+  return value;
+}
+
+/**
+ * A submission file's relative path as the upload module normalizes it: `/`-separated, no empty,
+ * `.` or `..` segment, no backslash or control character. Checked again here because the worker
+ * rebuilds the submission's folder from these paths.
+ */
+export function checkFilePath(path: unknown): string {
+  const fine = typeof path === 'string' && path.length > 0 && path.length <= 1024 && !CONTROL.test(path) &&
+    !path.includes('\\') && path.split('/').every((s) => s !== '' && s !== '.' && s !== '..');
+  if (!fine) throw bad(`submission file path ${quote(path)} is not a plain relative path; use "dir/name.ext" without "..", "." or a leading "/"`);
+  return path as string;
+}
+
+export function checkCount(what: string, value: unknown, min: number): number {
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
+    throw bad(`${what} ${quote(value)} is not a whole number of at least ${min}`);
+  }
+  return value;
+}
+
+export function checkLimit(value: number | undefined, fallback: number, max = 1000): number {
+  if (value === undefined) return fallback;
+  checkCount('limit', value, 1);
+  return Math.min(value, max);
+}
+
+/** An object as JSON text, within `maxBytes`. */
+export function jsonObjectText(what: string, value: unknown, maxBytes: number): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw bad(`${what} must be a JSON object`);
+  let text: string;
+  try {
+    text = JSON.stringify(value);
+  } catch (error) {
+    throw bad(`${what} cannot be stored as JSON (${(error as Error).message}); pass plain data`);
+  }
+  if (Buffer.byteLength(text) > maxBytes) {
+    throw new UserError('E_TOO_LARGE', `${what} is larger than ${maxBytes} bytes as JSON; shorten its output fields`);
+  }
+  return text;
+}
+
+export function checkFiniteNumber(what: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw bad(`${what} ${quote(value)} is not a finite number`);
+  return value;
+}

@@ -1,0 +1,127 @@
+// The numbered schema migrations, oldest first. Never edit one that has shipped: add the next.
+export interface Migration {
+  /** 1, 2, 3 … with no gap. */
+  version: number;
+  name: string;
+  sql: string;
+}
+
+// Times are ISO-8601 UTC text (they sort as they compare); STRICT tables refuse a value of the
+// wrong type instead of storing it silently.
+const INITIAL = `
+CREATE TABLE courses (
+  id TEXT PRIMARY KEY,
+  name TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE api_keys (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  label TEXT,
+  prefix TEXT NOT NULL,
+  secret_sha256 BLOB NOT NULL UNIQUE,
+  created_at TEXT NOT NULL,
+  revoked_at TEXT
+) STRICT;
+CREATE INDEX api_keys_prefix ON api_keys(prefix);
+CREATE INDEX api_keys_course ON api_keys(course_id);
+
+CREATE TABLE assignments (
+  id INTEGER PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  name TEXT NOT NULL,
+  grader_dir TEXT NOT NULL,
+  grader_digest TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (course_id, name)
+) STRICT;
+CREATE INDEX assignments_digest ON assignments(grader_digest);
+
+CREATE TABLE submissions (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+  student TEXT NOT NULL,
+  idempotency_key TEXT,
+  status TEXT NOT NULL CHECK (status IN ('queued', 'running', 'graded', 'error')),
+  grade_number INTEGER NOT NULL CHECK (grade_number >= 1),
+  error TEXT,
+  file_count INTEGER NOT NULL,
+  total_bytes INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (course_id, idempotency_key)
+) STRICT;
+CREATE INDEX submissions_course ON submissions(course_id, created_at);
+CREATE INDEX submissions_status ON submissions(status);
+
+CREATE TABLE submission_files (
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  path TEXT NOT NULL,
+  sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  PRIMARY KEY (submission_id, path)
+) STRICT, WITHOUT ROWID;
+
+-- AUTOINCREMENT: an id is never reused after its row is deleted, so a relay holding an old id
+-- cannot mark a newer request dispatched.
+CREATE TABLE outbox (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  kind TEXT NOT NULL CHECK (kind IN ('grade', 'regrade')),
+  grade_number INTEGER NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (submission_id, grade_number)
+) STRICT;
+
+CREATE TABLE attempts (
+  id INTEGER PRIMARY KEY,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  grade_number INTEGER NOT NULL,
+  worker_id TEXT NOT NULL,
+  started_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX attempts_grading ON attempts(submission_id, grade_number);
+
+-- One outcome per grading: a result ('graded') or a failure for good ('error'); the first one stays.
+CREATE TABLE results (
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  grade_number INTEGER NOT NULL,
+  outcome TEXT NOT NULL CHECK (outcome IN ('graded', 'error')),
+  verdict TEXT,
+  score REAL,
+  max_score REAL,
+  gradable INTEGER,
+  result_json TEXT,
+  error TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (submission_id, grade_number)
+) STRICT;
+
+CREATE TABLE incidents (
+  id INTEGER PRIMARY KEY,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  grade_number INTEGER NOT NULL,
+  syscall TEXT NOT NULL,
+  evidence_sha256 TEXT,
+  evidence_path TEXT,
+  record_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX incidents_submission ON incidents(submission_id);
+
+CREATE TABLE events (
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  seq INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  data_json TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (submission_id, seq)
+) STRICT, WITHOUT ROWID;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial', sql: INITIAL },
+];

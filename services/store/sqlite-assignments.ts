@@ -1,0 +1,62 @@
+// Assignments in SQLite: a name unique per course, pointing at a grader folder and its digest.
+import { checkAbsolutePath, checkAssignmentName, checkSha256 } from './input-checks.js';
+import type { SqliteCourses } from './sqlite-courses.js';
+import { now, type SqliteDatabase } from './sqlite-connection.js';
+import type { Assignment } from './store.js';
+
+interface AssignmentRow {
+  id: number;
+  course_id: string;
+  name: string;
+  grader_dir: string;
+  grader_digest: string;
+  created_at: string;
+  updated_at: string;
+}
+
+const toAssignment = (row: AssignmentRow): Assignment => ({
+  id: row.id, courseId: row.course_id, name: row.name, graderDir: row.grader_dir, graderDigest: row.grader_digest,
+  createdAt: row.created_at, updatedAt: row.updated_at,
+});
+
+export class SqliteAssignments {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly courses: SqliteCourses,
+  ) {}
+
+  /** Adds the assignment; the same name again updates its grader and keeps its id. */
+  add(courseId: string, name: string, graderDir: string, graderDigest: string): Assignment {
+    this.courses.require(courseId);
+    checkAssignmentName(name);
+    checkAbsolutePath('grader folder', graderDir);
+    checkSha256('grader digest', graderDigest);
+    const at = now();
+    this.db.prepare(`INSERT INTO assignments (course_id, name, grader_dir, grader_digest, created_at, updated_at)
+      VALUES (?, ?, ?, ?, ?, ?)
+      ON CONFLICT (course_id, name) DO UPDATE SET grader_dir = excluded.grader_dir, grader_digest = excluded.grader_digest, updated_at = excluded.updated_at`)
+      .run(courseId, name, graderDir, graderDigest, at, at);
+    return this.find(courseId, name)!;
+  }
+
+  find(courseId: string, name: string): Assignment | null {
+    const row = this.db.prepare('SELECT * FROM assignments WHERE course_id = ? AND name = ?').get(courseId, name) as AssignmentRow | undefined;
+    return row ? toAssignment(row) : null;
+  }
+
+  byId(id: number): Assignment | null {
+    const row = this.db.prepare('SELECT * FROM assignments WHERE id = ?').get(id) as AssignmentRow | undefined;
+    return row ? toAssignment(row) : null;
+  }
+
+  list(courseId: string): Assignment[] {
+    this.courses.require(courseId);
+    return (this.db.prepare('SELECT * FROM assignments WHERE course_id = ? ORDER BY name').all(courseId) as AssignmentRow[]).map(toAssignment);
+  }
+
+  graderDir(graderDigest: string): string | null {
+    checkSha256('grader digest', graderDigest);
+    const dir = this.db.prepare('SELECT grader_dir FROM assignments WHERE grader_digest = ? ORDER BY updated_at DESC LIMIT 1').pluck().get(graderDigest);
+    return (dir as string | undefined) ?? null;
+  }
+}

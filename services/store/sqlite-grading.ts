@@ -1,0 +1,98 @@
+// A grading's way through SQLite: attempts start it, a result or a failure ends it. Each step is
+// idempotent on (submission, grade number), and only the latest grading moves the submission's status.
+import { UserError } from '../common/errors.js';
+import { checkCount, checkFiniteNumber, checkText, jsonObjectText } from './input-checks.js';
+import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
+import type { SqliteEvents } from './sqlite-events.js';
+import { checkRequested, requireGradeState, type GradeState } from './sqlite-grade-state.js';
+import { checkIncident, type SqliteIncidents } from './sqlite-incidents.js';
+import type { AttemptOutcome, Recorded, ResultSummary } from './store.js';
+
+/** Failure messages are cut to this many characters (they are shown to students and operators). */
+const MAX_FAILURE_CHARS = 4000;
+
+export class SqliteGrading {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly events: SqliteEvents,
+    private readonly incidents: SqliteIncidents,
+    private readonly maxJsonBytes: number,
+  ) {}
+
+  /**
+   * Counts an attempt at a grading. A grading that already has its outcome is not started again
+   * (a late duplicate from the queue); an earlier grading still running is counted but leaves the
+   * status to the latest one.
+   */
+  startAttempt(submissionId: string, gradeNumber: number, workerId: string): AttemptOutcome {
+    checkCount('grade number', gradeNumber, 1);
+    checkText('worker id', workerId, 200);
+    return writeTransaction(this.db, () => {
+      const state = this.stateFor(submissionId, gradeNumber);
+      if (this.hasOutcome(submissionId, gradeNumber)) return { started: false, attempt: 0 };
+      this.db.prepare('INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES (?, ?, ?, ?)').run(submissionId, gradeNumber, workerId, now());
+      const attempt = this.db.prepare('SELECT COUNT(*) FROM attempts WHERE submission_id = ? AND grade_number = ?').pluck().get(submissionId, gradeNumber) as number;
+      if (gradeNumber === state.gradeNumber) {
+        this.setStatus(submissionId, 'running', null);
+        this.events.append(submissionId, 'running', { gradeNumber, attempt });
+      }
+      return { started: true, attempt };
+    });
+  }
+
+  /** Stores the result and the incidents of a grading once; the first outcome of a grading stays. */
+  recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Recorded {
+    checkCount('grade number', gradeNumber, 1);
+    const json = jsonObjectText('result', result, this.maxJsonBytes);
+    const verdict = checkText('verdict', summary?.verdict, 40);
+    const score = checkFiniteNumber('score', summary.score);
+    const maxScore = checkFiniteNumber('max score', summary.maxScore);
+    if (typeof summary.gradable !== 'boolean') throw new UserError('E_BAD_INPUT', 'gradable must be true or false');
+    const incidents = (summary.incidents ?? []).map((i) => checkIncident(i, this.maxJsonBytes));
+    return writeTransaction(this.db, () => {
+      const state = this.stateFor(submissionId, gradeNumber);
+      const inserted = this.db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, verdict, score, max_score, gradable, result_json, created_at)
+        VALUES (?, ?, 'graded', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+        .run(submissionId, gradeNumber, verdict, score, maxScore, summary.gradable ? 1 : 0, json, now());
+      if (inserted.changes === 0) return { stored: false };
+      this.incidents.insert(submissionId, gradeNumber, incidents);
+      if (gradeNumber === state.gradeNumber) {
+        this.setStatus(submissionId, 'graded', null);
+        this.events.append(submissionId, 'graded', { gradeNumber, verdict, score, maxScore, gradable: summary.gradable });
+      }
+      return { stored: true };
+    });
+  }
+
+  /** The grading failed for good: status `error` with the message, unless it already has an outcome. */
+  recordFailure(submissionId: string, gradeNumber: number, message: string): Recorded {
+    checkCount('grade number', gradeNumber, 1);
+    if (typeof message !== 'string' || message.trim() === '') throw new UserError('E_BAD_INPUT', 'a failure needs a message saying why the grading failed');
+    const text = message.slice(0, MAX_FAILURE_CHARS);
+    return writeTransaction(this.db, () => {
+      const state = this.stateFor(submissionId, gradeNumber);
+      const inserted = this.db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, error, created_at)
+        VALUES (?, ?, 'error', ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, text, now());
+      if (inserted.changes === 0) return { stored: false };
+      if (gradeNumber === state.gradeNumber) {
+        this.setStatus(submissionId, 'error', text);
+        this.events.append(submissionId, 'error', { gradeNumber, message: text });
+      }
+      return { stored: true };
+    });
+  }
+
+  private stateFor(submissionId: string, gradeNumber: number): GradeState {
+    const state = requireGradeState(this.db, submissionId);
+    checkRequested(state, submissionId, gradeNumber);
+    return state;
+  }
+
+  private hasOutcome(submissionId: string, gradeNumber: number): boolean {
+    return this.db.prepare('SELECT 1 FROM results WHERE submission_id = ? AND grade_number = ?').get(submissionId, gradeNumber) !== undefined;
+  }
+
+  private setStatus(submissionId: string, status: 'running' | 'graded' | 'error', error: string | null): void {
+    this.db.prepare('UPDATE submissions SET status = ?, error = ?, updated_at = ? WHERE id = ?').run(status, error, now(), submissionId);
+  }
+}

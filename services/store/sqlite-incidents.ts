@@ -1,0 +1,82 @@
+// Security incidents (a syscall outside the policy) of gradings, with the blob of their evidence.
+import { UserError } from '../common/errors.js';
+import { checkCount, checkLimit, checkSha256, checkText, jsonObjectText, quote } from './input-checks.js';
+import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
+import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
+import type { Incident, IncidentInput, IncidentQuery, NewIncident } from './store.js';
+
+interface IncidentRow {
+  id: number;
+  submission_id: string;
+  grade_number: number;
+  course_id: string;
+  syscall: string;
+  evidence_sha256: string | null;
+  evidence_path: string | null;
+  record_json: string;
+  created_at: string;
+}
+
+const toIncident = (row: IncidentRow): Incident => ({
+  id: row.id, submissionId: row.submission_id, gradeNumber: row.grade_number, courseId: row.course_id, syscall: row.syscall,
+  evidenceSha256: row.evidence_sha256, evidencePath: row.evidence_path, record: JSON.parse(row.record_json) as Record<string, unknown>,
+  createdAt: row.created_at,
+});
+
+/** An incident checked and ready to insert. */
+export interface CheckedIncident {
+  syscall: string;
+  evidenceSha256: string | null;
+  evidencePath: string | null;
+  recordJson: string;
+}
+
+export function checkIncident(input: IncidentInput, maxJsonBytes: number): CheckedIncident {
+  if (input === null || typeof input !== 'object') throw new UserError('E_BAD_INPUT', 'an incident must be an object with syscall, evidenceSha256, evidencePath and record');
+  const path = input.evidencePath ?? null;
+  if (path !== null && (typeof path !== 'string' || path.includes('\0') || path.length > 4096)) {
+    throw new UserError('E_BAD_INPUT', `incident evidence path ${quote(path)} is not a path; give the path or null`);
+  }
+  return {
+    syscall: checkText('incident syscall', input.syscall, 64),
+    evidenceSha256: input.evidenceSha256 == null ? null : checkSha256('incident evidence digest', input.evidenceSha256),
+    evidencePath: path,
+    recordJson: jsonObjectText('incident record', input.record, maxJsonBytes),
+  };
+}
+
+export class SqliteIncidents {
+  constructor(
+    private readonly db: SqliteDatabase,
+    private readonly maxJsonBytes: number,
+  ) {}
+
+  /** Inserts checked incidents inside the caller's transaction. */
+  insert(submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {
+    const statement = this.db.prepare(`INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?)`);
+    const at = now();
+    return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
+  }
+
+  add(incident: NewIncident): Incident {
+    const checked = checkIncident(incident, this.maxJsonBytes);
+    checkCount('grade number', incident.gradeNumber, 1);
+    const id = writeTransaction(this.db, () => {
+      checkRequested(requireGradeState(this.db, incident.submissionId), incident.submissionId, incident.gradeNumber);
+      return this.insert(incident.submissionId, incident.gradeNumber, [checked])[0]!;
+    });
+    return this.query('WHERE i.id = ?', [id])[0]!;
+  }
+
+  list(query: IncidentQuery): Incident[] {
+    const limit = checkLimit(query.limit, 100);
+    if (query.courseId === undefined) return this.query('ORDER BY i.id DESC LIMIT ?', [limit]);
+    return this.query('WHERE s.course_id = ? ORDER BY i.id DESC LIMIT ?', [query.courseId, limit]);
+  }
+
+  private query(tail: string, params: unknown[]): Incident[] {
+    const rows = this.db.prepare(`SELECT i.*, s.course_id FROM incidents i JOIN submissions s ON s.id = i.submission_id ${tail}`).all(...params) as IncidentRow[];
+    return rows.map(toIncident);
+  }
+}

@@ -1,0 +1,41 @@
+// The outbox: grading requests written with the state that causes them, handed to the queue later,
+// so an outage of Redis delays a submission but never loses it.
+import { checkCount } from './input-checks.js';
+import { now, type SqliteDatabase } from './sqlite-connection.js';
+import type { GradeKind, OutboxRow } from './store.js';
+
+interface Row {
+  id: number;
+  submission_id: string;
+  kind: GradeKind;
+  grade_number: number;
+  created_at: string;
+  course_id: string;
+  grader_digest: string;
+}
+
+export class SqliteOutbox {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Called inside the transaction that requests the grading. */
+  add(submissionId: string, kind: GradeKind, gradeNumber: number): void {
+    this.db.prepare('INSERT INTO outbox (submission_id, kind, grade_number, created_at) VALUES (?, ?, ?, ?)').run(submissionId, kind, gradeNumber, now());
+  }
+
+  pending(limit: number): OutboxRow[] {
+    checkCount('outbox limit', limit, 1);
+    const rows = this.db.prepare(`SELECT o.*, s.course_id, a.grader_digest FROM outbox o
+      JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id
+      ORDER BY o.id LIMIT ?`).all(limit) as Row[];
+    return rows.map((r) => ({
+      id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
+      courseId: r.course_id, graderDigest: r.grader_digest,
+    }));
+  }
+
+  /** Deletes the row; an id already gone (another relay was faster) is fine. */
+  markDispatched(id: number): void {
+    checkCount('outbox id', id, 1);
+    this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+  }
+}

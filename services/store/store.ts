@@ -1,0 +1,250 @@
+// The store of record: what the API keeps (courses, keys, assignments, submissions, results, the
+// outbox, events, incidents, blobs), as an interface a SQLite or a PostgreSQL store can provide.
+import type { Readable } from 'node:stream';
+
+export type SubmissionStatus = 'queued' | 'running' | 'graded' | 'error';
+export const SUBMISSION_STATUSES: readonly SubmissionStatus[] = ['queued', 'running', 'graded', 'error'];
+
+/** Why a grading was requested: the first grading of a submission, or a later one. */
+export type GradeKind = 'grade' | 'regrade';
+
+/** Event types of a submission's progress, in the order a client sees them. */
+export type EventType = 'queued' | 'running' | 'test' | 'graded' | 'error';
+export const EVENT_TYPES: readonly EventType[] = ['queued', 'running', 'test', 'graded', 'error'];
+
+export interface Course {
+  /** A slug such as `cs101`: lowercase letters, digits and `-`. */
+  id: string;
+  name: string;
+  createdAt: string;
+}
+
+/** An API key as listed: never its secret. */
+export interface ApiKeyInfo {
+  id: string;
+  courseId: string;
+  label: string | null;
+  /** The first characters of the secret, enough to recognise a key in a listing. */
+  prefix: string;
+  createdAt: string;
+  revokedAt: string | null;
+}
+
+export interface CreatedApiKey {
+  key: ApiKeyInfo;
+  /** The whole secret; shown once, never stored (only its hash is). */
+  secret: string;
+}
+
+export interface KeyIdentity {
+  keyId: string;
+  courseId: string;
+}
+
+export interface Assignment {
+  id: number;
+  courseId: string;
+  /** Unique within the course. */
+  name: string;
+  /** The grader folder on the API host (absolute). */
+  graderDir: string;
+  /** sha256 (hex) of the grader, as `loadGrader(dir).digest` computes it. */
+  graderDigest: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+/** One file of a submission: its relative path and the blob holding its bytes. */
+export interface SubmissionFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+export interface NewSubmission {
+  courseId: string;
+  assignmentId: number;
+  student: string;
+  files: SubmissionFile[];
+  /** A client's key for retries: the same key in the same course gives the same submission. */
+  idempotencyKey?: string;
+}
+
+export interface Submission {
+  /** `sub_` and 22 URL-safe characters (128 random bits). */
+  id: string;
+  courseId: string;
+  assignmentId: number;
+  assignmentName: string;
+  student: string;
+  status: SubmissionStatus;
+  /** The latest grading requested: 1 for the first, 2 after the first regrade, … */
+  gradeNumber: number;
+  /** Attempts started for `gradeNumber` (retries after internal failures count). */
+  attempts: number;
+  fileCount: number;
+  totalBytes: number;
+  createdAt: string;
+  updatedAt: string;
+  /** Why the latest grading failed for good (status `error`), else null. */
+  error: string | null;
+  /** The newest stored result (it may belong to an earlier grading while a regrade is queued). */
+  result: Record<string, unknown> | null;
+  /** The grading `result` came from, or null. */
+  resultGradeNumber: number | null;
+}
+
+export interface CreatedSubmission {
+  submission: Submission;
+  /** False when the idempotency key was used before: `submission` is the earlier one. */
+  created: boolean;
+}
+
+export interface SubmissionQuery {
+  courseId: string;
+  assignmentId?: number;
+  student?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+/** A grading request not yet handed to the queue. */
+export interface OutboxRow {
+  id: number;
+  submissionId: string;
+  kind: GradeKind;
+  gradeNumber: number;
+  createdAt: string;
+  /** For the job payload: the submission's course. */
+  courseId: string;
+  /** For the job payload: the assignment's grader as it is now (a regrade uses the current grader). */
+  graderDigest: string;
+}
+
+export interface AttemptOutcome {
+  /** False when that grading already has its outcome (a late or duplicate start): nothing changed. */
+  started: boolean;
+  /** The number of this attempt of that grading (1 for the first); 0 when not started. */
+  attempt: number;
+}
+
+/** The columns of a result that are kept apart from its JSON, for counting and listing. */
+export interface ResultSummary {
+  verdict: string;
+  score: number;
+  maxScore: number;
+  /** False when the sandbox failed (the grade is not the student's). */
+  gradable: boolean;
+  /** Incidents of this grading, stored in the same transaction (so exactly once). */
+  incidents?: IncidentInput[];
+}
+
+export interface Recorded {
+  /** False when that grading already had its outcome: the first one is kept. */
+  stored: boolean;
+}
+
+/** An incident as the worker reports it, within one grading. */
+export interface IncidentInput {
+  syscall: string;
+  /** The blob holding the evidence archive, or null when none could be kept. */
+  evidenceSha256: string | null;
+  /** Where the evidence was on the worker host (for operators). */
+  evidencePath: string | null;
+  /** The whole incident record. */
+  record: object;
+}
+
+export interface NewIncident extends IncidentInput {
+  submissionId: string;
+  gradeNumber: number;
+}
+
+export interface Incident extends NewIncident {
+  id: number;
+  courseId: string;
+  record: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface IncidentQuery {
+  courseId?: string;
+  /** @defaultValue 100 */
+  limit?: number;
+}
+
+export interface StoreEvent {
+  submissionId: string;
+  /** 1, 2, 3 … per submission: the SSE event id. */
+  seq: number;
+  type: EventType;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
+/** A blob's content: a file path (a link is refused), bytes, or a stream. */
+export type BlobSource = string | Buffer | Readable;
+
+export interface StoredBlob {
+  sha256: string;
+  size: number;
+  /** False when the same content was stored before. */
+  created: boolean;
+}
+
+export interface Store {
+  createCourse(id: string, name?: string): Promise<Course>;
+  getCourse(id: string): Promise<Course | null>;
+  listCourses(): Promise<Course[]>;
+
+  createApiKey(courseId: string, label?: string): Promise<CreatedApiKey>;
+  /** The key's identity, or null for an unknown, revoked or malformed secret. */
+  authenticateKey(secret: string): Promise<KeyIdentity | null>;
+  revokeKey(keyId: string): Promise<void>;
+  listApiKeys(courseId: string): Promise<ApiKeyInfo[]>;
+
+  /** Adds an assignment, or points an existing one (same course and name, same id) at a new grader. */
+  addAssignment(courseId: string, name: string, graderDir: string, graderDigest: string): Promise<Assignment>;
+  findAssignment(courseId: string, name: string): Promise<Assignment | null>;
+  listAssignments(courseId: string): Promise<Assignment[]>;
+  /** The folder of a grader some assignment uses now, by its digest. */
+  findGraderDir(graderDigest: string): Promise<string | null>;
+
+  /** Stores content once by its sha256; with `expectedSha256`, other content is refused. */
+  putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob>;
+  /** Where a stored blob is, or null when it is not stored. */
+  getBlobPath(sha256: string): Promise<string | null>;
+
+  /** Stores a submission, its files and its first grading request (outbox row, `queued` event) at once. */
+  createSubmission(input: NewSubmission): Promise<CreatedSubmission>;
+  getSubmission(id: string): Promise<Submission | null>;
+  listSubmissions(query: SubmissionQuery): Promise<Submission[]>;
+  listSubmissionFiles(id: string): Promise<SubmissionFile[]>;
+  /** Requests one more grading: next grade number, an outbox row, status `queued`. */
+  requestRegrade(id: string): Promise<Submission>;
+
+  /** Grading requests not yet dispatched, oldest first. */
+  pendingOutbox(limit: number): Promise<OutboxRow[]>;
+  markOutboxDispatched(id: number): Promise<void>;
+
+  startAttempt(submissionId: string, gradeNumber: number, workerId: string): Promise<AttemptOutcome>;
+  recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Promise<Recorded>;
+  /** The grading failed for good (not the student's doing, or refused): status `error`. */
+  recordFailure(submissionId: string, gradeNumber: number, message: string): Promise<Recorded>;
+
+  addIncident(incident: NewIncident): Promise<Incident>;
+  /** Newest first. */
+  listIncidents(query: IncidentQuery): Promise<Incident[]>;
+
+  appendEvent(submissionId: string, type: EventType, data: object): Promise<StoreEvent>;
+  /** Events after `afterSeq`, in order. */
+  listEvents(submissionId: string, afterSeq?: number, limit?: number): Promise<StoreEvent[]>;
+
+  countSubmissionsByStatus(): Promise<Record<SubmissionStatus, number>>;
+  /** Each submission's newest result, counted by verdict. */
+  countResultsByVerdict(): Promise<Record<string, number>>;
+
+  /** Resolves when the store answers (readiness). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}

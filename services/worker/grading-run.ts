@@ -1,0 +1,72 @@
+// One grading on a worker: fetch the inputs, run the real pipeline on one CPU, hand back evidence and the result.
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+import type { Logger } from 'pino';
+
+import { InternalError } from '../common/errors.js';
+import type { GradeOptions, GradeResult } from '../grading/grade.js';
+import type { IncidentNote } from '../grading/grade-result.js';
+import type { GradingJob } from '../queue/grading-job.js';
+import type { IncidentRef, ResultsPublisher } from '../queue/results-queue.js';
+import { scratchPrefix } from './scratch-sweep.js';
+import type { WorkerBackend } from './worker-backend.js';
+
+/** The grading pipeline (`gradeSubmission`), as a parameter. */
+export type GradeFunction = (options: GradeOptions) => Promise<GradeResult>;
+
+export interface GradingRunContext {
+  backend: WorkerBackend;
+  publisher: ResultsPublisher;
+  grade: GradeFunction;
+  /** Each job's own temporary folder is made here and removed afterwards. */
+  scratchRoot: string;
+  log: Logger;
+  /** True once the job was handed back to the queue: the result is then another worker's to send. */
+  handedBack: () => boolean;
+}
+
+/**
+ * The seed of a grading (given to the program, recorded in the provenance): fixed per submission,
+ * so a regrade runs the program under the same seed and differs only where the grader changed.
+ */
+export function seedFor(submissionId: string): number {
+  return createHash('sha256').update(submissionId).digest().readUInt32BE(0) >>> 1;
+}
+
+async function uploadIncidents(backend: WorkerBackend, notes: IncidentNote[]): Promise<IncidentRef[]> {
+  const refs: IncidentRef[] = [];
+  for (const note of notes) {
+    if (note.evidence) await backend.uploadEvidence(note.evidence.sha256, note.evidence.path);
+    refs.push({ test: note.test, syscall: note.syscall, incidentId: note.incident_id, evidenceSha256: note.evidence?.sha256 ?? null });
+  }
+  return refs;
+}
+
+/**
+ * Grades `job` pinned to `cpu` and publishes `finished`. Throws an `InternalError` when the sandbox
+ * failed (`gradable: false`), so the caller's retry policy applies; a `UserError` passes through.
+ */
+export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cpu: string): Promise<GradeResult | null> {
+  const scratch = mkdtempSync(join(ctx.scratchRoot, scratchPrefix()));
+  try {
+    const submission = await ctx.backend.submissionFiles(job.submissionId, scratch);
+    const graderDir = await ctx.backend.graderDir(job.graderDigest);
+    const result = await ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu });
+    if (!result.gradable) throw new InternalError('E_NOT_GRADABLE', `the sandbox failed (IE): ${result.internal_problems.join('; ') || 'no detail'}`);
+    if (result.provenance.grader_digest !== job.graderDigest) {
+      throw new InternalError('E_GRADER_DIGEST', `graded with grader ${result.provenance.grader_digest}, but the job asked for ${job.graderDigest}`);
+    }
+    const incidents = await uploadIncidents(ctx.backend, result.incidents);
+    if (ctx.handedBack()) {
+      ctx.log.warn({ verdict: result.verdict }, 'graded after the job was handed back: result discarded');
+      return null;
+    }
+    // Local evidence paths mean nothing to the API: incidents travel as references to uploaded archives.
+    await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents });
+    return result;
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}

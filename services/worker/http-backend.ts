@@ -1,0 +1,88 @@
+// A worker backend that talks to the API over HTTP: plain tars in, evidence out, a bearer token on each call.
+import { createReadStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+
+import { InternalError } from '../common/errors.js';
+import { unpackArchive } from '../api/upload/archive-unpacker.js';
+import type { UploadLimits } from '../api/upload/upload-limits.js';
+import { GraderCache } from './grader-cache.js';
+import type { WorkerBackend } from './worker-backend.js';
+
+const MiB = 1024 * 1024;
+
+/** A grader carries its tests' inputs and outputs: roomier caps than a student's upload. */
+const GRADER_LIMITS: Partial<UploadLimits> = { maxEntries: 20_000, maxFileBytes: 256 * MiB, maxTotalBytes: 2048 * MiB, maxPathDepth: 32 };
+
+export interface HttpBackendOptions {
+  /** The API's base address, e.g. `http://api.internal:8080`. */
+  apiUrl: string;
+  /** The worker token, sent as `Authorization: Bearer <token>`. */
+  token: string;
+  /** Where checked grader folders are kept, one per digest. */
+  cacheDir: string;
+  /** One request (headers and body) may take this long, ms. @defaultValue 120000 */
+  timeoutMs?: number;
+}
+
+export class HttpBackend implements WorkerBackend {
+  private readonly graders: GraderCache;
+  private readonly base: string;
+
+  constructor(private readonly options: HttpBackendOptions) {
+    this.base = options.apiUrl.replace(/\/+$/, '');
+    this.graders = new GraderCache(options.cacheDir, (digest, dir) => this.fetchTar(`/internal/v1/graders/${digest}`, dir, GRADER_LIMITS));
+  }
+
+  async submissionFiles(submissionId: string, scratchDir: string): Promise<string> {
+    const dir = join(scratchDir, 'submission');
+    await this.fetchTar(`/internal/v1/submissions/${encodeURIComponent(submissionId)}/files`, dir, {});
+    return dir;
+  }
+
+  graderDir(digest: string): Promise<string> {
+    return this.graders.dir(digest);
+  }
+
+  async uploadEvidence(sha256: string, path: string): Promise<void> {
+    await this.request('PUT', `/internal/v1/evidence/${sha256}`, {
+      body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
+      duplex: 'half',
+      headers: { 'content-type': 'application/octet-stream' },
+    });
+  }
+
+  private async request(method: string, path: string, init: RequestInit = {}): Promise<Response> {
+    const url = `${this.base}${path}`;
+    let response: Response;
+    try {
+      response = await fetch(url, {
+        ...init,
+        method,
+        headers: { ...(init.headers as Record<string, string> | undefined), authorization: `Bearer ${this.options.token}` },
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 120_000),
+      });
+    } catch (error) {
+      throw new InternalError('E_API_UNREACHABLE', `${method} ${url}: ${error instanceof Error ? (error.cause as Error | undefined)?.message ?? error.message : String(error)}`, { cause: error });
+    }
+    if (!response.ok) {
+      const text = (await response.text().catch(() => '')).slice(0, 300);
+      throw new InternalError('E_API_STATUS', `${method} ${url}: HTTP ${response.status} ${text}`.trim());
+    }
+    return response;
+  }
+
+  /** GETs a plain tar and unpacks it into `dir` with the upload unpacker's checks (no links, no escapes, caps). */
+  private async fetchTar(path: string, dir: string, limits: Partial<UploadLimits>): Promise<void> {
+    const response = await this.request('GET', path);
+    if (!response.body) throw new InternalError('E_API_STATUS', `GET ${path}: empty body`);
+    mkdirSync(dir, { recursive: true });
+    try {
+      await unpackArchive(Readable.fromWeb(response.body as WebReadableStream<Uint8Array>), 'tar', dir, limits);
+    } catch (error) {
+      // The API is trusted to send what it accepted: a tar we refuse is a fault on our side.
+      throw new InternalError('E_API_TAR', `GET ${path}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    }
+  }
+}

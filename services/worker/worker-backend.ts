@@ -1,0 +1,16 @@
+// What a worker needs from the rest of gradebox: a submission's files, a grader folder, a place for evidence.
+export { DirectoryBackend, type DirectoryBackendOptions } from './directory-backend.js';
+export { HttpBackend, type HttpBackendOptions } from './http-backend.js';
+
+/**
+ * A worker is stateless: everything it grades comes through a backend, and everything it keeps
+ * (incident evidence) goes back through it. Failures are `InternalError`s: never the student's.
+ */
+export interface WorkerBackend {
+  /** A folder holding the submission's files; it may be made inside `scratchDir` (removed after the job). */
+  submissionFiles(submissionId: string, scratchDir: string): Promise<string>;
+  /** The grader folder whose definition has exactly this digest. */
+  graderDir(digest: string): Promise<string>;
+  /** Hands an incident's evidence archive (whose sha256 is `sha256`) to the API. */
+  uploadEvidence(sha256: string, path: string): Promise<void>;
+}

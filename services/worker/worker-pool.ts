@@ -1,0 +1,192 @@
+// The grading worker: a BullMQ consumer with one CPU-pinned slot per concurrent job, bounded retries of
+// internal failures, stalled-job recovery, and a shutdown that finishes or hands back what it holds.
+import { hostname, tmpdir } from 'node:os';
+
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { pino, type DestinationStream, type Logger } from 'pino';
+import { z } from 'zod';
+
+import { gradeSubmission } from '../grading/grade.js';
+import { FairShare } from '../queue/fair-share.js';
+import { firstIssue, gradeNumber, gradingJobSchema, plainId, type GradingJob } from '../queue/grading-job.js';
+import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
+import { ResultsPublisher } from '../queue/results-queue.js';
+import { CpuSlots, defaultCpus } from './cpu-slots.js';
+import { gradeAndReport, type GradeFunction } from './grading-run.js';
+import { InFlightJob } from './in-flight-job.js';
+import { judgeFailure } from './job-failure.js';
+import type { WorkerBackend } from './worker-backend.js';
+
+export interface WorkerPoolOptions extends QueueNames {
+  /** Use the `worker` profile (waits Redis out). The caller owns it and quits it after {@link WorkerPool.close}. */
+  connection: Redis;
+  /** Where inputs come from and evidence goes. */
+  backend: WorkerBackend;
+  /** The queue results are published on. @defaultValue `results` */
+  resultsQueue?: string;
+  /** CPUs the slots are pinned to. @defaultValue every CPU this process may use */
+  cpus?: string[];
+  /** Jobs graded at once; slot i is pinned to cpus[i mod cpus.length]. @defaultValue `cpus.length` */
+  concurrency?: number;
+  /** Names this worker in logs, `started` messages and on the jobs. @defaultValue `<hostname>:<pid>` */
+  workerId?: string;
+  /** A job's lock lasts this long and is renewed at half of it; a dead worker's job is free again after it, ms. @defaultValue 30000 */
+  lockDurationMs?: number;
+  /** How often this worker looks for jobs whose worker died, ms. @defaultValue 30000 */
+  stalledIntervalMs?: number;
+  /** A job whose worker died more often than this fails for good (it may be what kills them). @defaultValue 2 */
+  maxStalls?: number;
+  /** On close, in-flight jobs get this long to finish before they are handed back, ms. @defaultValue 120000 */
+  graceMs?: number;
+  /** Where the JSON log lines go. @defaultValue standard error */
+  logStream?: DestinationStream;
+  /** @defaultValue `info` */
+  logLevel?: string;
+  /** The grading pipeline. @defaultValue `gradeSubmission` */
+  grade?: GradeFunction;
+  /** Parent of each job's temporary folder. @defaultValue the OS temp dir */
+  scratchDir?: string;
+}
+
+const jobIds = z.object({ submissionId: plainId, gradeNumber });
+
+export class WorkerPool {
+  /** This worker's name. */
+  readonly id: string;
+  readonly log: Logger;
+  private readonly worker: Worker;
+  private readonly publisher: ResultsPublisher;
+  private readonly fairShare: FairShare;
+  private readonly slots: CpuSlots;
+  private readonly inFlight = new Set<InFlightJob>();
+  private readonly abandoned = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(private readonly options: WorkerPoolOptions) {
+    this.id = options.workerId ?? `${hostname()}:${process.pid}`;
+    this.log = pino({ name: 'gradebox-worker', level: options.logLevel ?? 'info', base: { worker: this.id } }, options.logStream ?? pino.destination(2));
+    const cpus = options.cpus ?? defaultCpus();
+    const concurrency = options.concurrency ?? cpus.length;
+    this.slots = new CpuSlots(cpus, concurrency);
+    const prefix = options.prefix ?? DEFAULT_PREFIX;
+    this.publisher = new ResultsPublisher({ connection: options.connection, prefix, name: options.resultsQueue });
+    const maxStalls = options.maxStalls ?? 2;
+    this.worker = new Worker(options.name ?? DEFAULT_GRADING_QUEUE, (job, token) => this.process(job, token), {
+      connection: options.connection,
+      prefix,
+      name: this.id,
+      concurrency,
+      lockDuration: options.lockDurationMs ?? 30_000,
+      stalledInterval: options.stalledIntervalMs ?? 30_000,
+      // One more than ours, so a job over our limit comes to process() and fails there with a 'failed' message.
+      maxStalledCount: maxStalls + 1,
+    });
+    this.fairShare = new FairShare(options.connection, { keyBase: this.worker.qualifiedName });
+    this.worker.on('error', (error) => this.log.warn({ err: error }, 'queue trouble (retrying)'));
+    this.worker.on('stalled', (jobId) => this.log.warn({ job: jobId }, 'a worker died holding this job: it is back in the queue'));
+    this.log.info({ cpus, concurrency, queue: this.worker.qualifiedName }, 'worker started');
+  }
+
+  /** Jobs being graded now. */
+  get activeJobs(): number {
+    return this.inFlight.size;
+  }
+
+  /** Handed-back jobs whose grading has not ended yet (their sandboxes still run). */
+  get abandonedJobs(): number {
+    return this.abandoned.size;
+  }
+
+  private async process(job: Job, token: string | undefined): Promise<string | null> {
+    const log = this.log.child({ job: job.id, attempt: job.attemptsStarted });
+    const payload = await this.accept(job, log);
+    const flight = new InFlightJob(job, token);
+    this.inFlight.add(flight);
+    const work = this.run(job, payload, flight, log);
+    try {
+      return await Promise.race([work, flight.handedBackSignal]);
+    } finally {
+      this.inFlight.delete(flight);
+      if (flight.handedBack) {
+        const settled = work.catch(() => null).finally(() => this.abandoned.delete(settled));
+        this.abandoned.add(settled);
+      }
+    }
+  }
+
+  /** The checked payload; a job that cannot be graded (bad payload, stalled too often) fails for good here. */
+  private async accept(job: Job, log: Logger): Promise<GradingJob> {
+    const parsed = gradingJobSchema.safeParse(job.data);
+    if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, log);
+    const payload = parsed.data;
+    await this.fairShare.release(payload, job.id!).catch((error: unknown) => log.warn({ err: error }, 'cannot update the fair-share count'));
+    const maxStalls = this.options.maxStalls ?? 2;
+    if (job.stalledCounter > maxStalls) await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log);
+    return payload;
+  }
+
+  /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
+  private async giveUp(job: Job, reason: string, log: Logger, userError = false): Promise<never> {
+    log.error({ reason }, 'job failed for good');
+    const ids = jobIds.safeParse(job.data);
+    if (ids.success) await this.publisher.publish({ type: 'failed', ...ids.data, reason, userError });
+    throw new UnrecoverableError(reason);
+  }
+
+  private async run(job: Job, payload: GradingJob, flight: InFlightJob, log: Logger): Promise<string | null> {
+    const cpu = this.slots.take();
+    const started = performance.now();
+    try {
+      log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber }, 'grading');
+      await this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, workerId: this.id, attempt: Math.max(1, job.attemptsStarted) });
+      const result = await gradeAndReport({
+        backend: this.options.backend, publisher: this.publisher, grade: this.options.grade ?? gradeSubmission,
+        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack,
+      }, payload, cpu);
+      log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - started) }, 'graded');
+      return result?.verdict ?? null;
+    } catch (error) {
+      if (flight.handedBack) throw error;
+      const judgement = judgeFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
+      if (judgement.retry) {
+        log.warn({ err: error }, 'internal failure: the job will be retried');
+        throw error;
+      }
+      return this.giveUp(job, judgement.reason, log, judgement.userError);
+    } finally {
+      this.slots.give(cpu);
+    }
+  }
+
+  /** Hands every in-flight job back to the queue now (another worker takes it); their results are discarded. */
+  async handBack(): Promise<void> {
+    await Promise.all([...this.inFlight].map((flight) => flight.handBack().catch((error: unknown) => this.log.error({ err: error, job: flight.job.id }, 'cannot hand the job back; it returns when its lock expires'))));
+  }
+
+  /**
+   * Stops taking jobs and waits up to `graceMs` for the ones in flight; then hands the rest back.
+   * A handed-back job's sandboxes end with their own limits, or at once when the process exits
+   * (the launcher tears them down when its parent dies); {@link abandonedJobs} says how many remain.
+   */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.log.info({ inFlight: this.inFlight.size }, 'closing: no new jobs');
+    const finished = this.worker.close();
+    let timer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), this.options.graceMs ?? 120_000); });
+    const late = await Promise.race([finished.then(() => false), graceOver]);
+    clearTimeout(timer);
+    if (late) {
+      this.log.warn({ inFlight: this.inFlight.size }, 'grace period over: handing the jobs in flight back');
+      await this.handBack();
+      await finished;
+    }
+    await this.publisher.close();
+    this.log.info({ abandoned: this.abandoned.size }, 'closed');
+  }
+}

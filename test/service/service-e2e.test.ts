@@ -1,0 +1,156 @@
+// The service end to end, as a course portal uses it: `gradebox start` with real Redis, the API
+// on loopback HTTP and a worker pool; every example grader's sample submissions graded with
+// the verdicts they must get; events in order; idempotent uploads; bad uploads leave nothing.
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import Database from 'better-sqlite3';
+
+import { fromPackageRoot } from '../../services/common/package-root.js';
+import { CLI, getSubmission, startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
+
+let service: RunningService;
+
+test.before(async () => {
+  service = await startService({ workers: 2 });
+});
+test.after(async () => {
+  await service?.stop();
+});
+
+const GRADERS = fromPackageRoot('graders');
+
+function submissionFiles(path: string): Record<string, Buffer> {
+  if (!statSync(path).isDirectory()) return { [path.split('/').pop()!]: readFileSync(path) };
+  const files: Record<string, Buffer> = {};
+  for (const name of readdirSync(path)) files[name] = readFileSync(join(path, name));
+  return files;
+}
+
+test('every example grader: each sample submission gets its expected verdict through the service', async () => {
+  const pending: Array<{ label: string; id: string; verdict: string }> = [];
+  for (const grader of readdirSync(GRADERS).sort()) {
+    const expected = JSON.parse(readFileSync(join(GRADERS, grader, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
+    for (const [submission, verdict] of Object.entries(expected)) {
+      const sent = await upload(service, { assignment: grader, student: 's1' }, submissionFiles(join(GRADERS, grader, 'submissions', submission)));
+      assert.is(sent.status, 202, JSON.stringify(sent.body));
+      assert.is(sent.body.status, 'queued');
+      pending.push({ label: `${grader}/${submission}`, id: sent.body.id, verdict });
+    }
+  }
+  for (const { label, id, verdict } of pending) {
+    const done = await waitGraded(service, id, 300_000);
+    assert.is(done.status, 'graded', `${label}: ${JSON.stringify(done)}`);
+    assert.is(done.result.verdict, verdict, `${label}: ${JSON.stringify(done.result.tests)}`);
+    assert.not.ok('incidents' in done.result, 'operator-only fields stay in the API');
+    assert.not.ok('grader_dir' in done.result.provenance);
+    for (const t of done.result.tests) if (t.visibility === 'hidden') assert.equal(Object.keys(t).sort(), ['max_score', 'name', 'score', 'status', 'visibility']);
+  }
+});
+
+test('server-sent events arrive in order: queued, running, graded', async () => {
+  const sent = await upload(service, { assignment: 'sum-c', student: 's2' }, { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'accepted.c')) });
+  const response = await fetch(`${service.url}/v1/submissions/${sent.body.id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
+  assert.is(response.headers.get('content-type'), 'text/event-stream');
+  const text = await response.text(); // the stream ends after the graded event
+  const events = [...text.matchAll(/^id: (\d+)\nevent: (\w+)\ndata: (.*)$/gm)].map((m) => ({ id: Number(m[1]), type: m[2], data: JSON.parse(m[3]!) }));
+  assert.equal(events.map((e) => e.type), ['queued', 'running', 'graded']);
+  assert.equal(events.map((e) => e.id), [1, 2, 3]);
+  assert.is(events[2]!.data.verdict, 'AC');
+  // Resuming after the second event gives only the third.
+  const resumed = await fetch(`${service.url}/v1/submissions/${sent.body.id}/events`, { headers: { authorization: `Bearer ${service.key}`, 'last-event-id': '2' } });
+  assert.match(await resumed.text(), /^id: 3\nevent: graded\n/);
+});
+
+test('the same Idempotency-Key twice gives one submission; a regrade grades it again', async () => {
+  const files = { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'wrong.c')) };
+  const first = await upload(service, { assignment: 'sum-c', student: 's3' }, files, { 'idempotency-key': 'portal-attempt-77' });
+  const second = await upload(service, { assignment: 'sum-c', student: 's3' }, files, { 'idempotency-key': 'portal-attempt-77' });
+  assert.is(first.status, 202);
+  assert.is(second.status, 202);
+  assert.is(second.body.id, first.body.id);
+  assert.is((await waitGraded(service, first.body.id)).result.verdict, 'WA');
+  const regrade = await fetch(`${service.url}/v1/submissions/${first.body.id}/regrade`, { method: 'POST', headers: { authorization: `Bearer ${service.key}` } });
+  assert.is(regrade.status, 202);
+  await new Promise((r) => setTimeout(r, 200));
+  const again = await waitGraded(service, first.body.id);
+  assert.is(again.result.verdict, 'WA');
+});
+
+/** Rows and files the store holds: what a refused upload must not change. */
+function storeFootprint(): { submissions: number; blobs: number; staging: number } {
+  const db = new Database(join(service.dataDir, 'gradebox.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const count = (dir: string): number => {
+      try {
+        return readdirSync(dir, { recursive: true }).length;
+      } catch {
+        return 0;
+      }
+    };
+    return {
+      submissions: (db.prepare('SELECT count(*) AS n FROM submissions').get() as { n: number }).n,
+      blobs: count(join(service.dataDir, 'blobs')),
+      staging: count(join(service.dataDir, 'staging')),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+test('bad uploads get a clear 4xx with a JSON error and leave nothing behind', async () => {
+  const before = storeFootprint();
+  const code = (r: { body: { error: { code: string } } }) => r.body.error.code;
+  const source = { 'main.c': 'int main(void) { return 0; }\n' };
+
+  const missing = await upload(service, { student: 's4' }, source);
+  assert.equal([missing.status, code(missing)], [400, 'E_MISSING_FIELD']);
+  assert.match(missing.body.error.message, /"assignment"/);
+  const unknown = await upload(service, { assignment: 'nope', student: 's4' }, source);
+  assert.equal([unknown.status, code(unknown)], [404, 'E_UNKNOWN_ASSIGNMENT']);
+  const wrongKey = await upload({ url: service.url, key: 'gbx_not_a_key' }, { assignment: 'sum-c', student: 's4' }, source);
+  assert.equal([wrongKey.status, code(wrongKey)], [401, 'E_UNAUTHORIZED']);
+
+  const traversal = await upload(service, { assignment: 'sum-c', student: 's4' }, { '../../escape.c': 'x' });
+  assert.ok(traversal.status === 422 || traversal.status === 400, JSON.stringify(traversal.body));
+  const tooBig = await upload(service, { assignment: 'sum-c', student: 's4' }, { 'big.c': Buffer.alloc(30 * 1024 * 1024, 0x61) });
+  assert.is(tooBig.status, 413);
+  const notMultipart = await fetch(`${service.url}/v1/submissions`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${service.key}`, 'content-type': 'application/json' } });
+  assert.is(notMultipart.status, 415);
+  assert.ok(((await notMultipart.json()) as { error: { message: string } }).error.message.length > 10);
+
+  // A key of another course: that course has no such assignment, and cannot see demo's submissions.
+  const otherKey = execFileSync(process.execPath, [CLI, 'keys', 'create', '--course', 'other', '--data', service.dataDir], { encoding: 'utf8' }).trim().split('\n').pop()!;
+  const other = { url: service.url, key: otherKey };
+  const cross = await upload(other, { assignment: 'sum-c', student: 's4' }, source);
+  assert.equal([cross.status, code(cross)], [404, 'E_UNKNOWN_ASSIGNMENT']);
+  const ours = await upload(service, { assignment: 'sum-c', student: 's4' }, source);
+  const peek = await getSubmission(other, ours.body.id);
+  assert.is(peek.error.code, 'E_NOT_FOUND');
+
+  const after = storeFootprint();
+  assert.is(after.submissions, before.submissions + 1, 'only the good upload was stored');
+  assert.is(after.staging, 0, 'no staging folder left');
+  assert.ok(after.blobs <= before.blobs + 3, `blobs: ${before.blobs} → ${after.blobs}`);
+});
+
+test('health, readiness, metrics and the OpenAPI document', async () => {
+  assert.equal(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
+  assert.equal(await (await fetch(`${service.url}/readyz`)).json(), { status: 'ready' });
+  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  for (const name of ['gradebox_queue_jobs{state="active"}', 'gradebox_workers 1', 'gradebox_jobs_graded_total{verdict="AC"}',
+    'gradebox_grading_duration_seconds_bucket', 'gradebox_sandbox_launch_duration_seconds_bucket', 'gradebox_violations_total']) {
+    assert.ok(metrics.includes(name), `${name} in /metrics`);
+  }
+  assert.match(metrics, /gradebox_violations_total [1-9]/, 'the forbidden-syscall samples were counted');
+  const doc = await (await fetch(`${service.url}/openapi.json`)).json() as { openapi: string; paths: Record<string, unknown> };
+  assert.is(doc.openapi, '3.1.0');
+  for (const path of ['/v1/submissions', '/v1/submissions/{id}', '/v1/submissions/{id}/events', '/v1/submissions/{id}/regrade', '/healthz', '/readyz', '/metrics']) assert.ok(path in doc.paths, path);
+  const unknown = await fetch(`${service.url}/v2/nothing`);
+  assert.is(unknown.status, 404);
+  assert.is(((await unknown.json()) as { error: { code: string } }).error.code, 'E_NOT_FOUND');
+});
+
+test.run();

@@ -1,0 +1,112 @@
+// The event log of a submission (issue 5, item 1): numbered in order, resumable, and written in
+// the same transaction as the state change it reports, so a failure leaves neither behind.
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { StoreFixture, internalError, seed, submit, userError } from './store-fixtures.js';
+
+const fixture = new StoreFixture();
+test.after.each(() => fixture.cleanup());
+
+/** Makes every insert into `table` fail, from a second connection (as a broken disk or a bug would), until the returned function is called. */
+function breakInserts(dir: string, table: string): () => void {
+  const db = new Database(join(dir, 'gradebox.sqlite'));
+  db.exec(`CREATE TRIGGER broken_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+  return () => {
+    db.exec(`DROP TRIGGER broken_${table}`);
+    db.close();
+  };
+}
+
+function rows(dir: string, sql: string): unknown[] {
+  const db = new Database(join(dir, 'gradebox.sqlite'), { readonly: true });
+  try {
+    return db.prepare(sql).all();
+  } finally {
+    db.close();
+  }
+}
+
+test('events are numbered 1, 2, 3 … per submission, in order, and can be resumed after a sequence number', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const a = (await submit(store, assignment, { x: '1' })).submission.id;
+  const b = (await submit(store, assignment, { x: '2' })).submission.id;
+  await store.startAttempt(a, 1, 'w');
+  for (let i = 1; i <= 3; i++) assert.is((await store.appendEvent(a, 'test', { name: `t${i}`, verdict: 'AC' })).seq, 2 + i);
+  await store.recordResult(a, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  const events = await store.listEvents(a);
+  assert.equal(events.map((e) => [e.seq, e.type]), [[1, 'queued'], [2, 'running'], [3, 'test'], [4, 'test'], [5, 'test'], [6, 'graded']]);
+  assert.equal(events[3]!.data, { name: 't2', verdict: 'AC' });
+  assert.ok(events.every((e, i) => i === 0 || e.createdAt >= events[i - 1]!.createdAt));
+  assert.equal((await store.listEvents(a, 4)).map((e) => e.seq), [5, 6]);
+  assert.equal((await store.listEvents(a, 4, 1)).map((e) => e.seq), [5]);
+  assert.equal(await store.listEvents(a, 6), []);
+  assert.equal((await store.listEvents(b)).map((e) => [e.seq, e.type]), [[1, 'queued']], 'numbering is per submission');
+});
+
+test('an unknown event type, an unknown submission and bad data are refused', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const id = (await submit(store, assignment, { x: '1' })).submission.id;
+  await userError(store.appendEvent(id, 'exploded' as 'test', {}), 'E_BAD_INPUT');
+  await userError(store.appendEvent('sub_AAAAAAAAAAAAAAAAAAAAAA', 'test', {}), 'E_NOT_FOUND');
+  await userError(store.appendEvent(id, 'test', 'text' as unknown as object), 'E_BAD_INPUT');
+  await userError(store.listEvents('sub_AAAAAAAAAAAAAAAAAAAAAA'), 'E_NOT_FOUND');
+  await userError(store.listEvents(id, -1), 'E_BAD_INPUT');
+  assert.is((await store.listEvents(id)).length, 1);
+});
+
+test('a submission whose outbox row cannot be written is not stored at all: no row, no files, no event', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir);
+  const assignment = await seed(store);
+  const repair = breakInserts(dir, 'outbox');
+  const error = await internalError(submit(store, assignment, { 'main.c': 'x' }), 'E_STORE_CONSTRAINT');
+  assert.not.match(error.message, /injected/, 'the raw SQLite message stays in the cause');
+  assert.match(String((error.cause as Error).message), /injected failure/);
+  repair();
+  for (const table of ['submissions', 'submission_files', 'events', 'outbox']) assert.equal(rows(dir, `SELECT * FROM ${table}`), [], table);
+  assert.ok((await submit(store, assignment, { 'main.c': 'x' })).created);
+});
+
+test('a state change whose event cannot be written does not happen: status and result stay as they were', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir);
+  const assignment = await seed(store);
+  const id = (await submit(store, assignment, { 'main.c': 'x' })).submission.id;
+  const repair = breakInserts(dir, 'events');
+  await internalError(store.startAttempt(id, 1, 'w'), 'E_STORE_CONSTRAINT');
+  await internalError(store.recordResult(id, 1, { score: 1 }, { verdict: 'AC', score: 1, maxScore: 1, gradable: true }), 'E_STORE_CONSTRAINT');
+  await internalError(store.requestRegrade(id), 'E_STORE_CONSTRAINT');
+  repair();
+  const submission = await store.getSubmission(id);
+  assert.equal([submission?.status, submission?.gradeNumber, submission?.attempts, submission?.result], ['queued', 1, 0, null]);
+  assert.equal(rows(dir, 'SELECT * FROM results'), []);
+  assert.is((await store.pendingOutbox(10)).length, 1);
+  assert.equal(await store.recordResult(id, 1, { score: 1 }, { verdict: 'AC', score: 1, maxScore: 1, gradable: true }), { stored: true }, 'nothing half-stored blocks the real result');
+});
+
+test('the last event of a submission always matches its status', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const id = (await submit(store, assignment, { x: '1' })).submission.id;
+  const steps: Array<() => Promise<unknown>> = [
+    () => store.startAttempt(id, 1, 'w'),
+    () => store.recordFailure(id, 1, 'sandbox failed'),
+    () => store.requestRegrade(id),
+    () => store.startAttempt(id, 2, 'w'),
+    () => store.recordResult(id, 2, {}, { verdict: 'WA', score: 0, maxScore: 1, gradable: true }),
+  ];
+  for (const step of steps) {
+    await step();
+    const [submission, events] = await Promise.all([store.getSubmission(id), store.listEvents(id)]);
+    assert.is(events.at(-1)?.type, submission?.status);
+    assert.is(events.at(-1)?.data.gradeNumber, submission?.gradeNumber);
+  }
+});
+
+test.run();

@@ -1,0 +1,121 @@
+// The store's database (issue 5, item 1): created and migrated from nothing, re-opened without
+// change, refused when a newer gradebox wrote it, and each migration all-or-nothing.
+import { existsSync, lstatSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { migrate } from '../../services/store/migrations.js';
+import { MIGRATIONS } from '../../services/store/schema-migrations.js';
+import { openDatabase } from '../../services/store/sqlite-connection.js';
+import { DEFAULT_STORE_OPTIONS, resolveStoreOptions, type StoreOptions } from '../../services/store/store-options.js';
+import { StoreFixture, internalError, seed, userError } from './store-fixtures.js';
+
+const fixture = new StoreFixture();
+test.after.each(() => fixture.cleanup());
+
+function inspect(dataDir: string): { versions: number[]; tables: string[]; journal: unknown } {
+  const db = new Database(join(dataDir, 'gradebox.sqlite'), { readonly: true });
+  try {
+    return {
+      versions: db.prepare('SELECT version FROM schema_migrations ORDER BY version').pluck().all() as number[],
+      tables: db.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name").pluck().all() as string[],
+      journal: db.pragma('journal_mode', { simple: true }),
+    };
+  } finally {
+    db.close();
+  }
+}
+
+test('an empty data dir gets gradebox.sqlite (WAL, every migration applied) and blobs/', async () => {
+  const dir = join(fixture.dataDir(), 'nested', 'var');
+  const store = await fixture.open(dir);
+  assert.ok(lstatSync(join(dir, 'blobs')).isDirectory());
+  assert.ok(lstatSync(join(dir, 'gradebox.sqlite')).isFile());
+  const seen = inspect(dir);
+  assert.equal(seen.versions, MIGRATIONS.map((m) => m.version));
+  assert.is(seen.journal, 'wal');
+  for (const table of ['api_keys', 'assignments', 'attempts', 'courses', 'events', 'incidents', 'outbox', 'results', 'schema_migrations', 'submission_files', 'submissions']) {
+    assert.ok(seen.tables.includes(table), `table ${table} exists`);
+  }
+  await store.ping();
+});
+
+test('re-opening keeps the data and applies nothing twice', async () => {
+  const dir = fixture.dataDir();
+  const first = await fixture.open(dir);
+  await seed(first);
+  await first.close();
+  const again = await fixture.open(dir);
+  assert.is((await again.getCourse('cs101'))?.name, 'Intro');
+  assert.is((await again.findAssignment('cs101', 'sum'))?.graderDir, '/srv/graders/sum-c');
+  assert.equal(inspect(dir).versions, MIGRATIONS.map((m) => m.version));
+});
+
+test('a database written by a newer gradebox is refused with a clear error, and left as it was', async () => {
+  const dir = fixture.dataDir();
+  await (await fixture.open(dir)).close();
+  const raw = new Database(join(dir, 'gradebox.sqlite'));
+  raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00.000Z')").run();
+  raw.close();
+  const error = await userError(fixture.open(dir), 'E_STORE_SCHEMA_NEWER');
+  assert.match(error.message, /schema version 99/);
+  assert.match(error.message, new RegExp(`up to ${MIGRATIONS.length}`));
+  assert.match(error.message, /gradebox\.sqlite/);
+  assert.equal(inspect(dir).versions.at(-1), 99);
+});
+
+test('a migration that fails leaves no trace of itself; the ones before it stay applied', () => {
+  const dir = fixture.dataDir();
+  const file = join(dir, 'gradebox.sqlite');
+  const db = openDatabase(file, 1000);
+  try {
+    const broken = [
+      { version: 1, name: 'one', sql: 'CREATE TABLE one (x INTEGER) STRICT;' },
+      { version: 2, name: 'two', sql: 'CREATE TABLE two (x INTEGER) STRICT; INSERT INTO nowhere VALUES (1);' },
+    ];
+    assert.throws(() => migrate(db, file, broken));
+    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all();
+    assert.ok(tables.includes('one'));
+    assert.not.ok(tables.includes('two'), 'the failed migration rolled back');
+    assert.equal(db.prepare('SELECT version FROM schema_migrations').pluck().all(), [1]);
+    assert.is(migrate(db, file, broken.slice(0, 1)), 1, 'the applied one is not applied again');
+  } finally {
+    db.close();
+  }
+});
+
+test('migrations numbered with a gap are a programming error', () => {
+  const dir = fixture.dataDir();
+  const file = join(dir, 'gradebox.sqlite');
+  const db = openDatabase(file, 1000);
+  try {
+    assert.throws(() => migrate(db, file, [{ version: 2, name: 'skips one', sql: '' }]), /expected 1/);
+  } finally {
+    db.close();
+  }
+});
+
+test('a file that is not a database, and a data dir that is a file, are named in the error', async () => {
+  const dir = fixture.dataDir();
+  writeFileSync(join(dir, 'gradebox.sqlite'), 'this is not sqlite, just text that is long enough to be a header '.repeat(20));
+  const error = await internalError(fixture.open(dir), 'E_STORE_CORRUPT');
+  assert.match(error.message, /gradebox\.sqlite is not a gradebox database/);
+  assert.not.match(error.message, /SQLITE_/);
+  const file = join(fixture.dataDir(), 'plain-file');
+  writeFileSync(file, '');
+  await userError(fixture.open(file), 'E_STORE_DIR');
+  assert.not.ok(existsSync(join(file, 'blobs')));
+});
+
+test('store options: defaults, overrides, and a bad value or unknown key refused', async () => {
+  assert.equal(resolveStoreOptions({ maxBlobBytes: 10 }), { ...DEFAULT_STORE_OPTIONS, maxBlobBytes: 10 });
+  assert.throws(() => resolveStoreOptions({ busyTimeoutMs: 0 }), /busyTimeoutMs must be a whole number above 0/);
+  assert.throws(() => resolveStoreOptions({ maxJsonBytes: 1.5 }), /maxJsonBytes/);
+  assert.throws(() => resolveStoreOptions({ nope: 1 } as Partial<StoreOptions>), /unknown store option "nope"/);
+  await internalError(fixture.open(undefined, { maxFilesPerSubmission: -1 }), 'E_STORE_OPTIONS');
+});
+
+test.run();

@@ -1,0 +1,160 @@
+// Submissions (issue 5, item 1): stored with their files, an outbox row and a `queued` event at
+// once; an idempotency key gives one submission however often it is retried; caps and bad manifests refused.
+import { join } from 'node:path';
+
+import Database from 'better-sqlite3';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { StoreFixture, seed, sha256, submit, userError } from './store-fixtures.js';
+
+const fixture = new StoreFixture();
+test.after.each(() => fixture.cleanup());
+
+function countRows(dir: string, table: string): number {
+  const db = new Database(join(dir, 'gradebox.sqlite'), { readonly: true });
+  try {
+    return db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
+  } finally {
+    db.close();
+  }
+}
+
+test('a new submission is queued with its files, one outbox row and one queued event', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const { submission, created } = await submit(store, assignment, { 'main.c': 'int main(void){return 0;}\n', 'lib/util.h': '#pragma once\n' });
+  assert.ok(created);
+  assert.match(submission.id, /^sub_[A-Za-z0-9_-]{22}$/);
+  assert.equal(
+    { ...submission, id: '', createdAt: '', updatedAt: '' },
+    { id: '', courseId: 'cs101', assignmentId: assignment.id, assignmentName: 'sum', student: 'ada', status: 'queued', gradeNumber: 1, attempts: 0,
+      fileCount: 2, totalBytes: 39, createdAt: '', updatedAt: '', error: null, result: null, resultGradeNumber: null },
+  );
+  assert.equal(await store.getSubmission(submission.id), submission);
+  assert.equal(await store.listSubmissionFiles(submission.id), [
+    { path: 'lib/util.h', sha256: sha256('#pragma once\n'), size: 13 },
+    { path: 'main.c', sha256: sha256('int main(void){return 0;}\n'), size: 26 },
+  ]);
+  const outbox = await store.pendingOutbox(10);
+  assert.equal(outbox.map((o) => [o.submissionId, o.kind, o.gradeNumber, o.courseId, o.graderDigest]), [[submission.id, 'grade', 1, 'cs101', assignment.graderDigest]]);
+  assert.equal((await store.listEvents(submission.id)).map((e) => [e.seq, e.type, e.data]), [[1, 'queued', { gradeNumber: 1, kind: 'grade' }]]);
+});
+
+test('submission ids are random and unguessable: no two alike, and an unknown or malformed id is simply absent', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const ids = new Set<string>();
+  for (let i = 0; i < 20; i++) ids.add((await submit(store, assignment, { 'a.py': 'print(1)\n' })).submission.id);
+  assert.is(ids.size, 20);
+  for (const id of ['sub_AAAAAAAAAAAAAAAAAAAAAA', "sub_' OR 1=1 --", '../etc', '']) assert.is(await store.getSubmission(id), null);
+  await userError(store.listSubmissionFiles('sub_AAAAAAAAAAAAAAAAAAAAAA'), 'E_NOT_FOUND');
+});
+
+test('the same idempotency key twice gives one submission and one outbox row', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir);
+  const assignment = await seed(store);
+  const first = await submit(store, assignment, { 'main.c': 'v1' }, { idempotencyKey: 'upload-42' });
+  const again = await submit(store, assignment, { 'main.c': 'v1' }, { idempotencyKey: 'upload-42' });
+  assert.ok(first.created);
+  assert.not.ok(again.created);
+  assert.equal(again.submission, first.submission);
+  assert.is(countRows(dir, 'submissions'), 1);
+  assert.is(countRows(dir, 'outbox'), 1);
+  assert.is(countRows(dir, 'events'), 1);
+  assert.ok((await submit(store, assignment, { 'main.c': 'v1' }, { idempotencyKey: 'upload-43' })).created, 'another key is another submission');
+});
+
+test('an idempotency key is per course: the same key in another course is another submission', async () => {
+  const store = await fixture.open();
+  const a = await seed(store, 'course-a');
+  const b = await seed(store, 'course-b');
+  const inA = await submit(store, a, { 'main.c': 'x' }, { idempotencyKey: 'k1' });
+  const inB = await submit(store, b, { 'main.c': 'x' }, { idempotencyKey: 'k1' });
+  assert.ok(inA.created && inB.created);
+  assert.is.not(inA.submission.id, inB.submission.id);
+});
+
+test('reusing a key for another student or assignment is a conflict, and stores nothing', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir);
+  const assignment = await seed(store);
+  const other = await store.addAssignment('cs101', 'mean', '/srv/graders/mean-python', sha256('mean'));
+  await submit(store, assignment, { 'main.c': 'x' }, { idempotencyKey: 'k' });
+  const error = await userError(submit(store, assignment, { 'main.c': 'x' }, { idempotencyKey: 'k', student: 'bob' }), 'E_IDEMPOTENCY_CONFLICT');
+  assert.match(error.message, /"k"/);
+  await userError(submit(store, other, { 'main.c': 'x' }, { idempotencyKey: 'k' }), 'E_IDEMPOTENCY_CONFLICT');
+  assert.is(countRows(dir, 'submissions'), 1);
+  assert.is(countRows(dir, 'outbox'), 1);
+});
+
+test('caps on the number of files and on total bytes; exactly at the cap is fine', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir, { maxFilesPerSubmission: 3, maxSubmissionBytes: 100 });
+  const assignment = await seed(store);
+  await userError(submit(store, assignment, { a: '1', b: '2', c: '3', d: '4' }), 'E_TOO_MANY_FILES');
+  await userError(submit(store, assignment, { a: 'x'.repeat(60), b: 'y'.repeat(41) }), 'E_TOO_LARGE');
+  assert.is(countRows(dir, 'submissions'), 0);
+  assert.ok((await submit(store, assignment, { a: 'x'.repeat(60), b: 'y'.repeat(39), c: 'z' })).created);
+});
+
+test('bad manifests are refused with the file named: paths, duplicates, missing blobs, wrong sizes, no files', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const blob = await store.putBlob(Buffer.from('content'));
+  const file = { path: 'main.c', sha256: blob.sha256, size: blob.size };
+  const base = { courseId: 'cs101', assignmentId: assignment.id, student: 'ada' };
+  for (const path of ['../evil.c', '/etc/passwd', 'a//b', 'a/./b', 'dir\\x.c', '', 'x\u0000y']) {
+    await userError(store.createSubmission({ ...base, files: [{ ...file, path }] }), 'E_BAD_INPUT');
+  }
+  const twice = await userError(store.createSubmission({ ...base, files: [file, { ...file }] }), 'E_BAD_INPUT');
+  assert.match(twice.message, /"main\.c" appears twice/);
+  await userError(store.createSubmission({ ...base, files: [{ ...file, sha256: sha256('never stored') }] }), 'E_BLOB_MISSING');
+  await userError(store.createSubmission({ ...base, files: [{ ...file, sha256: '../../etc/passwd' }] }), 'E_BAD_DIGEST');
+  await userError(store.createSubmission({ ...base, files: [{ ...file, size: 3 }] }), 'E_BAD_INPUT');
+  await userError(store.createSubmission({ ...base, files: [] }), 'E_BAD_INPUT');
+  await userError(store.createSubmission({ ...base, student: '' , files: [file] }), 'E_BAD_INPUT');
+  assert.equal(await store.listSubmissions({ courseId: 'cs101' }), []);
+});
+
+test('an assignment of another course, or an unknown one, is not found', async () => {
+  const store = await fixture.open();
+  const mine = await seed(store, 'cs101');
+  const theirs = await seed(store, 'cs102');
+  const blob = await store.putBlob(Buffer.from('x'));
+  const files = [{ path: 'a.c', sha256: blob.sha256, size: 1 }];
+  await userError(store.createSubmission({ courseId: 'cs101', assignmentId: theirs.id, student: 'ada', files }), 'E_NOT_FOUND');
+  await userError(store.createSubmission({ courseId: 'cs101', assignmentId: 9999, student: 'ada', files }), 'E_NOT_FOUND');
+  assert.ok((await store.createSubmission({ courseId: 'cs101', assignmentId: mine.id, student: 'ada', files })).created);
+});
+
+test('re-adding an assignment updates its grader and keeps its id; listing and lookup by digest', async () => {
+  const store = await fixture.open();
+  const first = await seed(store);
+  const updated = await store.addAssignment('cs101', 'sum', '/srv/graders/sum-c-v2', sha256('v2'));
+  assert.is(updated.id, first.id);
+  assert.is(updated.graderDigest, sha256('v2'));
+  assert.equal((await store.listAssignments('cs101')).map((a) => [a.name, a.graderDir]), [['sum', '/srv/graders/sum-c-v2']]);
+  assert.is(await store.findGraderDir(sha256('v2')), '/srv/graders/sum-c-v2');
+  assert.is(await store.findGraderDir(first.graderDigest), null, 'a grader no assignment uses any more is not served');
+  assert.is(await store.findAssignment('cs101', 'nope'), null);
+  await userError(store.addAssignment('cs101', '../x', '/srv/g', sha256('g')), 'E_BAD_INPUT');
+  await userError(store.addAssignment('cs101', 'x', 'relative/dir', sha256('g')), 'E_BAD_INPUT');
+  await userError(store.addAssignment('cs101', 'x', '/srv/g', 'not-a-digest'), 'E_BAD_DIGEST');
+  await userError(store.addAssignment('nope', 'x', '/srv/g', sha256('g')), 'E_NOT_FOUND');
+});
+
+test('listSubmissions filters by assignment and student, newest first, within a course', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const other = await seed(store, 'cs102');
+  const s1 = (await submit(store, assignment, { a: '1' })).submission;
+  const s2 = (await submit(store, assignment, { a: '2' }, { student: 'bob' })).submission;
+  await submit(store, other, { a: '3' });
+  assert.equal((await store.listSubmissions({ courseId: 'cs101' })).map((s) => s.id), [s2.id, s1.id]);
+  assert.equal((await store.listSubmissions({ courseId: 'cs101', student: 'ada' })).map((s) => s.id), [s1.id]);
+  assert.equal((await store.listSubmissions({ courseId: 'cs101', assignmentId: assignment.id, limit: 1 })).map((s) => s.id), [s2.id]);
+});
+
+test.run();
