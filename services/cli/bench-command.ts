@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { config } from '../common/config.js';
 import { benchGrading } from '../grading/grading-bench.js';
+import { benchService } from '../host/service-bench.js';
 import { canonicalEnvironment } from '../sandbox/environment.js';
 import { buildEtcLayer } from '../sandbox/layers.js';
 import { resolveLimits } from '../sandbox/limits.js';
@@ -112,8 +113,9 @@ export async function benchCommand(argv: string[]): Promise<number> {
     await pool.close();
   }
   const grading = await benchGrading();
-  const output = { runs, cpus: (await import('node:os')).cpus().length, results: report, grading };
+  const service = await benchService();
+  const output = { runs, cpus: (await import('node:os')).cpus().length, results: report, grading, service };
   if (values.json) process.stdout.write(JSON.stringify(output, null, 2) + '\n');
-  else for (const [key, row] of Object.entries({ ...report, grading })) process.stdout.write(`${key}: ${JSON.stringify(row)}\n`);
+  else for (const [key, row] of Object.entries({ ...report, grading, service })) process.stdout.write(`${key}: ${JSON.stringify(row)}\n`);
   return 0;
 }

@@ -1,0 +1,94 @@
+// `gradebox start` as a child process with its own data folder and port, for the service
+// benchmark and the tests: started, waited for (first course key read, /readyz ready), stopped.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { fromPackageRoot } from '../common/package-root.js';
+
+export const CLI = fromPackageRoot('dist', 'services', 'cli', 'main.js');
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits up to 30 s for these pids (the service's own children) to end, then SIGKILLs the rest. */
+async function endPids(pids: number[]): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+  for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
+}
+
+export interface ServicePids {
+  api: number | null;
+  worker: number | null;
+  redis: number | null;
+}
+
+export interface LocalService {
+  url: string;
+  /** The demo course's first key. */
+  key: string;
+  dataDir: string;
+  child: ChildProcess;
+  output(): string;
+  pids(): ServicePids;
+  /** SIGTERM to start (SIGKILL after a minute), its children ended, the data folder removed. */
+  stop(): Promise<void>;
+}
+
+export async function startLocalService(options: { workers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<LocalService> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'gradebox-svc-'));
+  chmodSync(dataDir, 0o755);
+  const port = await freePort();
+  const child = spawn(process.execPath, [CLI, 'start', '--port', String(port), '--data', dataDir, '--workers', String(options.workers ?? 2)], {
+    env: { ...process.env, REDIS_URL: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout!.on('data', (c: Buffer) => { output += c; });
+  child.stderr!.on('data', (c: Buffer) => { output += c; });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  let key: string | undefined;
+  while (!key || !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`gradebox start did not come up:\n${output}`);
+    key = /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const pids = (): ServicePids => JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as ServicePids;
+  return {
+    url, key, dataDir, child, pids,
+    output: () => output,
+    async stop() {
+      const last = pids();
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      // If start itself was killed, its children stop on their own; make sure before removing their folder.
+      await endPids([last.api, last.worker, last.redis].filter((p): p is number => typeof p === 'number'));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The service's overhead, measured in one run: N submissions uploaded to a local `gradebox start`
+// (API, queue, 2 workers) until all are graded, versus grading the same N directly (gradebox
+// grade's pipeline, 2 at a time, like the 2 workers). The ratio is what the queue and API add.
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { gradeSubmission } from '../grading/grade.js';
+import { CLI, startLocalService } from './local-service.js';
+import { uploadSubmission, waitUntilGraded } from './portal-client.js';
+
+export const ECHO_SUBMISSION = 'print(f"hello, {input()}")\n';
+
+/** A one-test Python grader, so a burst measures the service rather than a compiler. */
+export function writeEchoGrader(dir: string): string {
+  mkdirSync(join(dir, 'tests'), { recursive: true });
+  writeFileSync(join(dir, 'grader.yaml'), 'language: python\ntests:\n  - stdin: tests/1.in\n    expect: tests/1.out\n');
+  writeFileSync(join(dir, 'tests', '1.in'), 'gradebox\n');
+  writeFileSync(join(dir, 'tests', '1.out'), 'hello, gradebox\n');
+  return dir;
+}
+
+/** Runs `work(i)` for i in 0..n-1, `parallel` at a time. */
+async function inPool(n: number, parallel: number, work: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: parallel }, async () => {
+    while (next < n) await work(next++);
+  }));
+}
+
+export interface ServiceBench {
+  submissions: number;
+  service_s: number;
+  submissions_per_s: number;
+  direct_s: number;
+  /** service ÷ direct; the target is at most 1.15. */
+  ratio_service_to_direct: number;
+}
+
+export async function benchService(submissions = 100): Promise<ServiceBench> {
+  const service = await startLocalService({ workers: 2 });
+  const scratch = mkdtempSync(join(tmpdir(), 'gradebox-bench-'));
+  try {
+    const grader = writeEchoGrader(join(service.dataDir, 'echo-grader'));
+    execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', 'echo', '--grader', grader, '--data', service.dataDir]);
+    const ids: string[] = [];
+    const t0 = performance.now();
+    await inPool(submissions, 8, async (i) => {
+      const sent = await uploadSubmission(service, { assignment: 'echo', student: `s${i}` }, { 'main.py': ECHO_SUBMISSION });
+      if (sent.status !== 202) throw new Error(`upload refused: ${JSON.stringify(sent.body)}`);
+      ids.push(sent.body.id!);
+    });
+    for (const id of ids) await waitUntilGraded(service, id, 600_000);
+    const serviceSeconds = (performance.now() - t0) / 1000;
+
+    const file = join(scratch, 'main.py');
+    writeFileSync(file, ECHO_SUBMISSION);
+    const t1 = performance.now();
+    await inPool(submissions, 2, async () => { await gradeSubmission({ graderDir: grader, submission: file }); });
+    const directSeconds = (performance.now() - t1) / 1000;
+    const round = (x: number) => Math.round(x * 100) / 100;
+    return {
+      submissions, service_s: round(serviceSeconds), submissions_per_s: round(submissions / serviceSeconds),
+      direct_s: round(directSeconds), ratio_service_to_direct: round(serviceSeconds / directSeconds),
+    };
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+    await service.stop();
+  }
+}
