@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 
+import { GradingQueue } from '../queue/grading-queue.js';
 import { connectRedis } from '../queue/redis-connection.js';
 import { consumeResults } from '../queue/results-queue.js';
 import { openStore } from '../store/open-store.js';
@@ -14,7 +15,6 @@ import type { Store } from '../store/store.js';
 import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
-import { QueueHandle } from './queue-handle.js';
 import { resultIngester } from './result-ingest.js';
 import type { UploadLimits } from './upload/upload-limits.js';
 
@@ -60,8 +60,8 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   const consumerRedis = connectRedis(options.redisUrl, { profile: 'worker', name: 'gradebox-api-results' });
   consumerRedis.on('error', () => {});
   const prefix = options.queuePrefix;
-  const queue = new QueueHandle(redis, { prefix });
-  const metrics = new ApiMetrics({ jobCounts: async () => queue.get().counts(), workerCount: async () => queue.get().workerCount() });
+  const queue = new GradingQueue({ connection: redis, prefix });
+  const metrics = new ApiMetrics({ jobCounts: () => queue.counts(), workerCount: () => queue.workerCount() });
   const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
   const consumer = consumeResults({ connection: consumerRedis, prefix, onError: (err) => logger.warn({ err }, 'result message not ingested yet') },
     resultIngester(store, metrics, logger.child({ part: 'results' })));

@@ -3,8 +3,8 @@
 // the submission and its grade number).
 import type { Logger } from 'pino';
 
+import type { GradingQueue } from '../queue/grading-queue.js';
 import type { Store } from '../store/store.js';
-import type { QueueHandle } from './queue-handle.js';
 
 export interface OutboxRelayOptions {
   /** How often the outbox is looked at besides each {@link OutboxRelay.kick}, ms. @defaultValue 1000 */
@@ -18,7 +18,7 @@ export class OutboxRelay {
   private running: Promise<void> | null = null;
   private again = false;
 
-  constructor(private readonly store: Store, private readonly queue: QueueHandle, private readonly logger: Logger, private readonly options: OutboxRelayOptions = {}) {}
+  constructor(private readonly store: Store, private readonly queue: GradingQueue, private readonly logger: Logger, private readonly options: OutboxRelayOptions = {}) {}
 
   start(): void {
     this.timer = setInterval(() => this.kick(), this.options.intervalMs ?? 1000);
@@ -43,7 +43,7 @@ export class OutboxRelay {
   private async round(): Promise<void> {
     try {
       for (const row of await this.store.pendingOutbox(this.options.batch ?? 200)) {
-        await this.queue.get().enqueue({
+        await this.queue.enqueue({
           submissionId: row.submissionId, gradeNumber: row.gradeNumber, courseId: row.courseId,
           graderDigest: row.graderDigest, kind: row.kind, enqueuedAt: new Date().toISOString(),
         });

@@ -55,25 +55,40 @@ export interface Enqueued {
 export type JobCounts = Record<'waiting' | 'prioritized' | 'active' | 'delayed' | 'completed' | 'failed', number>;
 
 export class GradingQueue {
-  readonly queue: Queue;
+  private bull: Queue | null = null;
   private readonly fairShare: FairShare;
   private readonly jobOptions: JobsOptions;
+  private readonly names: { prefix: string; name: string };
 
   constructor(private readonly options: GradingQueueOptions) {
-    this.queue = new Queue(options.name ?? DEFAULT_GRADING_QUEUE, {
-      connection: options.connection,
-      prefix: options.prefix ?? DEFAULT_PREFIX,
-      // The API must not hang on a missing Redis: enqueue checks the connection itself.
-      skipWaitingForReady: true,
-    });
-    this.queue.on('error', () => {}); // connection trouble surfaces as a failed enqueue
-    this.fairShare = new FairShare(options.connection, { keyBase: this.queue.qualifiedName, windowMs: options.fairShareWindowMs });
+    this.names = { prefix: options.prefix ?? DEFAULT_PREFIX, name: options.name ?? DEFAULT_GRADING_QUEUE };
+    this.fairShare = new FairShare(options.connection, { keyBase: `${this.names.prefix}:${this.names.name}`, windowMs: options.fairShareWindowMs });
     this.jobOptions = {
       attempts: options.attempts ?? 3,
       backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
       removeOnComplete: options.keepCompleted ?? { age: 86_400, count: 10_000 },
       removeOnFail: options.keepFailed ?? { age: 604_800, count: 10_000 },
     };
+  }
+
+  /**
+   * The BullMQ queue, made on first use once Redis is reachable. BullMQ checks the server when a
+   * queue is made, and on a fail-fast connection a queue made while Redis is away stays broken; so
+   * it is made late, and made again if that check failed.
+   */
+  get queue(): Queue {
+    const redis = this.options.connection;
+    if (redis.status !== 'ready') throw new InternalError('E_QUEUE_UNAVAILABLE', `Redis is not reachable (connection ${redis.status}); the job stays in the outbox`);
+    if (!this.bull) {
+      const bull = new Queue(this.names.name, { connection: redis, prefix: this.names.prefix, skipWaitingForReady: true });
+      bull.on('error', () => {}); // connection trouble surfaces as a failed enqueue
+      bull.waitUntilReady().catch(() => {
+        if (this.bull === bull) this.bull = null;
+        void bull.close().catch(() => {});
+      });
+      this.bull = bull;
+    }
+    return this.bull;
   }
 
   /**
@@ -84,12 +99,11 @@ export class GradingQueue {
   async enqueue(job: GradingJob): Promise<Enqueued> {
     const checked = parseGradingJob(job);
     const jobId = gradingJobId(checked);
-    const redis = this.options.connection;
-    if (redis.status !== 'ready') throw new InternalError('E_QUEUE_UNAVAILABLE', `Redis is not reachable (connection ${redis.status}); the job stays in the outbox`);
+    const queue = this.queue;
     try {
       const priority = await this.fairShare.claim(checked, jobId);
       if (priority === null) return { jobId, added: false, priority: null };
-      await this.queue.add(checked.kind, checked, { ...this.jobOptions, jobId, priority });
+      await queue.add(checked.kind, checked, { ...this.jobOptions, jobId, priority });
       return { jobId, added: true, priority };
     } catch (error) {
       throw new InternalError('E_QUEUE_UNAVAILABLE', `cannot enqueue job ${jobId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
@@ -112,6 +126,7 @@ export class GradingQueue {
 
   /** Closes the queue; the connection stays the caller's. */
   async close(): Promise<void> {
-    await this.queue.close();
+    await this.bull?.close();
+    this.bull = null;
   }
 }

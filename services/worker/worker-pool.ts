@@ -159,8 +159,12 @@ export class WorkerPool {
     }
   }
 
-  /** Hands every in-flight job back to the queue now (another worker takes it); their results are discarded. */
+  /**
+   * Stops taking jobs (as {@link close} does) and hands every in-flight job back to the queue now,
+   * for another worker; whatever their gradings still produce here is discarded.
+   */
   async handBack(): Promise<void> {
+    void this.close();
     await Promise.all([...this.inFlight].map((flight) => flight.handBack().catch((error: unknown) => this.log.error({ err: error, job: flight.job.id }, 'cannot hand the job back; it returns when its lock expires'))));
   }
 

@@ -1,0 +1,77 @@
+// Shared by the queue and worker tests: a private Redis per test file, random queue names, waiting helpers.
+import { randomBytes } from 'node:crypto';
+
+import type { Redis } from 'ioredis';
+
+import type { GradingJob } from '../../services/queue/grading-job.js';
+import { connectRedis, waitForRedis, type RedisProfile } from '../../services/queue/redis-connection.js';
+import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
+import type { ResultMessage } from '../../services/queue/results-queue.js';
+import { tempDir } from '../helpers.js';
+
+/** A fresh key prefix, so tests never see each other's queues. */
+export function randomPrefix(): string {
+  return `gbt-${randomBytes(5).toString('hex')}`;
+}
+
+/** A private redis-server in a temp dir (removed by removeTempDirs). */
+export async function privateRedis(): Promise<PrivateRedis> {
+  return startPrivateRedis({ dir: tempDir('gbr-') });
+}
+
+const connections: Redis[] = [];
+
+/** A connection that closeConnections() ends. */
+export async function connection(server: PrivateRedis, profile: RedisProfile): Promise<Redis> {
+  const redis = connectRedis(server.url, { profile });
+  connections.push(redis);
+  await waitForRedis(redis, 5000);
+  return redis;
+}
+
+export function closeConnections(): void {
+  for (const redis of connections.splice(0)) redis.disconnect();
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. */
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+export function gradingJob(overrides: Partial<GradingJob> = {}): GradingJob {
+  return {
+    submissionId: 'sub-1', gradeNumber: 1, courseId: 'course-a', graderDigest: 'a'.repeat(64),
+    kind: 'grade', enqueuedAt: new Date().toISOString(), ...overrides,
+  };
+}
+
+/**
+ * What an idempotent API would ingest: the first `finished` or `failed` per (submission, grade number)
+ * wins; every delivery is also kept, so tests can count duplicates.
+ */
+export class ResultLog {
+  readonly deliveries: ResultMessage[] = [];
+  readonly outcomes = new Map<string, ResultMessage>();
+
+  readonly handler = async (message: ResultMessage): Promise<void> => {
+    this.deliveries.push(message);
+    const key = `${message.submissionId}.${message.gradeNumber}`;
+    if (message.type !== 'started' && !this.outcomes.has(key)) this.outcomes.set(key, message);
+  };
+
+  of(type: ResultMessage['type']): ResultMessage[] {
+    return this.deliveries.filter((m) => m.type === type);
+  }
+
+  outcome(submissionId: string, gradeNumber = 1): ResultMessage | undefined {
+    return this.outcomes.get(`${submissionId}.${gradeNumber}`);
+  }
+}

@@ -1,0 +1,55 @@
+// `gradebox worker` flags: each mistake is a usage error that names the flag and the fix.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { workerCommand } from '../../services/cli/worker-command.js';
+import { UsageError } from '../../services/common/errors.js';
+import { CpuSlots, parseCpuList } from '../../services/worker/cpu-slots.js';
+import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+
+test.after(removeTempDirs);
+
+test('--help lists every flag', async () => {
+  const { code, out } = await callCommand(workerCommand, ['--help']);
+  assert.is(code, 0);
+  for (const flag of ['--redis', '--api', '--token-file', '--concurrency', '--cpus', '--grace-ms', 'SIGTERM']) assert.ok(out.includes(flag), flag);
+});
+
+test('usage mistakes name the flag and the fix', async () => {
+  const token = join(tempDir(), 'token');
+  writeFileSync(token, 'secret\n');
+  const empty = join(tempDir(), 'empty');
+  writeFileSync(empty, '\n');
+  const api = ['--api', 'http://api:8080'];
+  for (const [argv, message] of [
+    [['--token-file', token], /missing --api URL/],
+    [['--api', 'api:8080', '--token-file', token], /--api api:8080: give an http/],
+    [api, /missing --token-file FILE/],
+    [[...api, '--token-file', '/nonexistent/token'], /--token-file \/nonexistent\/token: cannot read it \(ENOENT\)/],
+    [[...api, '--token-file', empty], /expected one token on one line/],
+    [[...api, '--token-file', token, '--cpus', '0-x'], /--cpus "0-x": "0-x" is not a CPU number or range; write it like 0-3,6/],
+    [[...api, '--token-file', token, '--concurrency', '0'], /--concurrency must be 1 or more/],
+    [[...api, '--token-file', token, '--lock-ms', 'soon'], /--lock-ms needs a whole number/],
+    [[...api, '--token-file', token, '--bogus'], /bogus/],
+  ] as const) {
+    const error = await rejectionOf(workerCommand([...argv], () => {}), argv.join(' '));
+    assert.instance(error, UsageError, argv.join(' '));
+    assert.match((error as Error).message, message);
+  }
+});
+
+test('CPU lists and slots', () => {
+  assert.equal(parseCpuList('0-3,6'), ['0', '1', '2', '3', '6']);
+  assert.equal(parseCpuList('3,1,1'), ['1', '3']);
+  assert.throws(() => parseCpuList('3-1'), /runs backwards; write 1-3/);
+  const slots = new CpuSlots(['0', '1'], 3); // more jobs than CPUs: slots share them round-robin
+  const taken = [slots.take(), slots.take(), slots.take()];
+  assert.equal(taken, ['0', '1', '0']);
+  assert.throws(() => slots.take(), /every CPU slot was taken/);
+  slots.give('1');
+  assert.is(slots.take(), '1');
+});
+
+test.run();

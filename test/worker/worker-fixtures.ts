@@ -1,0 +1,74 @@
+// Shared by the worker tests: submissions laid out for a DirectoryBackend, log sinks, sandbox leftovers.
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { Writable } from 'node:stream';
+
+import { fromPackageRoot } from '../../services/common/package-root.js';
+import { loadGrader } from '../../services/grading/grader-definition.js';
+import { tempDir } from '../helpers.js';
+
+export const SUM_C = fromPackageRoot('graders', 'sum-c');
+export const sumCDigest = (): string => loadGrader(SUM_C).digest;
+
+/** The sample submissions of sum-c with the verdict each must get. */
+export function sumCExpected(): Record<string, string> {
+  return JSON.parse(readFileSync(join(SUM_C, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
+}
+
+/** A DirectoryBackend root: `submissions/<id>/<file>` for each id → source file. */
+export function submissionsRoot(files: Record<string, string>): string {
+  const root = tempDir('gbw-');
+  for (const [id, source] of Object.entries(files)) {
+    const dir = join(root, 'submissions', id);
+    mkdirSync(dir, { recursive: true });
+    copyFileSync(source, join(dir, basename(source)));
+  }
+  return root;
+}
+
+/** `accepted.c` → `accepted-c`: a plain id. */
+export function idOf(file: string): string {
+  return file.replace(/[^A-Za-z0-9_-]/g, '-');
+}
+
+/** A pino destination that keeps the parsed lines. */
+export class LogSink extends Writable {
+  readonly lines: Array<Record<string, unknown>> = [];
+
+  override _write(chunk: Buffer, _encoding: string, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
+    done();
+  }
+}
+
+const CONTROLLERS = ['memory', 'pids', 'cpuacct', 'cpuset', 'freezer', 'cpu'];
+
+/** Slot cgroups under a cgroup name (v1 controllers or the v2 tree). */
+export function slotCgroups(cgroupName: string): string[] {
+  const parents = [...CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}/${cgroupName}`), `/sys/fs/cgroup/${cgroupName}`];
+  return parents.filter((dir) => existsSync(dir)).flatMap((dir) => readdirSync(dir).filter((n) => n.startsWith('slot-')).map((n) => join(dir, n)));
+}
+
+/** Removes the (empty) parent cgroups a test's own cgroup name left. */
+export function removeCgroupParents(cgroupName: string): void {
+  for (const dir of [...CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}/${cgroupName}`), `/sys/fs/cgroup/${cgroupName}`]) {
+    if (existsSync(dir)) rmdirSync(dir);
+  }
+}
+
+/** Pids whose command line or cgroup mentions `marker` (a test's own cgroup name): its launcher, supervisors and sandboxes. */
+export function processesMarked(marker: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      const cgroup = readFileSync(`/proc/${entry}/cgroup`, 'utf8');
+      const state = /^State:\s+(\S)/m.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1];
+      if (state !== 'Z' && (cmdline.includes(marker) || cgroup.includes(marker))) pids.push(Number(entry));
+    } catch {
+      // it ended while we looked
+    }
+  }
+  return pids;
+}

@@ -1,0 +1,198 @@
+// The worker pool against real Redis and the real grading pipeline: verdicts, CPU pinning, evidence,
+// bad payloads, a student's own failure (never retried), internal failures (retried, bounded), shutdown.
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+import { Queue } from 'bullmq';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
+import { GradingQueue } from '../../services/queue/grading-queue.js';
+import type { PrivateRedis } from '../../services/queue/private-redis.js';
+import { consumeResults } from '../../services/queue/results-queue.js';
+import { DirectoryBackend } from '../../services/worker/directory-backend.js';
+import { fileSha256 } from '../../services/worker/file-sha256.js';
+import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
+import { WorkerPool, type WorkerPoolOptions } from '../../services/worker/worker-pool.js';
+import { removeTempDirs } from '../helpers.js';
+import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, sleep, until } from '../queue/queue-fixtures.js';
+import { idOf, LogSink, SUM_C, sumCDigest, sumCExpected, submissionsRoot } from './worker-fixtures.js';
+
+let server: PrivateRedis;
+const closers: Array<() => Promise<void>> = [];
+
+test.before(async () => {
+  server = await privateRedis();
+});
+test.after.each(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+  closeConnections();
+});
+test.after(async () => {
+  await server.stop();
+  removeTempDirs();
+});
+
+interface Setup {
+  queue: GradingQueue;
+  log: ResultLog;
+  prefix: string;
+  root: string;
+  pool: (options?: Partial<WorkerPoolOptions>) => Promise<{ pool: WorkerPool; sink: LogSink }>;
+}
+
+async function setup(files: Record<string, string>, queueOptions: { attempts?: number; backoffMs?: number } = {}): Promise<Setup> {
+  const prefix = randomPrefix();
+  const root = submissionsRoot(files);
+  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, ...queueOptions });
+  closers.push(() => queue.close());
+  const log = new ResultLog();
+  const consumer = consumeResults({ connection: await connection(server, 'worker'), prefix }, log.handler);
+  closers.push(() => consumer.close());
+  const pool = async (options: Partial<WorkerPoolOptions> = {}): Promise<{ pool: WorkerPool; sink: LogSink }> => {
+    const sink = new LogSink();
+    const worker = new WorkerPool({
+      connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C] }),
+      cpus: ['0', '1'], logStream: sink, ...options,
+    });
+    closers.push(() => worker.close());
+    return { pool: worker, sink };
+  };
+  return { queue, log, prefix, root, pool };
+}
+
+function enqueue(queue: GradingQueue, submissionId: string, gradeNumber = 1): Promise<unknown> {
+  return queue.enqueue(gradingJob({ submissionId, gradeNumber, graderDigest: sumCDigest() }));
+}
+
+test('every sample submission of sum-c gets its verdict, one CPU per job, evidence uploaded', async () => {
+  const expected = sumCExpected();
+  const files = Object.fromEntries(Object.keys(expected).map((f) => [idOf(f), join(SUM_C, 'submissions', f)]));
+  const { queue, log, root, pool } = await setup(files);
+  for (const id of Object.keys(files)) await enqueue(queue, id);
+  const { sink } = await pool();
+  await until(() => log.outcomes.size === Object.keys(files).length, 60_000, 'every submission graded');
+  for (const [file, verdict] of Object.entries(expected)) {
+    const outcome = log.outcome(idOf(file));
+    assert.is(outcome?.type, 'finished', file);
+    if (outcome?.type !== 'finished') continue;
+    assert.is(outcome.result.verdict, verdict, file);
+    assert.is(outcome.result.provenance.seed, seedFor(idOf(file)));
+    assert.equal(outcome.result.incidents, [], 'local evidence paths stay on the worker');
+  }
+  assert.equal(log.of('started').map((m) => m.type === 'started' && m.attempt), Object.keys(files).map(() => 1));
+  // The forbidden ptrace call is an incident whose evidence archive went to the backend under its sha256.
+  const sv = log.outcome('forbidden-c');
+  assert.ok(sv?.type === 'finished' && sv.incidents.length > 0, 'the SV result carries its incident');
+  if (sv?.type === 'finished') {
+    const [incident] = sv.incidents;
+    assert.is(incident?.syscall, 'ptrace');
+    const stored = join(root, 'evidence', incident!.evidenceSha256!);
+    assert.ok(existsSync(stored), 'evidence uploaded');
+    assert.is(await fileSha256(stored), incident!.evidenceSha256);
+  }
+  const cpus = sink.lines.filter((l) => l.msg === 'grading').map((l) => l.cpu);
+  assert.is(cpus.length, Object.keys(files).length);
+  assert.ok(cpus.every((c) => c === '0' || c === '1'), `pinned to a slot CPU: ${cpus.join(' ')}`);
+  assert.ok(sink.lines.filter((l) => l.msg === 'graded').every((l) => typeof l.job === 'string' && l.attempt === 1), 'a child logger per job');
+});
+
+test('a bad payload fails for good with its reason, and the worker goes on', async () => {
+  const { queue, log, prefix, pool } = await setup({ ok: join(SUM_C, 'submissions', 'accepted.c') });
+  const raw = new Queue('grading', { connection: await connection(server, 'api'), prefix });
+  closers.push(() => raw.close());
+  await raw.add('grade', { submissionId: 'ghost', gradeNumber: 1, courseId: 'c', graderDigest: 'nope', kind: 'grade', enqueuedAt: 'x' }, { jobId: 'bad.1', attempts: 3, priority: 1 });
+  await raw.add('grade', 'not even an object', { jobId: 'worse', attempts: 3, priority: 1 });
+  await enqueue(queue, 'ok');
+  await pool();
+  await until(() => log.outcome('ok') !== undefined, 30_000, 'the good job');
+  for (const id of ['bad.1', 'worse']) await until(async () => (await (await raw.getJob(id))!.getState()) === 'failed', 5000, `${id} to fail`);
+  const bad = await raw.getJob('bad.1');
+  assert.match(bad!.failedReason, /invalid job payload: graderDigest: must be a sha256/);
+  assert.is(bad!.attemptsMade, 1, 'not retried');
+  assert.match((await raw.getJob('worse'))!.failedReason, /invalid job payload: \(payload\)/);
+  const failed = log.outcome('ghost');
+  assert.ok(failed?.type === 'failed' && !failed.userError && /graderDigest/.test(failed.reason), 'the API hears why');
+  assert.is(log.outcome('ok')?.type, 'finished');
+});
+
+test("a student's own failure (no source file) is reported, never retried", async () => {
+  const readme = join(submissionsRoot({}), 'README.txt');
+  writeFileSync(readme, 'I forgot my code\n');
+  const { queue, log, pool } = await setup({ nosource: readme });
+  await enqueue(queue, 'nosource');
+  await pool();
+  await until(() => log.outcome('nosource') !== undefined, 30_000, 'the outcome');
+  const outcome = log.outcome('nosource');
+  assert.ok(outcome?.type === 'failed' && outcome.userError, JSON.stringify(outcome));
+  if (outcome?.type === 'failed') assert.match(outcome.reason, /the submission has no \.c file/);
+  // `failed` is sent just before the job fails in BullMQ.
+  await until(async () => (await (await queue.queue.getJob('nosource.1'))!.getState()) === 'failed', 5000, 'the job to fail');
+  assert.is((await queue.queue.getJob('nosource.1'))!.attemptsMade, 1);
+  assert.is(log.of('started').length, 1, 'one try only');
+});
+
+/**
+ * The retry policy with a grading function that is the real pipeline, except that its first
+ * `failures` calls return a not-gradable result as a failed sandbox would (a real IE is provoked by
+ * killing a supervisor in crash-recovery.test.ts).
+ */
+function failingFirst(failures: number): GradeFunction {
+  let calls = 0;
+  return async (options) => {
+    const result = await gradeSubmission(options);
+    calls += 1;
+    if (calls > failures) return result;
+    return { ...result, gradable: false, verdict: 'IE', internal_problems: ['test: the sandbox failed'] } satisfies GradeResult;
+  };
+}
+
+test('an internal failure (IE) is retried, and gives up after the allowed attempts', async () => {
+  const { queue, log, pool } = await setup({ once: join(SUM_C, 'submissions', 'accepted.c') }, { attempts: 3, backoffMs: 50 });
+  await enqueue(queue, 'once');
+  const first = await pool({ grade: failingFirst(1), concurrency: 1 });
+  await until(() => log.outcome('once') !== undefined, 30_000, 'the retried job');
+  assert.is(log.outcome('once')?.type, 'finished');
+  assert.equal(log.of('started').map((m) => m.type === 'started' && m.attempt), [1, 2]);
+  await first.pool.close();
+
+  await enqueue(queue, 'once', 2);
+  await pool({ grade: failingFirst(99), concurrency: 1 });
+  await until(() => log.outcome('once', 2) !== undefined, 30_000, 'the job that always fails');
+  const failed = log.outcome('once', 2);
+  assert.ok(failed?.type === 'failed' && !failed.userError, JSON.stringify(failed));
+  if (failed?.type === 'failed') assert.match(failed.reason, /gave up after 3 attempt\(s\): the sandbox failed \(IE\): test: the sandbox failed/);
+  assert.is(log.of('started').filter((m) => m.gradeNumber === 2).length, 3);
+  await until(async () => (await (await queue.queue.getJob('once.2'))!.getState()) === 'failed', 5000, 'the job to fail');
+  assert.is((await queue.queue.getJob('once.2'))!.attemptsMade, 3);
+});
+
+test('close waits for the job in flight; past the grace period it hands the job back to another worker', async () => {
+  const slow = join(SUM_C, 'submissions', 'tle.c'); // about 3 s of CPU-time limits
+  const { queue, log, pool } = await setup({ a: slow, b: slow });
+  await enqueue(queue, 'a');
+  const patient = await pool({ concurrency: 1 });
+  await until(() => log.of('started').length === 1, 10_000, 'a to start');
+  await patient.pool.close();
+  assert.is(await (await queue.queue.getJob('a.1'))!.getState(), 'completed', 'close returned after the job finished');
+  await until(() => log.outcome('a') !== undefined, 5000, "a's result");
+  assert.is(log.outcome('a')?.type, 'finished');
+
+  await enqueue(queue, 'b');
+  const hasty = await pool({ concurrency: 1, graceMs: 200 });
+  await until(() => log.of('started').length === 2, 10_000, 'b to start');
+  await sleep(300);
+  await hasty.pool.close();
+  assert.ok(['prioritized', 'waiting'].includes(await (await queue.queue.getJob('b.1'))!.getState()), 'b is back in the queue');
+  assert.ok(hasty.sink.lines.some((l) => l.msg === 'grace period over: handing the jobs in flight back'));
+  await pool({ concurrency: 1, workerId: 'second' });
+  await until(() => log.outcome('b') !== undefined, 30_000, 'b to finish on the second worker');
+  const outcome = log.outcome('b');
+  assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'TLE');
+  assert.equal(log.of('started').filter((m) => m.submissionId === 'b').map((m) => m.type === 'started' && m.workerId).slice(-1), ['second']);
+  await until(() => hasty.pool.abandonedJobs === 0, 15_000, "the handed-back grading's sandboxes to end");
+  assert.is(log.of('finished').filter((m) => m.submissionId === 'b').length, 1, 'the first worker sent no result for b');
+});
+
+test.run();
