@@ -30,6 +30,8 @@ export interface GradeOptions {
   seed?: number | undefined;
   /** CPUs every run is pinned to (a worker's slot), e.g. "1". @defaultValue no pin */
   cpuset?: string | undefined;
+  /** Where the grading's temporary folder goes (a worker's job folder, swept after a crash). @defaultValue the OS temp dir */
+  scratchDir?: string | undefined;
 }
 
 function sha256(text: string): string {
@@ -109,7 +111,7 @@ function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLa
 export async function gradeSubmission(options: GradeOptions): Promise<GradeResult> {
   const grader = loadGrader(options.graderDir);
   const seed = options.seed ?? 0;
-  const scratch = mkdtempSync(join(tmpdir(), 'gradebox-grade-'));
+  const scratch = mkdtempSync(join(options.scratchDir ?? tmpdir(), 'gradebox-grade-'));
   const started = performance.now();
   try {
     const submission = submissionFolder(options.submission, scratch);
