@@ -21,7 +21,8 @@ export function freePort(): Promise<number> {
   });
 }
 
-function alive(pid: number): boolean {
+/** Whether a process of ours still exists. */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

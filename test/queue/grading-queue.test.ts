@@ -9,35 +9,23 @@ import * as assert from 'uvu/assert';
 import { InternalError, UserError } from '../../services/common/errors.js';
 import { FairShare, REGRADE_OFFSET } from '../../services/queue/fair-share.js';
 import { GradingQueue, type GradingJob } from '../../services/queue/grading-queue.js';
-import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
+import { startPrivateRedis } from '../../services/queue/private-redis.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
-import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, until } from './queue-fixtures.js';
+import { rejectionOf, tempDir } from '../helpers.js';
+import { connection, gradingJob, privateRedis, randomPrefix, until, useRedisServer } from './queue-fixtures.js';
 
-let server: PrivateRedis;
-const closers: Array<() => Promise<void>> = [];
-
-test.before(async () => {
-  server = await privateRedis();
-});
-test.after.each(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  closeConnections();
-});
-test.after(async () => {
-  await server.stop();
-  removeTempDirs();
-});
+const redisServer = useRedisServer(test);
+const closers = redisServer.closers;
 
 async function newQueue(): Promise<GradingQueue> {
-  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix: randomPrefix() });
+  const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix: randomPrefix() });
   closers.push(() => queue.close());
   return queue;
 }
 
 /** A real BullMQ worker (one job at a time) that records the order jobs start in and does what the grading worker does on start. */
 async function recordStarts(queue: GradingQueue): Promise<string[]> {
-  const redis = await connection(server, 'worker');
+  const redis = await connection(redisServer.server(), 'worker');
   const fairShare = new FairShare(redis, { keyBase: queue.queue.qualifiedName });
   const order: string[] = [];
   const worker = new Worker(queue.queue.name, async (job: Job<GradingJob>) => {

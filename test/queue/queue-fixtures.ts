@@ -7,7 +7,7 @@ import type { GradingJob } from '../../services/queue/grading-job.js';
 import { connectRedis, waitForRedis, type RedisProfile } from '../../services/queue/redis-connection.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import type { ResultMessage } from '../../services/queue/results-queue.js';
-import { tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../helpers.js';
 
 /** A fresh key prefix, so tests never see each other's queues. */
 export function randomPrefix(): string {
@@ -74,4 +74,28 @@ export class ResultLog {
   outcome(submissionId: string, gradeNumber = 1): ResultMessage | undefined {
     return this.outcomes.get(`${submissionId}.${gradeNumber}`);
   }
+}
+
+/**
+ * A test file's private redis-server, started before its first test and stopped after its last;
+ * `closers` (queues, workers …) are closed after each test, newest first.
+ */
+export function useRedisServer(suite: { before: (fn: () => Promise<void>) => void; after: (fn: () => Promise<void>) => void } & { after: { each: (fn: () => Promise<void>) => void } }): {
+  server: () => PrivateRedis;
+  closers: Array<() => Promise<void>>;
+} {
+  let server: PrivateRedis | undefined;
+  const closers: Array<() => Promise<void>> = [];
+  suite.before(async () => {
+    server = await privateRedis();
+  });
+  suite.after.each(async () => {
+    for (const close of closers.splice(0).reverse()) await close();
+    closeConnections();
+  });
+  suite.after(async () => {
+    await server?.stop();
+    removeTempDirs();
+  });
+  return { server: () => server!, closers };
 }

@@ -4,25 +4,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
-import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { consumeResults, ResultsPublisher, type ResultMessage } from '../../services/queue/results-queue.js';
-import { rejectionOf, removeTempDirs } from '../helpers.js';
-import { closeConnections, connection, privateRedis, randomPrefix, ResultLog, sleep, until } from './queue-fixtures.js';
+import { rejectionOf } from '../helpers.js';
+import { connection, randomPrefix, ResultLog, sleep, until, useRedisServer } from './queue-fixtures.js';
 
-let server: PrivateRedis;
-const closers: Array<() => Promise<void>> = [];
-
-test.before(async () => {
-  server = await privateRedis();
-});
-test.after.each(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  closeConnections();
-});
-test.after(async () => {
-  await server.stop();
-  removeTempDirs();
-});
+const redisServer = useRedisServer(test);
+const closers = redisServer.closers;
 
 const DIGEST = 'c'.repeat(64);
 
@@ -35,13 +22,13 @@ function finished(submissionId: string): ResultMessage {
 
 async function setup(): Promise<{ publisher: ResultsPublisher; prefix: string }> {
   const prefix = randomPrefix();
-  const publisher = new ResultsPublisher({ connection: await connection(server, 'worker'), prefix });
+  const publisher = new ResultsPublisher({ connection: await connection(redisServer.server(), 'worker'), prefix });
   closers.push(() => publisher.close());
   return { publisher, prefix };
 }
 
 async function consume(prefix: string, handler: (m: ResultMessage) => Promise<void>, onError?: (e: Error) => void): Promise<void> {
-  const consumer = consumeResults({ connection: await connection(server, 'worker'), prefix, onError }, handler);
+  const consumer = consumeResults({ connection: await connection(redisServer.server(), 'worker'), prefix, onError }, handler);
   closers.push(() => consumer.close());
 }
 
@@ -70,7 +57,7 @@ test('an invalid message is refused when published', async () => {
 
 test('an invalid message on the queue fails for good with its reason; the consumer goes on', async () => {
   const { publisher, prefix } = await setup();
-  const raw = new Queue('results', { connection: await connection(server, 'worker'), prefix });
+  const raw = new Queue('results', { connection: await connection(redisServer.server(), 'worker'), prefix });
   closers.push(() => raw.close());
   await raw.add('finished', { type: 'finished', submissionId: 'x', gradeNumber: 1 }, { jobId: 'bad', attempts: 5 });
   await publisher.publish(finished('s3'));

@@ -11,6 +11,7 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { chownTree, lookUpServiceUser } from '../../services/host/service-user.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import { tempDir, removeTempDirs } from '../helpers.js';
+import { alive } from '../../services/host/local-service.js';
 import { startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
 
 const SUM_C = fromPackageRoot('graders', 'sum-c', 'submissions');
@@ -58,15 +59,6 @@ function slotCgroupsOf(pids: number[]): string[] {
     }
   }
   return [...dirs];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** None of the old processes lives, and none of their cgroups holds one of them (a slot may be reused). */

@@ -9,30 +9,16 @@ import * as assert from 'uvu/assert';
 
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
-import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { consumeResults } from '../../services/queue/results-queue.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { fileSha256 } from '../../services/worker/file-sha256.js';
 import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
 import { WorkerPool, type WorkerPoolOptions } from '../../services/worker/worker-pool.js';
-import { removeTempDirs } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, sleep, until } from '../queue/queue-fixtures.js';
+import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer } from '../queue/queue-fixtures.js';
 import { idOf, LogSink, SUM_C, sumCDigest, sumCExpected, submissionsRoot } from './worker-fixtures.js';
 
-let server: PrivateRedis;
-const closers: Array<() => Promise<void>> = [];
-
-test.before(async () => {
-  server = await privateRedis();
-});
-test.after.each(async () => {
-  for (const close of closers.splice(0).reverse()) await close();
-  closeConnections();
-});
-test.after(async () => {
-  await server.stop();
-  removeTempDirs();
-});
+const redisServer = useRedisServer(test);
+const closers = redisServer.closers;
 
 interface Setup {
   queue: GradingQueue;
@@ -45,15 +31,15 @@ interface Setup {
 async function setup(files: Record<string, string>, queueOptions: { attempts?: number; backoffMs?: number } = {}): Promise<Setup> {
   const prefix = randomPrefix();
   const root = submissionsRoot(files);
-  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, ...queueOptions });
+  const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix, ...queueOptions });
   closers.push(() => queue.close());
   const log = new ResultLog();
-  const consumer = consumeResults({ connection: await connection(server, 'worker'), prefix }, log.handler);
+  const consumer = consumeResults({ connection: await connection(redisServer.server(), 'worker'), prefix }, log.handler);
   closers.push(() => consumer.close());
   const pool = async (options: Partial<WorkerPoolOptions> = {}): Promise<{ pool: WorkerPool; sink: LogSink }> => {
     const sink = new LogSink();
     const worker = new WorkerPool({
-      connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C] }),
+      connection: await connection(redisServer.server(), 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C] }),
       cpus: ['0', '1'], logStream: sink, ...options,
     });
     closers.push(() => worker.close());
@@ -100,7 +86,7 @@ test('every sample submission of sum-c gets its verdict, one CPU per job, eviden
 
 test('a bad payload fails for good with its reason, and the worker goes on', async () => {
   const { queue, log, prefix, pool } = await setup({ ok: join(SUM_C, 'submissions', 'accepted.c') });
-  const raw = new Queue('grading', { connection: await connection(server, 'api'), prefix });
+  const raw = new Queue('grading', { connection: await connection(redisServer.server(), 'api'), prefix });
   closers.push(() => raw.close());
   await raw.add('grade', { submissionId: 'ghost', gradeNumber: 1, courseId: 'c', graderDigest: 'nope', kind: 'grade', enqueuedAt: 'x' }, { jobId: 'bad.1', attempts: 3, priority: 1 });
   await raw.add('grade', 'not even an object', { jobId: 'worse', attempts: 3, priority: 1 });
