@@ -138,6 +138,8 @@ static void v1_kill_all(bool frozen) {
   kill_pids_in(path, frozen ? 1 : 100);
 }
 
+static void v1_procs_file(char *out, size_t size) { path_of(out, size, PIDS, "cgroup.procs"); }
+
 static void v1_destroy(void) {
   if (!created) return;
   for (int c = 0; c < NCONTROLLERS; c++) remove_cgroup_dir(dirs[c]);
@@ -155,5 +157,6 @@ const struct cgroup_backend cgroup_v1_backend = {
     .read_stats = v1_read_stats,
     .freeze = v1_freeze,
     .kill_all = v1_kill_all,
+    .procs_file = v1_procs_file,
     .destroy = v1_destroy,
 };

@@ -116,6 +116,8 @@ static void v2_kill_all(bool frozen) {
   kill_pids_in(path, frozen ? 1 : 100);
 }
 
+static void v2_procs_file(char *out, size_t size) { file_path(out, size, "cgroup.procs"); }
+
 static void v2_destroy(void) {
   if (!created) return;
   remove_cgroup_dir(dir);
@@ -133,5 +135,6 @@ const struct cgroup_backend cgroup_v2_backend = {
     .read_stats = v2_read_stats,
     .freeze = v2_freeze,
     .kill_all = v2_kill_all,
+    .procs_file = v2_procs_file,
     .destroy = v2_destroy,
 };

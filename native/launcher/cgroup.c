@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,24 @@ void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats);
 int cgroup_freeze(bool frozen) { return backend->freeze(frozen); }
 void cgroup_kill_all(bool frozen) { backend->kill_all(frozen); }
 void cgroup_destroy(void) { backend->destroy(); }
+
+/* We are host root, so we may raise the sandbox's processes back to normal priority, which nothing
+ * inside could (that needs CAP_SYS_NICE in the host's user namespace, or an RLIMIT_NICE we never
+ * grant: sched(7)). The supervisor calls this when the run is wanted and again once the sandbox
+ * is built, after which none of its processes forks until the program runs; a process forked in
+ * between inherits its parent's policy, so the second call finds it. */
+void cgroup_to_foreground(void) {
+  const struct sched_param normal = {.sched_priority = 0};
+  char path[600];
+  backend->procs_file(path, sizeof path);
+  FILE *f = fopen(path, "re");
+  if (!f) die_errno("open %s", path);
+  int pid;
+  while (fscanf(f, "%d", &pid) == 1)
+    if (sched_setscheduler(pid, SCHED_OTHER, &normal) < 0 && errno != ESRCH)
+      die_errno("sched_setscheduler SCHED_OTHER for pid %d", pid);
+  fclose(f);
+}
 
 /* SIGKILL every process listed, until none is left (new ones may appear while we read).
  * One round is enough for a frozen cgroup: nothing in it can fork, and each process dies as

@@ -15,6 +15,7 @@ struct cgroup_backend {
   void (*read_stats)(struct cgroup_stats *stats);
   int (*freeze)(bool frozen);
   void (*kill_all)(bool frozen);
+  void (*procs_file)(char *out, size_t size);
   void (*destroy)(void);
 };
 

@@ -85,14 +85,19 @@ static void enter_user_namespace(int sync_fd) {
   die_with_supervisor(sync_fd);
 }
 
-/* Every capability set emptied (bounding, ambient, then effective/permitted/inheritable). */
-static void drop_capabilities(uid_t uid) {
+/* The bounding and ambient sets emptied; done by the init before it forks the program, which
+ * inherits both (capabilities(7)), so the dozens of calls are made once per sandbox. */
+static void drop_bounding_set(void) {
   int last = CAP_LAST_CAP;
   char buf[16];
   if (read_file("/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0) last = atoi(buf);
   for (int cap = 0; cap <= last; cap++)
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) die_errno("drop capability %d", cap);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) die_errno("clear ambient capabilities");
+}
+
+/* The remaining sets emptied (effective, permitted, inheritable), after drop_bounding_set. */
+static void drop_capabilities(uid_t uid) {
   if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0) die_errno("setresuid %d", uid);
   struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
   struct __user_cap_data_struct data[2] = {{0}};
@@ -177,9 +182,11 @@ static void __attribute__((noreturn)) init_loop(pid_t program, int sync_fd, cons
     }
     int status;
     pid_t pid;
-    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    struct rusage usage;
+    while ((pid = wait4(-1, &status, WNOHANG, &usage)) > 0) {
       if (pid == program) {
-        send_msg(sync_fd, MSG_EXITED, status, NULL, 0);
+        /* With its rusage, so the supervisor can report before this pid namespace is torn down. */
+        send_msg(sync_fd, MSG_EXITED, status, &usage, sizeof usage);
         _exit(0); /* the kernel now kills whatever the program left behind in this pid namespace */
       }
     }
@@ -211,6 +218,7 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   /* The supervisor talks to the program over a channel of its own. */
   int channel[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) die_errno("socketpair");
+  drop_bounding_set();
   pid_t program = fork();
   if (program < 0) die_errno("fork the program");
   if (program == 0) {

@@ -47,6 +47,7 @@ struct config {
   const char *evidence_dir; /* where incident evidence is archived; NULL: no snapshot */
   int64_t evidence_max_bytes, evidence_max_entries, evidence_max_file_bytes;
   bool sweep_only;         /* --sweep: remove leftovers of crashed runs, then exit */
+  bool background;         /* --background: build at idle CPU priority until the run is wanted */
 
   /* Set per run, from the control message (or argv). */
   struct limits limits;
@@ -117,6 +118,8 @@ void cgroup_read_stats(struct cgroup_stats *stats);
 int cgroup_freeze(bool frozen);
 void cgroup_kill_all(bool frozen);
 void cgroup_destroy(void);
+/* Every process of the sandbox back at SCHED_OTHER (a --background sandbox is built at SCHED_IDLE). */
+void cgroup_to_foreground(void);
 
 /* rootfs.c: mounts, run in the sandbox's mount namespace as host root */
 void setup_rootfs(const struct config *cfg, int sync_fd);
@@ -132,7 +135,10 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
 int launch(struct config *cfg);
 
 /* server.c: `--serve`, many sandboxes for one long-lived caller */
-enum request_verb { REQ_PREPARE = 1, REQ_RUN = 2, REQ_CANCEL = 3 };
+/* REQ_RAISE: the caller waits for this --background sandbox now; build it at normal priority. */
+enum request_verb { REQ_PREPARE = 1, REQ_RUN = 2, REQ_CANCEL = 3, REQ_RAISE = 4 };
+/* How the server passes REQ_RAISE on to the supervisor (blocked, read from its signalfd). */
+#define SIGRAISE SIGUSR1
 int serve(const struct config *defaults);
 
 /* supervise.c */

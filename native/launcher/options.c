@@ -44,8 +44,10 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->argv = &argv[i + 1];
       return;
     }
-    if ((strcmp(flag, "--sweep") == 0 || strcmp(flag, "--serve") == 0) && (phases & PHASE_SHAPE)) {
+    if ((strcmp(flag, "--sweep") == 0 || strcmp(flag, "--serve") == 0 || strcmp(flag, "--background") == 0) &&
+        (phases & PHASE_SHAPE)) {
       if (strcmp(flag, "--sweep") == 0) cfg->sweep_only = true;
+      if (strcmp(flag, "--background") == 0) cfg->background = true;
       i++;
       continue;
     }

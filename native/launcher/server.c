@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -85,10 +86,19 @@ static void prepare(const struct config *defaults, uint32_t id, char *payload, u
 static void send_run(uint32_t id, const char *payload, uint32_t length) {
   struct supervisor *s = find(id);
   if (!s || s->control_fd < 0) return report(id, "{\"event\":\"error\",\"message\":%s}", "no prepared sandbox with this id");
-  /* A supervisor that died already closed its end: its "gone" frame reports that. */
+  /* A --background supervisor waits at idle priority (launch()); raised first, it wakes at once,
+   * and raises its sandbox's processes itself. One that died already: its "gone" frame says so. */
+  const struct sched_param normal = {.sched_priority = 0};
+  sched_setscheduler(s->pid, SCHED_OTHER, &normal);
   write_full(s->control_fd, payload, length);
   close(s->control_fd);
   s->control_fd = -1;
+}
+
+/* The caller waits for a sandbox still being built at idle priority: its supervisor raises it. */
+static void raise_priority(uint32_t id) {
+  struct supervisor *s = find(id);
+  if (s && s->control_fd >= 0) kill(s->pid, SIGRAISE);
 }
 
 static void cancel(uint32_t id) {
@@ -137,6 +147,7 @@ static int handle_request(const struct config *defaults) {
   case REQ_PREPARE: prepare(defaults, header.id, payload, header.length); break;
   case REQ_RUN: send_run(header.id, payload, header.length); break;
   case REQ_CANCEL: cancel(header.id); break;
+  case REQ_RAISE: raise_priority(header.id); break;
   default: report(header.id, "{\"event\":\"error\",\"message\":%s}", "unknown request");
   }
   free(payload);
@@ -153,6 +164,10 @@ int serve(const struct config *defaults) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   int signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
   if (signal_fd < 0) die_errno("signalfd");
+  /* Blocked here too, so that a supervisor has it blocked from the fork on and reads it from its
+   * signalfd, however early it comes. */
+  sigaddset(&mask, SIGRAISE);
+  sigprocmask(SIG_BLOCK, &mask, NULL);
   status_fd = 1;
   report(0, "{\"event\":\"serving\",\"cgroup\":%s}", cgroup_version());
   for (;;) {

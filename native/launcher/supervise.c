@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,8 @@ struct run {
   int program_fd;           /* channel to the program until it execs */
   int scratch_fd;           /* root of the sandbox's scratch tmpfs, for evidence */
   bool violation;           /* an incident happened (only the first one counts) */
-  int program_status;
+  int program_status;       /* with have_status: the program's wait status and rusage, from the init */
+  struct rusage program_usage;
   int exec_errno;
   char *setup_error;
 };
@@ -89,6 +91,7 @@ static void handle_message(struct run *run, uint32_t uid_base) {
   case MSG_EXITED:
     run->program_status = header.value;
     run->have_status = true;
+    if (payload && header.length == sizeof run->program_usage) memcpy(&run->program_usage, payload, sizeof run->program_usage);
     break;
   case MSG_ERROR:
     run->setup_error = payload ? payload : strdup("the sandbox failed to start");
@@ -202,7 +205,10 @@ static void check_budgets(struct run *run, int ncpus) {
   timerfd_settime(run->timer_fd, 0, &its, NULL);
 }
 
+/* init_status and ru are the init's, used only when the init did not report the program's. */
 static void report_exit(struct run *run, int init_status, const struct rusage *ru) {
+  if (run->have_status) ru = &run->program_usage;
+  if (!ru) die("no resource usage to report");
   struct cgroup_stats stats = {-1, -1, -1, -1};
   cgroup_read_stats(&stats);
   int64_t wall_ms = run->started_us ? (monotonic_us() - run->started_us) / 1000 : 0;
@@ -227,20 +233,45 @@ static void report_exit(struct run *run, int init_status, const struct rusage *r
               run->exec_errno, run->cancelled ? "true" : "false", run->violation ? "true" : "false", cgroup_version());
 }
 
+/* The run is wanted: a --background sandbox (its supervisor, init and every other process) goes
+ * back to normal priority. */
+static void to_foreground(const struct run *run) {
+  if (!run->cfg->background) return;
+  const struct sched_param normal = {.sched_priority = 0};
+  if (sched_setscheduler(0, SCHED_OTHER, &normal) < 0) die_errno("sched_setscheduler SCHED_OTHER");
+  if (sched_setscheduler(run->child, SCHED_OTHER, &normal) < 0 && errno != ESRCH)
+    die_errno("sched_setscheduler SCHED_OTHER for the sandbox init");
+  cgroup_to_foreground();
+}
+
+/* The signal that made the signalfd readable: SIGRAISE (the caller waits for us), or one that
+ * cancels the sandbox. */
+static int take_signal(const struct run *run) {
+  struct signalfd_siginfo info;
+  if (read(run->signal_fd, &info, sizeof info) != sizeof info) return 0;
+  return (int)info.ssi_signo;
+}
+
 /* Reads the run options from the control fd: NUL-separated words, ended by EOF.
  * A signal while we wait cancels the prepared sandbox. */
 static char *read_control(int fd, const struct run *run, uint32_t *length) {
   char *buf = malloc(MAX_CONTROL_BYTES + 1);
   if (!buf) die("out of memory");
   size_t n = 0;
+  bool foreground = false;
   for (;;) {
     struct pollfd pfds[4] = {{fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}, {run->pidfd, POLLIN, 0}, {run->program_fd, POLLIN, 0}};
     if (poll(pfds, 4, -1) < 0) {
       if (errno == EINTR) continue;
       die_errno("poll");
     }
-    if (pfds[1].revents) die("cancelled before the run started");
+    if (pfds[1].revents && take_signal(run) != SIGRAISE) die("cancelled before the run started");
     if (pfds[2].revents || pfds[3].revents) die("the sandbox died while it was prepared");
+    if (!pfds[0].revents) continue;
+    if (!foreground) {
+      to_foreground(run); /* the sandbox is built: this covers every process it has */
+      foreground = true;
+    }
     ssize_t r = read(fd, buf + n, MAX_CONTROL_BYTES + 1 - n);
     if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
     if (r < 0) die_errno("read run options");
@@ -256,10 +287,18 @@ static char *read_control(int fd, const struct run *run, uint32_t *length) {
 
 /* Until the sandbox is built: the scratch handle, the uid maps, then READY with the program's channel. */
 static void wait_until_ready(struct run *run, uint32_t uid_base) {
-  struct pollfd pfds[2] = {{run->sync_fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}};
+  /* The run options arriving while we build mean the run waits for us: build at full speed. */
+  struct pollfd pfds[3] = {{run->sync_fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}, {run->cfg->control_fd, POLLIN, 0}};
   for (;;) {
-    if (poll(pfds, 2, -1) < 0 && errno != EINTR) die_errno("poll");
-    if (pfds[1].revents) die("cancelled before the run started");
+    if (poll(pfds, 3, -1) < 0 && errno != EINTR) die_errno("poll");
+    if (pfds[1].revents) {
+      if (take_signal(run) != SIGRAISE) die("cancelled before the run started");
+      to_foreground(run);
+    }
+    if (pfds[2].revents) {
+      to_foreground(run);
+      pfds[2].fd = -1;
+    }
     if (!pfds[0].revents) continue;
     struct msg_header header;
     char *payload;
@@ -345,20 +384,21 @@ static int open_stdin(const char *path) {
   return fd;
 }
 
-/* Hands the program its run: stdin, filter, options. Its clock starts now. */
+/* Hands the program its run: stdin, filter, options. Its clock starts now. Everything is read
+ * first and the three messages go back to back, so the program wakes once, not once for each. */
 static void send_run(struct run *run, const char *options, uint32_t length) {
   int stdin_fd = open_stdin(run->cfg->stdin_path);
   uint32_t filter_length;
   char *filter = read_filter(run->cfg->seccomp_path, &filter_length);
-  send_fd(run->program_fd, MSG_STDIN, stdin_fd);
-  close(stdin_fd);
-  send_msg(run->program_fd, MSG_FILTER, 0, filter, filter_length);
-  free(filter);
   run->started_us = monotonic_us();
   run->check_due = true;
   if (cgroup_read_cpu_us(&run->cpu_baseline_us) < 0) run->cpu_baseline_us = 0;
   cgroup_reset_peak();
+  send_fd(run->program_fd, MSG_STDIN, stdin_fd);
+  send_msg(run->program_fd, MSG_FILTER, 0, filter, filter_length);
   send_msg(run->program_fd, MSG_RUN, 0, options, length);
+  close(stdin_fd);
+  free(filter);
   emit_status("{\"event\":\"started\"}");
 }
 
@@ -377,6 +417,27 @@ static void start_run(struct run *run, uint32_t uid_base) {
   send_run(run, options, length);
 }
 
+/* The run is over when its output is complete and the init is gone; or, to report sooner, when
+ * its output is complete and the init has passed on the program's exit status: then the pid,
+ * mount and network namespaces are torn down after the report (the init's exit does that, about
+ * a millisecond the caller need not wait for). Not when /box goes back to the host or evidence is
+ * taken (both need every process gone), nor when we killed the sandbox. */
+static bool finished(const struct run *run) {
+  if (run->streams[0].fd >= 0 || run->streams[1].fd >= 0) return false;
+  if (run->child_exited) return true;
+  return run->have_status && !run->cfg->box_out && !run->violation && !run->killed;
+}
+
+/* After an early report: the init is on its way out (it exits right after passing the status
+ * on); SIGKILL makes sure, and the cgroup goes once it is empty. This stays at normal priority:
+ * a caller may wait for it (SandboxPool.close), and it is short. */
+static void tear_down(struct run *run) {
+  kill(run->child, SIGKILL);
+  if (waitpid(run->child, NULL, 0) < 0) die_errno("wait for the sandbox");
+  current = NULL;
+  cgroup_destroy();
+}
+
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
   struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd, .notify_fd = -1, .scratch_fd = -1, .program_fd = -1};
   current = &run;
@@ -388,6 +449,7 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   sigaddset(&mask, SIGTERM);
   sigaddset(&mask, SIGINT);
   sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGRAISE);
   run.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
   run.pidfd = (int)syscall(SYS_pidfd_open, child, 0);
   run.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
@@ -399,7 +461,7 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   emit_status("{\"event\":\"ready\",\"pid\":%d}", getpid());
   start_run(&run, uid_base);
 
-  while (!run.child_exited || run.streams[0].fd >= 0 || run.streams[1].fd >= 0) {
+  while (!finished(&run)) {
     struct pollfd pfds[8] = {
         {run.sync_fd, POLLIN, 0}, {run.streams[0].fd, POLLIN, 0}, {run.streams[1].fd, POLLIN, 0},
         {run.child_exited ? -1 : run.pidfd, POLLIN, 0}, {run.timer_fd, POLLIN, 0}, {run.signal_fd, POLLIN, 0},
@@ -418,9 +480,8 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
       uint64_t ticks;
       if (read(run.timer_fd, &ticks, sizeof ticks) < 0) { /* nothing to do */ }
     }
-    if (pfds[5].revents) {
-      struct signalfd_siginfo info;
-      if (read(run.signal_fd, &info, sizeof info) > 0) run.cancelled = true;
+    if (pfds[5].revents && take_signal(&run) != SIGRAISE) {
+      run.cancelled = true;
       kill_sandbox(&run);
     }
     if (pfds[4].revents || run.check_due) {
@@ -430,6 +491,16 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   }
   /* Messages sent just before the sandbox ended are still in the sockets. */
   while (run.program_fd >= 0) handle_program_message(&run);
+  if (!run.child_exited) {
+    /* A process the program left may be stopped at a forbidden call: that is an incident. */
+    struct pollfd pending = {run.notify_fd, POLLIN, 0};
+    if (run.notify_fd >= 0 && poll(&pending, 1, 0) > 0) handle_notification(&run, pending.revents);
+    if (!run.violation) {
+      report_exit(&run, 0, NULL);
+      tear_down(&run);
+      return 0;
+    }
+  }
   while (run.sync_fd >= 0) handle_message(&run, uid_base);
 
   int init_status;

@@ -78,7 +78,7 @@ interface StatusEvent {
 }
 
 /** Request verbs and frame kinds of the launcher's --serve protocol (native/launcher/server.c). */
-const VERB = { prepare: 1, run: 2, cancel: 3 } as const;
+const VERB = { prepare: 1, run: 2, cancel: 3, raise: 4 } as const;
 const FRAME = { stdout: 1, stderr: 2, status: 3 } as const;
 const HEADER_BYTES = 12;
 
@@ -99,6 +99,7 @@ function toWords(words: string[]): Buffer {
 class LaunchServer {
   private readonly child: ChildProcess;
   private readonly listeners = new Map<number, FrameListener>();
+  private idleWaiters: Array<() => void> = [];
   private pending: Buffer = Buffer.alloc(0);
   private nextId = 1;
   dead = false;
@@ -126,6 +127,13 @@ class LaunchServer {
   close(id: number): void {
     this.listeners.delete(id);
     this.updateRef();
+    if (this.listeners.size === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+  }
+
+  /** Resolves once every sandbox opened so far is gone. */
+  idle(): Promise<void> {
+    if (this.listeners.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
   send(id: number, verb: number, words: string[]): void {
@@ -163,6 +171,7 @@ class LaunchServer {
       listener.status({ event: 'gone' });
     }
     this.listeners.clear();
+    for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 
   /** An idle launcher must not keep the process alive; it exits when our end of stdin closes. */
@@ -205,12 +214,23 @@ function runOptions(request: RunRequest): string[] {
   return words;
 }
 
-function shapeOptions(layout: RootLayout, scratchKb: number): string[] {
+/** How a sandbox is prepared. */
+export interface PrepareOptions {
+  /**
+   * Built ahead of demand: at idle CPU priority, so that building it never slows a run (a pool's
+   * refill overlaps the run of the sandbox taken before it); raised when its run is wanted.
+   * @defaultValue false
+   */
+  background?: boolean | undefined;
+}
+
+function shapeOptions(layout: RootLayout, scratchKb: number, options: PrepareOptions): string[] {
   const { stateDir, evidenceMaxKb, evidenceMaxEntries, evidenceMaxFileKb } = config();
   const words = ['--root-lower', layout.skeleton, '--scratch-kb', String(scratchKb),
     '--evidence-dir', join(stateDir, 'evidence'), '--evidence-max-kb', String(evidenceMaxKb),
     '--evidence-max-entries', String(evidenceMaxEntries), '--evidence-max-file-kb', String(evidenceMaxFileKb)];
   for (const bind of layout.binds) words.push('--ro-bind', bind.src, bind.dst);
+  if (options.background) words.push('--background');
   return words;
 }
 
@@ -221,45 +241,61 @@ export class PreparedSandbox {
   private readonly events: StatusEvent[] = [];
   private readonly stdout: Buffer[] = [];
   private readonly stderr: Buffer[] = [];
-  private used = false;
+  private used_ = false;
+  private built = false;
+  private readonly background: boolean;
   private pid_: number | undefined;
   /** Resolves when the sandbox is built; rejects if building it failed. */
   readonly ready: Promise<void>;
-  private readonly done: Promise<StatusEvent[]>;
+  /** The run's report (or the end, without one): the launcher reports before it tears down. */
+  private readonly reported: Promise<StatusEvent[]>;
+  /** Resolves when the sandbox is gone: its processes, mounts and cgroup. */
+  readonly closed: Promise<void>;
 
-  constructor(layout: RootLayout, scratchKb: number) {
+  constructor(layout: RootLayout, scratchKb: number, options: PrepareOptions = {}) {
+    this.background = options.background ?? false;
     let onReady = (): void => {};
     let onFailed = (_: Error): void => {};
-    let onGone = (_: StatusEvent[]): void => {};
+    let onReported = (_: StatusEvent[]): void => {};
+    let onGone = (): void => {};
     this.ready = new Promise<void>((resolve, reject) => { onReady = resolve; onFailed = reject; });
     this.ready.catch(() => {}); // observed by run(); a pool's spare sandbox may never be awaited
-    this.done = new Promise((resolve) => { onGone = resolve; });
+    this.reported = new Promise((resolve) => { onReported = resolve; });
+    this.closed = new Promise((resolve) => { onGone = resolve; });
     this.id = this.server.open({
       output: (kind, data) => (kind === FRAME.stdout ? this.stdout : this.stderr).push(data),
       status: (event) => {
         this.events.push(event);
         if (event.event === 'ready') {
+          this.built = true;
           this.pid_ = typeof event.pid === 'number' ? event.pid : undefined;
           onReady();
         } else if (event.event === 'error') {
           onFailed(new InternalError('E_SANDBOX', `sandbox failed: ${event.message ?? 'unknown error'}`));
+        } else if (event.event === 'exit') {
+          onReported([...this.events]);
         } else if (event.event === 'gone') {
           onFailed(new InternalError('E_SANDBOX', 'the launcher ended before the sandbox was ready'));
           this.server.close(this.id);
-          onGone(this.events);
+          onReported(this.events);
+          onGone();
         }
       },
     });
-    this.server.send(this.id, VERB.prepare, shapeOptions(layout, scratchKb));
+    this.server.send(this.id, VERB.prepare, shapeOptions(layout, scratchKb, options));
   }
 
-  /** Runs one command in this sandbox; a sandbox serves exactly one run. */
+  /**
+   * Runs one command in this sandbox; a sandbox serves exactly one run. Resolves with the report,
+   * which the launcher sends before it tears the sandbox down: `closed` says when that is done.
+   */
   async run(request: RunRequest): Promise<LaunchReport> {
-    if (this.used) throw new InternalError('E_SANDBOX_REUSED', 'a prepared sandbox serves one run only');
-    this.used = true;
+    if (this.used_) throw new InternalError('E_SANDBOX_REUSED', 'a prepared sandbox serves one run only');
+    this.used_ = true;
+    if (this.background && !this.built) this.server.send(this.id, VERB.raise, []); // we wait for it now
     await this.ready;
     this.server.send(this.id, VERB.run, runOptions(request));
-    const events = await this.done;
+    const events = await this.reported;
     const failure = events.find((e) => e.event === 'error');
     if (failure?.code === 'box_too_large') throw new UserError('E_BOX_TOO_LARGE', `${failure.message ?? ''}: submit fewer or smaller files, or raise the memory limit`);
     if (failure) throw new InternalError('E_SANDBOX', `sandbox failed: ${failure.message ?? 'unknown error'}`);
@@ -276,6 +312,11 @@ export class PreparedSandbox {
     };
   }
 
+  /** Whether run() or dispose() was called: the sandbox is no longer waiting for a run. */
+  get used(): boolean {
+    return this.used_;
+  }
+
   /** Host pid of this sandbox's supervisor, once ready (for logs, and tests that simulate a crash). */
   get pid(): number | undefined {
     return this.pid_;
@@ -283,10 +324,19 @@ export class PreparedSandbox {
 
   /** Tears the sandbox down, whether it is waiting or running (the launcher removes its cgroup). */
   async dispose(): Promise<void> {
-    this.used = true;
+    this.used_ = true;
     this.server.send(this.id, VERB.cancel, []);
-    await this.done;
+    await this.closed;
   }
+}
+
+/**
+ * Resolves once every sandbox this process started is gone. A run's result comes before its
+ * sandbox is torn down (the teardown is off the run's path); wait here before checking that
+ * nothing remains, or before the process exits on purpose.
+ */
+export function sandboxesClosed(): Promise<void> {
+  return server ? server.idle() : Promise.resolve();
 }
 
 /**

@@ -1,5 +1,6 @@
 // Sandboxes prepared ahead of demand: building namespaces, cgroups and mounts takes longer than a
-// short run itself, so a pool keeps a few built and waiting, and refills as they are taken.
+// short run itself, so a pool keeps a few built and waiting, and refills as they are taken. They
+// are built in the background (at idle CPU priority), so a refill never slows the run it overlaps.
 import type { RootLayout } from './layers.js';
 import { PreparedSandbox } from './launcher.js';
 
@@ -13,6 +14,8 @@ export interface PoolOptions {
 
 export class SandboxPool {
   private readonly waiting: PreparedSandbox[] = [];
+  /** Handed out and maybe still being torn down (a run reports before its teardown). */
+  private readonly taken = new Set<PreparedSandbox>();
   private closed = false;
   private readonly size: number;
 
@@ -22,7 +25,7 @@ export class SandboxPool {
   }
 
   private prepare(): PreparedSandbox {
-    return new PreparedSandbox(this.options.layout, this.options.scratchKb);
+    return new PreparedSandbox(this.options.layout, this.options.scratchKb, { background: true });
   }
 
   /** A sandbox for one run: the oldest prepared one; a fresh one is started in its place. */
@@ -30,12 +33,15 @@ export class SandboxPool {
     if (this.closed) throw new Error('the sandbox pool is closed');
     const sandbox = this.waiting.shift() ?? this.prepare();
     this.waiting.push(this.prepare());
+    this.taken.add(sandbox);
+    void sandbox.closed.then(() => this.taken.delete(sandbox));
     return sandbox;
   }
 
-  /** Tears down every sandbox still waiting. */
+  /** Tears down every sandbox still waiting, and waits until those handed out are gone too. */
   async close(): Promise<void> {
     this.closed = true;
-    await Promise.all(this.waiting.splice(0).map((s) => s.dispose()));
+    const unused = [...this.waiting.splice(0), ...[...this.taken].filter((s) => !s.used)];
+    await Promise.all([...unused.map((s) => s.dispose()), ...[...this.taken].map((s) => s.closed)]);
   }
 }

@@ -5,7 +5,7 @@ import { config } from '../common/config.js';
 import { canonicalEnvironment } from './environment.js';
 import { defaultRootLayout, type RootLayout } from './layers.js';
 import { syscallName } from '../seccomp/addon.js';
-import { PreparedSandbox, type IncidentEvent, type LaunchReport, type ViolationEvent } from './launcher.js';
+import { PreparedSandbox, type IncidentEvent, type LaunchReport, type PrepareOptions, type ViolationEvent } from './launcher.js';
 import type { SeccompRecord } from '../audit/kernel-audit.js';
 import { recordIncident, recordPolicyInstalled, startKernelAudit } from './incident-record.js';
 import { installedPolicy } from './seccomp-program.js';
@@ -90,8 +90,8 @@ export function scratchKbFor(limits: Limits): number {
   return limits.memoryMb * 1024;
 }
 
-export function prepareSandbox(limits: Limits, layout: RootLayout = defaultLayoutOnce()): PreparedSandbox {
-  return new PreparedSandbox(layout, scratchKbFor(limits));
+export function prepareSandbox(limits: Limits, layout: RootLayout = defaultLayoutOnce(), options: PrepareOptions = {}): PreparedSandbox {
+  return new PreparedSandbox(layout, scratchKbFor(limits), options);
 }
 
 function toViolation(event: ViolationEvent): Violation {

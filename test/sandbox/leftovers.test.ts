@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 
 import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { sweepLeftovers } from '../../services/sandbox/launcher.js';
+import { sandboxesClosed, sweepLeftovers } from '../../services/sandbox/launcher.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { prepareSandbox, runSandboxed } from '../../services/sandbox/sandbox.js';
 import { removeTempDirs, sh } from '../helpers.js';
@@ -19,7 +19,16 @@ test.after(removeTempDirs);
 const CONTROLLERS = ['memory', 'pids', 'cpuacct', 'cpuset', 'freezer'];
 const SANDBOX_UID_BASE = 0x40000000;
 
-/** Host pids of processes running as a sandbox uid; `live` leaves out zombies awaiting their reaper. */
+/** Whether a process is (or was) in a slot cgroup of another cgroup name: a sandbox of someone else. */
+function othersSandbox(pid: string): boolean {
+  const groups = readFileSync(`/proc/${pid}/cgroup`, 'utf8');
+  return /\/slot-\d+/.test(groups) && !groups.includes(`/${config().cgroupName}/slot-`);
+}
+
+/**
+ * Host pids of processes running as a sandbox uid; `live` leaves out zombies awaiting their
+ * reaper. Sandboxes of other cgroup names (other gradebox processes on this host) do not count.
+ */
 function sandboxProcesses(live = false): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync('/proc')) {
@@ -28,7 +37,7 @@ function sandboxProcesses(live = false): number[] {
       const status = readFileSync(`/proc/${entry}/status`, 'utf8');
       const uid = /^Uid:\s+(\d+)/m.exec(status);
       if (live && /^State:\s+Z/m.test(status)) continue;
-      if (uid && Number(uid[1]) >= SANDBOX_UID_BASE) pids.push(Number(entry));
+      if (uid && Number(uid[1]) >= SANDBOX_UID_BASE && !othersSandbox(entry)) pids.push(Number(entry));
     } catch {
       // the process ended while we looked
     }
@@ -69,8 +78,12 @@ test('200 runs, killed and crashed ones among them, leave nothing behind', async
     // four at a time, one kind after another
     await Promise.all([0, 1, 2, 3].map((i) => kinds[(round * 4 + i) % kinds.length]!()));
   }
-  // Crashed launchers leave cgroups; the sweep at the next start removes them.
+  // A run reports before its sandbox is torn down; then crashed launchers leave cgroups, which the
+  // sweep at the next start removes.
+  await sandboxesClosed();
   await sweepLeftovers();
+  // What the sweep killed (a crashed run's sandbox) may take a moment to finish dying.
+  for (let waited = 0; sandboxProcesses(true).length && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
   assert.equal(sandboxProcesses(true), [], 'no sandbox process remains alive');
   // A crashed launcher's sandbox init is reparented to the host's init, which reaps it in its own time.
   for (let waited = 0; sandboxProcesses().length && waited < 10000; waited += 100) await new Promise((r) => setTimeout(r, 100));

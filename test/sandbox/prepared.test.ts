@@ -1,0 +1,160 @@
+// Sandboxes prepared ahead of their run: built at idle CPU priority and raised before the run;
+// a run reports before its sandbox is torn down, and the teardown still leaves nothing behind.
+import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { PreparedSandbox, sandboxesClosed } from '../../services/sandbox/launcher.js';
+import { resolveLimits } from '../../services/sandbox/limits.js';
+import { SandboxPool } from '../../services/sandbox/pool.js';
+import { defaultLayoutOnce, prepareSandbox, runSandboxed, scratchKbFor } from '../../services/sandbox/sandbox.js';
+import { removeTempDirs } from '../helpers.js';
+
+test.after(removeTempDirs);
+
+const SCHED_OTHER = 0;
+const SCHED_IDLE = 5;
+
+/** Scheduling policy of a host process (proc(5): field 41 of /proc/PID/stat). */
+function policyOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
+}
+
+/** Host pids of the processes in the supervisor's slot cgroup (the sandbox's init and program). */
+function sandboxPids(supervisor: number): number[] {
+  const init = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).find((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(supervisor);
+    } catch {
+      return false;
+    }
+  });
+  assert.ok(init, 'the supervisor has a child: the sandbox init');
+  const slot = /:pids:(\/.*)$/m.exec(readFileSync(`/proc/${init}/cgroup`, 'utf8'))?.[1];
+  assert.ok(slot, 'the init is in a pids cgroup');
+  return readFileSync(`/sys/fs/cgroup/pids${slot}/cgroup.procs`, 'utf8').trim().split('\n').map(Number);
+}
+
+function alive(pid: number): boolean {
+  return existsSync(`/proc/${pid}`);
+}
+
+test('a background sandbox waits at idle priority; its run is at normal priority', async () => {
+  const limits = resolveLimits({});
+  const sandbox = prepareSandbox(limits, defaultLayoutOnce(), { background: true });
+  await sandbox.ready;
+  const supervisor = sandbox.pid!;
+  try {
+    const waiting = sandboxPids(supervisor);
+    assert.is(waiting.length, 2, 'the init and the program wait for the run');
+    assert.equal([supervisor, ...waiting].map(policyOf), [SCHED_IDLE, SCHED_IDLE, SCHED_IDLE]);
+  } catch (error) {
+    await sandbox.dispose();
+    throw error;
+  }
+  const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'cut -d" " -f41 /proc/1/stat /proc/self/stat /proc/$$/stat'], limits, prepared: sandbox });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.equal(r.stdout.trim().split('\n').map(Number), [SCHED_OTHER, SCHED_OTHER, SCHED_OTHER], 'init, the program and its children');
+  await sandbox.closed;
+});
+
+test('a sandbox prepared without background waits at normal priority', async () => {
+  const sandbox = prepareSandbox(resolveLimits({}));
+  await sandbox.ready;
+  try {
+    assert.equal([sandbox.pid!, ...sandboxPids(sandbox.pid!)].map(policyOf), [SCHED_OTHER, SCHED_OTHER, SCHED_OTHER]);
+  } finally {
+    await sandbox.dispose();
+  }
+});
+
+/** One busy loop per CPU at normal priority, for the duration of fn. */
+async function withCpusBusy<T>(fn: () => Promise<T>): Promise<T> {
+  const loops = cpus().map(() => spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  try {
+    return await fn();
+  } finally {
+    for (const loop of loops) loop.kill('SIGKILL');
+    await Promise.all(loops.map((loop) => (loop.exitCode !== null || loop.signalCode !== null ? undefined : new Promise((r) => loop.once('exit', r)))));
+  }
+}
+
+test('on busy CPUs a background sandbox waits for idle time, until its run is wanted', async () => {
+  const limits = resolveLimits({});
+  await withCpusBusy(async () => {
+    const sandbox = prepareSandbox(limits, defaultLayoutOnce(), { background: true });
+    let built = false;
+    void sandbox.ready.then(() => { built = true; });
+    await new Promise((r) => setTimeout(r, 150));
+    assert.not.ok(built, 'nothing idle: not built yet');
+    const started = performance.now();
+    const r = await runSandboxed({ argv: ['/bin/true'], limits, prepared: sandbox });
+    assert.is(r.status, 'ok', r.stderr);
+    const took = performance.now() - started;
+    assert.ok(took < 3000, `raised, it was built and run in ${took.toFixed(0)} ms`);
+  });
+});
+
+test('a run reports before the teardown, which follows: the supervisor and its cgroup go', async () => {
+  const limits = resolveLimits({});
+  const sandbox = prepareSandbox(limits);
+  await sandbox.ready;
+  const supervisor = sandbox.pid!;
+  // A background process that gave up its output does not hold the report back, and dies with the sandbox.
+  const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'sleep 30 </dev/null >/dev/null 2>&1 & echo $!'], limits, prepared: sandbox });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.ok(r.wall_ms < 5000, `wall_ms ${r.wall_ms}`);
+  await sandbox.closed;
+  assert.not.ok(alive(supervisor), 'the supervisor is gone');
+  const sleepers = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\u000030\u0000' && Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) >= 0x40000000;
+    } catch {
+      return false;
+    }
+  });
+  assert.equal(sleepers, [], 'the background sleep died with its sandbox');
+});
+
+test('the program\'s own resource usage comes with the early report', async () => {
+  const limits = resolveLimits({});
+  const sandbox = prepareSandbox(limits);
+  const report = await sandbox.run({ argv: ['/usr/bin/python3', '-c', 'x = bytearray(32 << 20); print(len(x))'], env: {}, limits });
+  assert.is(report.exit_code, 0, report.stderr.toString());
+  assert.ok(report.maxrss_kb >= 32 * 1024, `maxrss_kb ${report.maxrss_kb}`);
+  assert.ok(report.memory_kb >= 32 * 1024, `memory_kb ${report.memory_kb}`);
+});
+
+test('closing a pool waits until the sandboxes it handed out are gone', async () => {
+  const limits = resolveLimits({});
+  const pool = new SandboxPool({ layout: defaultLayoutOnce(), scratchKb: scratchKbFor(limits), size: 2 });
+  const supervisors: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const sandbox: PreparedSandbox = pool.take();
+    await sandbox.ready;
+    supervisors.push(sandbox.pid!);
+    const r = await runSandboxed({ argv: ['/bin/true'], limits, prepared: sandbox });
+    assert.is(r.status, 'ok');
+  }
+  const unused = pool.take();
+  await unused.ready;
+  supervisors.push(unused.pid!);
+  await pool.close();
+  assert.equal(supervisors.filter(alive), [], 'every supervisor, the unused one too, is gone');
+  await sandboxesClosed();
+});
+
+test('sandboxesClosed waits for every teardown of this process', async () => {
+  const limits = resolveLimits({});
+  const sandboxes = [prepareSandbox(limits), prepareSandbox(limits)];
+  await Promise.all(sandboxes.map((s) => s.ready));
+  const supervisors = sandboxes.map((s) => s.pid!);
+  await Promise.all(sandboxes.map((s) => runSandboxed({ argv: ['/bin/true'], limits, prepared: s })));
+  await sandboxesClosed();
+  assert.equal(supervisors.filter(alive), []);
+});
+
+test.run();
