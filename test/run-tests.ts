@@ -24,6 +24,18 @@ interface FileOutcome {
   failed: number;
 }
 
+/** Removes a file's state directory; something still writing there after the file ended (a
+ * process it did not stop) is a failure of that file: 1, else 0. */
+function removeStateDir(stateDir: string, file: string): number {
+  try {
+    rmSync(stateDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+    return 0;
+  } catch (error) {
+    process.stderr.write(`${file}: something kept writing to its state directory after it ended: ${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
 function runFile(file: string): Promise<FileOutcome> {
   // Each file gets its own state directory (layers, evidence), removed afterwards.
   const stateDir = mkdtempSync(join(tmpdir(), 'gradebox-test-'));
@@ -41,14 +53,14 @@ function runFile(file: string): Promise<FileOutcome> {
     }, FILE_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
-      rmSync(stateDir, { recursive: true, force: true });
+      const leftBehind = removeStateDir(stateDir, file);
       // eslint-disable-next-line no-control-regex
       const plain = output.replace(/\x1b\[[0-9;]*m/g, '');
       const total = /Total:\s+(\d+)/.exec(plain);
       const passed = /Passed:\s+(\d+)/.exec(plain);
       if (!total || !passed) {
         process.stderr.write(`${file}: ended without a test summary (exit ${code})\n`);
-        resolve({ passed: 0, failed: 1 });
+        resolve({ passed: 0, failed: 1 + leftBehind });
         return;
       }
       const ok = Number(passed[1]);
@@ -57,7 +69,7 @@ function runFile(file: string): Promise<FileOutcome> {
         process.stderr.write(`${file}: exited with ${code} although every test passed (an error in a hook?)\n`);
         failed = 1;
       }
-      resolve({ passed: ok, failed });
+      resolve({ passed: ok, failed: failed + leftBehind });
     });
   });
 }

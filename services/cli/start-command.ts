@@ -1,7 +1,7 @@
 // `gradebox start [--port N] [--data DIR] [--workers N]`: the whole service on one machine. Redis
 // (REDIS_URL, or a private redis-server on a unix socket), the API as the unprivileged service
 // account, and a worker pool as root; children that die are restarted; SIGTERM stops them all.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 
@@ -80,7 +80,12 @@ export async function startCommand(argv: string[]): Promise<number> {
       // One host: a dead worker's job is taken again after 10 s instead of the default 30 s.
       '--lock-ms', '10000', '--stalled-ms', '5000', ...(workers ? ['--concurrency', String(workers)] : [])],
   }, logger);
-  const recordPids = () => writeFileSync(join(dataDir, 'processes.json'), JSON.stringify({ start: process.pid, api: api.pid, worker: worker.pid, redis: redis.server?.pid ?? null }) + '\n');
+  // Written whole and renamed into place: a reader never sees half a file.
+  const recordPids = () => {
+    const file = join(dataDir, 'processes.json');
+    writeFileSync(`${file}.new`, JSON.stringify({ start: process.pid, api: api.pid, worker: worker.pid, redis: redis.server?.pid ?? null }) + '\n');
+    renameSync(`${file}.new`, file);
+  };
 
   api.start();
   await waitForHealthy(port, api);

@@ -75,7 +75,13 @@ export async function startLocalService(options: { workers?: number; env?: NodeJ
     key = /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
     await new Promise((r) => setTimeout(r, 200));
   }
-  const pids = (): ServicePids => JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as ServicePids;
+  const pids = (): ServicePids => {
+    try {
+      return JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as ServicePids;
+    } catch {
+      return { api: null, worker: null, redis: null }; // not written yet: start is still starting
+    }
+  };
   return {
     url, key, dataDir, child, pids,
     output: () => output,

@@ -174,7 +174,7 @@ harness: { files: [test_solution.py], run: [python3, test_solution.py] }
 `, { 'test_solution.py': 'print(1)\n' }));
   assert.is(grader.mode, 'harness');
   assert.equal(grader.tests, []);
-  assert.equal(grader.harness, { files: [join(grader.dir, 'test_solution.py')], run: ['python3', 'test_solution.py'], results: 'results.json' });
+  assert.equal(grader.harness, { files: [join(grader.dir, 'test_solution.py')], run: ['python3', 'test_solution.py'], results: 'results.json', maxScore: 1 });
   rejects(graderWith('language: python\nmode: harness\n'), /field harness: missing/);
   rejects(graderWith('language: python\nmode: harness\nharness: { run: [x] }\ntests: [{ glob: tests/*.in }]\n'), /field tests: mode: harness/);
   rejects(graderWith('language: python\nharness: { run: [x] }\ntests: [{ glob: tests/*.in }]\n'), /field harness: only mode: harness/);
