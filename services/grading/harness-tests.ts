@@ -33,8 +33,9 @@ export async function runHarnessTests(grader: GraderDefinition, plan: LanguagePl
   const limits = resolveLimits({ ...grader.limits, cpuset: context.cpuset });
   const run = await runInContext(context, { argv: harness.run, limits, dir, boxOut: out, policy: plan.policy });
   const incidents = [incidentNote('harness', run)].filter((n): n is IncidentNote => n !== null);
-  // A harness may exit non-zero when tests fail; any other ending means its results cannot be trusted.
-  if (isFailedRun(run) && run.status !== 'runtime_error') {
+  // Results count only when the harness ended normally (exit 0): the submission shares the
+  // sandbox and could write a results file of its own and then kill the harness.
+  if (isFailedRun(run)) {
     const { verdict, feedback } = failedRunVerdict(run);
     return { tests: [wholeRun(harness, verdict, feedback, run)], output: '', incidents };
   }
@@ -48,7 +49,6 @@ export async function runHarnessTests(grader: GraderDefinition, plan: LanguagePl
     return { tests, output: report.output, incidents };
   } catch (error) {
     if (!(error instanceof UserError)) throw error;
-    const why = isFailedRun(run) ? `${failedRunVerdict(run).feedback}\n` : '';
-    return { tests: [wholeRun(harness, 'RE', `${why}The tests could not report: ${error.message}`, run)], output: '', incidents };
+    return { tests: [wholeRun(harness, 'RE', `The tests could not report: ${error.message}`, run)], output: '', incidents };
   }
 }
