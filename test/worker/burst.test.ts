@@ -1,4 +1,4 @@
-// A burst of 200 submissions over two workers: every one graded, each exactly once.
+// A burst of 100 submissions (the service test sends 500 end to end) over two workers: every one graded, each exactly once.
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -16,7 +16,7 @@ import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, R
 import { LogSink, submissionsRoot } from './worker-fixtures.js';
 
 const ECHO = fromPackageRoot('test', 'worker', 'fixtures', 'echo-python');
-const JOBS = 200;
+const JOBS = 100;
 
 let server: PrivateRedis;
 const closers: Array<() => Promise<void>> = [];

@@ -174,9 +174,13 @@ test('a real internal failure (the supervisor of a running sandbox is killed) is
   await midGrading(log, child, 'ie');
   // Supervisors are the launcher server's children: same command line, parent = the server.
   const supervisors = processesMarked(child.cgroupName).filter((pid) => {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const parent = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--serve') && parent !== child.process.pid;
+    try {
+      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+      const parent = Number(/^PPid:\s+(\d+)/m.exec(status)?.[1]);
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--serve') && parent !== child.process.pid;
+    } catch {
+      return false; // a sandbox that ended meanwhile (a prepared one torn down)
+    }
   });
   assert.ok(supervisors.length > 0, 'found the running supervisors');
   for (const pid of supervisors) process.kill(pid, 'SIGTERM');
