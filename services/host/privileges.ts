@@ -2,6 +2,7 @@
 import { mkdirSync } from 'node:fs';
 
 import { config } from '../common/config.js';
+import { loadSqliteDriver } from '../store/sqlite-connection.js';
 import { becomeServiceUser, chownTree, isRoot, lookUpServiceUser } from './service-user.js';
 
 /**
@@ -12,6 +13,7 @@ export function dropToServiceUser(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!isRoot()) return;
   const user = lookUpServiceUser(config().serviceUser);
+  loadSqliteDriver(); // native code loaded lazily would be out of reach once we are not root
   chownTree(dataDir, user);
   becomeServiceUser(user);
 }

@@ -7,6 +7,14 @@ import { translateSqliteError } from './sqlite-errors.js';
 
 export type SqliteDatabase = Database.Database;
 
+/**
+ * Loads SQLite's native code now (better-sqlite3 loads it at the first connection): a process
+ * that is about to give up root may no longer be able to read the package it was started from.
+ */
+export function loadSqliteDriver(): void {
+  new Database(':memory:').close();
+}
+
 export function openDatabase(file: string, busyTimeoutMs: number): SqliteDatabase {
   let db: SqliteDatabase;
   try {
