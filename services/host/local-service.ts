@@ -71,7 +71,13 @@ export async function startLocalService(options: { workers?: number; env?: NodeJ
   const deadline = Date.now() + 60_000;
   let key: string | undefined;
   while (!key || !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
-    if (Date.now() > deadline || child.exitCode !== null) throw new Error(`gradebox start did not come up:\n${output}`);
+    if (Date.now() > deadline || child.exitCode !== null) {
+      // Leave nothing running: start's children stop when it is gone.
+      child.kill('SIGKILL');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      throw new Error(`gradebox start did not come up:\n${output}`);
+    }
     key = /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
     await new Promise((r) => setTimeout(r, 200));
   }
