@@ -1,13 +1,14 @@
 // A grader's own checker program, run in a sandbox of its own: it reads the test's input, the
 // student's output and the expected answer (testlib's order) and says accepted (exit 0) or wrong
 // answer (exit 1). Anything else is the checker's failure, never charged to the student.
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join, relative } from 'node:path';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 
 import { resolveLimits } from '../sandbox/limits.js';
 import { capped, type Verdict } from './grade-result.js';
 import type { CustomChecker, GraderTest } from './grader-definition.js';
 import { runInContext, type RunContext } from './run-context.js';
+import { copyGraderFiles } from './test-box.js';
 
 /** The checker's files, as /box sees them. */
 export const CHECKER_INPUT = 'input.txt';
@@ -38,7 +39,7 @@ export async function runCustomChecker(
 ): Promise<CheckerVerdict> {
   const box = join(scratch, `checker-${test.name.replace(/[^\w.-]/g, '_')}`);
   mkdirSync(box);
-  for (const file of checker.files) cpSync(file, join(box, relative(graderDir, file)), { dereference: true });
+  copyGraderFiles(checker.files, graderDir, box);
   writeFileSync(join(box, CHECKER_INPUT), test.stdin ? readFileSync(test.stdin) : '');
   writeFileSync(join(box, CHECKER_OUTPUT), studentOutput);
   writeFileSync(join(box, CHECKER_ANSWER), test.expect ? readFileSync(test.expect) : '');

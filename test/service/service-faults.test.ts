@@ -12,6 +12,7 @@ import { chownTree, lookUpServiceUser } from '../../services/host/service-user.j
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import { tempDir, removeTempDirs } from '../helpers.js';
 import { alive } from '../../services/host/local-service.js';
+import { until } from '../queue/queue-fixtures.js';
 import { startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
 
 const SUM_C = fromPackageRoot('graders', 'sum-c', 'submissions');
@@ -67,26 +68,18 @@ function sandboxesGone(pids: number[], cgroups: string[]): boolean {
   return cgroups.every((dir) => !existsSync(dir) || !readFileSync(join(dir, 'cgroup.procs'), 'utf8').split('\n').some((p) => pids.includes(Number(p))));
 }
 
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 60_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('a worker killed with SIGKILL mid-grading: its jobs are graded after the restart, once, and its sandboxes are gone', async () => {
   const service = await startService({ workers: 2 });
   try {
     const ids: string[] = [];
     for (const name of ['tle.c', 'tle.c', 'accepted.c', 'wrong.c']) ids.push((await upload(service, { assignment: 'sum-c', student: 'k' }, source(name))).body.id);
-    await until('a submission running', async () => {
+    await until(async () => {
       const r = await fetch(`${service.url}/v1/submissions/${ids[0]}`, { headers: { authorization: `Bearer ${service.key}` } });
       return ((await r.json()) as { status: string }).status === 'running';
-    });
+    }, 60_000, 'a submission running');
     const { worker } = service.pids();
     assert.ok(worker);
-    await until('a sandbox of the worker running', () => slotCgroupsOf(descendants(worker!)).length > 0);
+    await until(() => slotCgroupsOf(descendants(worker!)).length > 0, 60_000, 'a sandbox of the worker running');
     const sandboxProcesses = descendants(worker!);
     const cgroups = slotCgroupsOf(sandboxProcesses);
     process.kill(worker!, 'SIGKILL');
@@ -95,7 +88,7 @@ test('a worker killed with SIGKILL mid-grading: its jobs are graded after the re
     assert.equal(verdicts, ['TLE', 'TLE', 'AC', 'WA']);
     for (const id of ids) assert.is(await gradedEvents(service, id), 1);
     assert.is.not(service.pids().worker, worker, 'start ran a new worker');
-    await until('the killed worker\'s sandboxes gone', () => sandboxesGone(sandboxProcesses, cgroups), 20_000);
+    await until(() => sandboxesGone(sandboxProcesses, cgroups), 20_000, 'the killed worker\'s sandboxes gone');
   } finally {
     await service.stop();
   }
