@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { inPool } from '../common/in-pool.js';
 import { gradeSubmission } from '../grading/grade.js';
 import { CLI, startLocalService } from './local-service.js';
 import { uploadSubmission, waitUntilGraded } from './portal-client.js';
@@ -19,14 +20,6 @@ export function writeEchoGrader(dir: string): string {
   writeFileSync(join(dir, 'tests', '1.in'), 'gradebox\n');
   writeFileSync(join(dir, 'tests', '1.out'), 'hello, gradebox\n');
   return dir;
-}
-
-/** Runs `work(i)` for i in 0..n-1, `parallel` at a time. */
-async function inPool(n: number, parallel: number, work: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(Array.from({ length: parallel }, async () => {
-    while (next < n) await work(next++);
-  }));
 }
 
 export interface ServiceBench {

@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import * as assert from 'uvu/assert';
 
 import { importCommand } from '../../services/cli/import-command.js';
+import { inPool } from '../../services/common/in-pool.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
 import { callCommand, tempDir } from '../helpers.js';
 
@@ -19,15 +20,8 @@ export const MBPP_REFERENCE_EXCEPTIONS: Readonly<Record<string, string>> = {};
 const PARALLEL = 2;
 
 /** Runs `work` over `items`, `PARALLEL` at a time. */
-async function pool<T>(items: T[], work: (item: T, index: number) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const index = next++;
-      await work(items[index]!, index);
-    }
-  };
-  await Promise.all(Array.from({ length: PARALLEL }, worker));
+function pool<T>(items: T[], work: (item: T, index: number) => Promise<void>): Promise<void> {
+  return inPool(items.length, PARALLEL, (index) => work(items[index]!, index));
 }
 
 function summary(result: GradeResult): string {

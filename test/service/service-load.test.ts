@@ -6,6 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 
+import { inPool } from '../../services/common/in-pool.js';
 import { ECHO_SUBMISSION, writeEchoGrader } from '../../services/host/service-bench.js';
 import { CLI, startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
 
@@ -29,16 +30,11 @@ test(`a burst of ${BURST} submissions over 2 workers: each graded exactly once`,
   addEchoAssignment();
   const files = { 'main.py': ECHO_SUBMISSION };
   const ids: string[] = [];
-  let next = 0;
-  const uploader = async (): Promise<void> => {
-    while (next < BURST) {
-      const i = next++;
-      const sent = await upload(service, { assignment: 'echo', student: `student-${i}` }, files);
-      assert.is(sent.status, 202, JSON.stringify(sent.body));
-      ids[i] = sent.body.id;
-    }
-  };
-  await Promise.all(Array.from({ length: UPLOADS_AT_ONCE }, uploader));
+  await inPool(BURST, UPLOADS_AT_ONCE, async (i) => {
+    const sent = await upload(service, { assignment: 'echo', student: `student-${i}` }, files);
+    assert.is(sent.status, 202, JSON.stringify(sent.body));
+    ids[i] = sent.body.id;
+  });
   assert.is(new Set(ids).size, BURST);
   for (const id of ids) assert.is((await waitGraded(service, id, 600_000)).result.verdict, 'AC');
 
