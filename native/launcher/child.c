@@ -96,12 +96,19 @@ static void drop_bounding_set(void) {
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) die_errno("clear ambient capabilities");
 }
 
-/* The remaining sets emptied (effective, permitted, inheritable), after drop_bounding_set. */
+/* The effective, permitted and inheritable sets: only `kept` (a CAP_TO_MASK set) is left, after
+ * drop_bounding_set. The init keeps CAP_SETUID and CAP_SETGID until it starts the program, which
+ * needs them to become its own user; then it keeps nothing. */
+static void limit_capabilities(uint32_t kept) {
+  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+  struct __user_cap_data_struct data[2] = {{.effective = kept, .permitted = kept}};
+  if (syscall(SYS_capset, &header, data) < 0) die_errno("capset");
+}
+
+/* Becomes uid (and gid), with no capability left and no way to gain one. */
 static void drop_capabilities(uid_t uid) {
   if (setresgid(uid, uid, uid) < 0 || setresuid(uid, uid, uid) < 0) die_errno("setresuid %d", uid);
-  struct __user_cap_header_struct header = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-  struct __user_cap_data_struct data[2] = {{0}};
-  if (syscall(SYS_capset, &header, data) < 0) die_errno("capset");
+  limit_capabilities(0);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_errno("no_new_privs");
 }
 
@@ -143,17 +150,18 @@ static void receive_run(struct config *cfg, int channel, int *stdin_fd, struct s
   }
 }
 
-/* The program's process, forked while the sandbox is prepared: it gives up every privilege,
- * then waits for its run; from the run options to exec is only a few system calls. */
-static void __attribute__((noreturn)) program_main(struct config *cfg, int channel, int out_fd, int err_fd) {
+/* The program's process: a vfork child of the init, so starting it copies no address space (on a
+ * virtual machine, creating one costs more than the exec itself). It gives up every privilege,
+ * takes its stdio and limits, installs the filter and execs; the init stays suspended until then.
+ * It shares the init's memory, so it writes none of it but the `environ` pointer, which only this
+ * process reads from here on. */
+static void __attribute__((noreturn)) program_main(struct config *cfg, int channel, int stdin_fd, int out_fd, int err_fd,
+                                                   const struct sock_fprog *filter) {
   sigset_t none;
   sigemptyset(&none);
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
   sigprocmask(SIG_SETMASK, &none, NULL);
   drop_capabilities(SANDBOX_UID);
-  int stdin_fd = -1;
-  struct sock_fprog filter = {0};
-  receive_run(cfg, channel, &stdin_fd, &filter);
   if (setsid() < 0) die_errno("setsid");
   if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) die_errno("dup2");
   /* Fewer descriptors open: a tight --open-files still leaves room for the filter's listener. */
@@ -165,7 +173,7 @@ static void __attribute__((noreturn)) program_main(struct config *cfg, int chann
   syscall(SYS_close_range, 3, ~0U, CLOSE_RANGE_CLOEXEC);
   extern char **environ;
   environ = cfg->env;
-  install_filter(&filter, channel);
+  install_filter(filter, channel);
   execvp(cfg->argv[0], cfg->argv);
   send_msg(channel, MSG_EXEC_FAILED, errno, NULL, 0);
   _exit(127);
@@ -215,21 +223,27 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   int forwarded[] = {SIGCHLD, SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
   for (size_t i = 0; i < sizeof forwarded / sizeof *forwarded; i++) sigaddset(&watched, forwarded[i]);
   sigprocmask(SIG_BLOCK, &watched, NULL);
-  /* The supervisor talks to the program over a channel of its own. */
+  /* The supervisor talks to the program over a channel of its own: its run options come in on it,
+   * its seccomp listener (or why exec failed) goes out, and it ends (EOF) once the program runs. */
   int channel[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) die_errno("socketpair");
   drop_bounding_set();
-  pid_t program = fork();
-  if (program < 0) die_errno("fork the program");
-  if (program == 0) {
-    close(channel[0]);
-    program_main(cfg, channel[1], out_fd, err_fd);
-  }
-  close(channel[1]);
-  close(out_fd);
-  close(err_fd);
-  drop_capabilities(0);
+  limit_capabilities(CAP_TO_MASK(CAP_SETUID) | CAP_TO_MASK(CAP_SETGID));
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) die_errno("no_new_privs");
   send_fd(sync_fd, MSG_READY, channel[0]);
   close(channel[0]);
+
+  int stdin_fd = -1;
+  struct sock_fprog filter = {0};
+  receive_run(cfg, channel[1], &stdin_fd, &filter);
+  pid_t program = vfork();
+  if (program < 0) die_errno("start the program");
+  if (program == 0) program_main(cfg, channel[1], stdin_fd, out_fd, err_fd, &filter);
+  /* Back here once the program has exec'd (or failed to). */
+  limit_capabilities(0);
+  close(channel[1]);
+  close(stdin_fd);
+  close(out_fd);
+  close(err_fd);
   init_loop(program, sync_fd, &watched);
 }
