@@ -399,7 +399,6 @@ static void send_run(struct run *run, const char *options, uint32_t length) {
   send_msg(run->program_fd, MSG_RUN, 0, options, length);
   close(stdin_fd);
   free(filter);
-  emit_status("{\"event\":\"started\"}");
 }
 
 static void start_run(struct run *run, uint32_t uid_base) {

@@ -41,8 +41,10 @@ export interface IoRunOptions {
 
 export async function runIoTests({ grader, plan, built, layout, scratch, context }: IoRunOptions): Promise<IoOutcome> {
   const memoryMb = Math.max(...grader.tests.map((t) => t.limits.memoryMb));
-  // Sandboxes are built ahead while the previous test runs; a test with a smaller scratch gets its own.
-  const pool = new SandboxPool({ layout, scratchKb: scratchKbFor(resolveLimits({ memoryMb })), size: 2 });
+  // Sandboxes are built ahead while the previous test runs, as many as the tests will take; a test
+  // with a smaller scratch gets its own.
+  const demand = grader.tests.filter((t) => t.limits.memoryMb === memoryMb).length;
+  const pool = new SandboxPool({ layout, scratchKb: scratchKbFor(resolveLimits({ memoryMb })), size: Math.min(2, demand), demand });
   const outcome: IoOutcome = { tests: [], incidents: [], problems: [] };
   try {
     for (const [index, test] of grader.tests.entries()) {

@@ -275,7 +275,7 @@ export class PreparedSandbox {
         } else if (event.event === 'exit') {
           onReported([...this.events]);
         } else if (event.event === 'gone') {
-          onFailed(new InternalError('E_SANDBOX', 'the launcher ended before the sandbox was ready'));
+          if (!this.built) onFailed(new InternalError('E_SANDBOX', 'the launcher ended before the sandbox was ready'));
           this.server.close(this.id);
           onReported(this.events);
           onGone();

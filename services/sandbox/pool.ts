@@ -10,6 +10,12 @@ export interface PoolOptions {
   scratchKb: number;
   /** Sandboxes kept prepared. @defaultValue 2 */
   size?: number;
+  /**
+   * How many sandboxes the pool will hand out in all, when the caller knows (a grading's tests):
+   * it prepares no more than that, so none is built only to be torn down unused.
+   * @defaultValue no limit
+   */
+  demand?: number;
 }
 
 export class SandboxPool {
@@ -17,22 +23,26 @@ export class SandboxPool {
   /** Handed out and maybe still being torn down (a run reports before its teardown). */
   private readonly taken = new Set<PreparedSandbox>();
   private closed = false;
-  private readonly size: number;
+  /** Sandboxes still to prepare before the demand is met. */
+  private unprepared: number;
 
   constructor(private readonly options: PoolOptions) {
-    this.size = options.size ?? 2;
-    for (let i = 0; i < this.size; i++) this.waiting.push(this.prepare());
+    this.unprepared = options.demand ?? Infinity;
+    for (let i = 0; i < (options.size ?? 2); i++) this.refill();
   }
 
-  private prepare(): PreparedSandbox {
-    return new PreparedSandbox(this.options.layout, this.options.scratchKb, { background: true });
+  private refill(): void {
+    if (this.unprepared <= 0) return;
+    this.unprepared--;
+    this.waiting.push(new PreparedSandbox(this.options.layout, this.options.scratchKb, { background: true }));
   }
 
   /** A sandbox for one run: the oldest prepared one; a fresh one is started in its place. */
   take(): PreparedSandbox {
     if (this.closed) throw new Error('the sandbox pool is closed');
-    const sandbox = this.waiting.shift() ?? this.prepare();
-    this.waiting.push(this.prepare());
+    if (this.waiting.length === 0) this.refill();
+    const sandbox = this.waiting.shift() ?? new PreparedSandbox(this.options.layout, this.options.scratchKb);
+    this.refill();
     this.taken.add(sandbox);
     void sandbox.closed.then(() => this.taken.delete(sandbox));
     return sandbox;

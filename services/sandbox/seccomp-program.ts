@@ -11,7 +11,8 @@ export interface InstalledPolicy {
   digest: string;
   /** Host path of the BPF program. */
   path: string;
-  /** This process wrote the program: a digest this host had not seen, i.e. a policy change. */
+  /** This call wrote the program: a digest this host had not seen, i.e. a policy change. Only the
+   * first call of a process can say so; later ones find it written. */
   fresh: boolean;
 }
 
@@ -30,7 +31,7 @@ export function installedPolicy(name: string): InstalledPolicy {
     writeFileSync(temp, policy.bpf, { mode: 0o600 });
     renameSync(temp, path);
   }
-  const result = { name, digest: policy.digest, path, fresh };
+  const result = { name, digest: policy.digest, path, fresh: false };
   installed.set(name, result);
-  return result;
+  return { ...result, fresh };
 }

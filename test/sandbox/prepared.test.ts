@@ -7,6 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { PreparedSandbox, sandboxesClosed } from '../../services/sandbox/launcher.js';
+import { config } from '../../services/common/config.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { SandboxPool } from '../../services/sandbox/pool.js';
 import { defaultLayoutOnce, prepareSandbox, runSandboxed, scratchKbFor } from '../../services/sandbox/sandbox.js';
@@ -145,6 +146,27 @@ test('closing a pool waits until the sandboxes it handed out are gone', async ()
   await pool.close();
   assert.equal(supervisors.filter(alive), [], 'every supervisor, the unused one too, is gone');
   await sandboxesClosed();
+});
+
+/** Sandboxes of this process that exist now (one pids cgroup each). */
+function sandboxCount(): number {
+  const dir = `/sys/fs/cgroup/pids/${config().cgroupName}`;
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('slot-')).length : 0;
+}
+
+test('a pool that knows its demand prepares no sandbox it will not hand out', async () => {
+  const limits = resolveLimits({});
+  const pool = new SandboxPool({ layout: defaultLayoutOnce(), scratchKb: scratchKbFor(limits), size: 2, demand: 3 });
+  try {
+    const taken = [pool.take(), pool.take(), pool.take()];
+    await Promise.all(taken.map((s) => s.ready));
+    await new Promise((resolve) => setTimeout(resolve, 300)); // a spare, if one were started, is built by now
+    assert.is(sandboxCount(), 3, 'the three handed out, no spare');
+  } finally {
+    await pool.close();
+  }
+  await sandboxesClosed();
+  assert.is(sandboxCount(), 0);
 });
 
 test('sandboxesClosed waits for every teardown of this process', async () => {

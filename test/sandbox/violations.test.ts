@@ -107,6 +107,14 @@ test('an incident is on the record: the kernel audit record and our audit log', 
   assert.equal(types, ['violation', ...r.incident!.steps.map((s) => `incident.${s}`)]);
 });
 
+test('a policy new to this host is recorded once, not at every run', async () => {
+  // This file's state folder is fresh, so its first run compiled `default` anew; many ran since.
+  const more = await run(['/bin/true'], {});
+  assert.is(more.status, 'ok');
+  const lines = tailAuditLog(config().auditLog, 100_000).map((l) => JSON.parse(l) as { type: string; policy?: string });
+  assert.equal(lines.filter((l) => l.type === 'policy.installed' && l.policy === 'default').length, 1);
+});
+
 test('evidence is safe and bounded: links stay links, a FIFO does not hang, a huge sparse file and 200,000 files are capped', async () => {
   const script = [
     'import os, ctypes',
