@@ -36,7 +36,7 @@ struct ro_bind {
 struct config {
   /* Set once, from argv: the shape of the sandbox. */
   int status_fd;           /* JSON lines out */
-  int control_fd;          /* run options in (NUL-separated), -1: they come from argv */
+  int control_fd;          /* the supervisor's channel: the RUN frame comes in on it; -1: from argv */
   const char *state_dir;   /* root-only directory for slot locks and mount points */
   const char *cgroup_name; /* directory under each hierarchy holding our cgroups */
   const char *root_lower;  /* read-only skeleton that is the overlay root's lower layer */
@@ -131,12 +131,16 @@ void copy_tree(int src_dirfd, int dst_dirfd, uid_t uid, gid_t gid);
 /* child.c: the sandbox's init (PID 1) and the program it starts */
 int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
 
-/* main.c: one sandbox from a parsed shape, through its run, to its report */
+/* main.c: one sandbox from a parsed shape, through its run, to its report. Returns 0, or
+ * LAUNCH_RETIRE when its supervisor should not serve another sandbox (an incident, a cancel). */
+#define LAUNCH_RETIRE 75
 int launch(struct config *cfg);
 
 /* server.c: `--serve`, many sandboxes for one long-lived caller */
 /* REQ_RAISE: the caller waits for this --background sandbox now; build it at normal priority. */
 enum request_verb { REQ_PREPARE = 1, REQ_RUN = 2, REQ_CANCEL = 3, REQ_RAISE = 4 };
+/* What a supervisor answers on its channel: its sandbox is torn down, it can take the next. */
+enum supervisor_note { NOTE_DONE = 1 };
 /* How the server passes REQ_RAISE on to the supervisor (blocked, read from its signalfd). */
 #define SIGRAISE SIGUSR1
 int serve(const struct config *defaults);

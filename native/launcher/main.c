@@ -1,15 +1,13 @@
 /* gradebox-launch: runs one command in a fresh sandbox and reports on it.
  *
- *   gradebox-launch --root-lower DIR [--ro-bind SRC DST]... [--status-fd N]
- *                   (--control-fd N | RUN OPTIONS -- COMMAND [ARGS...])
+ *   gradebox-launch --root-lower DIR [--ro-bind SRC DST]... [--status-fd N] RUN OPTIONS -- COMMAND [ARGS...]
  *   gradebox-launch --sweep [--state-dir DIR] [--cgroup-name NAME]
  *   gradebox-launch --serve [--state-dir DIR] [--cgroup-name NAME]
  *
- * Mechanism only: services/sandbox/ decides every path, limit and variable. With --control-fd
- * the sandbox is built first and the run options (limits, /box source, stdin, env, command) are
- * read from that fd afterwards, so a sandbox can be prepared ahead of demand. With --serve one
- * long-lived launcher forks a supervisor per sandbox on request (server.c), so the caller does
- * not pay a process spawn per run. */
+ * Mechanism only: services/sandbox/ decides every path, limit and variable. With --serve one
+ * long-lived launcher serves many sandboxes (server.c): each is built first and its run options
+ * come afterwards, so sandboxes can be prepared ahead of demand, and no run pays for spawning a
+ * process from Node. */
 #include "launcher.h"
 
 #include <fcntl.h>
@@ -60,8 +58,8 @@ int launch(struct config *cfg) {
    * than a short run, and in a pool it overlaps the run of the one before (sched(7): SCHED_IDLE,
    * inherited by the sandbox's processes). When its run is wanted it goes back to normal. */
   const struct sched_param normal = {.sched_priority = 0};
-  if (cfg->background && cfg->control_fd >= 0 && sched_setscheduler(0, SCHED_IDLE, &normal) < 0)
-    die_errno("sched_setscheduler SCHED_IDLE");
+  if (sched_setscheduler(0, cfg->background && cfg->control_fd >= 0 ? SCHED_IDLE : SCHED_OTHER, &normal) < 0)
+    die_errno("sched_setscheduler");
   int lock_fd;
   int slot = acquire_slot(cfg->state_dir, &lock_fd);
   uint32_t uid_base = UID_BASE + (uint32_t)slot * UID_RANGE;
@@ -96,7 +94,7 @@ int main(int argc, char **argv) {
   struct config cfg;
   config_defaults(&cfg);
   bool serving = has_flag(argc, argv, "--serve");
-  bool run_options_later = serving || has_flag(argc, argv, "--control-fd") || has_flag(argc, argv, "--sweep");
+  bool run_options_later = serving || has_flag(argc, argv, "--sweep");
   parse_options(&cfg, argc - 1, argv + 1, run_options_later ? PHASE_SHAPE : PHASE_SHAPE | PHASE_RUN);
   status_fd = cfg.status_fd;
   /* A reader that went away is an error to handle (EPIPE), not a reason to die mid-run. */
@@ -122,5 +120,6 @@ int main(int argc, char **argv) {
     sweep_free_slots(&cfg); /* a crashed run's leftovers go at the next start */
     return serve(&cfg);
   }
-  return launch(&cfg);
+  int code = launch(&cfg);
+  return code == LAUNCH_RETIRE ? 0 : code;
 }

@@ -56,8 +56,6 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
     int used = 2;
     if (phases & PHASE_SHAPE && strcmp(flag, "--status-fd") == 0)
       cfg->status_fd = (int)parse_number(flag, value, 1, 1023);
-    else if (phases & PHASE_SHAPE && strcmp(flag, "--control-fd") == 0)
-      cfg->control_fd = (int)parse_number(flag, value, 3, 1023);
     else if (phases & PHASE_SHAPE && strcmp(flag, "--state-dir") == 0)
       cfg->state_dir = value;
     else if (phases & PHASE_SHAPE && strcmp(flag, "--cgroup-name") == 0)

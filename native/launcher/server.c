@@ -1,8 +1,11 @@
 /* `gradebox-launch --serve`: one long-lived launcher per gradebox process. Requests arrive on
- * stdin as frames {id, verb, length} + NUL-separated words; each PREPARE forks a supervisor that
- * builds a sandbox and waits for its RUN. Every supervisor writes its status lines and the
- * program's output to our stdout as frames tagged with the request id. When a supervisor has
- * been reaped, a final {"event":"gone"} frame for its id says nothing more will come. */
+ * stdin as frames {id, verb, length} + NUL-separated words. Sandboxes are built and supervised by
+ * supervisor processes, each serving one sandbox at a time and then the next: forking a process
+ * costs more than a short run on a virtual machine, so a supervisor is kept and reused rather
+ * than forked per sandbox. Each has a channel (a socketpair) on which it receives its PREPARE and
+ * RUN frames and answers DONE once its sandbox is torn down. Supervisors write their status lines
+ * and the program's output to our stdout as frames tagged with the request id; a final
+ * {"event":"gone"} frame for an id says nothing more will come. */
 #include "launcher.h"
 
 #include <errno.h>
@@ -15,20 +18,31 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+/* A supervisor is retired after this many sandboxes (bounding whatever a long life accumulates),
+ * and idle ones beyond MAX_IDLE are let go. */
+#define MAX_SERVED 200
+#define MAX_IDLE 16
+/* The supervisor's end of its channel. */
+#define CHANNEL_FD 3
+
 struct supervisor {
-  uint32_t id;
   pid_t pid;
-  int control_fd; /* write end of the supervisor's run-options pipe; -1 once sent */
+  int channel;     /* our end; -1 once we let the supervisor go (it exits at EOF) */
+  uint32_t id;     /* the request it serves; 0: idle */
+  bool run_sent;
+  bool cancelled;  /* never reused: a cancel may reach it late */
+  unsigned served;
 };
 
 static struct supervisor *supervisors;
 static size_t nsupervisors, capacity;
 
-static struct supervisor *find(uint32_t id) {
+static struct supervisor *serving(uint32_t id) {
   for (size_t i = 0; i < nsupervisors; i++)
     if (supervisors[i].id == id) return &supervisors[i];
   return NULL;
@@ -42,71 +56,168 @@ static void report(uint32_t id, const char *fmt, const char *detail) {
   frame_id = -1;
 }
 
-/* In the forked supervisor: keep only stdout (frames), stderr and the control pipe. */
-static void __attribute__((noreturn)) become_supervisor(const struct config *defaults, uint32_t id, char *payload,
-                                                        uint32_t length, int control_fd) {
-  if (dup2(control_fd, 3) < 0) _exit(1);
-  int devnull = open("/dev/null", O_RDONLY);
-  if (devnull < 0 || dup2(devnull, 0) < 0) _exit(1);
-  syscall(SYS_close_range, 4, ~0U, 0);
-  if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) _exit(1);
-  frame_id = id;
-  status_fd = 1;
-  struct config cfg = *defaults;
-  cfg.status_fd = 1;
-  cfg.control_fd = 3;
-  static char *words[4 * MAX_MOUNTS + 32];
-  int n = split_words(payload, length, words, (int)(sizeof words / sizeof *words));
-  parse_options(&cfg, n, words, PHASE_SHAPE);
-  cfg.status_fd = 1;
-  cfg.control_fd = 3;
-  exit(launch(&cfg));
+/* Reads one channel frame (blocking); false at EOF. */
+static bool read_frame(int fd, struct frame_header *header, char **payload) {
+  *payload = NULL;
+  ssize_t n = read_full(fd, header, sizeof *header);
+  if (n == 0) return false;
+  if (n != (ssize_t)sizeof *header || header->length > MAX_CONTROL_BYTES) die("malformed frame on the channel");
+  *payload = malloc(header->length + 1);
+  if (!*payload || read_full(fd, *payload, header->length) != (ssize_t)header->length) die("truncated frame on the channel");
+  (*payload)[header->length] = 0;
+  return true;
 }
 
-static void prepare(const struct config *defaults, uint32_t id, char *payload, uint32_t length) {
-  if (find(id)) return report(id, "{\"event\":\"error\",\"message\":%s}", "request id already in use");
-  int control[2];
-  if (pipe2(control, O_CLOEXEC) < 0) return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
+static void send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, uint32_t length) {
+  struct frame_header header = {id, kind, length};
+  if (write_full(fd, &header, sizeof header) < 0 || (length && write_full(fd, payload, length) < 0))
+    die_errno("write to the channel");
+}
+
+/* Between sandboxes: the next PREPARE, or the end (EOF, or a signal: our server is stopping). */
+static char *wait_for_prepare(struct frame_header *header) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGRAISE);
+  int signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+  if (signal_fd < 0) die_errno("signalfd");
+  for (;;) {
+    struct pollfd pfds[2] = {{CHANNEL_FD, POLLIN, 0}, {signal_fd, POLLIN, 0}};
+    if (poll(pfds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      die_errno("poll");
+    }
+    if (pfds[1].revents) {
+      struct signalfd_siginfo info;
+      /* A late SIGRAISE is for a sandbox already running; anything else ends us. */
+      if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo == SIGRAISE) continue;
+      exit(0);
+    }
+    char *payload;
+    if (!read_frame(CHANNEL_FD, header, &payload)) exit(0);
+    if (header->kind == REQ_PREPARE) {
+      close(signal_fd);
+      return payload;
+    }
+    free(payload); /* nothing else is meant for an idle supervisor */
+  }
+}
+
+/* In the forked supervisor: keep only stdout (frames), stderr and the channel; serve sandboxes. */
+static void __attribute__((noreturn)) become_supervisor(const struct config *defaults, int channel) {
+  if (dup2(channel, CHANNEL_FD) < 0 || fcntl(CHANNEL_FD, F_SETFD, FD_CLOEXEC) < 0) _exit(1);
+  int devnull = open("/dev/null", O_RDONLY);
+  if (devnull < 0 || dup2(devnull, 0) < 0) _exit(1);
+  syscall(SYS_close_range, CHANNEL_FD + 1, ~0U, 0);
+  if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) _exit(1);
+  status_fd = 1;
+  for (;;) {
+    struct frame_header header;
+    char *payload = wait_for_prepare(&header);
+    frame_id = header.id;
+    struct config cfg = *defaults;
+    static char *words[4 * MAX_MOUNTS + 32];
+    int n = split_words(payload, header.length, words, (int)(sizeof words / sizeof *words));
+    parse_options(&cfg, n, words, PHASE_SHAPE);
+    cfg.status_fd = 1;
+    cfg.control_fd = CHANNEL_FD;
+    int code = launch(&cfg);
+    /* Every descriptor of that sandbox (its slot lock too) goes; a run that was not clean (an
+     * incident, a cancel) ends this supervisor rather than leave it anything to carry on. */
+    syscall(SYS_close_range, CHANNEL_FD + 1, ~0U, 0);
+    free(payload);
+    if (code != 0) exit(code == LAUNCH_RETIRE ? 0 : code);
+    send_frame(CHANNEL_FD, header.id, NOTE_DONE, NULL, 0);
+    frame_id = -1;
+  }
+}
+
+static struct supervisor *spawn_supervisor(const struct config *defaults) {
+  int channel[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, channel) < 0) return NULL;
   pid_t pid = fork();
   if (pid < 0) {
-    close(control[0]);
-    close(control[1]);
-    return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
+    close(channel[0]);
+    close(channel[1]);
+    return NULL;
   }
-  if (pid == 0) become_supervisor(defaults, id, payload, length, control[0]);
-  close(control[0]);
+  if (pid == 0) become_supervisor(defaults, channel[1]);
+  close(channel[1]);
   if (nsupervisors == capacity) {
     capacity = capacity ? capacity * 2 : 16;
     supervisors = realloc(supervisors, capacity * sizeof *supervisors);
     if (!supervisors) die("out of memory");
   }
-  supervisors[nsupervisors++] = (struct supervisor){id, pid, control[1]};
+  supervisors[nsupervisors] = (struct supervisor){.pid = pid, .channel = channel[0]};
+  return &supervisors[nsupervisors++];
+}
+
+static struct supervisor *idle_supervisor(const struct config *defaults) {
+  for (size_t i = 0; i < nsupervisors; i++)
+    if (supervisors[i].id == 0 && supervisors[i].channel >= 0) return &supervisors[i];
+  return spawn_supervisor(defaults);
+}
+
+static void prepare(const struct config *defaults, uint32_t id, const char *payload, uint32_t length) {
+  if (id == 0 || serving(id)) return report(id, "{\"event\":\"error\",\"message\":%s}", "request id 0 or already in use");
+  struct supervisor *s = idle_supervisor(defaults);
+  if (!s) return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
+  s->id = id;
+  s->run_sent = false;
+  send_frame(s->channel, id, REQ_PREPARE, payload, length);
 }
 
 static void send_run(uint32_t id, const char *payload, uint32_t length) {
-  struct supervisor *s = find(id);
-  if (!s || s->control_fd < 0) return report(id, "{\"event\":\"error\",\"message\":%s}", "no prepared sandbox with this id");
+  struct supervisor *s = serving(id);
+  if (!s || s->run_sent) return report(id, "{\"event\":\"error\",\"message\":%s}", "no prepared sandbox with this id");
   /* A --background supervisor waits at idle priority (launch()); raised first, it wakes at once,
    * and raises its sandbox's processes itself. One that died already: its "gone" frame says so. */
   const struct sched_param normal = {.sched_priority = 0};
   sched_setscheduler(s->pid, SCHED_OTHER, &normal);
-  write_full(s->control_fd, payload, length);
-  close(s->control_fd);
-  s->control_fd = -1;
+  s->run_sent = true;
+  send_frame(s->channel, id, REQ_RUN, payload, length);
 }
 
 /* The caller waits for a sandbox still being built at idle priority: its supervisor raises it. */
 static void raise_priority(uint32_t id) {
-  struct supervisor *s = find(id);
-  if (s && s->control_fd >= 0) kill(s->pid, SIGRAISE);
+  struct supervisor *s = serving(id);
+  if (s && !s->run_sent) kill(s->pid, SIGRAISE);
 }
 
+/* The supervisor tears its sandbox down (SIGTERM) and ends. */
 static void cancel(uint32_t id) {
-  struct supervisor *s = find(id);
+  struct supervisor *s = serving(id);
   if (!s) return;
+  s->cancelled = true;
   kill(s->pid, SIGTERM);
-  if (s->control_fd >= 0) close(s->control_fd);
-  s->control_fd = -1;
+}
+
+static size_t idle_count(void) {
+  size_t n = 0;
+  for (size_t i = 0; i < nsupervisors; i++) n += supervisors[i].id == 0 && supervisors[i].channel >= 0;
+  return n;
+}
+
+/* Our end closed: the supervisor sees EOF between sandboxes and exits. */
+static void let_go(struct supervisor *s) {
+  close(s->channel);
+  s->channel = -1;
+}
+
+/* DONE: the supervisor's sandbox is gone; it is ready for the next one. */
+static void handle_note(struct supervisor *s) {
+  struct frame_header header;
+  char *payload;
+  if (!read_frame(s->channel, &header, &payload)) return let_go(s); /* it died: reap() reports */
+  free(payload);
+  if (header.kind != NOTE_DONE || header.id != s->id) die("unexpected note from a supervisor");
+  report(s->id, "{\"event\":\"gone\",\"code\":%s}", "0");
+  s->id = 0;
+  s->served++;
+  if (s->cancelled || s->served >= MAX_SERVED || idle_count() > MAX_IDLE) let_go(s);
 }
 
 static void reap(void) {
@@ -114,12 +225,15 @@ static void reap(void) {
   pid_t pid;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
     for (size_t i = 0; i < nsupervisors; i++) {
-      if (supervisors[i].pid != pid) continue;
-      char detail[32];
-      snprintf(detail, sizeof detail, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
-      report(supervisors[i].id, "{\"event\":\"gone\",\"code\":%s}", detail);
-      if (supervisors[i].control_fd >= 0) close(supervisors[i].control_fd);
-      supervisors[i] = supervisors[--nsupervisors];
+      struct supervisor *s = &supervisors[i];
+      if (s->pid != pid) continue;
+      if (s->id) {
+        char detail[32];
+        snprintf(detail, sizeof detail, "%d", WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+        report(s->id, "{\"event\":\"gone\",\"code\":%s}", detail);
+      }
+      if (s->channel >= 0) close(s->channel);
+      *s = supervisors[--nsupervisors];
       break;
     }
   }
@@ -137,12 +251,8 @@ static int shut_down(void) {
 
 static int handle_request(const struct config *defaults) {
   struct frame_header header;
-  ssize_t n = read_full(0, &header, sizeof header);
-  if (n == 0) return 0;
-  if (n != (ssize_t)sizeof header || header.length > MAX_CONTROL_BYTES) die("malformed request on stdin");
-  char *payload = malloc(header.length + 1);
-  if (!payload || read_full(0, payload, header.length) != (ssize_t)header.length) die("truncated request on stdin");
-  payload[header.length] = 0;
+  char *payload;
+  if (!read_frame(0, &header, &payload)) return 0;
   switch (header.kind) {
   case REQ_PREPARE: prepare(defaults, header.id, payload, header.length); break;
   case REQ_RUN: send_run(header.id, payload, header.length); break;
@@ -170,17 +280,26 @@ int serve(const struct config *defaults) {
   sigprocmask(SIG_BLOCK, &mask, NULL);
   status_fd = 1;
   report(0, "{\"event\":\"serving\",\"cgroup\":%s}", cgroup_version());
+  struct pollfd *pfds = NULL;
   for (;;) {
-    struct pollfd pfds[2] = {{0, POLLIN, 0}, {signal_fd, POLLIN, 0}};
-    if (poll(pfds, 2, -1) < 0) {
+    pfds = realloc(pfds, (2 + nsupervisors) * sizeof *pfds);
+    if (!pfds) die("out of memory");
+    pfds[0] = (struct pollfd){0, POLLIN, 0};
+    pfds[1] = (struct pollfd){signal_fd, POLLIN, 0};
+    size_t watched = nsupervisors;
+    for (size_t i = 0; i < watched; i++) pfds[2 + i] = (struct pollfd){supervisors[i].channel, POLLIN, 0};
+    if (poll(pfds, 2 + watched, -1) < 0) {
       if (errno == EINTR) continue;
       die_errno("poll");
     }
+    /* Notes first (they free supervisors), then requests, then exits (reap reorders the table). */
+    for (size_t i = 0; i < watched; i++)
+      if (pfds[2 + i].revents && supervisors[i].channel == pfds[2 + i].fd) handle_note(&supervisors[i]);
+    if (pfds[0].revents && !handle_request(defaults)) return shut_down();
     if (pfds[1].revents) {
       struct signalfd_siginfo info;
       if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo != SIGCHLD) return shut_down();
       reap();
     }
-    if (pfds[0].revents && !handle_request(defaults)) return shut_down();
   }
 }

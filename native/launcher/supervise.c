@@ -41,6 +41,7 @@ struct run {
   int program_fd;           /* channel to the program until it execs */
   int scratch_fd;           /* root of the sandbox's scratch tmpfs, for evidence */
   bool violation;           /* an incident happened (only the first one counts) */
+  char *options;            /* the run options (cfg points into them), freed when the run is over */
   int program_status;       /* with have_status: the program's wait status and rusage, from the init */
   struct rusage program_usage;
   int exec_errno;
@@ -252,13 +253,9 @@ static int take_signal(const struct run *run) {
   return (int)info.ssi_signo;
 }
 
-/* Reads the run options from the control fd: NUL-separated words, ended by EOF.
- * A signal while we wait cancels the prepared sandbox. */
+/* Reads the run options from the control channel: one RUN frame ({id, verb, length} + NUL-separated
+ * words). A signal while we wait cancels the prepared sandbox. */
 static char *read_control(int fd, const struct run *run, uint32_t *length) {
-  char *buf = malloc(MAX_CONTROL_BYTES + 1);
-  if (!buf) die("out of memory");
-  size_t n = 0;
-  bool foreground = false;
   for (;;) {
     struct pollfd pfds[4] = {{fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}, {run->pidfd, POLLIN, 0}, {run->program_fd, POLLIN, 0}};
     if (poll(pfds, 4, -1) < 0) {
@@ -267,21 +264,19 @@ static char *read_control(int fd, const struct run *run, uint32_t *length) {
     }
     if (pfds[1].revents && take_signal(run) != SIGRAISE) die("cancelled before the run started");
     if (pfds[2].revents || pfds[3].revents) die("the sandbox died while it was prepared");
-    if (!pfds[0].revents) continue;
-    if (!foreground) {
-      to_foreground(run); /* the sandbox is built: this covers every process it has */
-      foreground = true;
-    }
-    ssize_t r = read(fd, buf + n, MAX_CONTROL_BYTES + 1 - n);
-    if (r < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-    if (r < 0) die_errno("read run options");
-    if (r == 0) break;
-    n += r;
-    if (n > MAX_CONTROL_BYTES) die("run options exceed %d bytes", MAX_CONTROL_BYTES);
+    if (pfds[0].revents) break;
   }
-  close(fd);
-  buf[n] = 0;
-  *length = (uint32_t)n;
+  to_foreground(run); /* the sandbox is built: this covers every process it has */
+  struct frame_header header;
+  ssize_t n = read_full(fd, &header, sizeof header);
+  if (n == 0) die("cancelled before the run started");
+  if (n != (ssize_t)sizeof header || header.kind != REQ_RUN || header.length > MAX_CONTROL_BYTES)
+    die("malformed run request");
+  char *buf = malloc(header.length + 1);
+  if (!buf || read_full(fd, buf, header.length) != (ssize_t)header.length) die("truncated run request");
+  buf[header.length] = 0;
+  if (header.length == 0) die("empty run request");
+  *length = header.length;
   return buf;
 }
 
@@ -406,7 +401,7 @@ static void start_run(struct run *run, uint32_t uid_base) {
   char *options = NULL;
   if (run->cfg->control_fd >= 0) {
     options = read_control(run->cfg->control_fd, run, &length);
-    if (length == 0) die("cancelled before the run started");
+    run->options = options;
     static char *args[MAX_ARGS + 2 * MAX_ENV + 64];
     int n = split_words(options, length, args, (int)(sizeof args / sizeof *args));
     parse_options(run->cfg, n, args, PHASE_RUN);
@@ -435,6 +430,13 @@ static void tear_down(struct run *run) {
   if (waitpid(run->child, NULL, 0) < 0) die_errno("wait for the sandbox");
   current = NULL;
   cgroup_destroy();
+}
+
+/* The sandbox is gone. A supervisor that handled an incident or a cancel is not reused. */
+static int finish(struct run *run) {
+  free(run->options);
+  run->options = NULL;
+  return run->violation || run->cancelled ? LAUNCH_RETIRE : 0;
 }
 
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
@@ -497,7 +499,7 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
     if (!run.violation) {
       report_exit(&run, 0, NULL);
       tear_down(&run);
-      return 0;
+      return finish(&run);
     }
   }
   while (run.sync_fd >= 0) handle_message(&run, uid_base);
@@ -513,5 +515,5 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   if (cfg->box_out && !run.violation) export_box(&run);
   report_exit(&run, init_status, &ru);
   cgroup_destroy();
-  return 0;
+  return finish(&run);
 }

@@ -24,8 +24,15 @@ function policyOf(pid: number): number {
   return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[38]);
 }
 
-/** Host pids of the processes in the supervisor's slot cgroup (while prepared: only the sandbox's init). */
-function sandboxPids(supervisor: number): number[] {
+interface SandboxProcesses {
+  /** Host pids in the sandbox's slot cgroup (while prepared: only its init). */
+  pids: number[];
+  /** The slot's pids cgroup. */
+  cgroup: string;
+}
+
+/** The processes and cgroup of the sandbox a supervisor serves now. */
+function sandboxOf(supervisor: number): SandboxProcesses {
   const init = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).map(Number).find((pid) => {
     try {
       return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(supervisor);
@@ -36,7 +43,24 @@ function sandboxPids(supervisor: number): number[] {
   assert.ok(init, 'the supervisor has a child: the sandbox init');
   const slot = /:pids:(\/.*)$/m.exec(readFileSync(`/proc/${init}/cgroup`, 'utf8'))?.[1];
   assert.ok(slot, 'the init is in a pids cgroup');
-  return readFileSync(`/sys/fs/cgroup/pids${slot}/cgroup.procs`, 'utf8').trim().split('\n').map(Number);
+  const cgroup = `/sys/fs/cgroup/pids${slot}`;
+  return { pids: readFileSync(`${cgroup}/cgroup.procs`, 'utf8').trim().split('\n').map(Number), cgroup };
+}
+
+function sandboxPids(supervisor: number): number[] {
+  return sandboxOf(supervisor).pids;
+}
+
+/** Every process of the sandbox has ended and its cgroup is removed (its supervisor may serve another). */
+function assertGone(sandbox: SandboxProcesses): void {
+  assert.equal(sandbox.pids.filter(alive), [], 'the sandbox processes are gone');
+  assert.not.ok(existsSync(sandbox.cgroup), `${sandbox.cgroup} is removed`);
+}
+
+/** Sandboxes of this process that exist now (one pids cgroup each). */
+function sandboxCount(): number {
+  const dir = `/sys/fs/cgroup/pids/${config().cgroupName}`;
+  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('slot-')).length : 0;
 }
 
 function alive(pid: number): boolean {
@@ -99,17 +123,17 @@ test('on busy CPUs a background sandbox waits for idle time, until its run is wa
   });
 });
 
-test('a run reports before the teardown, which follows: the supervisor and its cgroup go', async () => {
+test('a run reports before the teardown, which follows: the sandbox processes and its cgroup go', async () => {
   const limits = resolveLimits({});
   const sandbox = prepareSandbox(limits);
   await sandbox.ready;
-  const supervisor = sandbox.pid!;
+  const processes = sandboxOf(sandbox.pid!);
   // A background process that gave up its output does not hold the report back, and dies with the sandbox.
   const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'sleep 30 </dev/null >/dev/null 2>&1 & echo $!'], limits, prepared: sandbox });
   assert.is(r.status, 'ok', r.stderr);
   assert.ok(r.wall_ms < 5000, `wall_ms ${r.wall_ms}`);
   await sandbox.closed;
-  assert.not.ok(alive(supervisor), 'the supervisor is gone');
+  assertGone(processes);
   const sleepers = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).filter((pid) => {
     try {
       return readFileSync(`/proc/${pid}/cmdline`, 'utf8') === 'sleep\u000030\u0000' && Number(/^Uid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]) >= 0x40000000;
@@ -132,27 +156,22 @@ test('the program\'s own resource usage comes with the early report', async () =
 test('closing a pool waits until the sandboxes it handed out are gone', async () => {
   const limits = resolveLimits({});
   const pool = new SandboxPool({ layout: defaultLayoutOnce(), scratchKb: scratchKbFor(limits), size: 2 });
-  const supervisors: number[] = [];
+  const sandboxes: SandboxProcesses[] = [];
   for (let i = 0; i < 3; i++) {
     const sandbox: PreparedSandbox = pool.take();
     await sandbox.ready;
-    supervisors.push(sandbox.pid!);
+    sandboxes.push(sandboxOf(sandbox.pid!));
     const r = await runSandboxed({ argv: ['/bin/true'], limits, prepared: sandbox });
     assert.is(r.status, 'ok');
   }
   const unused = pool.take();
   await unused.ready;
-  supervisors.push(unused.pid!);
+  sandboxes.push(sandboxOf(unused.pid!));
   await pool.close();
-  assert.equal(supervisors.filter(alive), [], 'every supervisor, the unused one too, is gone');
+  assert.equal(sandboxes.flatMap((s) => s.pids).filter(alive), [], 'every sandbox, the unused one too, is gone');
   await sandboxesClosed();
+  assert.is(sandboxCount(), 0);
 });
-
-/** Sandboxes of this process that exist now (one pids cgroup each). */
-function sandboxCount(): number {
-  const dir = `/sys/fs/cgroup/pids/${config().cgroupName}`;
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('slot-')).length : 0;
-}
 
 test('a pool that knows its demand prepares no sandbox it will not hand out', async () => {
   const limits = resolveLimits({});
@@ -173,10 +192,10 @@ test('sandboxesClosed waits for every teardown of this process', async () => {
   const limits = resolveLimits({});
   const sandboxes = [prepareSandbox(limits), prepareSandbox(limits)];
   await Promise.all(sandboxes.map((s) => s.ready));
-  const supervisors = sandboxes.map((s) => s.pid!);
+  const processes = sandboxes.map((s) => sandboxOf(s.pid!));
   await Promise.all(sandboxes.map((s) => runSandboxed({ argv: ['/bin/true'], limits, prepared: s })));
   await sandboxesClosed();
-  assert.equal(supervisors.filter(alive), []);
+  for (const p of processes) assertGone(p);
 });
 
 test.run();
