@@ -188,6 +188,38 @@ test('a pool that knows its demand prepares no sandbox it will not hand out', as
   assert.is(sandboxCount(), 0);
 });
 
+test('a supervisor serves one sandbox after another, each fresh', async () => {
+  const limits = resolveLimits({});
+  const first = prepareSandbox(limits);
+  await first.ready;
+  const supervisor = first.pid!;
+  const planted = await runSandboxed({ argv: ['/bin/sh', '-c', 'echo left > /tmp/mark; echo left > /box/mark; echo pid $$'], limits, prepared: first });
+  assert.is(planted.status, 'ok', planted.stderr);
+  await first.closed;
+  const second = prepareSandbox(limits);
+  await second.ready;
+  assert.is(second.pid, supervisor, 'the idle supervisor took the next sandbox');
+  const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'cat /tmp/mark /box/mark 2>/dev/null; echo pid $$'], limits, prepared: second });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.is(r.stdout, planted.stdout, 'nothing of the first in /tmp or /box; the program is again the first of a new pid namespace');
+  await second.closed;
+});
+
+test('a supervisor that handled an incident serves no other sandbox', async () => {
+  const limits = resolveLimits({});
+  const sandbox = prepareSandbox(limits);
+  await sandbox.ready;
+  const supervisor = sandbox.pid!;
+  const r = await runSandboxed({ argv: ['/usr/bin/python3', '-c', 'import ctypes; ctypes.CDLL(None).syscall(101, 0, 0, 0, 0)'], limits, prepared: sandbox });
+  assert.is(r.status, 'violation', r.stderr);
+  await sandbox.closed;
+  assert.not.ok(alive(supervisor), 'it is gone');
+  const next = prepareSandbox(limits);
+  await next.ready;
+  assert.is.not(next.pid, supervisor);
+  await next.dispose();
+});
+
 test('sandboxesClosed waits for every teardown of this process', async () => {
   const limits = resolveLimits({});
   const sandboxes = [prepareSandbox(limits), prepareSandbox(limits)];
