@@ -36,6 +36,7 @@ export const openApiDocument = {
           assignment: { type: 'string' },
           student: { type: 'string' },
           created_at: { type: 'string', format: 'date-time' },
+          updated_at: { type: 'string', format: 'date-time', description: 'Last change of status: when it was graded, once graded' },
           error: { type: ['string', 'null'], description: 'Why the submission could not be graded (status error)' },
           result: {
             description: 'The grading result, a superset of Gradescope\'s results.json; hidden tests show only their score',

@@ -47,7 +47,7 @@ async function ownSubmission(store: Store, res: Response, id: string): Promise<S
 
 function publicSubmission(s: Submission) {
   return {
-    id: s.id, status: s.status, assignment: s.assignmentName, student: s.student, created_at: s.createdAt, error: s.error,
+    id: s.id, status: s.status, assignment: s.assignmentName, student: s.student, created_at: s.createdAt, updated_at: s.updatedAt, error: s.error,
     result: s.result ? studentView(s.result as unknown as GradeResult) : null,
   };
 }

@@ -26,12 +26,12 @@ export async function readSubmission(access: PortalAccess, id: string): Promise<
 }
 
 /** Polls until the submission is graded (or failed for good). */
-export async function waitUntilGraded(access: PortalAccess, id: string, timeoutMs = 120_000): Promise<any> {
+export async function waitUntilGraded(access: PortalAccess, id: string, timeoutMs = 120_000, pollMs = 100): Promise<any> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const submission = await readSubmission(access, id).catch(() => null);
     if (submission && (submission.status === 'graded' || submission.status === 'error')) return submission;
     if (Date.now() > deadline) throw new Error(`submission ${id} not graded in ${timeoutMs} ms: ${JSON.stringify(submission)}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
 }

@@ -1,6 +1,7 @@
 // The service's overhead, measured in one run: N submissions uploaded to a local `gradebox start`
 // (API, queue, 2 workers) until all are graded, versus grading the same N directly (gradebox
-// grade's pipeline, 2 at a time, like the 2 workers). The ratio is what the queue and API add.
+// grade's pipeline, 2 at a time on the same CPU slots as the 2 workers). The ratio is what the
+// queue and API add.
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { join } from 'node:path';
 import { inPool } from '../common/in-pool.js';
 import { gradeSubmission } from '../grading/grade.js';
 import { CLI, startLocalService } from './local-service.js';
+import { CpuSlots, defaultCpus } from '../worker/cpu-slots.js';
 import { uploadSubmission, waitUntilGraded } from './portal-client.js';
 
 export const ECHO_SUBMISSION = 'print(f"hello, {input()}")\n';
@@ -43,19 +45,33 @@ export async function benchService(submissions = 100): Promise<ServiceBench> {
       await waitUntilGraded(service, sent.body.id!, 120_000);
     }
     const ids: string[] = [];
-    const t0 = performance.now();
+    const t0 = Date.now();
     await inPool(submissions, 8, async (i) => {
       const sent = await uploadSubmission(service, { assignment: 'echo', student: `s${i}` }, { 'main.py': ECHO_SUBMISSION });
       if (sent.status !== 202) throw new Error(`upload refused: ${JSON.stringify(sent.body)}`);
       ids.push(sent.body.id!);
     });
-    for (const id of ids) await waitUntilGraded(service, id, 600_000);
-    const serviceSeconds = (performance.now() - t0) / 1000;
+    // The service's own clock says when each was graded; polling (gently, as a portal would) only
+    // learns that they all are, so neither the poll interval nor the polls count in the time.
+    let lastGraded = t0;
+    for (const id of ids) {
+      const graded = await waitUntilGraded(service, id, 600_000, 500);
+      lastGraded = Math.max(lastGraded, Date.parse(graded.updated_at));
+    }
+    const serviceSeconds = (lastGraded - t0) / 1000;
 
     const file = join(scratch, 'main.py');
     writeFileSync(file, ECHO_SUBMISSION);
+    const slots = new CpuSlots(defaultCpus(), 2); // as the workers pin their jobs
     const t1 = performance.now();
-    await inPool(submissions, 2, async () => { await gradeSubmission({ graderDir: grader, submission: file }); });
+    await inPool(submissions, 2, async () => {
+      const cpuset = slots.take();
+      try {
+        await gradeSubmission({ graderDir: grader, submission: file, cpuset });
+      } finally {
+        slots.give(cpuset);
+      }
+    });
     const directSeconds = (performance.now() - t1) / 1000;
     const round = (x: number) => Math.round(x * 100) / 100;
     return {

@@ -15,6 +15,26 @@ export function loadSqliteDriver(): void {
   new Database(':memory:').close();
 }
 
+/**
+ * Each SQL text is compiled once per connection (the store runs the same few statements over and
+ * over; compiling costs more than running most of them). A cached statement comes back returning
+ * whole rows, as a fresh one would: a call site that wants one column asks with pluck() again.
+ */
+function compileOnce(db: SqliteDatabase): void {
+  const compile = db.prepare.bind(db);
+  const compiled = new Map<string, Database.Statement>();
+  db.prepare = ((sql: string) => {
+    const cached = compiled.get(sql);
+    if (!cached) {
+      const statement = compile(sql);
+      compiled.set(sql, statement);
+      return statement;
+    }
+    if (cached.reader) cached.pluck(false);
+    return cached;
+  }) as SqliteDatabase['prepare'];
+}
+
 export function openDatabase(file: string, busyTimeoutMs: number): SqliteDatabase {
   let db: SqliteDatabase;
   try {
@@ -30,6 +50,7 @@ export function openDatabase(file: string, busyTimeoutMs: number): SqliteDatabas
     db.pragma('foreign_keys = ON');
     // FULL: a submission answered with 202 must survive a power cut, not only a crash of the process.
     db.pragma('synchronous = FULL');
+    compileOnce(db);
     return db;
   } catch (error) {
     db.close();

@@ -87,6 +87,22 @@ test('a migration that fails leaves no trace of itself; the ones before it stay 
   }
 });
 
+test('a connection compiles each statement once; a cached one returns whole rows again', () => {
+  const db = openDatabase(join(fixture.dataDir(), 'gradebox.sqlite'), 1000);
+  try {
+    const sql = 'SELECT 7 AS seven';
+    assert.is(db.prepare(sql).pluck().get(), 7);
+    assert.is(db.prepare(sql), db.prepare(sql), 'the same compiled statement');
+    assert.equal(db.prepare(sql).get(), { seven: 7 }, 'not left in pluck mode by the call before');
+    db.prepare('CREATE TABLE t (x INTEGER)').run();
+    db.prepare('INSERT INTO t VALUES (?)').run(1);
+    db.prepare('INSERT INTO t VALUES (?)').run(2);
+    assert.equal(db.prepare('SELECT x FROM t ORDER BY x').pluck().all(), [1, 2]);
+  } finally {
+    db.close();
+  }
+});
+
 test('migrations numbered with a gap are a programming error', () => {
   const dir = fixture.dataDir();
   const file = join(dir, 'gradebox.sqlite');
