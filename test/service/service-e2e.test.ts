@@ -44,6 +44,7 @@ test('every example grader: each sample submission gets its expected verdict thr
     const done = await waitGraded(service, id, 300_000);
     assert.is(done.status, 'graded', `${label}: ${JSON.stringify(done)}`);
     assert.is(done.result.verdict, verdict, `${label}: ${JSON.stringify(done.result.tests)}`);
+    assert.ok(Date.parse(done.updated_at) >= Date.parse(done.created_at), `${label}: graded at ${done.updated_at}, after ${done.created_at}`);
     assert.not.ok('incidents' in done.result, 'operator-only fields stay in the API');
     assert.not.ok('grader_dir' in done.result.provenance);
     for (const t of done.result.tests) if (t.visibility === 'hidden') assert.equal(Object.keys(t).sort(), ['max_score', 'name', 'score', 'status', 'visibility']);
