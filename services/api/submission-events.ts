@@ -12,9 +12,14 @@ function lastEventId(req: Request): number {
   return Number.isInteger(value) && value >= 0 ? value : 0;
 }
 
-/** graded/error events of the submission's latest grading end the stream. */
-function isFinal(event: StoreEvent, gradeNumber: number): boolean {
-  return (event.type === 'graded' || event.type === 'error') && Number(event.data.gradeNumber ?? gradeNumber) >= gradeNumber;
+/**
+ * graded/error events of the submission's latest grading end the stream. The latest grade number
+ * is read only when such an event comes: a regrade may have been asked for since.
+ */
+async function isFinal(store: Store, submission: Submission, event: StoreEvent): Promise<boolean> {
+  if (event.type !== 'graded' && event.type !== 'error') return false;
+  const { gradeNumber } = (await store.getSubmission(submission.id)) ?? submission;
+  return Number(event.data.gradeNumber ?? gradeNumber) >= gradeNumber;
 }
 
 export async function streamSubmissionEvents(store: Store, submission: Submission, req: Request, res: Response): Promise<void> {
@@ -24,12 +29,11 @@ export async function streamSubmissionEvents(store: Store, submission: Submissio
   req.on('close', () => { closed = true; });
   let lastWrite = Date.now();
   while (!closed) {
-    const { gradeNumber } = (await store.getSubmission(submission.id)) ?? submission;
     for (const event of await store.listEvents(submission.id, after)) {
       res.write(`id: ${event.seq}\nevent: ${event.type}\ndata: ${JSON.stringify({ ...event.data, at: event.createdAt })}\n\n`);
       after = event.seq;
       lastWrite = Date.now();
-      if (isFinal(event, gradeNumber)) {
+      if (await isFinal(store, submission, event)) {
         res.end();
         return;
       }

@@ -75,7 +75,10 @@ test('the same Idempotency-Key twice gives one submission; a regrade grades it a
   assert.is((await waitGraded(service, first.body.id)).result.verdict, 'WA');
   const regrade = await fetch(`${service.url}/v1/submissions/${first.body.id}/regrade`, { method: 'POST', headers: { authorization: `Bearer ${service.key}` } });
   assert.is(regrade.status, 202);
-  await new Promise((r) => setTimeout(r, 200));
+  // The event stream replays the first grading and ends only with the regrade's outcome.
+  const stream = await fetch(`${service.url}/v1/submissions/${first.body.id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
+  const graded = [...(await stream.text()).matchAll(/^event: graded\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { gradeNumber: number });
+  assert.equal(graded.map((e) => e.gradeNumber), [1, 2]);
   const again = await waitGraded(service, first.body.id);
   assert.is(again.result.verdict, 'WA');
 });
