@@ -144,6 +144,9 @@ enum supervisor_note { NOTE_DONE = 1 };
 /* How the server passes REQ_RAISE on to the supervisor (blocked, read from its signalfd). */
 #define SIGRAISE SIGUSR1
 int serve(const struct config *defaults);
+/* A signalfd for what a supervisor acts on (blocked since the server started): SIGTERM, SIGINT,
+ * SIGHUP (stop) and SIGRAISE. */
+int supervisor_signals(void);
 
 /* supervise.c */
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);

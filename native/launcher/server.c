@@ -76,14 +76,7 @@ static void send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, 
 
 /* Between sandboxes: the next PREPARE, or the end (EOF, or a signal: our server is stopping). */
 static char *wait_for_prepare(struct frame_header *header) {
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigaddset(&mask, SIGRAISE);
-  int signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
-  if (signal_fd < 0) die_errno("signalfd");
+  int signal_fd = supervisor_signals();
   for (;;) {
     struct pollfd pfds[2] = {{CHANNEL_FD, POLLIN, 0}, {signal_fd, POLLIN, 0}};
     if (poll(pfds, 2, -1) < 0) {

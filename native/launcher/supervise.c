@@ -445,16 +445,10 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   die_hook = cleanup_on_die;
   run.streams[0] = (struct stream){out_fd, 1, 0, false};
   run.streams[1] = (struct stream){err_fd, 2, 0, false};
-  sigset_t mask;
-  sigemptyset(&mask);
-  sigaddset(&mask, SIGTERM);
-  sigaddset(&mask, SIGINT);
-  sigaddset(&mask, SIGHUP);
-  sigaddset(&mask, SIGRAISE);
-  run.signal_fd = signalfd(-1, &mask, SFD_CLOEXEC);
+  run.signal_fd = supervisor_signals();
   run.pidfd = (int)syscall(SYS_pidfd_open, child, 0);
   run.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
-  if (run.signal_fd < 0 || run.pidfd < 0 || run.timer_fd < 0) die_errno("signalfd/pidfd/timerfd");
+  if (run.pidfd < 0 || run.timer_fd < 0) die_errno("pidfd/timerfd");
   for (int i = 0; i < 2; i++) fcntl(run.streams[i].fd, F_SETFL, O_NONBLOCK);
   int ncpus = get_nprocs();
 

@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -237,4 +239,16 @@ int split_words(char *payload, uint32_t length, char **words, int max) {
   }
   words[n] = NULL;
   return n;
+}
+
+int supervisor_signals(void) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGRAISE);
+  int fd = signalfd(-1, &mask, SFD_CLOEXEC);
+  if (fd < 0) die_errno("signalfd");
+  return fd;
 }
