@@ -106,10 +106,12 @@ static void __attribute__((noreturn)) become_supervisor(const struct config *def
   if (devnull < 0 || dup2(devnull, 0) < 0) _exit(1);
   syscall(SYS_close_range, CHANNEL_FD + 1, ~0U, 0);
   if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) _exit(1);
-  status_fd = 1;
   for (;;) {
+    /* Idle, a failure has no request to be told to: it goes to stderr, not into the frames. */
+    status_fd = -1;
     struct frame_header header;
     char *payload = wait_for_prepare(&header);
+    status_fd = 1;
     frame_id = header.id;
     struct config cfg = *defaults;
     static char *words[4 * MAX_MOUNTS + 32];
