@@ -42,7 +42,9 @@ struct supervisor {
 static struct supervisor *supervisors;
 static size_t nsupervisors, capacity;
 
+/* The supervisor serving request `id` (0 is no request: idle supervisors have it). */
 static struct supervisor *serving(uint32_t id) {
+  if (id == 0) return NULL;
   for (size_t i = 0; i < nsupervisors; i++)
     if (supervisors[i].id == id) return &supervisors[i];
   return NULL;
@@ -51,30 +53,39 @@ static struct supervisor *serving(uint32_t id) {
 static void report(uint32_t id, const char *fmt, const char *detail) {
   char escaped[1024];
   json_string(escaped, sizeof escaped, detail);
+  int64_t own = frame_id;
   frame_id = id;
   emit_status(fmt, escaped);
-  frame_id = -1;
+  frame_id = own;
 }
 
-/* Reads one channel frame (blocking); false at EOF. */
-static bool read_frame(int fd, struct frame_header *header, char **payload) {
+/* Reads one frame (blocking): 1, or 0 at EOF, or -1 when the read failed or the frame is cut or
+ * too long (a supervisor that died mid-way, with data unread, resets its channel). */
+static int read_frame(int fd, struct frame_header *header, char **payload) {
   *payload = NULL;
   ssize_t n = read_full(fd, header, sizeof *header);
-  if (n == 0) return false;
-  if (n != (ssize_t)sizeof *header || header->length > MAX_CONTROL_BYTES) die("malformed frame on the channel");
+  if (n == 0) return 0;
+  if (n != (ssize_t)sizeof *header || header->length > MAX_CONTROL_BYTES) return -1;
   *payload = malloc(header->length + 1);
-  if (!*payload || read_full(fd, *payload, header->length) != (ssize_t)header->length) die("truncated frame on the channel");
+  if (!*payload) die("out of memory");
+  if (read_full(fd, *payload, header->length) != (ssize_t)header->length) {
+    free(*payload);
+    *payload = NULL;
+    return -1;
+  }
   (*payload)[header->length] = 0;
-  return true;
+  return 1;
 }
 
-static void send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, uint32_t length) {
+/* False when the other end is gone. */
+static bool send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, uint32_t length) {
   struct frame_header header = {id, kind, length};
-  if (write_full(fd, &header, sizeof header) < 0 || (length && write_full(fd, payload, length) < 0))
-    die_errno("write to the channel");
+  return fd >= 0 && write_full(fd, &header, sizeof header) >= 0 && (!length || write_full(fd, payload, length) >= 0);
 }
 
-/* Between sandboxes: the next PREPARE, or the end (EOF, or a signal: our server is stopping). */
+/* Between sandboxes: the next PREPARE, or the end (EOF, or a signal: our server is stopping).
+ * A PREPARE waiting is taken first, and signals that came with it (a raise or a cancel for that
+ * very sandbox) are left pending for its supervision to read. */
 static char *wait_for_prepare(struct frame_header *header) {
   int signal_fd = supervisor_signals();
   for (;;) {
@@ -83,19 +94,20 @@ static char *wait_for_prepare(struct frame_header *header) {
       if (errno == EINTR) continue;
       die_errno("poll");
     }
-    if (pfds[1].revents) {
-      struct signalfd_siginfo info;
-      /* A late SIGRAISE is for a sandbox already running; anything else ends us. */
-      if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo == SIGRAISE) continue;
-      exit(0);
+    if (pfds[0].revents) {
+      char *payload;
+      if (read_frame(CHANNEL_FD, header, &payload) <= 0) exit(0);
+      if (header->kind == REQ_PREPARE) {
+        close(signal_fd);
+        return payload;
+      }
+      free(payload); /* nothing else is meant for an idle supervisor */
+      continue;
     }
-    char *payload;
-    if (!read_frame(CHANNEL_FD, header, &payload)) exit(0);
-    if (header->kind == REQ_PREPARE) {
-      close(signal_fd);
-      return payload;
-    }
-    free(payload); /* nothing else is meant for an idle supervisor */
+    struct signalfd_siginfo info;
+    /* A late SIGRAISE is for a sandbox already run; anything else ends us. */
+    if (read(signal_fd, &info, sizeof info) == sizeof info && info.ssi_signo == SIGRAISE) continue;
+    exit(0);
   }
 }
 
@@ -125,7 +137,7 @@ static void __attribute__((noreturn)) become_supervisor(const struct config *def
     syscall(SYS_close_range, CHANNEL_FD + 1, ~0U, 0);
     free(payload);
     if (code != 0) exit(code == LAUNCH_RETIRE ? 0 : code);
-    send_frame(CHANNEL_FD, header.id, NOTE_DONE, NULL, 0);
+    if (!send_frame(CHANNEL_FD, header.id, NOTE_DONE, NULL, 0)) exit(1);
     frame_id = -1;
   }
 }
@@ -156,24 +168,31 @@ static struct supervisor *idle_supervisor(const struct config *defaults) {
   return spawn_supervisor(defaults);
 }
 
+/* Our end closed: the supervisor sees EOF between sandboxes and exits (or has died already). */
+static void let_go(struct supervisor *s) {
+  if (s->channel >= 0) close(s->channel);
+  s->channel = -1;
+}
+
 static void prepare(const struct config *defaults, uint32_t id, const char *payload, uint32_t length) {
   if (id == 0 || serving(id)) return report(id, "{\"event\":\"error\",\"message\":%s}", "request id 0 or already in use");
   struct supervisor *s = idle_supervisor(defaults);
   if (!s) return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
   s->id = id;
   s->run_sent = false;
-  send_frame(s->channel, id, REQ_PREPARE, payload, length);
+  if (!send_frame(s->channel, id, REQ_PREPARE, payload, length)) let_go(s); /* it died: reap() reports */
 }
 
 static void send_run(uint32_t id, const char *payload, uint32_t length) {
   struct supervisor *s = serving(id);
   if (!s || s->run_sent) return report(id, "{\"event\":\"error\",\"message\":%s}", "no prepared sandbox with this id");
+  if (s->channel < 0) return; /* its supervisor died: reap() reports */
   /* A --background supervisor waits at idle priority (launch()); raised first, it wakes at once,
    * and raises its sandbox's processes itself. One that died already: its "gone" frame says so. */
   const struct sched_param normal = {.sched_priority = 0};
   sched_setscheduler(s->pid, SCHED_OTHER, &normal);
   s->run_sent = true;
-  send_frame(s->channel, id, REQ_RUN, payload, length);
+  if (!send_frame(s->channel, id, REQ_RUN, payload, length)) let_go(s);
 }
 
 /* The caller waits for a sandbox still being built at idle priority: its supervisor raises it. */
@@ -196,17 +215,11 @@ static size_t idle_count(void) {
   return n;
 }
 
-/* Our end closed: the supervisor sees EOF between sandboxes and exits. */
-static void let_go(struct supervisor *s) {
-  close(s->channel);
-  s->channel = -1;
-}
-
 /* DONE: the supervisor's sandbox is gone; it is ready for the next one. */
 static void handle_note(struct supervisor *s) {
   struct frame_header header;
   char *payload;
-  if (!read_frame(s->channel, &header, &payload)) return let_go(s); /* it died: reap() reports */
+  if (read_frame(s->channel, &header, &payload) <= 0) return let_go(s); /* it died: reap() reports */
   free(payload);
   if (header.kind != NOTE_DONE || header.id != s->id) die("unexpected note from a supervisor");
   report(s->id, "{\"event\":\"gone\",\"code\":%s}", "0");
@@ -247,7 +260,9 @@ static int shut_down(void) {
 static int handle_request(const struct config *defaults) {
   struct frame_header header;
   char *payload;
-  if (!read_frame(0, &header, &payload)) return 0;
+  int read = read_frame(0, &header, &payload);
+  if (read == 0) return 0;
+  if (read < 0) die("malformed request on stdin");
   switch (header.kind) {
   case REQ_PREPARE: prepare(defaults, header.id, payload, header.length); break;
   case REQ_RUN: send_run(header.id, payload, header.length); break;
@@ -274,6 +289,7 @@ int serve(const struct config *defaults) {
   sigaddset(&mask, SIGRAISE);
   sigprocmask(SIG_BLOCK, &mask, NULL);
   status_fd = 1;
+  frame_id = 0; /* our own failures are frames too, for no request */
   report(0, "{\"event\":\"serving\",\"cgroup\":%s}", cgroup_version());
   struct pollfd *pfds = NULL;
   for (;;) {

@@ -1,7 +1,8 @@
 // Drives the C launcher (native/launcher): the only module that spawns it. One long-lived
-// launcher per process (`gradebox-launch --serve`) forks a supervisor per sandbox, so no run pays
-// for spawning a process from Node. A sandbox is built first ("prepared"); its run options are
-// sent afterwards, so callers can prepare sandboxes ahead of demand.
+// launcher per process (`gradebox-launch --serve`) hands each sandbox to one of its supervisor
+// processes (reused from sandbox to sandbox), so no run pays for spawning a process from Node.
+// A sandbox is built first ("prepared"); its run options are sent afterwards, so callers can
+// prepare sandboxes ahead of demand.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
 import { promisify } from 'node:util';

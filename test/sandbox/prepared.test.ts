@@ -220,6 +220,18 @@ test('a supervisor that handled an incident serves no other sandbox', async () =
   await next.dispose();
 });
 
+test('sandboxes cancelled as soon as they are asked for leave the launcher serving', async () => {
+  const limits = resolveLimits({});
+  // Each cancel may reach its supervisor before it has even read its PREPARE.
+  const cancelled = Array.from({ length: 24 }, () => prepareSandbox(limits, defaultLayoutOnce(), { background: true }));
+  await Promise.all(cancelled.map((s) => s.dispose()));
+  const r = await runSandboxed({ argv: ['/bin/echo', 'still serving'], limits });
+  assert.is(r.status, 'ok', r.stderr);
+  assert.is(r.stdout, 'still serving\n');
+  await sandboxesClosed();
+  assert.is(sandboxCount(), 0);
+});
+
 test('sandboxesClosed waits for every teardown of this process', async () => {
   const limits = resolveLimits({});
   const sandboxes = [prepareSandbox(limits), prepareSandbox(limits)];
