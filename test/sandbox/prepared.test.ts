@@ -205,6 +205,25 @@ test('a supervisor serves one sandbox after another, each fresh', async () => {
   await second.closed;
 });
 
+test('a supervisor is retired after 200 sandboxes; a new one serves the next', async () => {
+  const limits = resolveLimits({});
+  const served = new Map<number, number>(); // supervisor pid -> sandboxes of this test
+  for (let i = 0; i < 201; i++) {
+    const sandbox = prepareSandbox(limits);
+    await sandbox.ready;
+    served.set(sandbox.pid!, (served.get(sandbox.pid!) ?? 0) + 1);
+    const r = await runSandboxed({ argv: ['/bin/true'], limits, prepared: sandbox });
+    assert.is(r.status, 'ok', r.stderr);
+    await sandbox.closed;
+  }
+  assert.ok(served.size >= 2, 'more than one supervisor served 201 sandboxes');
+  assert.ok(Math.max(...served.values()) <= 200);
+  // The first (idle ones are taken in a fixed order) served up to its 200th sandbox, then left.
+  const first = [...served.keys()][0]!;
+  for (let waited = 0; alive(first) && waited < 5000; waited += 50) await new Promise((r) => setTimeout(r, 50));
+  assert.not.ok(alive(first), `supervisor ${first} retired`);
+});
+
 test('a supervisor that handled an incident serves no other sandbox', async () => {
   const limits = resolveLimits({});
   const sandbox = prepareSandbox(limits);
