@@ -85,7 +85,7 @@ static void enter_user_namespace(int sync_fd) {
   die_with_supervisor(sync_fd);
 }
 
-/* The bounding and ambient sets emptied; done by the init before it forks the program, which
+/* The bounding and ambient sets emptied; done by the init before it starts the program, which
  * inherits both (capabilities(7)), so the dozens of calls are made once per sandbox. */
 static void drop_bounding_set(void) {
   int last = CAP_LAST_CAP;

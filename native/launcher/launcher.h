@@ -79,6 +79,11 @@ struct frame_header {
   uint32_t length;
 };
 #define FRAME_MAX 4096
+/* Reads one frame {header, payload} (blocking): 1, or 0 at EOF, or -1 when the read failed or the
+ * frame is cut or longer than MAX_CONTROL_BYTES (a peer that died with data unread resets a
+ * socket). The payload is malloc'd and NUL-terminated. Used on the server's stdin and on the
+ * channels between the server and its supervisors. */
+int read_frame(int fd, struct frame_header *header, char **payload);
 int emit_output(int stream, const char *buf, size_t len);
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));

@@ -59,24 +59,6 @@ static void report(uint32_t id, const char *fmt, const char *detail) {
   frame_id = own;
 }
 
-/* Reads one frame (blocking): 1, or 0 at EOF, or -1 when the read failed or the frame is cut or
- * too long (a supervisor that died mid-way, with data unread, resets its channel). */
-static int read_frame(int fd, struct frame_header *header, char **payload) {
-  *payload = NULL;
-  ssize_t n = read_full(fd, header, sizeof *header);
-  if (n == 0) return 0;
-  if (n != (ssize_t)sizeof *header || header->length > MAX_CONTROL_BYTES) return -1;
-  *payload = malloc(header->length + 1);
-  if (!*payload) die("out of memory");
-  if (read_full(fd, *payload, header->length) != (ssize_t)header->length) {
-    free(*payload);
-    *payload = NULL;
-    return -1;
-  }
-  (*payload)[header->length] = 0;
-  return 1;
-}
-
 /* False when the other end is gone. */
 static bool send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, uint32_t length) {
   struct frame_header header = {id, kind, length};

@@ -268,14 +268,10 @@ static char *read_control(int fd, const struct run *run, uint32_t *length) {
   }
   to_foreground(run); /* the sandbox is built: this covers every process it has */
   struct frame_header header;
-  ssize_t n = read_full(fd, &header, sizeof header);
-  if (n == 0) die("cancelled before the run started");
-  if (n != (ssize_t)sizeof header || header.kind != REQ_RUN || header.length > MAX_CONTROL_BYTES)
-    die("malformed run request");
-  char *buf = malloc(header.length + 1);
-  if (!buf || read_full(fd, buf, header.length) != (ssize_t)header.length) die("truncated run request");
-  buf[header.length] = 0;
-  if (header.length == 0) die("empty run request");
+  char *buf;
+  int read = read_frame(fd, &header, &buf);
+  if (read == 0) die("cancelled before the run started");
+  if (read < 0 || header.kind != REQ_RUN || header.length == 0) die("malformed run request");
   *length = header.length;
   return buf;
 }

@@ -3,11 +3,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -251,4 +251,20 @@ int supervisor_signals(void) {
   int fd = signalfd(-1, &mask, SFD_CLOEXEC);
   if (fd < 0) die_errno("signalfd");
   return fd;
+}
+
+int read_frame(int fd, struct frame_header *header, char **payload) {
+  *payload = NULL;
+  ssize_t n = read_full(fd, header, sizeof *header);
+  if (n == 0) return 0;
+  if (n != (ssize_t)sizeof *header || header->length > MAX_CONTROL_BYTES) return -1;
+  *payload = malloc(header->length + 1);
+  if (!*payload) die("out of memory");
+  if (read_full(fd, *payload, header->length) != (ssize_t)header->length) {
+    free(*payload);
+    *payload = NULL;
+    return -1;
+  }
+  (*payload)[header->length] = 0;
+  return 1;
 }
