@@ -31,17 +31,21 @@ export class SandboxPool {
     for (let i = 0; i < (options.size ?? 2); i++) this.refill();
   }
 
-  private refill(): void {
-    if (this.unprepared <= 0) return;
+  /** One more sandbox of this pool's shape; counted against the demand. */
+  private prepare(background: boolean): PreparedSandbox {
     this.unprepared--;
-    this.waiting.push(new PreparedSandbox(this.options.layout, this.options.scratchKb, { background: true }));
+    return new PreparedSandbox(this.options.layout, this.options.scratchKb, { background });
   }
 
-  /** A sandbox for one run: the oldest prepared one; a fresh one is started in its place. */
+  /** A spare, built in the background, while the demand is not met. */
+  private refill(): void {
+    if (this.unprepared > 0) this.waiting.push(this.prepare(true));
+  }
+
+  /** A sandbox for one run: the oldest prepared one (or one built now); a spare is started in its place. */
   take(): PreparedSandbox {
     if (this.closed) throw new Error('the sandbox pool is closed');
-    if (this.waiting.length === 0) this.refill();
-    const sandbox = this.waiting.shift() ?? new PreparedSandbox(this.options.layout, this.options.scratchKb);
+    const sandbox = this.waiting.shift() ?? this.prepare(false);
     this.refill();
     this.taken.add(sandbox);
     void sandbox.closed.then(() => this.taken.delete(sandbox));
