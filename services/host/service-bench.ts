@@ -9,8 +9,8 @@ import { join } from 'node:path';
 
 import { inPool } from '../common/in-pool.js';
 import { gradeSubmission } from '../grading/grade.js';
-import { CLI, startLocalService } from './local-service.js';
 import { CpuSlots, defaultCpus } from '../worker/cpu-slots.js';
+import { CLI, startLocalService } from './local-service.js';
 import { uploadSubmission, waitUntilGraded } from './portal-client.js';
 
 export const ECHO_SUBMISSION = 'print(f"hello, {input()}")\n';

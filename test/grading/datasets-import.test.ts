@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { UsageError, UserError } from '../../services/common/errors.js';
+import { fromPackageRoot } from '../../services/common/package-root.js';
 import { importCommand } from '../../services/cli/import-command.js';
 import { RUNNER_SOURCE } from '../../services/grading/datasets/harness-grader-folder.js';
 import { gradeSubmission } from '../../services/grading/grade.js';
@@ -75,6 +76,12 @@ test('mbpp --task: LF line ends, set-up code before the asserts, the functions t
   assert.ok(slow.limits.cpuMs >= 30_000, String(slow.limits.cpuMs));
   const result = await gradeSubmission({ graderDir: join(out, '367'), submission: join(out, '367', 'reference', 'solution.py') });
   assert.equal([result.verdict, result.score, result.max_score], ['AC', 3, 3]);
+});
+
+test('the example harness graders carry the runner as it is (a grader folder holds its own copy)', () => {
+  for (const grader of ['humaneval-0', 'mbpp-2']) {
+    assert.is(readFileSync(fromPackageRoot('graders', grader, 'run_tests.py'), 'utf8'), readFileSync(RUNNER_SOURCE, 'utf8'), `graders/${grader}/run_tests.py`);
+  }
 });
 
 test('--all: one folder per task, named after the task', async () => {
