@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 
 import type { GradingQueue } from '../queue/grading-queue.js';
 import type { Store } from '../store/store.js';
+import { inlineFilesOf } from './inline-files.js';
 
 export interface OutboxRelayOptions {
   /** How often the outbox is looked at besides each {@link OutboxRelay.kick}, ms. @defaultValue 1000 */
@@ -46,6 +47,7 @@ export class OutboxRelay {
         await this.queue.enqueue({
           submissionId: row.submissionId, gradeNumber: row.gradeNumber, courseId: row.courseId,
           graderDigest: row.graderDigest, kind: row.kind, enqueuedAt: new Date().toISOString(),
+          files: await inlineFilesOf(this.store, row.submissionId),
         });
         await this.store.markOutboxDispatched(row.id);
       }

@@ -12,16 +12,47 @@ const PLAIN_ID = /^[A-Za-z0-9_-]{1,128}$/;
 export const plainId = z.string().regex(PLAIN_ID, 'must be 1 to 128 letters, digits, "_" or "-"');
 export const gradeNumber = z.int().min(1).max(1_000_000_000);
 
+/**
+ * A small submission travels inside its job, so a worker grades it without asking the API for its
+ * files (one round trip and one tar less per grading). Bigger ones are fetched over HTTP. The cap
+ * also bounds what completed jobs keep in Redis.
+ */
+export const INLINE_FILES_MAX_BYTES = 16 * 1024;
+
+const SHA256_HEX = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 digest: 64 lowercase hex digits');
+
+/** One file carried in the job: its normalized relative path, its sha256 and its bytes in base64. */
+export const inlineFileSchema = z.strictObject({
+  path: z.string().min(1).max(4096),
+  sha256: SHA256_HEX,
+  base64: z.base64(),
+});
+
+export type InlineFile = z.infer<typeof inlineFileSchema>;
+
+/** The decoded size of a base64 text, without decoding it. */
+function decodedBytes(base64: string): number {
+  const padding = base64.endsWith('==') ? 2 : base64.endsWith('=') ? 1 : 0;
+  return (base64.length / 4) * 3 - padding;
+}
+
+const inlineFilesSchema = z.array(inlineFileSchema).min(1).max(1000).refine(
+  (files) => files.reduce((sum, f) => sum + decodedBytes(f.base64), 0) <= INLINE_FILES_MAX_BYTES,
+  `must hold at most ${INLINE_FILES_MAX_BYTES} bytes in all; send bigger submissions without files (workers fetch them)`,
+);
+
 export const gradingJobSchema = z.strictObject({
   submissionId: plainId,
   /** Which grading of the submission this is: 1 for the first, 2 for its first regrade, … */
   gradeNumber,
   courseId: plainId,
   /** sha256 of the grader definition (its `digest`), so a worker grades exactly what was asked. */
-  graderDigest: z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 digest: 64 lowercase hex digits'),
+  graderDigest: SHA256_HEX,
   kind: z.enum(['grade', 'regrade']),
   /** When the API enqueued it (ISO 8601, UTC), for queue-latency metrics. */
   enqueuedAt: z.iso.datetime(),
+  /** The submission's files when they are small (see {@link INLINE_FILES_MAX_BYTES}); absent: fetch them. */
+  files: inlineFilesSchema.optional(),
 });
 
 export type GradingJob = z.infer<typeof gradingJobSchema>;
@@ -37,7 +68,7 @@ export function firstIssue(error: z.ZodError): string {
 /** The payload, checked; a bad one is a `UserError` (E_JOB_PAYLOAD) naming the field. */
 export function parseGradingJob(data: unknown): GradingJob {
   const parsed = gradingJobSchema.safeParse(data);
-  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt } as documented in services/queue/grading-job.ts`);
+  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files? } as documented in services/queue/grading-job.ts`);
   return parsed.data;
 }
 

@@ -34,7 +34,9 @@ export interface GradingQueueOptions extends QueueNames {
   backoffMs?: number;
   /**
    * Completed jobs kept (as duplicates of a job id are ignored only while the job is kept, this
-   * is also how long a re-sent job stays a no-op). @defaultValue `{ age: 86400, count: 10000 }`
+   * is also how long a re-sent job stays a no-op: the relay re-sends within seconds of an API
+   * restart). Each keeps its inline files, so this bounds that memory in Redis (at most about
+   * 22 KiB a job). @defaultValue `{ age: 86400, count: 5000 }`
    */
   keepCompleted?: KeepJobs;
   /** Failed jobs kept, for operators to look at. @defaultValue `{ age: 604800, count: 10000 }` */
@@ -66,7 +68,7 @@ export class GradingQueue {
     this.jobOptions = {
       attempts: options.attempts ?? 3,
       backoff: { type: 'exponential', delay: options.backoffMs ?? 5000 },
-      removeOnComplete: options.keepCompleted ?? { age: 86_400, count: 10_000 },
+      removeOnComplete: options.keepCompleted ?? { age: 86_400, count: 5000 },
       removeOnFail: options.keepFailed ?? { age: 604_800, count: 10_000 },
     };
   }

@@ -1,4 +1,4 @@
-// One grading on a worker: fetch the inputs, run the real pipeline on one CPU, hand back evidence and the result.
+// One grading on a worker: take the inputs (carried in the job, or fetched), run the real pipeline on one CPU, hand back evidence and the result.
 import { createHash } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -10,6 +10,7 @@ import type { GradeOptions, GradeResult } from '../grading/grade.js';
 import type { IncidentNote } from '../grading/grade-result.js';
 import type { GradingJob } from '../queue/grading-job.js';
 import type { IncidentRef, ResultsPublisher } from '../queue/results-queue.js';
+import { writeInlineFiles } from './inline-files.js';
 import { scratchPrefix } from './scratch-sweep.js';
 import type { WorkerBackend } from './worker-backend.js';
 
@@ -25,6 +26,8 @@ export interface GradingRunContext {
   log: Logger;
   /** True once the job was handed back to the queue: the result is then another worker's to send. */
   handedBack: () => boolean;
+  /** The `started` message being sent; `finished` follows it, never overtakes it. */
+  started?: Promise<void>;
 }
 
 /**
@@ -51,7 +54,9 @@ async function uploadIncidents(backend: WorkerBackend, notes: IncidentNote[]): P
 export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cpu: string): Promise<GradeResult | null> {
   const scratch = mkdtempSync(join(ctx.scratchRoot, scratchPrefix()));
   try {
-    const submission = await ctx.backend.submissionFiles(job.submissionId, scratch);
+    const submission = job.files
+      ? writeInlineFiles(job.files, join(scratch, 'submission'))
+      : await ctx.backend.submissionFiles(job.submissionId, scratch);
     const graderDir = await ctx.backend.graderDir(job.graderDigest);
     const result = await ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch });
     if (!result.gradable) throw new InternalError('E_NOT_GRADABLE', `the sandbox failed (IE): ${result.internal_problems.join('; ') || 'no detail'}`);
@@ -63,6 +68,7 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cp
       ctx.log.warn({ verdict: result.verdict }, 'graded after the job was handed back: result discarded');
       return null;
     }
+    await ctx.started;
     // Local evidence paths mean nothing to the API: incidents travel as references to uploaded archives.
     await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents });
     return result;

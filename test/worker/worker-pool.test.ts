@@ -1,6 +1,7 @@
 // The worker pool against real Redis and the real grading pipeline: verdicts, CPU pinning, evidence,
 // bad payloads, a student's own failure (never retried), internal failures (retried, bounded), shutdown.
-import { existsSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Queue } from 'bullmq';
@@ -82,6 +83,18 @@ test('every sample submission of sum-c gets its verdict, one CPU per job, eviden
   assert.is(cpus.length, Object.keys(files).length);
   assert.ok(cpus.every((c) => c === '0' || c === '1'), `pinned to a slot CPU: ${cpus.join(' ')}`);
   assert.ok(sink.lines.filter((l) => l.msg === 'graded').every((l) => typeof l.job === 'string' && l.attempt === 1), 'a child logger per job');
+});
+
+test('a job that carries its files is graded from them, without asking the backend', async () => {
+  // The backend knows no submission "carried": only the job has its files.
+  const { queue, log, pool } = await setup({});
+  const source = readFileSync(join(SUM_C, 'submissions', 'accepted.c'));
+  const files = [{ path: 'accepted.c', sha256: createHash('sha256').update(source).digest('hex'), base64: source.toString('base64') }];
+  await queue.enqueue(gradingJob({ submissionId: 'carried', graderDigest: sumCDigest(), files }));
+  await pool();
+  await until(() => log.outcome('carried') !== undefined, 30_000, 'the outcome');
+  const outcome = log.outcome('carried');
+  assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'AC', JSON.stringify(outcome));
 });
 
 test('a bad payload fails for good with its reason, and the worker goes on', async () => {
