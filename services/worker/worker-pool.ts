@@ -120,7 +120,8 @@ export class WorkerPool {
     const parsed = gradingJobSchema.safeParse(job.data);
     if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, log);
     const payload = parsed.data;
-    await this.fairShare.release(payload, job.id!).catch((error: unknown) => log.warn({ err: error }, 'cannot update the fair-share count'));
+    // Only the course's count of waiting jobs: the grading need not wait for it.
+    void this.fairShare.release(payload, job.id!).catch((error: unknown) => log.warn({ err: error }, 'cannot update the fair-share count'));
     const maxStalls = this.options.maxStalls ?? 2;
     if (job.stalledCounter > maxStalls) await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log);
     return payload;
@@ -139,10 +140,12 @@ export class WorkerPool {
     const started = performance.now();
     try {
       log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber }, 'grading');
-      await this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, workerId: this.id, attempt: Math.max(1, job.attemptsStarted) });
+      // Sent while the grading runs rather than before it; `finished` goes only once it is sent.
+      const startedSent = this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, workerId: this.id, attempt: Math.max(1, job.attemptsStarted) });
+      startedSent.catch(() => {}); // a failure is met where gradeAndReport awaits it
       const result = await gradeAndReport({
         backend: this.options.backend, publisher: this.publisher, grade: this.options.grade ?? gradeSubmission,
-        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack,
+        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, started: startedSent,
       }, payload, cpu);
       log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - started) }, 'graded');
       return result?.verdict ?? null;
