@@ -35,16 +35,22 @@ export interface ServiceBench {
   ratio_service_to_direct: number;
 }
 
+/** The echo submission of one student: a comment makes each one's bytes, and so its stored blob, its own. */
+function echoSubmission(student: string): string {
+  return `# ${student}\n${ECHO_SUBMISSION}`;
+}
+
 /**
- * Uploads `count` submissions (8 at a time) and waits until all are graded; returns the time from
- * the first upload to the service's own graded time of the last one. Polling (gently, as a portal
- * would) only learns that they all are, so neither the poll interval nor the polls count.
+ * Uploads one submission per student (8 at a time) and waits until all are graded; returns the
+ * time from the first upload to the service's own graded time of the last one. Polling (gently,
+ * as a portal would) only learns that they all are, so neither the poll interval nor the polls count.
  */
-async function serviceRound(service: PortalAccess, count: number, label: string): Promise<number> {
+async function serviceRound(service: PortalAccess, students: string[]): Promise<number> {
   const ids: string[] = [];
   const t0 = Date.now();
-  await inPool(count, 8, async (i) => {
-    const sent = await uploadSubmission(service, { assignment: 'echo', student: `${label}-${i}` }, { 'main.py': ECHO_SUBMISSION });
+  await inPool(students.length, 8, async (i) => {
+    const student = students[i]!;
+    const sent = await uploadSubmission(service, { assignment: 'echo', student }, { 'main.py': echoSubmission(student) });
     if (sent.status !== 202) throw new Error(`upload refused: ${JSON.stringify(sent.body)}`);
     ids.push(sent.body.id!);
   });
@@ -58,18 +64,28 @@ async function serviceRound(service: PortalAccess, count: number, label: string)
   return lastGraded - t0;
 }
 
-/** Grades the submission `count` times directly, 2 at a time on the CPU slots the workers pin to; ms. */
-async function directRound(grader: string, file: string, slots: CpuSlots, count: number): Promise<number> {
+/** Grades the same students' submissions directly, 2 at a time on the CPU slots the workers pin to; ms. */
+async function directRound(grader: string, scratch: string, slots: CpuSlots, students: string[]): Promise<number> {
+  const files = students.map((student) => {
+    const file = join(scratch, `${student}.py`);
+    writeFileSync(file, echoSubmission(student));
+    return file;
+  });
   const t0 = performance.now();
-  await inPool(count, 2, async () => {
+  await inPool(files.length, 2, async (i) => {
     const cpuset = slots.take();
     try {
-      await gradeSubmission({ graderDir: grader, submission: file, cpuset });
+      await gradeSubmission({ graderDir: grader, submission: files[i]!, cpuset });
     } finally {
       slots.give(cpuset);
     }
   });
   return performance.now() - t0;
+}
+
+/** `count` student names starting with `label`. */
+function studentsOf(label: string, count: number): string[] {
+  return Array.from({ length: count }, (_, i) => `${label}-${i}`);
 }
 
 export async function benchService(perRound = 50, rounds = 4): Promise<ServiceBench> {
@@ -78,18 +94,17 @@ export async function benchService(perRound = 50, rounds = 4): Promise<ServiceBe
   try {
     const grader = writeEchoGrader(join(service.dataDir, 'echo-grader'));
     execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', 'echo', '--grader', grader, '--data', service.dataDir]);
-    const file = join(scratch, 'main.py');
-    writeFileSync(file, ECHO_SUBMISSION);
     const slots = new CpuSlots(defaultCpus(), 2);
     // Warm-up on both sides: a service that has been running for a while (compiled code paths,
     // the worker's grader cache), and the direct pipeline's first gradings.
-    await serviceRound(service, 20, 'warm');
-    await directRound(grader, file, slots, 4);
+    await serviceRound(service, studentsOf('warm', 20));
+    await directRound(grader, scratch, slots, studentsOf('warm', 4));
     let serviceMs = 0;
     let directMs = 0;
     for (let round = 0; round < rounds; round++) {
-      serviceMs += await serviceRound(service, perRound, `round${round}`);
-      directMs += await directRound(grader, file, slots, perRound);
+      const students = studentsOf(`round${round}`, perRound);
+      serviceMs += await serviceRound(service, students);
+      directMs += await directRound(grader, scratch, slots, students);
     }
     const submissions = perRound * rounds;
     const round2 = (x: number) => Math.round(x * 100) / 100;
