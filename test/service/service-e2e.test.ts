@@ -9,12 +9,13 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { CLI, getSubmission, startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
+import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded, type UploadAnswer } from '../../services/host/portal-client.js';
 
-let service: RunningService;
+let service: LocalService;
 
 test.before(async () => {
-  service = await startService({ workers: 2 });
+  service = await startLocalService({ workers: 2 });
 });
 test.after(async () => {
   await service?.stop();
@@ -34,14 +35,14 @@ test('every example grader: each sample submission gets its expected verdict thr
   for (const grader of readdirSync(GRADERS).sort()) {
     const expected = JSON.parse(readFileSync(join(GRADERS, grader, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
     for (const [submission, verdict] of Object.entries(expected)) {
-      const sent = await upload(service, { assignment: grader, student: 's1' }, submissionFiles(join(GRADERS, grader, 'submissions', submission)));
+      const sent = await uploadSubmission(service, { assignment: grader, student: 's1' }, submissionFiles(join(GRADERS, grader, 'submissions', submission)));
       assert.is(sent.status, 202, JSON.stringify(sent.body));
       assert.is(sent.body.status, 'queued');
-      pending.push({ label: `${grader}/${submission}`, id: sent.body.id, verdict });
+      pending.push({ label: `${grader}/${submission}`, id: sent.body.id!, verdict });
     }
   }
   for (const { label, id, verdict } of pending) {
-    const done = await waitGraded(service, id, 300_000);
+    const done = await waitUntilGraded(service, id, 300_000);
     assert.is(done.status, 'graded', `${label}: ${JSON.stringify(done)}`);
     assert.is(done.result.verdict, verdict, `${label}: ${JSON.stringify(done.result.tests)}`);
     assert.ok(Date.parse(done.updated_at) >= Date.parse(done.created_at), `${label}: graded at ${done.updated_at}, after ${done.created_at}`);
@@ -52,7 +53,7 @@ test('every example grader: each sample submission gets its expected verdict thr
 });
 
 test('server-sent events arrive in order: queued, running, graded', async () => {
-  const sent = await upload(service, { assignment: 'sum-c', student: 's2' }, { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'accepted.c')) });
+  const sent = await uploadSubmission(service, { assignment: 'sum-c', student: 's2' }, { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'accepted.c')) });
   const response = await fetch(`${service.url}/v1/submissions/${sent.body.id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
   assert.is(response.headers.get('content-type'), 'text/event-stream');
   const text = await response.text(); // the stream ends after the graded event
@@ -67,19 +68,19 @@ test('server-sent events arrive in order: queued, running, graded', async () => 
 
 test('the same Idempotency-Key twice gives one submission; a regrade grades it again', async () => {
   const files = { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'wrong.c')) };
-  const first = await upload(service, { assignment: 'sum-c', student: 's3' }, files, { 'idempotency-key': 'portal-attempt-77' });
-  const second = await upload(service, { assignment: 'sum-c', student: 's3' }, files, { 'idempotency-key': 'portal-attempt-77' });
+  const first = await uploadSubmission(service, { assignment: 'sum-c', student: 's3' }, files, { 'idempotency-key': 'portal-attempt-77' });
+  const second = await uploadSubmission(service, { assignment: 'sum-c', student: 's3' }, files, { 'idempotency-key': 'portal-attempt-77' });
   assert.is(first.status, 202);
   assert.is(second.status, 202);
   assert.is(second.body.id, first.body.id);
-  assert.is((await waitGraded(service, first.body.id)).result.verdict, 'WA');
+  assert.is((await waitUntilGraded(service, first.body.id!)).result.verdict, 'WA');
   const regrade = await fetch(`${service.url}/v1/submissions/${first.body.id}/regrade`, { method: 'POST', headers: { authorization: `Bearer ${service.key}` } });
   assert.is(regrade.status, 202);
   // The event stream replays the first grading and ends only with the regrade's outcome.
   const stream = await fetch(`${service.url}/v1/submissions/${first.body.id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
   const graded = [...(await stream.text()).matchAll(/^event: graded\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!) as { gradeNumber: number });
   assert.equal(graded.map((e) => e.gradeNumber), [1, 2]);
-  const again = await waitGraded(service, first.body.id);
+  const again = await waitUntilGraded(service, first.body.id!);
   assert.is(again.result.verdict, 'WA');
 });
 
@@ -106,20 +107,20 @@ function storeFootprint(): { submissions: number; blobs: number; staging: number
 
 test('bad uploads get a clear 4xx with a JSON error and leave nothing behind', async () => {
   const before = storeFootprint();
-  const code = (r: { body: { error: { code: string } } }) => r.body.error.code;
+  const code = (r: UploadAnswer) => r.body.error?.code;
   const source = { 'main.c': 'int main(void) { return 0; }\n' };
 
-  const missing = await upload(service, { student: 's4' }, source);
+  const missing = await uploadSubmission(service, { student: 's4' }, source);
   assert.equal([missing.status, code(missing)], [400, 'E_MISSING_FIELD']);
-  assert.match(missing.body.error.message, /"assignment"/);
-  const unknown = await upload(service, { assignment: 'nope', student: 's4' }, source);
+  assert.match(missing.body.error?.message ?? '', /"assignment"/);
+  const unknown = await uploadSubmission(service, { assignment: 'nope', student: 's4' }, source);
   assert.equal([unknown.status, code(unknown)], [404, 'E_UNKNOWN_ASSIGNMENT']);
-  const wrongKey = await upload({ url: service.url, key: 'gbx_not_a_key' }, { assignment: 'sum-c', student: 's4' }, source);
+  const wrongKey = await uploadSubmission({ url: service.url, key: 'gbx_not_a_key' }, { assignment: 'sum-c', student: 's4' }, source);
   assert.equal([wrongKey.status, code(wrongKey)], [401, 'E_UNAUTHORIZED']);
 
-  const traversal = await upload(service, { assignment: 'sum-c', student: 's4' }, { '../../escape.c': 'x' });
+  const traversal = await uploadSubmission(service, { assignment: 'sum-c', student: 's4' }, { '../../escape.c': 'x' });
   assert.ok(traversal.status === 422 || traversal.status === 400, JSON.stringify(traversal.body));
-  const tooBig = await upload(service, { assignment: 'sum-c', student: 's4' }, { 'big.c': Buffer.alloc(30 * 1024 * 1024, 0x61) });
+  const tooBig = await uploadSubmission(service, { assignment: 'sum-c', student: 's4' }, { 'big.c': Buffer.alloc(30 * 1024 * 1024, 0x61) });
   assert.is(tooBig.status, 413);
   const notMultipart = await fetch(`${service.url}/v1/submissions`, { method: 'POST', body: '{}', headers: { authorization: `Bearer ${service.key}`, 'content-type': 'application/json' } });
   assert.is(notMultipart.status, 415);
@@ -128,10 +129,10 @@ test('bad uploads get a clear 4xx with a JSON error and leave nothing behind', a
   // A key of another course: that course has no such assignment, and cannot see demo's submissions.
   const otherKey = execFileSync(process.execPath, [CLI, 'keys', 'create', '--course', 'other', '--data', service.dataDir], { encoding: 'utf8' }).trim().split('\n').pop()!;
   const other = { url: service.url, key: otherKey };
-  const cross = await upload(other, { assignment: 'sum-c', student: 's4' }, source);
+  const cross = await uploadSubmission(other, { assignment: 'sum-c', student: 's4' }, source);
   assert.equal([cross.status, code(cross)], [404, 'E_UNKNOWN_ASSIGNMENT']);
-  const ours = await upload(service, { assignment: 'sum-c', student: 's4' }, source);
-  const peek = await getSubmission(other, ours.body.id);
+  const ours = await uploadSubmission(service, { assignment: 'sum-c', student: 's4' }, source);
+  const peek = await readSubmission(other, ours.body.id!);
   assert.is(peek.error.code, 'E_NOT_FOUND');
 
   const after = storeFootprint();

@@ -13,7 +13,8 @@ import { startPrivateRedis, type PrivateRedis } from '../../services/queue/priva
 import { tempDir, removeTempDirs } from '../helpers.js';
 import { alive } from '../../services/host/local-service.js';
 import { until } from '../queue/queue-fixtures.js';
-import { startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
+import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
 
 const SUM_C = fromPackageRoot('graders', 'sum-c', 'submissions');
 const source = (name: string) => ({ 'main.c': readFileSync(join(SUM_C, name)) });
@@ -21,7 +22,7 @@ const source = (name: string) => ({ 'main.c': readFileSync(join(SUM_C, name)) })
 test.after.each(removeTempDirs);
 
 /** The graded events of a submission, fetched over SSE: exactly one per grading. */
-async function gradedEvents(service: RunningService, id: string): Promise<number> {
+async function gradedEvents(service: LocalService, id: string): Promise<number> {
   const response = await fetch(`${service.url}/v1/submissions/${id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
   return [...(await response.text()).matchAll(/^event: graded$/gm)].length;
 }
@@ -69,10 +70,10 @@ function sandboxesGone(pids: number[], cgroups: string[]): boolean {
 }
 
 test('a worker killed with SIGKILL mid-grading: its jobs are graded after the restart, once, and its sandboxes are gone', async () => {
-  const service = await startService({ workers: 2 });
+  const service = await startLocalService({ workers: 2 });
   try {
     const ids: string[] = [];
-    for (const name of ['tle.c', 'tle.c', 'accepted.c', 'wrong.c']) ids.push((await upload(service, { assignment: 'sum-c', student: 'k' }, source(name))).body.id);
+    for (const name of ['tle.c', 'tle.c', 'accepted.c', 'wrong.c']) ids.push((await uploadSubmission(service, { assignment: 'sum-c', student: 'k' }, source(name))).body.id!);
     await until(async () => {
       const r = await fetch(`${service.url}/v1/submissions/${ids[0]}`, { headers: { authorization: `Bearer ${service.key}` } });
       return ((await r.json()) as { status: string }).status === 'running';
@@ -84,7 +85,7 @@ test('a worker killed with SIGKILL mid-grading: its jobs are graded after the re
     const cgroups = slotCgroupsOf(sandboxProcesses);
     process.kill(worker!, 'SIGKILL');
     const verdicts = [];
-    for (const id of ids) verdicts.push((await waitGraded(service, id, 120_000)).result.verdict);
+    for (const id of ids) verdicts.push((await waitUntilGraded(service, id, 120_000)).result.verdict);
     assert.equal(verdicts, ['TLE', 'TLE', 'AC', 'WA']);
     for (const id of ids) assert.is(await gradedEvents(service, id), 1);
     assert.is.not(service.pids().worker, worker, 'start ran a new worker');
@@ -101,22 +102,22 @@ test('Redis stopped for 10 s while submissions arrive: all are accepted, and gra
   chownTree(dir, user);
   let redis: PrivateRedis | null = await startPrivateRedis({ dir: join(dir, 'r'), uid: user.uid, gid: user.gid });
   const url = `unix://${redis.socketPath}`;
-  const service = await startService({ workers: 2, env: { REDIS_URL: url } });
+  const service = await startLocalService({ workers: 2, env: { REDIS_URL: url } });
   try {
     const ids: string[] = [];
-    for (let i = 0; i < 3; i++) ids.push((await upload(service, { assignment: 'sum-c', student: `r${i}` }, source('accepted.c'))).body.id);
+    for (let i = 0; i < 3; i++) ids.push((await uploadSubmission(service, { assignment: 'sum-c', student: `r${i}` }, source('accepted.c'))).body.id!);
     await redis.stop();
     redis = null;
     const outage = Date.now();
     for (let i = 3; i < 9; i++) {
-      const sent = await upload(service, { assignment: 'sum-c', student: `r${i}` }, source(i % 2 ? 'wrong.c' : 'accepted.c'));
+      const sent = await uploadSubmission(service, { assignment: 'sum-c', student: `r${i}` }, source(i % 2 ? 'wrong.c' : 'accepted.c'));
       assert.is(sent.status, 202, 'accepted while Redis is away');
-      ids.push(sent.body.id);
+      ids.push(sent.body.id!);
     }
     await new Promise((r) => setTimeout(r, Math.max(0, 10_000 - (Date.now() - outage))));
     redis = await startPrivateRedis({ dir: join(dir, 'r'), uid: user.uid, gid: user.gid });
     const verdicts = [];
-    for (const id of ids) verdicts.push((await waitGraded(service, id, 120_000)).result.verdict);
+    for (const id of ids) verdicts.push((await waitUntilGraded(service, id, 120_000)).result.verdict);
     assert.equal(verdicts, ['AC', 'AC', 'AC', 'WA', 'AC', 'WA', 'AC', 'WA', 'AC']);
     for (const id of ids) assert.is(await gradedEvents(service, id), 1);
   } finally {
@@ -126,13 +127,13 @@ test('Redis stopped for 10 s while submissions arrive: all are accepted, and gra
 });
 
 test('the API killed mid-burst: retried uploads (same Idempotency-Key) give one submission each, all graded', async () => {
-  const service = await startService({ workers: 2 });
+  const service = await startLocalService({ workers: 2 });
   try {
     const files = source('accepted.c');
     const sendWithRetry = async (i: number): Promise<string> => {
       for (;;) {
         try {
-          const sent = await upload(service, { assignment: 'sum-c', student: `b${i}` }, files, { 'idempotency-key': `burst-${i}` });
+          const sent = await uploadSubmission(service, { assignment: 'sum-c', student: `b${i}` }, files, { 'idempotency-key': `burst-${i}` });
           if (sent.status === 202) return sent.body.id as string;
         } catch {
           // connection refused or reset while the API restarts: the portal retries
@@ -148,7 +149,7 @@ test('the API killed mid-burst: retried uploads (same Idempotency-Key) give one 
     }
     const ids = await Promise.all(burst);
     assert.is(new Set(ids).size, 30, 'one submission per idempotency key');
-    for (const id of ids) assert.is((await waitGraded(service, id, 180_000)).result.verdict, 'AC');
+    for (const id of ids) assert.is((await waitUntilGraded(service, id, 180_000)).result.verdict, 'AC');
     for (const id of ids.slice(0, 5)) assert.is(await gradedEvents(service, id), 1);
   } finally {
     await service.stop();

@@ -8,14 +8,15 @@ import Database from 'better-sqlite3';
 
 import { inPool } from '../../services/common/in-pool.js';
 import { ECHO_SUBMISSION, writeEchoGrader } from '../../services/host/service-bench.js';
-import { CLI, startService, upload, waitGraded, type RunningService } from './service-fixtures.js';
+import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
 
 const BURST = 500;
 const UPLOADS_AT_ONCE = 8;
 
-let service: RunningService;
+let service: LocalService;
 test.before(async () => {
-  service = await startService({ workers: 2 });
+  service = await startLocalService({ workers: 2 });
 });
 test.after(async () => {
   await service?.stop();
@@ -31,12 +32,12 @@ test(`a burst of ${BURST} submissions over 2 workers: each graded exactly once`,
   const files = { 'main.py': ECHO_SUBMISSION };
   const ids: string[] = [];
   await inPool(BURST, UPLOADS_AT_ONCE, async (i) => {
-    const sent = await upload(service, { assignment: 'echo', student: `student-${i}` }, files);
+    const sent = await uploadSubmission(service, { assignment: 'echo', student: `student-${i}` }, files);
     assert.is(sent.status, 202, JSON.stringify(sent.body));
-    ids[i] = sent.body.id;
+    ids[i] = sent.body.id!;
   });
   assert.is(new Set(ids).size, BURST);
-  for (const id of ids) assert.is((await waitGraded(service, id, 600_000)).result.verdict, 'AC');
+  for (const id of ids) assert.is((await waitUntilGraded(service, id, 600_000)).result.verdict, 'AC');
 
   const db = new Database(join(service.dataDir, 'gradebox.sqlite'), { readonly: true, fileMustExist: true });
   try {
