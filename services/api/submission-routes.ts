@@ -1,11 +1,12 @@
 // The course portal's routes: upload a submission, read it, follow it, regrade it.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 
 import type { GradeResult } from '../grading/grade-result.js';
-import type { Store, Submission } from '../store/store.js';
+import type { CreatedSubmission, Store, Submission } from '../store/store.js';
 import { courseAuth, courseOf } from './auth.js';
 import { HttpError } from './http-errors.js';
 import type { OutboxRelay } from './outbox-relay.js';
@@ -53,30 +54,38 @@ function publicSubmission(s: Submission) {
 }
 
 async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
-  const { store } = options;
-  const courseId = courseOf(res);
   const idempotencyKey = idempotencyKeyOf(req);
   const staging = join(options.stagingDir, randomBytes(12).toString('hex'));
   mkdirSync(staging, { recursive: true, mode: 0o700 });
+  let stored: CreatedSubmission;
   try {
-    const upload = await readSubmissionUpload({ headers: req.headers, stream: req }, staging, options.uploadLimits);
-    const assignmentName = requiredField(upload.fields, 'assignment', 'name the assignment, as added with gradebox assignments add');
-    const student = requiredField(upload.fields, 'student', 'give the student\'s id in the course');
-    if (!STUDENT.test(student)) throw new HttpError(400, 'E_BAD_STUDENT', 'student must be 1 to 128 letters, digits or . _ @ + -');
-    const assignment = await store.findAssignment(courseId, assignmentName);
-    if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
-    if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
-    for (const file of upload.files) await store.putBlob(file.diskPath, file.sha256);
-    const { submission, created } = await store.createSubmission({
-      courseId, assignmentId: assignment.id, student, idempotencyKey,
-      files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
-    });
-    if (created) options.relay.kick();
-    else res.set('Idempotent-Replayed', 'true');
-    res.status(202).json({ id: submission.id, status: submission.status });
+    stored = await storeUpload(options, req, res, staging, idempotencyKey);
   } finally {
-    rmSync(staging, { recursive: true, force: true });
+    // Off the event loop (removing folders can wait on the disk), and before the answer: whatever
+    // the outcome, nothing of the upload is left once the client hears it.
+    await rm(staging, { recursive: true, force: true });
   }
+  if (stored.created) options.relay.kick();
+  else res.set('Idempotent-Replayed', 'true');
+  res.status(202).json({ id: stored.submission.id, status: stored.submission.status });
+}
+
+/** Reads the upload into `staging`, checks it, and stores its files and the submission. */
+async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: Response, staging: string, idempotencyKey: string | undefined): Promise<CreatedSubmission> {
+  const { store } = options;
+  const courseId = courseOf(res);
+  const upload = await readSubmissionUpload({ headers: req.headers, stream: req }, staging, options.uploadLimits);
+  const assignmentName = requiredField(upload.fields, 'assignment', 'name the assignment, as added with gradebox assignments add');
+  const student = requiredField(upload.fields, 'student', 'give the student\'s id in the course');
+  if (!STUDENT.test(student)) throw new HttpError(400, 'E_BAD_STUDENT', 'student must be 1 to 128 letters, digits or . _ @ + -');
+  const assignment = await store.findAssignment(courseId, assignmentName);
+  if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
+  if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
+  for (const file of upload.files) await store.putBlob(file.diskPath, file.sha256);
+  return store.createSubmission({
+    courseId, assignmentId: assignment.id, student, idempotencyKey,
+    files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+  });
 }
 
 export function submissionRoutes(options: SubmissionRoutesOptions): Router {
