@@ -1,6 +1,6 @@
 // One grading on a worker: take the inputs (carried in the job, or fetched), run the real pipeline on one CPU, hand back evidence and the result.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Logger } from 'pino';
@@ -28,6 +28,8 @@ export interface GradingRunContext {
   handedBack: () => boolean;
   /** The `started` message being sent; `finished` follows it, never overtakes it. */
   started?: Promise<void>;
+  /** Removes the job's folder in the background (the next job need not wait for the disk). */
+  removeLater: (dir: string) => void;
 }
 
 /**
@@ -73,6 +75,6 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cp
     await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents });
     return result;
   } finally {
-    rmSync(scratch, { recursive: true, force: true });
+    ctx.removeLater(scratch);
   }
 }

@@ -1,5 +1,6 @@
 // The grading worker: a BullMQ consumer with one CPU-pinned slot per concurrent job, bounded retries of
 // internal failures, stalled-job recovery, and a shutdown that finishes or hands back what it holds.
+import { rm } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
@@ -61,6 +62,8 @@ export class WorkerPool {
   private readonly slots: CpuSlots;
   private readonly inFlight = new Set<InFlightJob>();
   private readonly abandoned = new Set<Promise<unknown>>();
+  /** Job folders being removed; a shutdown waits for them (a crash leaves them to the next start's sweep). */
+  private readonly removals = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
 
   constructor(private readonly options: WorkerPoolOptions) {
@@ -146,6 +149,7 @@ export class WorkerPool {
       const result = await gradeAndReport({
         backend: this.options.backend, publisher: this.publisher, grade: this.options.grade ?? gradeSubmission,
         scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, started: startedSent,
+        removeLater: (dir) => this.removeLater(dir, log),
       }, payload, cpu);
       log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - started) }, 'graded');
       return result?.verdict ?? null;
@@ -160,6 +164,13 @@ export class WorkerPool {
     } finally {
       this.slots.give(cpu);
     }
+  }
+
+  private removeLater(dir: string, log: Logger): void {
+    const removal: Promise<void> = rm(dir, { recursive: true, force: true })
+      .catch((error: unknown) => log.warn({ err: error, dir }, 'cannot remove the job folder; the next worker start sweeps it'))
+      .finally(() => this.removals.delete(removal));
+    this.removals.add(removal);
   }
 
   /**
@@ -193,6 +204,7 @@ export class WorkerPool {
       await this.handBack();
       await finished;
     }
+    await Promise.all(this.removals);
     await this.publisher.close();
     this.log.info({ abandoned: this.abandoned.size }, 'closed');
   }
