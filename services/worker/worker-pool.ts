@@ -168,7 +168,7 @@ export class WorkerPool {
 
   private removeLater(dir: string, log: Logger): void {
     const removal: Promise<void> = rm(dir, { recursive: true, force: true })
-      .catch((error: unknown) => log.warn({ err: error, dir }, 'cannot remove the job folder; the next worker start sweeps it'))
+      .catch((error: unknown) => log.warn({ err: error, dir }, 'cannot remove the job folder; a worker started after this one ends sweeps it'))
       .finally(() => this.removals.delete(removal));
     this.removals.add(removal);
   }
