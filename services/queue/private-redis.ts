@@ -1,6 +1,6 @@
 // A private redis-server for one host: unix socket only, noeviction, append-only file in its own dir.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 
@@ -25,6 +25,21 @@ export interface PrivateRedisOptions {
   uid?: number;
   /** @defaultValue this process's */
   gid?: number;
+}
+
+const SETPRIV = '/usr/bin/setpriv';
+/** setpriv's exit status when it cannot run the program it was given. */
+const SETPRIV_CANNOT_RUN = 127;
+
+/**
+ * How to run `executable` so that it gets SIGTERM (and so flushes its append-only file and exits)
+ * when this process ends, however it ends: a kill -9 of `gradebox start` would otherwise leave a
+ * server holding the dir, and the next start there would be refused. util-linux's setpriv (on every
+ * Debian and Ubuntu) sets the parent-death signal and execs it, so the pid stays the server's.
+ */
+function diesWithParent(executable: string, args: string[]): { command: string; args: string[] } {
+  if (!existsSync(SETPRIV)) return { command: executable, args };
+  return { command: SETPRIV, args: ['--pdeathsig', 'TERM', '--', executable, ...args] };
 }
 
 function serverArgs(dir: string, socket: string, appendfsync: string): string[] {
@@ -110,11 +125,15 @@ export class PrivateRedis {
       throw new UserError('E_REDIS_RUNNING', `a Redis server already answers on ${socket}; stop it, or connect to it instead of starting another in "${dir}"`);
     }
     const executable = options.redisServer ?? 'redis-server';
-    const child = spawn(executable, serverArgs(dir, socket, options.appendfsync ?? 'everysec'), { stdio: 'ignore', uid: options.uid, gid: options.gid });
+    const run = diesWithParent(executable, serverArgs(dir, socket, options.appendfsync ?? 'everysec'));
+    const child = spawn(run.command, run.args, { stdio: 'ignore', uid: options.uid, gid: options.gid });
     const server = new PrivateRedis(child, socket, dir);
+    const cannotRun = (why: string) => new InternalError('E_REDIS_START', `cannot run ${executable}: ${why} (install the redis-server package)`);
     const startFailure = new Promise<Error>((resolveFailure) => {
-      child.once('error', (error) => resolveFailure(new InternalError('E_REDIS_START', `cannot run ${executable}: ${error.message} (install the redis-server package)`)));
-      child.once('exit', (code, signal) => resolveFailure(new InternalError('E_REDIS_START', `${executable} exited at start (code ${code}, signal ${signal}): ${logTail(dir)}`)));
+      child.once('error', (error) => resolveFailure(cannotRun(error.message)));
+      child.once('exit', (code, signal) => resolveFailure(code === SETPRIV_CANNOT_RUN && run.command === SETPRIV
+        ? cannotRun('not found or not executable')
+        : new InternalError('E_REDIS_START', `${executable} exited at start (code ${code}, signal ${signal}): ${logTail(dir)}`)));
     });
     const failure = await Promise.race([server.waitUntilReady(options.readyTimeoutMs ?? 10_000), startFailure]);
     if (failure) {

@@ -1,4 +1,5 @@
 // The private redis-server: unix socket only (mode 700), noeviction, append-only persistence across a restart.
+import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -64,6 +65,32 @@ test('stop ends only the process it started', async () => {
   assert.not.ok(processAlive(a.pid!));
   assert.ok(processAlive(b.pid!));
   assert.is(await (await connection(b, 'worker')).ping(), 'PONG');
+});
+
+test('a server ends with the process that started it, even one killed with SIGKILL', async () => {
+  const dir = tempDir('gbr-');
+  const module = new URL('../../services/queue/private-redis.js', import.meta.url).href;
+  const starter = spawn(process.execPath, ['--input-type=module', '-e',
+    `const { startPrivateRedis } = await import(${JSON.stringify(module)});
+     const server = await startPrivateRedis({ dir: ${JSON.stringify(dir)} });
+     console.log(server.pid);
+     setInterval(() => {}, 1000);`], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const pid = await new Promise<number>((resolvePid, reject) => {
+    starter.stdout.once('data', (line: Buffer) => resolvePid(Number(String(line).trim())));
+    starter.once('exit', (code) => reject(new Error(`the starter exited (${code}) before its server answered`)));
+  });
+  try {
+    assert.ok(processAlive(pid), 'the server runs');
+    starter.kill('SIGKILL');
+    const deadline = Date.now() + 10_000;
+    while (processAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    assert.not.ok(processAlive(pid), 'the server ended with its parent');
+    const next = await startPrivateRedis({ dir });
+    servers.push(next);
+    assert.is(await (await connection(next, 'worker')).ping(), 'PONG', 'a new server starts in the same dir');
+  } finally {
+    if (processAlive(pid)) process.kill(pid, 'SIGKILL');
+  }
 });
 
 test('a missing redis-server or an over-long dir is reported clearly', async () => {
