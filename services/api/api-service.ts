@@ -5,6 +5,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 import { GradingQueue } from '../queue/grading-queue.js';
@@ -17,6 +18,9 @@ import { ApiMetrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
 import { resultIngester } from './result-ingest.js';
 import type { UploadLimits } from './upload/upload-limits.js';
+
+/** How long a shutdown waits for the queues to close before it cuts their connections, ms. */
+const QUEUE_CLOSE_MS = 5000;
 
 export interface ApiServiceOptions {
   /** Store, blobs, staging and the workers' token live here. */
@@ -35,7 +39,8 @@ export interface ApiServiceOptions {
 export interface ApiService {
   port: number;
   store: Store;
-  close(): Promise<void>;
+  /** Stops everything; false when Redis was away and the queues' connections had to be cut. */
+  close(): Promise<boolean>;
 }
 
 /** The token workers present; made once per data folder, readable by its owner only. */
@@ -80,11 +85,15 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await relay.stop();
-      await consumer.close();
-      await queue.close();
+      // With Redis gone, closing the consumer would wait for it forever: it gets a few seconds,
+      // then the connections are cut (an unacknowledged message comes again to the next API).
+      const queuesClosed = Promise.all([consumer.close(), queue.close()]).then(() => true, () => true);
+      const closedInTime = await Promise.race([queuesClosed, delay(QUEUE_CLOSE_MS).then(() => false)]);
+      if (!closedInTime) logger.warn({ ms: QUEUE_CLOSE_MS }, 'Redis did not let the queues close in time: connections cut');
       redis.disconnect();
       consumerRedis.disconnect();
       await store.close();
+      return closedInTime;
     },
   };
 }

@@ -41,6 +41,9 @@ export async function apiCommand(argv: string[], print: (text: string) => void =
     process.once('SIGINT', stop);
   });
   logger.info('shutting down');
-  await service.close();
+  if (!(await service.close())) {
+    // BullMQ's own connections may still be waiting for Redis and would keep the process alive.
+    process.exit(0);
+  }
   return 0;
 }

@@ -1,6 +1,6 @@
 // Faults while grading, nothing lost: a worker killed with SIGKILL mid-grading, Redis away for
 // 10 s while submissions arrive, the API killed mid-burst. Every accepted submission is graded
-// exactly once, and no sandbox is left behind.
+// exactly once, and no sandbox is left behind. And gradebox start killed leaves no process.
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -151,6 +151,19 @@ test('the API killed mid-burst: retried uploads (same Idempotency-Key) give one 
     assert.is(new Set(ids).size, 30, 'one submission per idempotency key');
     for (const id of ids) assert.is((await waitUntilGraded(service, id, 180_000)).result.verdict, 'AC');
     for (const id of ids.slice(0, 5)) assert.is(await gradedEvents(service, id), 1);
+  } finally {
+    await service.stop();
+  }
+});
+
+test('gradebox start killed with SIGKILL: its API, workers and private Redis end too', async () => {
+  const service = await startLocalService({ workers: 2 });
+  try {
+    const { api, worker, redis } = service.pids();
+    assert.ok([api, worker, redis].every((pid) => pid !== null && alive(pid)), 'all running');
+    service.child.kill('SIGKILL');
+    // Not the fixture's clean-up: they must end on their own, Redis first, and the API must not wait for it forever.
+    await until(() => [api, worker, redis].every((pid) => !alive(pid!)), 30_000, 'the API, the worker and Redis to end');
   } finally {
     await service.stop();
   }
