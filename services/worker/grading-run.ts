@@ -57,7 +57,7 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cp
   const scratch = mkdtempSync(join(ctx.scratchRoot, scratchPrefix()));
   try {
     const submission = job.files
-      ? writeInlineFiles(job.files, join(scratch, 'submission'))
+      ? await writeInlineFiles(job.files, join(scratch, 'submission'))
       : await ctx.backend.submissionFiles(job.submissionId, scratch);
     const graderDir = await ctx.backend.graderDir(job.graderDigest);
     const result = await ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch });

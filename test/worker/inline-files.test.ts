@@ -33,15 +33,15 @@ function inline(path: string, content: string | Buffer): InlineFile {
   return { path, sha256: createHash('sha256').update(bytes).digest('hex'), base64: bytes.toString('base64') };
 }
 
-test('the files are written byte for byte, folders included', () => {
+test('the files are written byte for byte, folders included', async () => {
   const parent = scratch();
   const binary = Buffer.from([0, 255, 10, 13, 1]);
-  const dir = writeInlineFiles([inline('main.py', 'print(1)\n'), inline('lib/util/data.bin', binary)], join(parent, 'submission'));
+  const dir = await writeInlineFiles([inline('main.py', 'print(1)\n'), inline('lib/util/data.bin', binary)], join(parent, 'submission'));
   assert.is(readFileSync(join(dir, 'main.py'), 'utf8'), 'print(1)\n');
   assert.equal(readFileSync(join(dir, 'lib', 'util', 'data.bin')), binary);
 });
 
-test('unsafe paths, altered content and duplicates are refused as internal errors, nothing written outside', () => {
+test('unsafe paths, altered content and duplicates are refused as internal errors, nothing written outside', async () => {
   const cases: [string, InlineFile[], RegExp][] = [
     ['parent', [inline('../escape.txt', 'x')], /unsafe path/],
     ['absolute', [inline('/tmp/escape.txt', 'x')], /unsafe path/],
@@ -52,14 +52,7 @@ test('unsafe paths, altered content and duplicates are refused as internal error
   ];
   for (const [name, files, message] of cases) {
     const parent = scratch();
-    const error = (() => {
-      try {
-        writeInlineFiles(files, join(parent, 'submission'));
-        return null;
-      } catch (e) {
-        return e;
-      }
-    })();
+    const error = await writeInlineFiles(files, join(parent, 'submission')).then(() => null, (e: unknown) => e);
     assert.instance(error, InternalError, name);
     assert.is((error as InternalError).code, 'E_JOB_FILES', name);
     assert.match((error as Error).message, message, name);
