@@ -19,12 +19,13 @@ export const gradeNumber = z.int().min(1).max(1_000_000_000);
  */
 export const INLINE_FILES_MAX_BYTES = 16 * 1024;
 
-const SHA256_HEX = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 digest: 64 lowercase hex digits');
+/** A sha256 digest as it travels in job payloads and result messages. */
+export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 digest: 64 lowercase hex digits');
 
 /** One file carried in the job: its normalized relative path, its sha256 and its bytes in base64. */
 export const inlineFileSchema = z.strictObject({
   path: z.string().min(1).max(4096),
-  sha256: SHA256_HEX,
+  sha256: sha256Hex,
   base64: z.base64(),
 });
 
@@ -47,7 +48,7 @@ export const gradingJobSchema = z.strictObject({
   gradeNumber,
   courseId: plainId,
   /** sha256 of the grader definition (its `digest`), so a worker grades exactly what was asked. */
-  graderDigest: SHA256_HEX,
+  graderDigest: sha256Hex,
   kind: z.enum(['grade', 'regrade']),
   /** When the API enqueued it (ISO 8601, UTC), for queue-latency metrics. */
   enqueuedAt: z.iso.datetime(),

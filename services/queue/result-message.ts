@@ -2,9 +2,7 @@
 import { z } from 'zod';
 
 import { VERDICTS, type GradeResult } from '../grading/grade-result.js';
-import { gradeNumber, plainId } from './grading-job.js';
-
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+import { gradeNumber, plainId, sha256Hex } from './grading-job.js';
 
 /** A policy violation during grading, with the sha256 of its evidence archive (uploaded to the API). */
 export const incidentRefSchema = z.strictObject({
@@ -12,7 +10,7 @@ export const incidentRefSchema = z.strictObject({
   syscall: z.string(),
   incidentId: z.string(),
   /** null when the sandbox kept no evidence archive. */
-  evidenceSha256: sha256.nullable(),
+  evidenceSha256: sha256Hex.nullable(),
 });
 export type IncidentRef = z.infer<typeof incidentRefSchema>;
 
@@ -26,7 +24,7 @@ const gradeResultSchema = z.looseObject({
   verdict: z.enum(VERDICTS),
   gradable: z.boolean(),
   tests: z.array(z.looseObject({ name: z.string(), verdict: z.enum(VERDICTS) })),
-  provenance: z.looseObject({ grader_digest: sha256 }),
+  provenance: z.looseObject({ grader_digest: sha256Hex }),
 }) as unknown as z.ZodType<GradeResult>;
 
 export const resultMessageSchema = z.discriminatedUnion('type', [
