@@ -21,6 +21,8 @@ const HELP = `usage: gradebox worker --api URL --token-file FILE [OPTIONS]
   --api URL          the API that serves submissions and graders, e.g. http://api:8080
   --token-file FILE  file holding this worker's token (sent as Authorization: Bearer)
   --concurrency N    jobs graded at once (default: one per CPU in --cpus)
+  --prefetch N       jobs taken ahead, their inputs made ready while the slots grade; 0 takes a
+                     job only when a slot is free (default: as many as --concurrency)
   --cpus LIST        CPUs the sandboxes are pinned to, e.g. 0-3,6 (default: every CPU of this process)
   --prefix NAME      Redis key prefix of the queues (default gradebox)
   --lock-ms N        job lock; a dead worker's job is taken again after this (default 30000)
@@ -33,7 +35,7 @@ A second signal hands them back at once.
 
 const FLAGS = {
   redis: { type: 'string' }, api: { type: 'string' }, 'token-file': { type: 'string' },
-  concurrency: { type: 'string' }, cpus: { type: 'string' }, prefix: { type: 'string' },
+  concurrency: { type: 'string' }, prefetch: { type: 'string' }, cpus: { type: 'string' }, prefix: { type: 'string' },
   'lock-ms': { type: 'string' }, 'stalled-ms': { type: 'string' }, 'grace-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -88,6 +90,8 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
   const cpus = values.cpus === undefined ? defaultCpus() : parseCpuList(values.cpus);
   const concurrency = positive('--concurrency', values.concurrency) ?? cpus.length;
   new CpuSlots(cpus, concurrency); // checks --cpus before anything starts
+  const prefetch = integerFlag('--prefetch', values.prefetch);
+  if (prefetch !== undefined && prefetch < 0) throw new UsageError(`--prefetch must be 0 or more, got ${prefetch}`);
   const lockDurationMs = positive('--lock-ms', values['lock-ms']);
   const stalledIntervalMs = positive('--stalled-ms', values['stalled-ms']);
   const graceMs = integerFlag('--grace-ms', values['grace-ms']);
@@ -98,7 +102,7 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
   await sweepLeftovers();
   const swept = sweepScratch(tmpdir());
   const pool = new WorkerPool({
-    connection: redis, prefix: values.prefix, cpus, concurrency, lockDurationMs, stalledIntervalMs, graceMs,
+    connection: redis, prefix: values.prefix, cpus, concurrency, prefetch, lockDurationMs, stalledIntervalMs, graceMs,
     backend: new HttpBackend({ apiUrl, token, cacheDir: join(config().stateDir, 'worker', 'graders') }),
   });
   const signals = firstSignal(() => {
@@ -106,7 +110,7 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
     void pool.handBack();
   });
   stopWithSupervisor(); // under gradebox start: stop when start is gone
-  print(`gradebox worker ${pool.id}: ${concurrency} slot(s) on CPUs ${cpus.join(',')}, Redis ${redisUrl}, API ${apiUrl}\n`);
+  print(`gradebox worker ${pool.id}: ${concurrency} slot(s) on CPUs ${cpus.join(',')}, ${prefetch ?? concurrency} job(s) taken ahead, Redis ${redisUrl}, API ${apiUrl}\n`);
   if (swept > 0) print(`removed ${swept} scratch folder(s) of dead workers\n`);
   void evictionProblem(redis).then((problem) => { if (problem) print(`warning: ${problem}\n`); }, () => {});
 

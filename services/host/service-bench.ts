@@ -73,12 +73,7 @@ async function directRound(grader: string, scratch: string, slots: CpuSlots, stu
   });
   const t0 = performance.now();
   await inPool(files.length, 2, async (i) => {
-    const cpuset = slots.take();
-    try {
-      await gradeSubmission({ graderDir: grader, submission: files[i]!, cpuset });
-    } finally {
-      slots.give(cpuset);
-    }
+    await slots.use((cpuset) => gradeSubmission({ graderDir: grader, submission: files[i]!, cpuset }));
   });
   return performance.now() - t0;
 }

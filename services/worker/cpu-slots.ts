@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
-import { InternalError, UsageError } from '../common/errors.js';
+import { UsageError } from '../common/errors.js';
 
 /** `0-3,6` → `['0','1','2','3','6']`, as in cpuset.cpus and taskset. */
 export function parseCpuList(text: string): string[] {
@@ -32,23 +32,47 @@ export function defaultCpus(): string[] {
 /**
  * `concurrency` slots over `cpus`: slot i is pinned to cpus[i mod n], so with the default (one slot
  * per CPU) no two sandboxes share a CPU and CPU-time verdicts do not depend on the neighbours.
+ * A job that finds every slot taken waits for one, first come first served.
  */
 export class CpuSlots {
   private readonly free: string[];
+  private readonly waiting: Array<{ resolve: (cpu: string) => void; signal?: AbortSignal }> = [];
 
   constructor(cpus: string[], concurrency: number) {
     if (cpus.length === 0) throw new UsageError('--cpus names no CPU');
     this.free = Array.from({ length: concurrency }, (_, i) => cpus[i % cpus.length]!);
   }
 
-  /** A slot's CPU; the worker never runs more jobs than slots, so one is always free. */
-  take(): string {
+  /** A free slot's CPU, once there is one; rejects with the signal's reason if it aborts first. */
+  acquire(signal?: AbortSignal): Promise<string> {
+    signal?.throwIfAborted();
     const cpu = this.free.shift();
-    if (cpu === undefined) throw new InternalError('E_NO_SLOT', 'a job started while every CPU slot was taken');
-    return cpu;
+    if (cpu !== undefined) return Promise.resolve(cpu);
+    return new Promise((resolve, reject) => {
+      const waiter = { resolve, signal };
+      this.waiting.push(waiter);
+      signal?.addEventListener('abort', () => {
+        const index = this.waiting.indexOf(waiter);
+        if (index >= 0) this.waiting.splice(index, 1);
+        reject(signal.reason);
+      }, { once: true });
+    });
   }
 
-  give(cpu: string): void {
-    this.free.push(cpu);
+  /** Gives the slot of `cpu` back: to the first job waiting, if any. */
+  release(cpu: string): void {
+    const next = this.waiting.shift();
+    if (next) next.resolve(cpu);
+    else this.free.push(cpu);
+  }
+
+  /** Runs `work` on a slot's CPU and gives the slot back after. */
+  async use<T>(work: (cpu: string) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const cpu = await this.acquire(signal);
+    try {
+      return await work(cpu);
+    } finally {
+      this.release(cpu);
+    }
   }
 }

@@ -26,8 +26,13 @@ export interface GradingRunContext {
   log: Logger;
   /** True once the job was handed back to the queue: the result is then another worker's to send. */
   handedBack: () => boolean;
-  /** The `started` message being sent; `finished` follows it, never overtakes it. */
-  started?: Promise<void>;
+  /**
+   * Runs the grading on a CPU slot once one is free (the inputs are ready by then) and gives the
+   * slot back as soon as it is done, before the result is sent.
+   */
+  onCpu: <T>(grade: (cpu: string) => Promise<T>) => Promise<T>;
+  /** The `started` message being sent (once the grading is on a CPU); `finished` follows it, never overtakes it. */
+  started: () => Promise<void>;
   /** Removes the job's folder in the background (the next job need not wait for the disk). */
   removeLater: (dir: string) => void;
 }
@@ -50,17 +55,18 @@ async function uploadIncidents(backend: WorkerBackend, notes: IncidentNote[]): P
 }
 
 /**
- * Grades `job` pinned to `cpu` and publishes `finished`. Throws an `InternalError` when the sandbox
- * failed (`gradable: false`), so the caller's retry policy applies; a `UserError` passes through.
+ * Takes the inputs of `job`, grades it on a CPU slot and publishes `finished`. Throws an
+ * `InternalError` when the sandbox failed (`gradable: false`), so the caller's retry policy
+ * applies; a `UserError` passes through.
  */
-export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cpu: string): Promise<GradeResult | null> {
+export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob): Promise<GradeResult | null> {
   const scratch = mkdtempSync(join(ctx.scratchRoot, scratchPrefix()));
   try {
     const submission = job.files
       ? await writeInlineFiles(job.files, join(scratch, 'submission'))
       : await ctx.backend.submissionFiles(job.submissionId, scratch);
     const graderDir = await ctx.backend.graderDir(job.graderDigest);
-    const result = await ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch });
+    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch }));
     if (!result.gradable) throw new InternalError('E_NOT_GRADABLE', `the sandbox failed (IE): ${result.internal_problems.join('; ') || 'no detail'}`);
     if (result.provenance.grader_digest !== job.graderDigest) {
       throw new InternalError('E_GRADER_DIGEST', `graded with grader ${result.provenance.grader_digest}, but the job asked for ${job.graderDigest}`);
@@ -70,7 +76,7 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob, cp
       ctx.log.warn({ verdict: result.verdict }, 'graded after the job was handed back: result discarded');
       return null;
     }
-    await ctx.started;
+    await ctx.started();
     // Local evidence paths mean nothing to the API: incidents travel as references to uploaded archives.
     await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents });
     return result;

@@ -2,8 +2,10 @@
 import { WaitingError, type Job } from 'bullmq';
 
 export class InFlightJob {
-  private handedBack_ = false;
   private interrupt: (error: Error) => void = () => {};
+  private readonly handingBack = new AbortController();
+  /** True once the job holds a CPU slot: its grading has begun. */
+  onCpu = false;
   /** Rejects (with BullMQ's WaitingError, which it does not count as a failure) once handed back. */
   readonly handedBackSignal: Promise<never>;
 
@@ -14,9 +16,14 @@ export class InFlightJob {
     this.handedBackSignal.catch(() => {}); // raced by the processor; never unhandled
   }
 
+  /** Aborts when the job is handed back, so that a job still waiting for a CPU slot stops waiting. */
+  get signal(): AbortSignal {
+    return this.handingBack.signal;
+  }
+
   /** True once the job went back to the queue: whatever this worker still finds is discarded. */
   get handedBack(): boolean {
-    return this.handedBack_;
+    return this.handingBack.signal.aborted;
   }
 
   /**
@@ -24,8 +31,8 @@ export class InFlightJob {
    * at once rather than after the lock expires, and releases the processor.
    */
   async handBack(): Promise<void> {
-    if (this.handedBack_ || this.token === undefined) return;
-    this.handedBack_ = true;
+    if (this.handedBack || this.token === undefined) return;
+    this.handingBack.abort(new WaitingError());
     await this.job.moveToWait(this.token);
     this.interrupt(new WaitingError());
   }

@@ -30,6 +30,12 @@ export interface WorkerPoolOptions extends QueueNames {
   cpus?: string[];
   /** Jobs graded at once; slot i is pinned to cpus[i mod cpus.length]. @defaultValue `cpus.length` */
   concurrency?: number;
+  /**
+   * Jobs taken ahead of a free slot: their files and grader are made ready while the slots grade,
+   * so a slot that frees starts the next grading at once instead of waiting for the queue and the
+   * inputs. A waiting job is handed back at shutdown. @defaultValue `concurrency` (one per slot)
+   */
+  prefetch?: number;
   /** Names this worker in logs, `started` messages and on the jobs. @defaultValue `<hostname>:<pid>` */
   workerId?: string;
   /** A job's lock lasts this long and is renewed at half of it; a dead worker's job is free again after it, ms. @defaultValue 30000 */
@@ -79,7 +85,7 @@ export class WorkerPool {
       connection: options.connection,
       prefix,
       name: this.id,
-      concurrency,
+      concurrency: concurrency + (options.prefetch ?? concurrency),
       lockDuration: options.lockDurationMs ?? 30_000,
       stalledInterval: options.stalledIntervalMs ?? 30_000,
       // One more than ours, so a job over our limit comes to process() and fails there with a 'failed' message.
@@ -88,10 +94,10 @@ export class WorkerPool {
     this.fairShare = new FairShare(options.connection, { keyBase: this.worker.qualifiedName });
     this.worker.on('error', (error) => this.log.warn({ err: error }, 'queue trouble (retrying)'));
     this.worker.on('stalled', (jobId) => this.log.warn({ job: jobId }, 'a worker died holding this job: it is back in the queue'));
-    this.log.info({ cpus, concurrency, queue: this.worker.qualifiedName }, 'worker started');
+    this.log.info({ cpus, concurrency, prefetch: options.prefetch ?? concurrency, queue: this.worker.qualifiedName }, 'worker started');
   }
 
-  /** Jobs being graded now. */
+  /** Jobs this worker holds: being graded, or ready and waiting for a slot. */
   get activeJobs(): number {
     return this.inFlight.size;
   }
@@ -139,19 +145,23 @@ export class WorkerPool {
   }
 
   private async run(job: Job, payload: GradingJob, flight: InFlightJob, log: Logger): Promise<string | null> {
-    const cpu = this.slots.take();
-    const started = performance.now();
-    try {
-      log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber }, 'grading');
+    const began = performance.now();
+    let startedSent = Promise.resolve();
+    const onCpu = <T>(grade: (cpu: string) => Promise<T>): Promise<T> => this.slots.use((cpu) => {
+      flight.onCpu = true;
+      log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber, waited_ms: Math.round(performance.now() - began) }, 'grading');
       // Sent while the grading runs rather than before it; `finished` goes only once it is sent.
-      const startedSent = this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, workerId: this.id, attempt: Math.max(1, job.attemptsStarted) });
+      startedSent = this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, workerId: this.id, attempt: Math.max(1, job.attemptsStarted) });
       startedSent.catch(() => {}); // a failure is met where gradeAndReport awaits it
+      return grade(cpu);
+    }, flight.signal);
+    try {
       const result = await gradeAndReport({
         backend: this.options.backend, publisher: this.publisher, grade: this.options.grade ?? gradeSubmission,
-        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, started: startedSent,
+        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, started: () => startedSent,
         removeLater: (dir) => this.removeLater(dir, log),
-      }, payload, cpu);
-      log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - started) }, 'graded');
+      }, payload);
+      log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - began) }, 'graded');
       return result?.verdict ?? null;
     } catch (error) {
       if (flight.handedBack) throw error;
@@ -161,8 +171,6 @@ export class WorkerPool {
         throw error;
       }
       return this.giveUp(job, judgement.reason, log, judgement.userError);
-    } finally {
-      this.slots.give(cpu);
     }
   }
 
@@ -179,7 +187,12 @@ export class WorkerPool {
    */
   async handBack(): Promise<void> {
     void this.close();
-    await Promise.all([...this.inFlight].map((flight) => flight.handBack().catch((error: unknown) => this.log.error({ err: error, job: flight.job.id }, 'cannot hand the job back; it returns when its lock expires'))));
+    await this.handBackJobs([...this.inFlight]);
+  }
+
+  private async handBackJobs(flights: InFlightJob[]): Promise<void> {
+    await Promise.all(flights.map((flight) => flight.handBack()
+      .catch((error: unknown) => this.log.error({ err: error, job: flight.job.id }, 'cannot hand the job back; it returns when its lock expires'))));
   }
 
   /**
@@ -195,6 +208,8 @@ export class WorkerPool {
   private async shutdown(): Promise<void> {
     this.log.info({ inFlight: this.inFlight.size }, 'closing: no new jobs');
     const finished = this.worker.close();
+    // Jobs taken ahead and not yet grading go back at once, for another worker.
+    await this.handBackJobs([...this.inFlight].filter((flight) => !flight.onCpu));
     let timer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<boolean>((resolve) => { timer = setTimeout(() => resolve(true), this.options.graceMs ?? 120_000); });
     const late = await Promise.race([finished.then(() => false), graceOver]);

@@ -14,7 +14,7 @@ test.after(removeTempDirs);
 test('--help lists every flag', async () => {
   const { code, out } = await callCommand(workerCommand, ['--help']);
   assert.is(code, 0);
-  for (const flag of ['--redis', '--api', '--token-file', '--concurrency', '--cpus', '--grace-ms', 'SIGTERM']) assert.ok(out.includes(flag), flag);
+  for (const flag of ['--redis', '--api', '--token-file', '--concurrency', '--prefetch', '--cpus', '--grace-ms', 'SIGTERM']) assert.ok(out.includes(flag), flag);
 });
 
 test('usage mistakes name the flag and the fix', async () => {
@@ -31,6 +31,7 @@ test('usage mistakes name the flag and the fix', async () => {
     [[...api, '--token-file', empty], /expected one token on one line/],
     [[...api, '--token-file', token, '--cpus', '0-x'], /--cpus "0-x": "0-x" is not a CPU number or range; write it like 0-3,6/],
     [[...api, '--token-file', token, '--concurrency', '0'], /--concurrency must be 1 or more/],
+    [[...api, '--token-file', token, '--prefetch=-1'], /--prefetch must be 0 or more, got -1/],
     [[...api, '--token-file', token, '--lock-ms', 'soon'], /--lock-ms needs a whole number/],
     [[...api, '--token-file', token, '--bogus'], /bogus/],
   ] as const) {
@@ -40,16 +41,30 @@ test('usage mistakes name the flag and the fix', async () => {
   }
 });
 
-test('CPU lists and slots', () => {
+test('CPU lists and slots', async () => {
   assert.equal(parseCpuList('0-3,6'), ['0', '1', '2', '3', '6']);
   assert.equal(parseCpuList('3,1,1'), ['1', '3']);
   assert.throws(() => parseCpuList('3-1'), /runs backwards; write 1-3/);
   const slots = new CpuSlots(['0', '1'], 3); // more jobs than CPUs: slots share them round-robin
-  const taken = [slots.take(), slots.take(), slots.take()];
+  const taken = [await slots.acquire(), await slots.acquire(), await slots.acquire()];
   assert.equal(taken, ['0', '1', '0']);
-  assert.throws(() => slots.take(), /every CPU slot was taken/);
-  slots.give('1');
-  assert.is(slots.take(), '1');
+  // Every slot taken: the next jobs wait, first come first served; one that gives up waiting leaves the line.
+  const order: string[] = [];
+  const first = slots.acquire().then((cpu) => order.push(`first:${cpu}`));
+  const quitter = new AbortController();
+  const quitting = slots.acquire(quitter.signal).then(() => 'acquired', (error: Error) => error.message);
+  const second = slots.acquire().then((cpu) => order.push(`second:${cpu}`));
+  quitter.abort(new Error('handed back'));
+  assert.is(await quitting, 'handed back');
+  assert.equal(order, [], 'nobody got a slot before one was released');
+  slots.release('1');
+  slots.release('0');
+  await Promise.all([first, second]);
+  assert.equal(order, ['first:1', 'second:0']);
+  // use() gives the slot back even when the work fails.
+  slots.release('0');
+  await slots.use(async () => { throw new Error('the grading failed'); }).catch(() => {});
+  assert.is(await slots.acquire(), '0');
 });
 
 test.run();

@@ -194,4 +194,25 @@ test('close waits for the job in flight; past the grace period it hands the job 
   assert.is(log.of('finished').filter((m) => m.submissionId === 'b').length, 1, 'the first worker sent no result for b');
 });
 
+test('a job taken ahead of a free slot waits for it, and goes back to the queue at shutdown', async () => {
+  const slow = join(SUM_C, 'submissions', 'tle.c'); // about 3 s of CPU-time limits
+  const { queue, log, pool } = await setup({ a: slow, b: join(SUM_C, 'submissions', 'accepted.c') });
+  await enqueue(queue, 'a');
+  await enqueue(queue, 'b');
+  const one = await pool({ concurrency: 1 }); // and, by default, one job taken ahead
+  await until(() => log.of('started').length === 1, 10_000, 'a to start');
+  await until(async () => (await (await queue.queue.getJob('b.1'))!.getState()) === 'active', 5000, 'b to be taken ahead');
+  assert.is(one.pool.activeJobs, 2);
+  assert.equal(log.of('started').map((m) => m.submissionId), ['a'], 'b waits for the one slot');
+  await one.pool.close();
+  assert.is(await (await queue.queue.getJob('a.1'))!.getState(), 'completed', 'the grading in flight finished');
+  assert.ok(['prioritized', 'waiting'].includes(await (await queue.queue.getJob('b.1'))!.getState()), 'b went back without being graded');
+  assert.is(log.of('started').filter((m) => m.submissionId === 'b').length, 0);
+  await pool({ concurrency: 1, workerId: 'second' });
+  await until(() => log.outcome('b') !== undefined, 30_000, 'b graded by the next worker');
+  const b = log.outcome('b');
+  assert.ok(b?.type === 'finished' && b.result.verdict === 'AC', JSON.stringify(b));
+  assert.equal(log.of('started').filter((m) => m.submissionId === 'b').map((m) => m.type === 'started' && m.workerId), ['second']);
+});
+
 test.run();
