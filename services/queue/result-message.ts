@@ -27,17 +27,22 @@ const gradeResultSchema = z.looseObject({
   provenance: z.looseObject({ grader_digest: sha256Hex }),
 }) as unknown as z.ZodType<GradeResult>;
 
+/** Who made an attempt at a grading. */
+const attemptSchema = z.strictObject({
+  workerId: z.string().min(1).max(256),
+  /** 1 for the first try; a retry after an internal failure or a recovered stalled job counts up. */
+  attempt: z.int().min(1),
+});
+export type AttemptRef = z.infer<typeof attemptSchema>;
+
 export const resultMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({
-    type: z.literal('started'), submissionId: plainId, gradeNumber,
-    workerId: z.string().min(1).max(256),
-    /** 1 for the first try; a retry after an internal failure or a recovered stalled job counts up. */
-    attempt: z.int().min(1),
-  }),
+  z.strictObject({ type: z.literal('started'), submissionId: plainId, gradeNumber, ...attemptSchema.shape }),
   z.strictObject({
     type: z.literal('finished'), submissionId: plainId, gradeNumber,
     result: gradeResultSchema,
     incidents: z.array(incidentRefSchema),
+    /** The attempt's start, when no `started` message was sent for it (the grading ended quickly). */
+    started: attemptSchema.optional(),
   }),
   z.strictObject({
     type: z.literal('failed'), submissionId: plainId, gradeNumber,

@@ -7,7 +7,7 @@ import { firstIssue } from './grading-job.js';
 import { DEFAULT_PREFIX } from './grading-queue.js';
 import { resultMessageSchema, type ResultMessage } from './result-message.js';
 
-export { resultMessageSchema, type IncidentRef, type ResultMessage } from './result-message.js';
+export { resultMessageSchema, type AttemptRef, type IncidentRef, type ResultMessage } from './result-message.js';
 
 export const DEFAULT_RESULTS_QUEUE = 'results';
 

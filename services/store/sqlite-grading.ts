@@ -30,14 +30,18 @@ export class SqliteGrading {
     return writeTransaction(this.db, () => {
       const state = this.stateFor(submissionId, gradeNumber);
       if (this.hasOutcome(submissionId, gradeNumber)) return { started: false, attempt: 0 };
-      this.db.prepare('INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES (?, ?, ?, ?)').run(submissionId, gradeNumber, workerId, now());
-      const attempt = this.db.prepare('SELECT COUNT(*) FROM attempts WHERE submission_id = ? AND grade_number = ?').pluck().get(submissionId, gradeNumber) as number;
-      if (gradeNumber === state.gradeNumber) {
-        this.setStatus(submissionId, 'running', null);
-        this.events.append(submissionId, 'running', { gradeNumber, attempt });
-      }
+      const attempt = this.insertAttempt(submissionId, gradeNumber, workerId, state);
+      if (gradeNumber === state.gradeNumber) this.setStatus(submissionId, 'running', null);
       return { started: true, attempt };
     });
+  }
+
+  /** Counts an attempt (and, for the latest grading, its `running` event); returns its number. */
+  private insertAttempt(submissionId: string, gradeNumber: number, workerId: string, state: GradeState): number {
+    this.db.prepare('INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES (?, ?, ?, ?)').run(submissionId, gradeNumber, workerId, now());
+    const attempt = this.db.prepare('SELECT COUNT(*) FROM attempts WHERE submission_id = ? AND grade_number = ?').pluck().get(submissionId, gradeNumber) as number;
+    if (gradeNumber === state.gradeNumber) this.events.append(submissionId, 'running', { gradeNumber, attempt });
+    return attempt;
   }
 
   /** Stores the result and the incidents of a grading once; the first outcome of a grading stays. */
@@ -49,12 +53,14 @@ export class SqliteGrading {
     const maxScore = checkFiniteNumber('max score', summary.maxScore);
     if (typeof summary.gradable !== 'boolean') throw new UserError('E_BAD_INPUT', 'gradable must be true or false');
     const incidents = (summary.incidents ?? []).map((i) => checkIncident(i, this.maxJsonBytes));
+    if (summary.startedBy !== undefined) checkText('worker id', summary.startedBy, 200);
     return writeTransaction(this.db, () => {
       const state = this.stateFor(submissionId, gradeNumber);
       const inserted = this.db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, verdict, score, max_score, gradable, result_json, created_at)
         VALUES (?, ?, 'graded', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
         .run(submissionId, gradeNumber, verdict, score, maxScore, summary.gradable ? 1 : 0, json, now());
       if (inserted.changes === 0) return { stored: false };
+      if (summary.startedBy !== undefined) this.insertAttempt(submissionId, gradeNumber, summary.startedBy, state);
       this.incidents.insert(submissionId, gradeNumber, incidents);
       if (gradeNumber === state.gradeNumber) {
         this.setStatus(submissionId, 'graded', null);

@@ -137,6 +137,12 @@ export interface ResultSummary {
   gradable: boolean;
   /** Incidents of this grading, stored in the same transaction (so exactly once). */
   incidents?: IncidentInput[];
+  /**
+   * The worker whose attempt this is, when its start was not recorded on its own (a grading that
+   * ended quickly reports its start with its result): the attempt and its `running` event are
+   * stored with the result, in the same transaction.
+   */
+  startedBy?: string;
 }
 
 export interface Recorded {

@@ -12,6 +12,7 @@ import type { GradingJob } from '../queue/grading-job.js';
 import type { IncidentRef, ResultsPublisher } from '../queue/results-queue.js';
 import { writeInlineFiles } from './inline-files.js';
 import { scratchPrefix } from './scratch-sweep.js';
+import type { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';
 
 /** The grading pipeline (`gradeSubmission`), as a parameter. */
@@ -31,8 +32,8 @@ export interface GradingRunContext {
    * slot back as soon as it is done, before the result is sent.
    */
   onCpu: <T>(grade: (cpu: string) => Promise<T>) => Promise<T>;
-  /** The `started` message being sent (once the grading is on a CPU); `finished` follows it, never overtakes it. */
-  started: () => Promise<void>;
+  /** When the start of the grading is announced: on its own, or carried by `finished`. */
+  start: StartNotice;
   /** Removes the job's folder in the background (the next job need not wait for the disk). */
   removeLater: (dir: string) => void;
 }
@@ -76,9 +77,9 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob): P
       ctx.log.warn({ verdict: result.verdict }, 'graded after the job was handed back: result discarded');
       return null;
     }
-    await ctx.started();
+    const started = await ctx.start.carriedByOutcome();
     // Local evidence paths mean nothing to the API: incidents travel as references to uploaded archives.
-    await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents });
+    await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents, started });
     return result;
   } finally {
     ctx.removeLater(scratch);

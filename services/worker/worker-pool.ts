@@ -17,6 +17,7 @@ import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
 import { judgeFailure } from './job-failure.js';
+import { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';
 
 export interface WorkerPoolOptions extends QueueNames {
@@ -146,25 +147,26 @@ export class WorkerPool {
 
   private async run(job: Job, payload: GradingJob, flight: InFlightJob, log: Logger): Promise<string | null> {
     const began = performance.now();
-    let startedSent = Promise.resolve();
+    const attempt = { workerId: this.id, attempt: Math.max(1, job.attemptsStarted) };
+    const start = new StartNotice(attempt, () => this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, ...attempt }));
     const onCpu = <T>(grade: (cpu: string) => Promise<T>): Promise<T> => this.slots.use((cpu) => {
       flight.onCpu = true;
       log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber, waited_ms: Math.round(performance.now() - began) }, 'grading');
-      // Sent while the grading runs rather than before it; `finished` goes only once it is sent.
-      startedSent = this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, workerId: this.id, attempt: Math.max(1, job.attemptsStarted) });
-      startedSent.catch(() => {}); // a failure is met where gradeAndReport awaits it
+      start.begin();
       return grade(cpu);
     }, flight.signal);
     try {
       const result = await gradeAndReport({
         backend: this.options.backend, publisher: this.publisher, grade: this.options.grade ?? gradeSubmission,
-        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, started: () => startedSent,
+        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, start,
         removeLater: (dir) => this.removeLater(dir, log),
       }, payload);
       log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - began) }, 'graded');
       return result?.verdict ?? null;
     } catch (error) {
       if (flight.handedBack) throw error;
+      // The attempt counts, whatever comes of it.
+      await start.sendNow().catch((sendError: unknown) => log.warn({ err: sendError }, 'cannot send the started message'));
       const judgement = judgeFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
       if (judgement.retry) {
         log.warn({ err: error }, 'internal failure: the job will be retried');

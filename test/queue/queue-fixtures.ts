@@ -71,6 +71,18 @@ export class ResultLog {
     return this.deliveries.filter((m) => m.type === type);
   }
 
+  /**
+   * Every attempt's start in the order delivered: a `started` message, or the start a `finished`
+   * carries (a grading that ended quickly sends no `started` of its own).
+   */
+  starts(): Array<{ submissionId: string; gradeNumber: number; workerId: string; attempt: number }> {
+    return this.deliveries.flatMap((m) => {
+      if (m.type === 'started') return [{ submissionId: m.submissionId, gradeNumber: m.gradeNumber, workerId: m.workerId, attempt: m.attempt }];
+      if (m.type === 'finished' && m.started) return [{ submissionId: m.submissionId, gradeNumber: m.gradeNumber, ...m.started }];
+      return [];
+    });
+  }
+
   outcome(submissionId: string, gradeNumber = 1): ResultMessage | undefined {
     return this.outcomes.get(`${submissionId}.${gradeNumber}`);
   }

@@ -62,6 +62,27 @@ test('attempts: running on start, counted per grading; a finished grading is not
   await userError(store.startAttempt('sub_AAAAAAAAAAAAAAAAAAAAAA', 1, 'worker-a'), 'E_NOT_FOUND');
 });
 
+test('a result that carries its start: the attempt, running then graded, in one write; a duplicate adds no attempt', async () => {
+  const { store, id } = await oneSubmission();
+  assert.equal(await store.recordResult(id, 1, { score: 10 }, { ...AC, startedBy: 'worker-a' }), { stored: true });
+  const submission = await store.getSubmission(id);
+  assert.is(submission?.status, 'graded');
+  assert.is(submission?.attempts, 1);
+  const events = await store.listEvents(id);
+  assert.equal(events.map((e) => e.type), ['queued', 'running', 'graded']);
+  assert.equal(events[1]?.data, { gradeNumber: 1, attempt: 1 });
+  assert.equal(await store.recordResult(id, 1, { score: 4 }, { ...WA, startedBy: 'worker-b' }), { stored: false });
+  assert.is((await store.getSubmission(id))?.attempts, 1, 'a duplicate result counts no attempt');
+  assert.is((await store.listEvents(id)).length, 3);
+  // A retry whose first try sent its own start: the second attempt is counted with the result.
+  const { store: other, id: retried } = await oneSubmission();
+  await other.startAttempt(retried, 1, 'worker-a');
+  await userError(other.recordResult(retried, 1, {}, { ...AC, startedBy: '' }), 'E_BAD_INPUT');
+  await other.recordResult(retried, 1, {}, { ...AC, startedBy: 'worker-b' });
+  assert.is((await other.getSubmission(retried))?.attempts, 2);
+  assert.equal((await other.listEvents(retried)).map((e) => e.type), ['queued', 'running', 'running', 'graded']);
+});
+
 test('a result recorded twice is stored once: the first stays, the second says stored: false', async () => {
   const { store, id } = await oneSubmission();
   await store.startAttempt(id, 1, 'w');

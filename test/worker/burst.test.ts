@@ -70,7 +70,7 @@ test(`${JOBS} submissions from 4 courses over 2 workers: all graded, each exactl
   assert.equal([...count('finished').values()].filter((n) => n !== 1), [], 'each finished once');
   assert.is(log.of('finished').length, JOBS);
   const byWorker = new Map<string, number>();
-  for (const m of log.of('started')) if (m.type === 'started') byWorker.set(m.workerId, (byWorker.get(m.workerId) ?? 0) + 1);
+  for (const m of log.starts()) byWorker.set(m.workerId, (byWorker.get(m.workerId) ?? 0) + 1);
   assert.ok((byWorker.get('worker-0') ?? 0) > JOBS / 5 && (byWorker.get('worker-1') ?? 0) > JOBS / 5, `both workers took a share: ${JSON.stringify([...byWorker])}`);
   console.log(`  ${JOBS} jobs in ${seconds.toFixed(1)} s (${(JOBS / seconds).toFixed(1)} jobs/s)`);
 });

@@ -130,7 +130,7 @@ test('kill -9 of a worker mid-grading: its sandbox is torn down, another worker 
   const outcome = log.outcome('k9');
   assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'TLE', JSON.stringify(outcome));
   assert.is(log.of('finished').length, 1, 'exactly one finished message');
-  assert.equal(log.of('started').map((m) => m.type === 'started' && [m.workerId.endsWith(`:${child.process.pid}`) ? 'killed' : m.workerId, m.attempt]), [['killed', 1], ['rescuer', 2]]);
+  assert.equal(log.starts().map((m) => [m.workerId.endsWith(`:${child.process.pid}`) ? 'killed' : m.workerId, m.attempt]), [['killed', 1], ['rescuer', 2]]);
   await until(async () => (await (await queue.queue.getJob('k9.1'))!.getState()) === 'completed', 10_000, 'k9 to complete');
   // The next worker started on this host removes the dead one's scratch folder.
   const next = await startWorker(prefix, [], tmp);
@@ -187,7 +187,7 @@ test('a real internal failure (the supervisor of a running sandbox is killed) is
   await until(() => log.outcome('ie') !== undefined, 60_000, 'ie to be graded on the retry');
   const outcome = log.outcome('ie');
   assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'TLE' && outcome.result.gradable, JSON.stringify(outcome));
-  assert.equal(log.of('started').map((m) => m.type === 'started' && m.attempt), [1, 2]);
+  assert.equal(log.starts().map((m) => m.attempt), [1, 2]);
   // A failed attempt, not a stall: BullMQ counted both attempts as made (a stall is not counted),
   // and the worker logged the sandbox failure. (`finished` is sent just before the job completes.)
   await until(async () => (await (await queue.queue.getJob('ie.1'))!.getState()) === 'completed', 10_000, 'ie to complete');

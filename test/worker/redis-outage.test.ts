@@ -77,7 +77,7 @@ test('a 10 s Redis outage while submissions arrive: all accepted submissions are
 
   for (const id of ids.slice(0, 6)) await outbox.submit(job(id));
   assert.is(outbox.pending.size, 0);
-  await until(() => log.of('started').length > 0, 10_000, 'grading to begin');
+  await until(() => log.starts().length > 0, 10_000, 'grading to begin');
 
   const dir = server.dir;
   await server.stop();

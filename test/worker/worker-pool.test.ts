@@ -68,7 +68,7 @@ test('every sample submission of sum-c gets its verdict, one CPU per job, eviden
     assert.is(outcome.result.provenance.seed, seedFor(idOf(file)));
     assert.equal(outcome.result.incidents, [], 'local evidence paths stay on the worker');
   }
-  assert.equal(log.of('started').map((m) => m.type === 'started' && m.attempt), Object.keys(files).map(() => 1));
+  assert.equal(log.starts().map((m) => m.attempt), Object.keys(files).map(() => 1));
   // The forbidden ptrace call is an incident whose evidence archive went to the backend under its sha256.
   const sv = log.outcome('forbidden-c');
   assert.ok(sv?.type === 'finished' && sv.incidents.length > 0, 'the SV result carries its incident');
@@ -129,7 +129,7 @@ test("a student's own failure (no source file) is reported, never retried", asyn
   // `failed` is sent just before the job fails in BullMQ.
   await until(async () => (await (await queue.queue.getJob('nosource.1'))!.getState()) === 'failed', 5000, 'the job to fail');
   assert.is((await queue.queue.getJob('nosource.1'))!.attemptsMade, 1);
-  assert.is(log.of('started').length, 1, 'one try only');
+  assert.is(log.starts().length, 1, 'one try only');
 });
 
 /**
@@ -153,7 +153,7 @@ test('an internal failure (IE) is retried, and gives up after the allowed attemp
   const first = await pool({ grade: failingFirst(1), concurrency: 1 });
   await until(() => log.outcome('once') !== undefined, 30_000, 'the retried job');
   assert.is(log.outcome('once')?.type, 'finished');
-  assert.equal(log.of('started').map((m) => m.type === 'started' && m.attempt), [1, 2]);
+  assert.equal(log.starts().map((m) => m.attempt), [1, 2]);
   await first.pool.close();
 
   await enqueue(queue, 'once', 2);
@@ -162,7 +162,7 @@ test('an internal failure (IE) is retried, and gives up after the allowed attemp
   const failed = log.outcome('once', 2);
   assert.ok(failed?.type === 'failed' && !failed.userError, JSON.stringify(failed));
   if (failed?.type === 'failed') assert.match(failed.reason, /gave up after 3 attempt\(s\): the sandbox failed \(IE\): test: the sandbox failed/);
-  assert.is(log.of('started').filter((m) => m.gradeNumber === 2).length, 3);
+  assert.is(log.starts().filter((m) => m.gradeNumber === 2).length, 3);
   await until(async () => (await (await queue.queue.getJob('once.2'))!.getState()) === 'failed', 5000, 'the job to fail');
   assert.is((await queue.queue.getJob('once.2'))!.attemptsMade, 3);
 });
@@ -172,7 +172,7 @@ test('close waits for the job in flight; past the grace period it hands the job 
   const { queue, log, pool } = await setup({ a: slow, b: slow });
   await enqueue(queue, 'a');
   const patient = await pool({ concurrency: 1 });
-  await until(() => log.of('started').length === 1, 10_000, 'a to start');
+  await until(() => log.starts().length === 1, 10_000, 'a to start');
   await patient.pool.close();
   assert.is(await (await queue.queue.getJob('a.1'))!.getState(), 'completed', 'close returned after the job finished');
   await until(() => log.outcome('a') !== undefined, 5000, "a's result");
@@ -180,7 +180,7 @@ test('close waits for the job in flight; past the grace period it hands the job 
 
   await enqueue(queue, 'b');
   const hasty = await pool({ concurrency: 1, graceMs: 200 });
-  await until(() => log.of('started').length === 2, 10_000, 'b to start');
+  await until(() => log.starts().length === 2, 10_000, 'b to start');
   await sleep(300);
   await hasty.pool.close();
   assert.ok(['prioritized', 'waiting'].includes(await (await queue.queue.getJob('b.1'))!.getState()), 'b is back in the queue');
@@ -189,7 +189,7 @@ test('close waits for the job in flight; past the grace period it hands the job 
   await until(() => log.outcome('b') !== undefined, 30_000, 'b to finish on the second worker');
   const outcome = log.outcome('b');
   assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'TLE');
-  assert.equal(log.of('started').filter((m) => m.submissionId === 'b').map((m) => m.type === 'started' && m.workerId).slice(-1), ['second']);
+  assert.equal(log.starts().filter((m) => m.submissionId === 'b').map((m) => m.workerId).slice(-1), ['second']);
   await until(() => hasty.pool.abandonedJobs === 0, 15_000, "the handed-back grading's sandboxes to end");
   assert.is(log.of('finished').filter((m) => m.submissionId === 'b').length, 1, 'the first worker sent no result for b');
 });
@@ -200,19 +200,19 @@ test('a job taken ahead of a free slot waits for it, and goes back to the queue 
   await enqueue(queue, 'a');
   await enqueue(queue, 'b');
   const one = await pool({ concurrency: 1 }); // and, by default, one job taken ahead
-  await until(() => log.of('started').length === 1, 10_000, 'a to start');
+  await until(() => log.starts().length === 1, 10_000, 'a to start');
   await until(async () => (await (await queue.queue.getJob('b.1'))!.getState()) === 'active', 5000, 'b to be taken ahead');
   assert.is(one.pool.activeJobs, 2);
-  assert.equal(log.of('started').map((m) => m.submissionId), ['a'], 'b waits for the one slot');
+  assert.equal(log.starts().map((m) => m.submissionId), ['a'], 'b waits for the one slot');
   await one.pool.close();
   assert.is(await (await queue.queue.getJob('a.1'))!.getState(), 'completed', 'the grading in flight finished');
   assert.ok(['prioritized', 'waiting'].includes(await (await queue.queue.getJob('b.1'))!.getState()), 'b went back without being graded');
-  assert.is(log.of('started').filter((m) => m.submissionId === 'b').length, 0);
+  assert.is(log.starts().filter((m) => m.submissionId === 'b').length, 0);
   await pool({ concurrency: 1, workerId: 'second' });
   await until(() => log.outcome('b') !== undefined, 30_000, 'b graded by the next worker');
   const b = log.outcome('b');
   assert.ok(b?.type === 'finished' && b.result.verdict === 'AC', JSON.stringify(b));
-  assert.equal(log.of('started').filter((m) => m.submissionId === 'b').map((m) => m.type === 'started' && m.workerId), ['second']);
+  assert.equal(log.starts().filter((m) => m.submissionId === 'b').map((m) => m.workerId), ['second']);
 });
 
 test.run();
