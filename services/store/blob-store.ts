@@ -1,8 +1,11 @@
 // Content-addressed files on disk: `blobs/ab/cdef…` named by their sha256, written whole or not at
 // all (temp file, fsync, rename), never through a link, each content stored once.
 import { createHash, randomBytes } from 'node:crypto';
-import { constants, lstatSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
-import { lstat, mkdir, open, rename, unlink, type FileHandle } from 'node:fs/promises';
+import {
+  closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync,
+  unlinkSync, writeSync,
+} from 'node:fs';
+import { open, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { InternalError, UserError } from '../common/errors.js';
@@ -13,6 +16,11 @@ const TEMP_DIR = 'tmp';
 /** Temp files older than this are left over from a crash: removed when a store opens. */
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 const CHUNK = 64 * 1024;
+/** Contents up to this size are read and written whole, with direct system calls. */
+const SMALL_BLOB_BYTES = 256 * 1024;
+const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+// O_NOFOLLOW: a link at the name is refused; O_NONBLOCK keeps a FIFO from hanging the open.
+const SOURCE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
 
 export class BlobStore {
   private constructor(
@@ -27,28 +35,22 @@ export class BlobStore {
     return new BlobStore(root, maxBytes);
   }
 
-  /** Stores `source` under its sha256. With `expectedSha256`, content with another digest is refused. */
+  /**
+   * Stores `source` under its sha256. With `expectedSha256`, content with another digest is refused.
+   * A small content (most submissions) is stored with a few direct system calls; only a big one's
+   * bytes are copied through the thread pool, whose every trip costs more than writing a few KiB.
+   */
   async put(source: BlobSource, expectedSha256?: string): Promise<StoredBlob> {
     if (expectedSha256 !== undefined) checkSha256('expected blob digest', expectedSha256);
     const temp = join(this.root, TEMP_DIR, `${randomBytes(12).toString('hex')}.part`);
-    const handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o644);
-    let written: { sha256: string; size: number };
-    try {
-      written = await this.copyInto(handle, source);
-      await handle.chmod(0o644); // the umask may have taken bits away; workers and backups read blobs
-      await handle.sync();
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
-    await handle.close();
+    const small = smallContent(source, this.maxBytes);
+    const written = small ? writeSmall(temp, small) : await this.writeStreamed(temp, source);
     if (expectedSha256 !== undefined && written.sha256 !== expectedSha256) {
-      await unlink(temp);
+      unlinkSync(temp);
       throw new UserError('E_BLOB_DIGEST_MISMATCH',
         `the content sent has sha256 ${written.sha256}, not the ${expectedSha256} it was sent as; send the file again unchanged`);
     }
-    return { ...written, created: await this.moveIntoPlace(temp, written.sha256) };
+    return { ...written, created: this.moveIntoPlace(temp, written.sha256) };
   }
 
   /** Where the blob `sha256` is or would be; the digest is checked first, so no path escapes `root`. */
@@ -60,14 +62,29 @@ export class BlobStore {
   /** The path of a stored blob, or null when it is not stored. */
   async find(sha256: string): Promise<string | null> {
     const path = this.pathOf(sha256);
-    const info = await lstat(path).catch(() => null);
-    return info?.isFile() ? path : null;
+    return lstatSync(path, { throwIfNoEntry: false })?.isFile() ? path : null;
   }
 
   /** The size of a stored blob, or null when it is not stored. */
   sizeOf(sha256: string): number | null {
     const info = lstatSync(this.pathOf(sha256), { throwIfNoEntry: false });
     return info?.isFile() ? info.size : null;
+  }
+
+  /** Copies `source` into a new file at `temp`, synced; removed again if anything fails. */
+  private async writeStreamed(temp: string, source: BlobSource): Promise<{ sha256: string; size: number }> {
+    const handle = await open(temp, CREATE_FLAGS, 0o644);
+    try {
+      const written = await this.copyInto(handle, source);
+      await handle.chmod(0o644); // the umask may have taken bits away; workers and backups read blobs
+      await handle.sync();
+      await handle.close();
+      return written;
+    } catch (error) {
+      await handle.close().catch(() => undefined);
+      await unlink(temp).catch(() => undefined);
+      throw error;
+    }
   }
 
   private async copyInto(out: FileHandle, source: BlobSource): Promise<{ sha256: string; size: number }> {
@@ -83,22 +100,25 @@ export class BlobStore {
   }
 
   /** Renames the temp file to its blob name, unless that content is there already. */
-  private async moveIntoPlace(temp: string, sha256: string): Promise<boolean> {
+  private moveIntoPlace(temp: string, sha256: string): boolean {
     const dir = join(this.root, sha256.slice(0, 2));
-    const madeDir = await mkdir(dir, { mode: 0o755 }).then(() => true, (error: NodeJS.ErrnoException) => {
-      if (error.code !== 'EEXIST') throw error;
-      return false;
-    });
-    if (!(await lstat(dir)).isDirectory()) throw new InternalError('E_BLOB_LAYOUT', `blob folder ${dir} is not a folder (a link?); remove it`);
+    let madeDir = true;
+    try {
+      mkdirSync(dir, { mode: 0o755 });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      madeDir = false;
+    }
+    if (!lstatSync(dir).isDirectory()) throw new InternalError('E_BLOB_LAYOUT', `blob folder ${dir} is not a folder (a link?); remove it`);
     const final = join(dir, sha256.slice(2));
-    if ((await lstat(final).catch(() => null))?.isFile()) {
-      await unlink(temp);
+    if (lstatSync(final, { throwIfNoEntry: false })?.isFile()) {
+      unlinkSync(temp);
       return false;
     }
     // rename() replaces whatever has the name (even a planted link) and never follows it
-    await rename(temp, final);
-    await syncDir(dir);
-    if (madeDir) await syncDir(this.root);
+    renameSync(temp, final);
+    syncDir(dir);
+    if (madeDir) syncDir(this.root);
     return true;
   }
 }
@@ -118,16 +138,12 @@ async function* chunksOf(source: BlobSource, maxBytes: number): AsyncGenerator<B
   }
 }
 
-/** Reads a regular file without following a link at its name; O_NONBLOCK keeps a FIFO from hanging the open. */
+/** Reads a regular file without following a link at its name. */
 async function* fileChunks(path: string, maxBytes: number): AsyncGenerator<Buffer> {
-  const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ELOOP') throw new UserError('E_BAD_BLOB_SOURCE', `${quote(path)} is a symbolic link; store the file it points to instead`);
-    throw new UserError('E_BAD_BLOB_SOURCE', `cannot open ${quote(path)} to store it (${error.code ?? error.message}); check the path`);
-  });
+  const handle = await open(path, SOURCE_FLAGS).catch((error: NodeJS.ErrnoException) => { throw cannotOpen(path, error); });
   try {
     const info = await handle.stat();
-    if (!info.isFile()) throw new UserError('E_BAD_BLOB_SOURCE', `${quote(path)} is not a regular file; only regular files can be stored`);
-    if (info.size > maxBytes) throw tooLarge(maxBytes);
+    checkSourceFile(path, info.isFile(), info.size, maxBytes);
     for (;;) {
       const { bytesRead, buffer } = await handle.read(Buffer.alloc(CHUNK), 0, CHUNK, null);
       if (bytesRead === 0) return;
@@ -138,18 +154,77 @@ async function* fileChunks(path: string, maxBytes: number): AsyncGenerator<Buffe
   }
 }
 
+function openSource(path: string): number {
+  try {
+    return openSync(path, SOURCE_FLAGS);
+  } catch (error) {
+    throw cannotOpen(path, error as NodeJS.ErrnoException);
+  }
+}
+
+function cannotOpen(path: string, error: NodeJS.ErrnoException): UserError {
+  if (error.code === 'ELOOP') return new UserError('E_BAD_BLOB_SOURCE', `${quote(path)} is a symbolic link; store the file it points to instead`);
+  return new UserError('E_BAD_BLOB_SOURCE', `cannot open ${quote(path)} to store it (${error.code ?? error.message}); check the path`);
+}
+
+function checkSourceFile(path: string, isFile: boolean, size: number, maxBytes: number): void {
+  if (!isFile) throw new UserError('E_BAD_BLOB_SOURCE', `${quote(path)} is not a regular file; only regular files can be stored`);
+  if (size > maxBytes) throw tooLarge(maxBytes);
+}
+
 async function writeAll(out: FileHandle, chunk: Buffer): Promise<void> {
   for (let at = 0; at < chunk.length;) at += (await out.write(chunk, at, chunk.length - at)).bytesWritten;
 }
 
 /** Makes a rename durable: fsync of the folder that holds the new name. */
-async function syncDir(dir: string): Promise<void> {
-  const handle = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+function syncDir(dir: string): void {
+  const fd = openSync(dir, constants.O_RDONLY | constants.O_DIRECTORY);
   try {
-    await handle.sync();
+    fsyncSync(fd);
   } finally {
-    await handle.close();
+    closeSync(fd);
   }
+}
+
+/**
+ * The whole content of `source` when it is small (a buffer, or a regular file, opened without
+ * following a link at its name), else null: it is then streamed.
+ */
+function smallContent(source: BlobSource, maxBytes: number): Buffer | null {
+  if (Buffer.isBuffer(source)) {
+    if (source.length > maxBytes) throw tooLarge(maxBytes);
+    return source.length <= SMALL_BLOB_BYTES ? source : null;
+  }
+  if (typeof source !== 'string') return null;
+  const fd = openSource(source);
+  try {
+    const info = fstatSync(fd);
+    checkSourceFile(source, info.isFile(), info.size, maxBytes);
+    if (info.size > SMALL_BLOB_BYTES) return null;
+    const content = Buffer.alloc(info.size);
+    let at = 0;
+    for (let n = -1; n !== 0 && at < content.length; at += n) n = readSync(fd, content, at, content.length - at, null);
+    // A file that grew meanwhile is streamed instead: what is stored is always all of it.
+    return readSync(fd, Buffer.alloc(1), 0, 1, null) === 0 ? content.subarray(0, at) : null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Writes `content` into a new file at `temp`, synced; removed again if anything fails. */
+function writeSmall(temp: string, content: Buffer): { sha256: string; size: number } {
+  const fd = openSync(temp, CREATE_FLAGS, 0o644);
+  try {
+    for (let at = 0; at < content.length;) at += writeSync(fd, content, at, content.length - at);
+    fchmodSync(fd, 0o644); // the umask may have taken bits away; workers and backups read blobs
+    fsyncSync(fd);
+  } catch (error) {
+    closeSync(fd);
+    unlinkSync(temp);
+    throw error;
+  }
+  closeSync(fd);
+  return { sha256: createHash('sha256').update(content).digest('hex'), size: content.length };
 }
 
 function ensureRealDir(dir: string): void {

@@ -11,6 +11,7 @@ import * as assert from 'uvu/assert';
 
 import { unpackArchive, type ArchiveKind } from '../../services/api/upload/archive-unpacker.js';
 import { readSubmissionUpload } from '../../services/api/upload/submission-upload.js';
+import type { StagedFile } from '../../services/api/upload/staged-file-writer.js';
 import type { UploadLimits } from '../../services/api/upload/upload-limits.js';
 import {
   TempFolders, assertContained, buildZip, bytesUnder, hasCommand, listTree, multipartBody, refusal, sh, uploadRequest, type ZipEntrySpec,
@@ -70,9 +71,13 @@ function uploadArchive(where: Where, kind: ArchiveKind, archive: Buffer, limits?
   return readSubmissionUpload(uploadRequest(multipartBody([{ field: 'student', value: 'ada' }, { filename: ext[kind], content: archive }])), where.staging, limits);
 }
 
-function assertProject(files: Array<{ path: string; size: number; sha256: string; diskPath: string }>): void {
+/** Unpacked entries are always written to the staging folder (only plain files may stay in memory). */
+function assertProject(files: StagedFile[]): void {
   assert.equal(files.map((f) => [f.path, f.size]).sort(), PROJECT_FILES);
-  for (const file of files) assert.is(sha256(readFileSync(file.diskPath)), file.sha256, file.path);
+  for (const file of files) {
+    assert.ok(file.diskPath !== undefined, `${file.path} is on disk`);
+    assert.is(sha256(readFileSync(file.diskPath)), file.sha256, file.path);
+  }
 }
 
 test('a good zip, tar.gz and tar are unpacked into stagingDir/files; the archive is not kept', async () => {
@@ -83,7 +88,7 @@ test('a good zip, tar.gz and tar are unpacked into stagingDir/files; the archive
     const upload = await uploadArchive(where, kind, archive);
     assert.equal(upload.fields, { student: 'ada' });
     assertProject(upload.files);
-    for (const file of upload.files) assert.ok(file.diskPath.startsWith(join(where.staging, 'files') + '/'), file.diskPath);
+    for (const file of upload.files) assert.ok(file.diskPath?.startsWith(join(where.staging, 'files') + '/'), file.diskPath);
     assert.equal(readdirSync(where.staging), ['files'], `${kind}: only the unpacked files stay`);
   }
 });

@@ -20,9 +20,9 @@ test.after.each(() => temp.removeAll());
 
 const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 
-test('plain files with nested relative paths and fields arrive hashed, inside stagingDir/files', async () => {
+test('plain files with nested relative paths and fields arrive hashed: small ones in memory, a big one inside stagingDir/files', async () => {
   const where = temp.make();
-  const big = randomBytes(300 * 1024); // several busboy chunks, so the writes see backpressure
+  const big = randomBytes(300 * 1024); // over the memory allowance and several busboy chunks, so the writes see backpressure
   const request = uploadRequest(multipartBody([
     { field: 'assignment', value: 'sum-c' },
     { filename: 'main.c', content: 'int main(void){return 0;}\n' },
@@ -35,13 +35,35 @@ test('plain files with nested relative paths and fields arrive hashed, inside st
   assert.equal(upload.files.map((f) => [f.path, f.size]), [
     ['main.c', 26], ['include/util/list.h', 13], ['data/blob.bin', big.length],
   ]);
-  for (const file of upload.files) {
-    assert.is(file.diskPath, join(where.staging, 'files', ...file.path.split('/')));
-    assert.is(sha256(readFileSync(file.diskPath)), file.sha256, file.path);
-  }
-  assert.is(upload.files[2]!.sha256, sha256(big));
+  const [main, header, blob] = upload.files;
+  assert.is(main!.content?.toString(), 'int main(void){return 0;}\n');
+  assert.is(header!.content?.toString(), '#pragma once\n');
+  for (const file of [main!, header!]) assert.is(sha256(file.content!), file.sha256, file.path);
+  assert.is(blob!.diskPath, join(where.staging, 'files', 'data', 'blob.bin'));
+  assert.is(sha256(readFileSync(blob!.diskPath!)), sha256(big));
+  assert.is(blob!.sha256, sha256(big));
+  assert.equal(listTree(where.staging).map((e) => e.path), ['files', 'files/data', 'files/data/blob.bin'], 'only the big file touched the disk');
   assertContained(where, 400 * 1024);
   await assertReleased(request.stream);
+});
+
+test('the memory allowance is for the whole upload: a file that does not fit goes to disk, with what it had held', async () => {
+  const where = temp.make();
+  const upload = await readSubmissionUpload(uploadRequest(multipartBody([
+    { filename: 'a.txt', content: 'x'.repeat(600) },
+    { filename: 'b.txt', content: 'y'.repeat(600) }, // more than the 400 bytes left: written to disk
+    { filename: 'c.txt', content: 'z'.repeat(300) },
+    { filename: 'empty.txt', content: '' },
+  ])), where.staging, { memoryBytes: 1000 });
+  assert.equal(upload.files.map((f) => [f.path, f.size, f.content === undefined ? 'disk' : 'memory']),
+    [['a.txt', 600, 'memory'], ['b.txt', 600, 'disk'], ['c.txt', 300, 'memory'], ['empty.txt', 0, 'memory']]);
+  assert.is(readFileSync(upload.files[1]!.diskPath!, 'utf8'), 'y'.repeat(600));
+  assert.equal(listTree(where.staging).map((e) => e.path), ['files', 'files/b.txt']);
+  // A file that spills after some chunks were held: all of it lands on disk, in order.
+  const other = temp.make();
+  const big = randomBytes(200 * 1024);
+  const spilled = await readSubmissionUpload(uploadRequest(multipartBody([{ filename: 'big.bin', content: big }]), undefined, 7000), other.staging, { memoryBytes: 100 * 1024 });
+  assert.ok(readFileSync(spilled.files[0]!.diskPath!).equals(big));
 });
 
 test('UTF-8 file names (raw and RFC 5987) are kept and NFC-normalized', async () => {
@@ -102,7 +124,7 @@ test('too many files: refused at the first file over the cap', async () => {
   const parts: Part[] = Array.from({ length: 6 }, (_, i) => ({ filename: `f${i}.txt`, content: 'x' }));
   const request = uploadRequest(multipartBody(parts));
   await refusal(readSubmissionUpload(request, where.staging, { maxEntries: 5 }), 'E_UPLOAD_TOO_MANY_FILES', 413);
-  assert.ok(listTree(join(where.staging, 'files')).length <= 5);
+  assert.ok(listTree(where.staging).filter((e) => e.type === 'file').length <= 5);
   assertContained(where, 5);
   await assertReleased(request.stream);
 });

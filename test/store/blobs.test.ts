@@ -19,22 +19,30 @@ function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
-test('a buffer, a file and a stream of the same content give one blob at blobs/ab/cdef…, mode 0644', async () => {
-  const dir = fixture.dataDir();
-  const store = await fixture.open(dir);
-  const content = randomBytes(200 * 1024); // several read chunks
-  const digest = sha256(content);
-  const first = await store.putBlob(content);
-  assert.equal(first, { sha256: digest, size: content.length, created: true });
-  const source = join(fixture.dataDir(), 'upload.bin');
-  writeFileSync(source, content);
-  assert.equal(await store.putBlob(source), { sha256: digest, size: content.length, created: false });
-  assert.equal(await store.putBlob(Readable.from([content.subarray(0, 1000), content.subarray(1000)])), { sha256: digest, size: content.length, created: false });
-  const path = join(dir, 'blobs', digest.slice(0, 2), digest.slice(2));
-  assert.is(await store.getBlobPath(digest), path);
-  assert.equal(readFileSync(path), content);
-  assert.is(lstatSync(path).mode & 0o777, 0o644);
-  assert.equal(filesUnder(join(dir, 'blobs')), [`${digest.slice(0, 2)}/${digest.slice(2)}`], 'one file, no temp file left');
+test('a buffer, a file and a stream of the same content give one blob at blobs/ab/cdef…, mode 0644 (stored whole or streamed)', async () => {
+  for (const size of [200 * 1024, 600 * 1024]) { // under and over what is stored whole; several read chunks
+    const dir = fixture.dataDir();
+    const store = await fixture.open(dir);
+    const content = randomBytes(size);
+    const digest = sha256(content);
+    const first = await store.putBlob(content);
+    assert.equal(first, { sha256: digest, size: content.length, created: true });
+    const source = join(fixture.dataDir(), 'upload.bin');
+    writeFileSync(source, content);
+    assert.equal(await store.putBlob(source), { sha256: digest, size: content.length, created: false });
+    assert.equal(await store.putBlob(Readable.from([content.subarray(0, 1000), content.subarray(1000)])), { sha256: digest, size: content.length, created: false });
+    const path = join(dir, 'blobs', digest.slice(0, 2), digest.slice(2));
+    assert.is(await store.getBlobPath(digest), path);
+    assert.equal(readFileSync(path), content);
+    assert.is(lstatSync(path).mode & 0o777, 0o644);
+    assert.equal(filesUnder(join(dir, 'blobs')), [`${digest.slice(0, 2)}/${digest.slice(2)}`], 'one file, no temp file left');
+    // Each way of storing it on its own, into a fresh store.
+    for (const again of [content, source]) {
+      const fresh = await fixture.open(fixture.dataDir());
+      assert.equal(await fresh.putBlob(again, digest), { sha256: digest, size, created: true });
+      assert.equal(readFileSync((await fresh.getBlobPath(digest))!), content);
+    }
+  }
 });
 
 test('the empty file is a blob like any other', async () => {

@@ -9,12 +9,12 @@ import { unpackArchive } from './archive-unpacker.js';
 import { archiveKindOf, type ArchiveKind } from './archive-kind.js';
 import { readMultipart, type UploadRequest } from './multipart-reader.js';
 import { describeName, normalizeEntryName } from './safe-names.js';
-import { writeStagedFile, type StagedFile } from './staged-file-writer.js';
+import { writeStagedFile, type MemoryAllowance, type StagedFile } from './staged-file-writer.js';
 import { UploadBudget } from './upload-budget.js';
 import { UploadError } from './upload-error.js';
 import { resolveUploadLimits, type UploadLimits } from './upload-limits.js';
 
-/** A received submission: its text fields and its files, under `stagingDir/files/`. */
+/** A received submission: its text fields and its files, in memory or under `stagingDir/files/`. */
 export interface ReceivedUpload {
   fields: Record<string, string>;
   files: StagedFile[];
@@ -22,7 +22,8 @@ export interface ReceivedUpload {
 
 /**
  * Reads a `POST /v1/submissions` multipart body into `stagingDir` (which the caller creates empty
- * and removes afterwards; nothing is written outside it). Files land in `stagingDir/files/<path>`;
+ * and removes afterwards; nothing is written outside it). Small plain files stay in memory (up to
+ * `limits.memoryBytes` in all), the others land in `stagingDir/files/<path>`;
  * an archive (`.zip`, `.tar.gz`/`.tgz`, `.tar`, by file name) is spooled to `stagingDir/archive`,
  * unpacked there and deleted. The field name of a file part does not matter. A file part without a
  * file name and without content (a browser's unused file input) is ignored.
@@ -47,6 +48,7 @@ class SubmissionReceiver {
   private plainFiles = 0;
   private archive: { kind: ArchiveKind; path: string; fileName: string } | undefined;
   private readonly budget: UploadBudget;
+  private readonly memory: MemoryAllowance;
   private readonly filesDir: string;
 
   constructor(
@@ -54,6 +56,7 @@ class SubmissionReceiver {
     readonly limits: UploadLimits,
   ) {
     this.budget = new UploadBudget(limits);
+    this.memory = { bytesLeft: limits.memoryBytes };
     this.filesDir = join(stagingDir, 'files');
   }
 
@@ -77,7 +80,7 @@ class SubmissionReceiver {
     this.budget.countEntry(fileName);
     const path = normalizeEntryName(fileName, this.limits);
     this.budget.claimFile(path);
-    this.files[slot] = await writeStagedFile(stream, this.filesDir, path, this.budget);
+    this.files[slot] = await writeStagedFile(stream, this.filesDir, path, this.budget, this.memory);
   }
 
   /** Unpacks the archive if one came, and checks that there is something to grade. */

@@ -59,6 +59,14 @@ export interface UploadLimits {
    * @defaultValue 1 MiB
    */
   ratioGraceBytes: number;
+  /**
+   * Bytes of plain files one upload keeps in memory instead of writing them to its staging
+   * folder. Most submissions are a few small source files: kept in memory, they reach the blob
+   * store without a staging file made and removed (on ext4 creating an inode costs more than
+   * hashing and storing a few KiB).
+   * @defaultValue 256 KiB
+   */
+  memoryBytes: number;
 }
 
 export const DEFAULT_UPLOAD_LIMITS: Readonly<UploadLimits> = Object.freeze({
@@ -72,6 +80,7 @@ export const DEFAULT_UPLOAD_LIMITS: Readonly<UploadLimits> = Object.freeze({
   maxFieldBytes: 16 * 1024,
   maxCompressionRatio: 100,
   ratioGraceBytes: 1 * MiB,
+  memoryBytes: 256 * 1024,
 });
 
 /** The defaults overridden by `overrides`; a cap that is not a positive number is a programming error. */
