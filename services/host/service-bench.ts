@@ -13,6 +13,9 @@ import { CpuSlots, defaultCpus } from '../worker/cpu-slots.js';
 import { CLI, startLocalService } from './local-service.js';
 import { uploadSubmission, waitUntilGraded, type PortalAccess } from './portal-client.js';
 
+/** Submissions graded each way before anything is timed. */
+const WARM_UP = 20;
+
 export const ECHO_SUBMISSION = 'print(f"hello, {input()}")\n';
 
 /** A one-test Python grader, so a burst measures the service rather than a compiler. */
@@ -83,17 +86,17 @@ function studentsOf(label: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${label}-${i}`);
 }
 
-export async function benchService(perRound = 50, rounds = 4): Promise<ServiceBench> {
+export async function benchService(perRound = 50, rounds = 8): Promise<ServiceBench> {
   const service = await startLocalService({ workers: 2 });
   const scratch = mkdtempSync(join(tmpdir(), 'gradebox-bench-'));
   try {
     const grader = writeEchoGrader(join(service.dataDir, 'echo-grader'));
     execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', 'echo', '--grader', grader, '--data', service.dataDir]);
     const slots = new CpuSlots(defaultCpus(), 2);
-    // Warm-up on both sides: a service that has been running for a while (compiled code paths,
-    // the worker's grader cache), and the direct pipeline's first gradings.
-    await serviceRound(service, studentsOf('warm', 20));
-    await directRound(grader, scratch, slots, studentsOf('warm', 4));
+    // The same warm-up on both sides: a service that has been running for a while (compiled code
+    // paths, the worker's grader cache), and a direct pipeline past its first gradings.
+    await serviceRound(service, studentsOf('warm', WARM_UP));
+    await directRound(grader, scratch, slots, studentsOf('warm', WARM_UP));
     let serviceMs = 0;
     let directMs = 0;
     for (let round = 0; round < rounds; round++) {
