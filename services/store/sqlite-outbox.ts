@@ -1,7 +1,7 @@
 // The outbox: grading requests written with the state that causes them, handed to the queue later,
 // so an outage of Redis delays a submission but never loses it.
 import { checkCount } from './input-checks.js';
-import { now, type SqliteDatabase } from './sqlite-connection.js';
+import { now, relaxedWrite, type SqliteDatabase } from './sqlite-connection.js';
 import type { GradeKind, OutboxRow } from './store.js';
 
 interface Row {
@@ -33,9 +33,12 @@ export class SqliteOutbox {
     }));
   }
 
-  /** Deletes the row; an id already gone (another relay was faster) is fine. */
+  /**
+   * Deletes the row; an id already gone (another relay was faster) is fine. Not synced on its
+   * own: lost in a power cut, the row is sent again, and the queue ignores a job it has.
+   */
   markDispatched(id: number): void {
     checkCount('outbox id', id, 1);
-    this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id);
+    relaxedWrite(this.db, () => this.db.prepare('DELETE FROM outbox WHERE id = ?').run(id));
   }
 }

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 
 import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
-import { openDatabase } from '../../services/store/sqlite-connection.js';
+import { openDatabase, relaxedWrite } from '../../services/store/sqlite-connection.js';
 import { DEFAULT_STORE_OPTIONS, resolveStoreOptions, type StoreOptions } from '../../services/store/store-options.js';
 import { StoreFixture, internalError, seed, userError } from './store-fixtures.js';
 
@@ -101,6 +101,19 @@ test('a connection compiles each statement once; a cached one returns whole rows
   } finally {
     db.close();
   }
+});
+
+test('commits are synced (FULL); a relaxed write skips it for its own commit only, even when it throws', () => {
+  const db = openDatabase(join(fixture.dataDir(), 'gradebox.sqlite'), 1000);
+  const level = (): unknown => db.pragma('synchronous', { simple: true });
+  assert.is(level(), 2, 'FULL');
+  db.exec('CREATE TABLE t (x)');
+  assert.is(relaxedWrite(db, () => { db.prepare('INSERT INTO t VALUES (1)').run(); return level(); }), 1, 'NORMAL inside');
+  assert.is(level(), 2);
+  assert.throws(() => relaxedWrite(db, () => { throw new Error('the write failed'); }), /the write failed/);
+  assert.is(level(), 2, 'FULL again after a failure');
+  assert.is(db.prepare('SELECT COUNT(*) FROM t').pluck().get(), 1);
+  db.close();
 });
 
 test('migrations numbered with a gap are a programming error', () => {
