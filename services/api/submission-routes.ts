@@ -1,6 +1,6 @@
 // The course portal's routes: upload a submission, read it, follow it, regrade it.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
@@ -18,7 +18,7 @@ import type { UploadLimits } from './upload/upload-limits.js';
 export interface SubmissionRoutesOptions {
   store: Store;
   relay: OutboxRelay;
-  /** Uploads are unpacked here first, one fresh folder per request, removed afterwards. */
+  /** Uploads that do not fit in memory are unpacked here first, one fresh folder per request, removed afterwards. */
   stagingDir: string;
   uploadLimits?: Partial<UploadLimits>;
 }
@@ -55,15 +55,15 @@ function publicSubmission(s: Submission) {
 
 async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
   const idempotencyKey = idempotencyKeyOf(req);
+  // Made only if the upload needs the disk: most submissions are a few small files, kept in memory.
   const staging = join(options.stagingDir, randomBytes(12).toString('hex'));
-  mkdirSync(staging, { recursive: true, mode: 0o700 });
   let stored: CreatedSubmission;
   try {
     stored = await storeUpload(options, req, res, staging, idempotencyKey);
   } finally {
     // Off the event loop (removing folders can wait on the disk), and before the answer: whatever
     // the outcome, nothing of the upload is left once the client hears it.
-    await rm(staging, { recursive: true, force: true });
+    if (existsSync(staging)) await rm(staging, { recursive: true, force: true });
   }
   if (stored.created) options.relay.kick();
   else res.set('Idempotent-Replayed', 'true');

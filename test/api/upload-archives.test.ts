@@ -91,6 +91,12 @@ test('a good zip, tar.gz and tar are unpacked into stagingDir/files; the archive
     for (const file of upload.files) assert.ok(file.diskPath?.startsWith(join(where.staging, 'files') + '/'), file.diskPath);
     assert.equal(readdirSync(where.staging), ['files'], `${kind}: only the unpacked files stay`);
   }
+  // An archive is spooled to disk: a staging folder that does not exist yet is made for it.
+  const where = temp.make();
+  const fresh = join(where.staging, 'fresh');
+  const upload = await readSubmissionUpload(uploadRequest(multipartBody([{ filename: 'sub.zip', content: zipOf(where, project(where)) }])), fresh);
+  assertProject(upload.files);
+  assert.equal(readdirSync(fresh), ['files']);
 });
 
 test('.tgz counts as tar.gz; unpackArchive takes a path or a stream (zip streams are spooled)', async () => {

@@ -1,6 +1,6 @@
 // Submission uploads as plain files (issue 5, item 5): real multipart bodies through busboy into a staging folder, and every refusal.
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -64,6 +64,17 @@ test('the memory allowance is for the whole upload: a file that does not fit goe
   const big = randomBytes(200 * 1024);
   const spilled = await readSubmissionUpload(uploadRequest(multipartBody([{ filename: 'big.bin', content: big }]), undefined, 7000), other.staging, { memoryBytes: 100 * 1024 });
   assert.ok(readFileSync(spilled.files[0]!.diskPath!).equals(big));
+});
+
+test('the staging folder is made only when something goes to disk', async () => {
+  const where = temp.make();
+  const inMemory = join(where.staging, 'small');
+  const small = await readSubmissionUpload(uploadRequest(multipartBody([{ filename: 'main.py', content: 'print(1)\n' }])), inMemory);
+  assert.is(small.files[0]!.content?.toString(), 'print(1)\n');
+  assert.not.ok(existsSync(inMemory), 'a submission kept in memory creates no folder');
+  const spilling = join(where.staging, 'big');
+  const big = await readSubmissionUpload(uploadRequest(multipartBody([{ filename: 'a.txt', content: 'x'.repeat(600) }])), spilling, { memoryBytes: 100 });
+  assert.is(big.files[0]!.diskPath, join(spilling, 'files', 'a.txt'));
 });
 
 test('UTF-8 file names (raw and RFC 5987) are kept and NFC-normalized', async () => {

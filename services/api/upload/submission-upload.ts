@@ -1,5 +1,5 @@
 // Receives a submission upload: several plain files or exactly one archive, written into a staging folder.
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -21,8 +21,9 @@ export interface ReceivedUpload {
 }
 
 /**
- * Reads a `POST /v1/submissions` multipart body into `stagingDir` (which the caller creates empty
- * and removes afterwards; nothing is written outside it). Small plain files stay in memory (up to
+ * Reads a `POST /v1/submissions` multipart body into `stagingDir`, a folder that does not exist
+ * yet: it is made only when something goes to disk, and the caller removes it afterwards if it
+ * exists (nothing is written outside it). Small plain files stay in memory (up to
  * `limits.memoryBytes` in all), the others land in `stagingDir/files/<path>`;
  * an archive (`.zip`, `.tar.gz`/`.tgz`, `.tar`, by file name) is spooled to `stagingDir/archive`,
  * unpacked there and deleted. The field name of a file part does not matter. A file part without a
@@ -73,6 +74,7 @@ class SubmissionReceiver {
     this.checkNotMixed(fileName, kind !== undefined);
     if (kind) {
       this.archive = { kind, path: join(this.stagingDir, 'archive'), fileName };
+      mkdirSync(this.stagingDir, { recursive: true, mode: 0o700 });
       await pipeline(stream, createWriteStream(this.archive.path, { flags: 'wx', mode: 0o600 }));
       return;
     }
