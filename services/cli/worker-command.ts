@@ -120,9 +120,10 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
   signals.dispose();
   redis.disconnect();
   print('stopped\n');
-  if (pool.abandonedJobs > 0) {
+  if (pool.abandonedJobs > 0 || pool.closedWithoutRedis) {
     // Handed-back jobs are still grading in this process; exiting makes the launcher tear their
     // sandboxes down (it gets SIGTERM when its parent dies) instead of waiting for their limits.
+    // Without Redis, BullMQ's connections would keep trying to reach it, and the process alive.
     process.exit(0);
   }
   return 0;

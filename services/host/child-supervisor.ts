@@ -11,8 +11,6 @@ export interface ChildSpec {
   env?: NodeJS.ProcessEnv;
   uid?: number;
   gid?: number;
-  /** Lines the child prints to stdout are passed here (e.g. to show the first course key). */
-  onLine?: (line: string) => void;
 }
 
 const MAX_RESTART_PAUSE_MS = 10_000;
@@ -33,16 +31,10 @@ export class SupervisedChild {
 
   start(): void {
     const { spec } = this;
-    const child = spawn(spec.command, spec.args, { env: spec.env ?? process.env, uid: spec.uid, gid: spec.gid, stdio: ['ignore', 'pipe', 'inherit'] });
+    // The child writes its output (logs, the first course key) straight to ours: nothing to relay.
+    const child = spawn(spec.command, spec.args, { env: spec.env ?? process.env, uid: spec.uid, gid: spec.gid, stdio: ['ignore', 'inherit', 'inherit'] });
     this.child = child;
     const startedAt = Date.now();
-    let pending = '';
-    child.stdout!.on('data', (chunk: Buffer) => {
-      pending += chunk.toString('utf8');
-      const lines = pending.split('\n');
-      pending = lines.pop()!;
-      for (const line of lines) (spec.onLine ?? ((l) => process.stdout.write(`${l}\n`)))(line);
-    });
     child.on('error', (error) => this.logger.error({ child: spec.name, err: error }, 'could not start'));
     child.on('exit', (code, signal) => {
       this.child = null;

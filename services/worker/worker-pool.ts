@@ -72,6 +72,8 @@ export class WorkerPool {
   /** Job folders being removed; a shutdown waits for them (a crash leaves them to the next start's sweep). */
   private readonly removals = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
+  /** True when {@link close} ended without Redis: its connections may still be trying to reach it. */
+  closedWithoutRedis = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}`;
@@ -210,6 +212,31 @@ export class WorkerPool {
   private async shutdown(): Promise<void> {
     this.log.info({ inFlight: this.inFlight.size }, 'closing: no new jobs');
     const finished = this.worker.close();
+    const redisAway = this.idleWithoutRedis();
+    const outcome = await Promise.race([this.finishOrHandBack(finished).then(() => 'closed' as const), redisAway.reached.then(() => 'redis away' as const)]);
+    redisAway.stop();
+    if (outcome === 'redis away') {
+      this.closedWithoutRedis = true;
+      this.log.warn('Redis is not reachable and no job is in flight: closing without it (a job still held returns to the queue when its lock expires)');
+    }
+    await Promise.all(this.removals);
+    if (!this.closedWithoutRedis) await this.publisher.close();
+    this.log.info({ abandoned: this.abandoned.size }, 'closed');
+  }
+
+  /**
+   * Reached once Redis is unreachable and no job is in flight here: BullMQ's close would wait for
+   * Redis forever then (say, when the `gradebox start` that ran both is gone), with nothing left to hand over.
+   */
+  private idleWithoutRedis(): { reached: Promise<void>; stop: () => void } {
+    let timer: NodeJS.Timeout | undefined;
+    const reached = new Promise<void>((resolve) => {
+      timer = setInterval(() => { if (this.options.connection.status !== 'ready' && this.inFlight.size === 0) resolve(); }, 1000);
+    });
+    return { reached, stop: () => clearInterval(timer) };
+  }
+
+  private async finishOrHandBack(finished: Promise<void>): Promise<void> {
     // Jobs taken ahead and not yet grading go back at once, for another worker.
     await this.handBackJobs([...this.inFlight].filter((flight) => !flight.onCpu));
     let timer: NodeJS.Timeout | undefined;
@@ -221,8 +248,5 @@ export class WorkerPool {
       await this.handBack();
       await finished;
     }
-    await Promise.all(this.removals);
-    await this.publisher.close();
-    this.log.info({ abandoned: this.abandoned.size }, 'closed');
   }
 }
