@@ -15,10 +15,10 @@ export async function inlineFilesOf(store: Store, submissionId: string): Promise
   if (files.length === 0 || files.reduce((sum, f) => sum + f.size, 0) > INLINE_FILES_MAX_BYTES) return undefined;
   const inline: InlineFile[] = [];
   for (const file of files) {
-    const path = await store.getBlobPath(file.sha256);
-    if (!path) return undefined;
+    const blob = await store.getBlob(file.sha256);
+    if (!blob) return undefined;
     // At most 16 KiB in all, from local disk: a synchronous read costs less than a trip to the thread pool.
-    const bytes = readFileSync(path);
+    const bytes = blob.content ?? readFileSync(blob.path);
     if (bytes.length !== file.size) return undefined;
     inline.push({ path: file.path, sha256: file.sha256, base64: bytes.toString('base64') });
   }

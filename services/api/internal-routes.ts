@@ -26,9 +26,9 @@ export function internalRoutes({ store, workerToken, maxEvidenceBytes = 128 * 10
     if (!submission) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${req.params.id}`);
     const entries: PackEntry[] = [];
     for (const file of await store.listSubmissionFiles(submission.id)) {
-      const diskPath = await store.getBlobPath(file.sha256);
-      if (!diskPath) throw new Error(`blob ${file.sha256} of ${submission.id} is missing from the store`);
-      entries.push({ path: file.path, diskPath });
+      const blob = await store.getBlob(file.sha256);
+      if (!blob) throw new Error(`blob ${file.sha256} of ${submission.id} is missing from the store`);
+      entries.push(blob.content ? { path: file.path, content: blob.content } : { path: file.path, diskPath: blob.path });
     }
     res.type('application/x-tar');
     await writeTar(entries, res);

@@ -81,10 +81,11 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
   const assignment = await store.findAssignment(courseId, assignmentName);
   if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
   if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
-  for (const file of upload.files) await store.putBlob(file.content ?? file.diskPath, file.sha256);
+  // Files held in memory go into the database with the submission, in its one commit; spilled ones are stored as blob files first.
+  for (const file of upload.files) if (!file.content) await store.putBlob(file.diskPath, file.sha256);
   return store.createSubmission({
     courseId, assignmentId: assignment.id, student, idempotencyKey,
-    files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size })),
+    files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
   });
 }
 

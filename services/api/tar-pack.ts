@@ -1,5 +1,6 @@
 // Streams a list of files as a plain tar (what workers download): regular files only, read
-// without following links, with fixed owners and times so the same files give the same bytes.
+// without following links, or bytes held in memory; fixed owners and times, so the same files
+// give the same bytes.
 import { constants, createReadStream, fstatSync, openSync, closeSync, lstatSync, readdirSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
@@ -8,12 +9,8 @@ import type { Writable } from 'node:stream';
 
 import { InternalError } from '../common/errors.js';
 
-export interface PackEntry {
-  /** Path inside the archive (relative, posix). */
-  path: string;
-  /** Where the bytes are on this host. */
-  diskPath: string;
-}
+/** A file of the archive: its path inside (relative, posix), and where its bytes are on this host or the bytes. */
+export type PackEntry = { path: string; diskPath: string; content?: undefined } | { path: string; content: Buffer; diskPath?: undefined };
 
 /** Every regular file under `dir` (links and special files are left out), sorted. */
 export function filesUnder(dir: string): PackEntry[] {
@@ -30,16 +27,25 @@ export function filesUnder(dir: string): PackEntry[] {
   return found;
 }
 
+/** What every entry's header has alike. */
+const FIXED = { mtime: new Date(0), uid: 0, gid: 0, type: 'file' as const };
+
 /** Writes the tar of `entries` to `out` and ends it. */
 export async function writeTar(entries: PackEntry[], out: Writable): Promise<void> {
   const archive = pack();
   const writing = pipeline(archive, out);
   for (const entry of entries) {
+    if (entry.content) {
+      await new Promise<void>((resolve, reject) => {
+        archive.entry({ ...FIXED, name: entry.path, size: entry.content.length, mode: 0o644 }, entry.content, (error) => (error ? reject(error) : resolve()));
+      });
+      continue;
+    }
     const fd = openSync(entry.diskPath, constants.O_RDONLY | constants.O_NOFOLLOW);
     try {
       const st = fstatSync(fd);
       if (!st.isFile()) throw new InternalError('E_PACK', `${entry.diskPath} is not a regular file`);
-      const header = { name: entry.path, size: st.size, mode: st.mode & 0o111 ? 0o755 : 0o644, mtime: new Date(0), uid: 0, gid: 0, type: 'file' as const };
+      const header = { ...FIXED, name: entry.path, size: st.size, mode: st.mode & 0o111 ? 0o755 : 0o644 };
       await new Promise<void>((resolve, reject) => {
         const sink = archive.entry(header, (error) => (error ? reject(error) : resolve()));
         createReadStream('', { fd, autoClose: false }).on('error', reject).pipe(sink);

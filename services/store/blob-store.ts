@@ -1,5 +1,6 @@
 // Content-addressed files on disk: `blobs/ab/cdef…` named by their sha256, written whole or not at
-// all (temp file, fsync, rename), never through a link, each content stored once.
+// all (temp file, fsync, rename), never through a link, each content stored once. Big uploads and
+// evidence come here; a submission's small files are kept in the database (sqlite-blob-contents).
 import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync,
@@ -59,10 +60,11 @@ export class BlobStore {
     return join(this.root, sha256.slice(0, 2), sha256.slice(2));
   }
 
-  /** The path of a stored blob, or null when it is not stored. */
-  async find(sha256: string): Promise<string | null> {
+  /** The path and size of a stored blob, or null when it is not stored. */
+  find(sha256: string): { path: string; size: number } | null {
     const path = this.pathOf(sha256);
-    return lstatSync(path, { throwIfNoEntry: false })?.isFile() ? path : null;
+    const info = lstatSync(path, { throwIfNoEntry: false });
+    return info?.isFile() ? { path, size: info.size } : null;
   }
 
   /** The size of a stored blob, or null when it is not stored. */

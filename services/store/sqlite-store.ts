@@ -1,8 +1,10 @@
 // The Store on SQLite (better-sqlite3): synchronous underneath, Promises outside so a PostgreSQL
 // store can take its place; SQLite's own errors are turned into gradebox errors on the way out.
 import type { BlobStore } from './blob-store.js';
+import { checkSha256 } from './input-checks.js';
 import { SqliteApiKeys } from './sqlite-api-keys.js';
 import { SqliteAssignments } from './sqlite-assignments.js';
+import { SqliteBlobContents } from './sqlite-blob-contents.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 import { countResultsByVerdict, countSubmissionsByStatus } from './sqlite-counts.js';
 import { SqliteCourses } from './sqlite-courses.js';
@@ -13,7 +15,7 @@ import { SqliteIncidents } from './sqlite-incidents.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqliteSubmissions } from './sqlite-submissions.js';
 import type {
-  ApiKeyInfo, Assignment, AttemptOutcome, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, Incident, IncidentQuery,
+  ApiKeyInfo, Assignment, AttemptOutcome, BlobContent, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, Incident, IncidentQuery,
   KeyIdentity, NewIncident, NewSubmission, OutboxRow, Recorded, ResultSummary, Store, StoreEvent, StoredBlob, Submission,
   SubmissionFile, SubmissionQuery, SubmissionStatus,
 } from './store.js';
@@ -28,6 +30,7 @@ export class SqliteStore implements Store {
   private readonly incidents: SqliteIncidents;
   private readonly submissions: SqliteSubmissions;
   private readonly grading: SqliteGrading;
+  private readonly blobContents: SqliteBlobContents;
 
   /** Use `openStore()`: it creates the folders and migrates the database first. */
   constructor(
@@ -43,7 +46,8 @@ export class SqliteStore implements Store {
     this.outbox = new SqliteOutbox(db);
     this.events = new SqliteEvents(db, options.maxJsonBytes);
     this.incidents = new SqliteIncidents(db, options.maxJsonBytes);
-    this.submissions = new SqliteSubmissions(db, this.assignments, this.outbox, this.events,
+    this.blobContents = new SqliteBlobContents(db);
+    this.submissions = new SqliteSubmissions(db, this.assignments, this.outbox, this.events, this.blobContents,
       { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes });
     this.grading = new SqliteGrading(db, this.events, this.incidents, options.maxJsonBytes);
   }
@@ -65,10 +69,16 @@ export class SqliteStore implements Store {
   findGraderDir(graderDigest: string): Promise<string | null> { return this.guard(() => this.assignments.graderDir(graderDigest)); }
 
   putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob> { return this.blobs.put(source, expectedSha256); }
-  getBlobPath(sha256: string): Promise<string | null> { return this.blobs.find(sha256); }
+  getBlob(sha256: string): Promise<BlobContent | null> {
+    return this.guard(() => {
+      checkSha256('blob digest', sha256);
+      const content = this.blobContents.get(sha256);
+      return content ? { size: content.length, content } : this.blobs.find(sha256);
+    });
+  }
 
   createSubmission(input: NewSubmission): Promise<CreatedSubmission> {
-    return this.guard(() => this.submissions.create(input, (sha256) => this.blobs.sizeOf(sha256)));
+    return this.guard(() => this.submissions.create(input, (sha256) => this.blobContents.sizeOf(sha256) ?? this.blobs.sizeOf(sha256)));
   }
   getSubmission(id: string): Promise<Submission | null> { return this.guard(() => this.submissions.get(id)); }
   listSubmissions(query: SubmissionQuery): Promise<Submission[]> { return this.guard(() => this.submissions.list(query)); }

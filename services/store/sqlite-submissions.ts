@@ -5,6 +5,7 @@ import { isSubmissionId, newSubmissionId } from './ids.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { checkManifest, type ManifestCaps } from './manifest-check.js';
 import type { SqliteAssignments } from './sqlite-assignments.js';
+import { broughtContents, type SqliteBlobContents } from './sqlite-blob-contents.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteEvents } from './sqlite-events.js';
 import { requireGradeState } from './sqlite-grade-state.js';
@@ -52,20 +53,24 @@ export class SqliteSubmissions {
     private readonly assignments: SqliteAssignments,
     private readonly outbox: SqliteOutbox,
     private readonly events: SqliteEvents,
+    private readonly blobContents: SqliteBlobContents,
     private readonly caps: ManifestCaps,
   ) {}
 
-  create(input: NewSubmission, blobSize: (sha256: string) => number | null): CreatedSubmission {
+  /** `storedSize` gives the size of a blob stored before (in the database or as a file), or null. */
+  create(input: NewSubmission, storedSize: (sha256: string) => number | null): CreatedSubmission {
     const assignment = this.assignments.byId(checkCount('assignment id', input.assignmentId, 1));
     if (!assignment || assignment.courseId !== input.courseId) {
       throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
     }
     const student = checkText('student', input.student, 200);
     const key = input.idempotencyKey === undefined ? null : checkText('idempotency key', input.idempotencyKey, 200);
-    const { files, totalBytes } = checkManifest(input.files, this.caps, blobSize);
+    const brought = broughtContents(Array.isArray(input.files) ? input.files : []);
+    const { files, totalBytes } = checkManifest(input.files, this.caps, (sha256) => brought.get(sha256)?.length ?? storedSize(sha256));
     return writeTransaction(this.db, () => {
       const earlier = key === null ? null : this.byIdempotencyKey(input.courseId, key, assignment.id, student);
       if (earlier) return { submission: earlier, created: false };
+      for (const [sha256, content] of brought) this.blobContents.add(sha256, content);
       const id = newSubmissionId();
       const at = now();
       this.db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, created_at, updated_at)

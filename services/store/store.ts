@@ -61,11 +61,17 @@ export interface SubmissionFile {
   size: number;
 }
 
+/** A file of a new submission: its blob stored with putBlob before, or its (small) content given here. */
+export interface NewSubmissionFile extends SubmissionFile {
+  /** The bytes, stored with the submission in its one transaction; must match sha256 and size. */
+  content?: Buffer;
+}
+
 export interface NewSubmission {
   courseId: string;
   assignmentId: number;
   student: string;
-  files: SubmissionFile[];
+  files: NewSubmissionFile[];
   /** A client's key for retries: the same key in the same course gives the same submission. */
   idempotencyKey?: string;
 }
@@ -191,6 +197,9 @@ export interface StoreEvent {
 /** A blob's content: a file path (a link is refused), bytes, or a stream. */
 export type BlobSource = string | Buffer | Readable;
 
+/** Where a stored blob's bytes are: small ones come whole from the database, others are files. */
+export type BlobContent = { size: number; content: Buffer; path?: undefined } | { size: number; path: string; content?: undefined };
+
 export interface StoredBlob {
   sha256: string;
   size: number;
@@ -218,8 +227,8 @@ export interface Store {
 
   /** Stores content once by its sha256; with `expectedSha256`, other content is refused. */
   putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob>;
-  /** Where a stored blob is, or null when it is not stored. */
-  getBlobPath(sha256: string): Promise<string | null>;
+  /** A stored blob's bytes (kept in the database, or a file's path), or null when it is not stored. */
+  getBlob(sha256: string): Promise<BlobContent | null>;
 
   /** Stores a submission, its files and its first grading request (outbox row, `queued` event) at once. */
   createSubmission(input: NewSubmission): Promise<CreatedSubmission>;

@@ -32,7 +32,7 @@ test('a buffer, a file and a stream of the same content give one blob at blobs/a
     assert.equal(await store.putBlob(source), { sha256: digest, size: content.length, created: false });
     assert.equal(await store.putBlob(Readable.from([content.subarray(0, 1000), content.subarray(1000)])), { sha256: digest, size: content.length, created: false });
     const path = join(dir, 'blobs', digest.slice(0, 2), digest.slice(2));
-    assert.is(await store.getBlobPath(digest), path);
+    assert.equal(await store.getBlob(digest), { path, size: content.length });
     assert.equal(readFileSync(path), content);
     assert.is(lstatSync(path).mode & 0o777, 0o644);
     assert.equal(filesUnder(join(dir, 'blobs')), [`${digest.slice(0, 2)}/${digest.slice(2)}`], 'one file, no temp file left');
@@ -40,7 +40,7 @@ test('a buffer, a file and a stream of the same content give one blob at blobs/a
     for (const again of [content, source]) {
       const fresh = await fixture.open(fixture.dataDir());
       assert.equal(await fresh.putBlob(again, digest), { sha256: digest, size, created: true });
-      assert.equal(readFileSync((await fresh.getBlobPath(digest))!), content);
+      assert.equal(readFileSync((await fresh.getBlob(digest))!.path!), content);
     }
   }
 });
@@ -49,16 +49,16 @@ test('the empty file is a blob like any other', async () => {
   const store = await fixture.open();
   const blob = await store.putBlob(Buffer.alloc(0));
   assert.equal(blob, { sha256: sha256(''), size: 0, created: true });
-  assert.ok(await store.getBlobPath(blob.sha256));
+  assert.equal((await store.getBlob(blob.sha256))?.size, 0);
 });
 
 test('a digest that is not 64 lowercase hex digits is refused before it becomes a path', async () => {
   const store = await fixture.open();
   const valid = sha256('x');
   for (const bad of ['../../etc/passwd', `../${valid.slice(3)}`, valid.toUpperCase(), valid.slice(1), `${valid}0`, `${valid.slice(0, 63)}/`, '', `ab/${valid.slice(2)}`]) {
-    await userError(store.getBlobPath(bad), 'E_BAD_DIGEST');
+    await userError(store.getBlob(bad), 'E_BAD_DIGEST');
   }
-  assert.is(await store.getBlobPath(valid), null, 'a well-formed digest that is not stored is simply absent');
+  assert.is(await store.getBlob(valid), null, 'a well-formed digest that is not stored is simply absent');
 });
 
 test('a blob over the size cap is refused from a buffer, a file and a stream, and nothing is left behind', async () => {
@@ -87,7 +87,7 @@ test('a source that is a link, a folder or a FIFO is refused; the link target is
   execFileSync('mkfifo', [join(work, 'fifo')]);
   await userError(store.putBlob(join(work, 'fifo')), 'E_BAD_BLOB_SOURCE'); // and does not hang on open
   await userError(store.putBlob(join(work, 'missing')), 'E_BAD_BLOB_SOURCE');
-  assert.is(await store.getBlobPath(sha256('not for students')), null);
+  assert.is(await store.getBlob(sha256('not for students')), null);
 });
 
 test('a link planted at a blob\'s name is replaced, never written through', async () => {
@@ -102,7 +102,7 @@ test('a link planted at a blob\'s name is replaced, never written through', asyn
   assert.ok(readlinkSync(join(dir, 'blobs', digest.slice(0, 2), digest.slice(2))));
   assert.is((await store.putBlob(content)).created, true);
   assert.is(readFileSync(victim, 'utf8'), 'untouched');
-  const path = (await store.getBlobPath(digest))!;
+  const path = (await store.getBlob(digest))!.path!;
   assert.ok(lstatSync(path).isFile());
   assert.equal(readFileSync(path), content);
 });
@@ -112,7 +112,7 @@ test('with an expected digest, other content is refused and not stored', async (
   const content = Buffer.from('evidence archive');
   const error = await userError(store.putBlob(content, sha256('something else')), 'E_BLOB_DIGEST_MISMATCH');
   assert.match(error.message, new RegExp(sha256(content)));
-  assert.is(await store.getBlobPath(sha256(content)), null);
+  assert.is(await store.getBlob(sha256(content)), null);
   await userError(store.putBlob(content, '../../etc/passwd'), 'E_BAD_DIGEST');
   assert.equal((await store.putBlob(content, sha256(content))).created, true);
 });
@@ -124,7 +124,7 @@ test('two stores on one data dir storing the same content at once end with one i
   const results = await Promise.all([a.putBlob(content), b.putBlob(content), a.putBlob(content), b.putBlob(content)]);
   assert.ok(results.every((r) => r.sha256 === sha256(content)));
   assert.ok(results.some((r) => r.created));
-  assert.equal(readFileSync((await a.getBlobPath(sha256(content)))!), content);
+  assert.equal(readFileSync((await a.getBlob(sha256(content)))!.path!), content);
   assert.equal(filesUnder(join(dir, 'blobs')).length, 1);
 });
 

@@ -37,7 +37,7 @@ test('an empty data dir gets gradebox.sqlite (WAL, every migration applied) and 
   const seen = inspect(dir);
   assert.equal(seen.versions, MIGRATIONS.map((m) => m.version));
   assert.is(seen.journal, 'wal');
-  for (const table of ['api_keys', 'assignments', 'attempts', 'courses', 'events', 'incidents', 'outbox', 'results', 'schema_migrations', 'submission_files', 'submissions']) {
+  for (const table of ['api_keys', 'assignments', 'attempts', 'blob_contents', 'courses', 'events', 'incidents', 'outbox', 'results', 'schema_migrations', 'submission_files', 'submissions']) {
     assert.ok(seen.tables.includes(table), `table ${table} exists`);
   }
   await store.ping();

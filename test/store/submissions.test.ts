@@ -1,5 +1,6 @@
 // Submissions (issue 5, item 1): stored with their files, an outbox row and a `queued` event at
 // once; an idempotency key gives one submission however often it is retried; caps and bad manifests refused.
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
@@ -116,6 +117,37 @@ test('bad manifests are refused with the file named: paths, duplicates, missing 
   await userError(store.createSubmission({ ...base, files: [] }), 'E_BAD_INPUT');
   await userError(store.createSubmission({ ...base, student: '' , files: [file] }), 'E_BAD_INPUT');
   assert.equal(await store.listSubmissions({ courseId: 'cs101' }), []);
+});
+
+test('small files brought with a submission are kept in the database, in its commit: no blob file, each content once, checked against its digest', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir);
+  const assignment = await seed(store);
+  const source = Buffer.from('int main(void){return 0;}\n');
+  const brought = { path: 'main.c', sha256: sha256(source), size: source.length, content: source };
+  const base = { courseId: 'cs101', assignmentId: assignment.id, student: 'ada' };
+  const first = await store.createSubmission({ ...base, files: [brought] });
+  assert.equal(await store.getBlob(brought.sha256), { size: source.length, content: source });
+  assert.equal(readdirSync(join(dir, 'blobs')), ['tmp'], 'no blob file made');
+  assert.equal(await store.listSubmissionFiles(first.submission.id), [{ path: 'main.c', sha256: brought.sha256, size: source.length }]);
+  // The same content again, brought or only named, is stored once.
+  await store.createSubmission({ ...base, student: 'bob', files: [brought] });
+  await store.createSubmission({ ...base, student: 'cy', files: [{ path: 'main.c', sha256: brought.sha256, size: source.length }] });
+  assert.is(countRows(dir, 'blob_contents'), 1);
+  // Content that is not what its digest or size says is refused, and nothing of it is kept.
+  const other = Buffer.from('something else');
+  for (const lie of [{ ...brought, content: other }, { ...brought, sha256: sha256(other), size: source.length }]) {
+    const error = await userError(store.createSubmission({ ...base, student: 'eve', files: [lie] }), 'E_BAD_INPUT');
+    assert.match(error.message, /"main\.c"/);
+  }
+  // Refused inside its transaction (a key already used for another student), a submission keeps none of what it brought.
+  await store.createSubmission({ ...base, idempotencyKey: 'upload-1', files: [brought] });
+  const extra = Buffer.from('extra');
+  const files = [{ path: 'extra.c', sha256: sha256(extra), size: extra.length, content: extra }];
+  await userError(store.createSubmission({ ...base, student: 'eve', idempotencyKey: 'upload-1', files }), 'E_IDEMPOTENCY_CONFLICT');
+  assert.is(await store.getBlob(sha256(extra)), null);
+  assert.is(countRows(dir, 'blob_contents'), 1);
+  assert.is(countRows(dir, 'submissions'), 4);
 });
 
 test('an assignment of another course, or an unknown one, is not found', async () => {

@@ -12,7 +12,7 @@ import { InternalError } from '../../services/common/errors.js';
 import { inlineFilesOf } from '../../services/api/inline-files.js';
 import { gradingJobSchema, INLINE_FILES_MAX_BYTES, type InlineFile } from '../../services/queue/grading-job.js';
 import { writeInlineFiles } from '../../services/worker/inline-files.js';
-import { StoreFixture, seed, submit } from '../store/store-fixtures.js';
+import { StoreFixture, seed, sha256, submit } from '../store/store-fixtures.js';
 import { gradingJob } from '../queue/queue-fixtures.js';
 
 const stores = new StoreFixture();
@@ -80,6 +80,12 @@ test('the API inlines a small submission and leaves a big one to be fetched', as
     ['main.c', 'int main(void) { return 0; }\n'], ['src/util.h', '#pragma once\n'],
   ]);
   assert.ok(gradingJobSchema.safeParse(gradingJob({ files })).success, 'what the API inlines passes the job schema');
+  // Files kept in the database (brought with the submission) are inlined just the same.
+  const content = Buffer.from('print(1)\n');
+  const kept = await store.createSubmission({
+    courseId: 'cs101', assignmentId: assignment.id, student: 'bob', files: [{ path: 'main.py', sha256: sha256(content), size: content.length, content }],
+  });
+  assert.equal((await inlineFilesOf(store, kept.submission.id))?.map((f) => [f.path, Buffer.from(f.base64, 'base64').toString()]), [['main.py', 'print(1)\n']]);
   const big = await submit(store, assignment, { 'main.c': 'x'.repeat(INLINE_FILES_MAX_BYTES), 'extra.c': 'y' });
   assert.is(await inlineFilesOf(store, big.submission.id), undefined);
 });

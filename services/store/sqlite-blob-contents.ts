@@ -1,0 +1,43 @@
+// Small blobs kept in the database (the files of most submissions): stored in the transaction of
+// the submission that brings them, so one commit makes both durable, with no file made per upload.
+import { createHash } from 'node:crypto';
+
+import { UserError } from '../common/errors.js';
+import { quote } from './input-checks.js';
+import type { SqliteDatabase } from './sqlite-connection.js';
+import type { NewSubmissionFile } from './store.js';
+
+export class SqliteBlobContents {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  get(sha256: string): Buffer | null {
+    return (this.db.prepare('SELECT content FROM blob_contents WHERE sha256 = ?').pluck().get(sha256) as Buffer | undefined) ?? null;
+  }
+
+  sizeOf(sha256: string): number | null {
+    return (this.db.prepare('SELECT length(content) FROM blob_contents WHERE sha256 = ?').pluck().get(sha256) as number | undefined) ?? null;
+  }
+
+  /** Called inside the transaction of the submission that brings the content; stored once. */
+  add(sha256: string, content: Buffer): void {
+    this.db.prepare('INSERT INTO blob_contents (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING').run(sha256, content);
+  }
+}
+
+/**
+ * The contents a new submission brings, by sha256, each checked against the digest and size it
+ * claims: what is stored under a digest is always what the digest names.
+ */
+export function broughtContents(files: readonly NewSubmissionFile[]): Map<string, Buffer> {
+  const contents = new Map<string, Buffer>();
+  for (const file of files) {
+    if (file?.content === undefined) continue;
+    if (!Buffer.isBuffer(file.content)) throw new UserError('E_BAD_INPUT', `the content of ${quote(file.path)} is not bytes`);
+    const actual = createHash('sha256').update(file.content).digest('hex');
+    if (actual !== file.sha256 || file.content.length !== file.size) {
+      throw new UserError('E_BAD_INPUT', `the content given for ${quote(file.path)} has sha256 ${actual} and ${file.content.length} bytes, not the ${String(file.sha256)} and ${String(file.size)} it claims`);
+    }
+    contents.set(actual, file.content);
+  }
+  return contents;
+}
