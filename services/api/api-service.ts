@@ -1,7 +1,7 @@
 // The API process: opens the store, connects to Redis, relays the outbox, ingests results and
 // serves HTTP. One call starts it all; close() stops it in the reverse order.
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
@@ -72,7 +72,11 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     resultIngester(store, metrics, logger.child({ part: 'results' })));
   relay.start();
 
-  const app = createApiApp({ store, redis, relay, metrics, logger, workerToken, stagingDir: join(options.dataDir, 'staging'), uploadLimits: options.uploadLimits });
+  // Private once, here: each upload's own folder inside is made only when it needs the disk.
+  const stagingDir = join(options.dataDir, 'staging');
+  mkdirSync(stagingDir, { recursive: true, mode: 0o700 });
+  chmodSync(stagingDir, 0o700);
+  const app = createApiApp({ store, redis, relay, metrics, logger, workerToken, stagingDir, uploadLimits: options.uploadLimits });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve(s));
     s.once('error', reject);

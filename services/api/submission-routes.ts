@@ -18,7 +18,7 @@ import type { UploadLimits } from './upload/upload-limits.js';
 export interface SubmissionRoutesOptions {
   store: Store;
   relay: OutboxRelay;
-  /** Uploads that do not fit in memory are unpacked here first, one fresh folder per request, removed afterwards. */
+  /** A private folder (0700): uploads that do not fit in memory are unpacked here first, one fresh folder per request, removed afterwards. */
   stagingDir: string;
   uploadLimits?: Partial<UploadLimits>;
 }

@@ -72,8 +72,7 @@ export class WorkerPool {
   /** Job folders being removed; a shutdown waits for them (a crash leaves them to the next start's sweep). */
   private readonly removals = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
-  /** True when {@link close} ended without Redis: its connections may still be trying to reach it. */
-  closedWithoutRedis = false;
+  private endedWithoutRedis = false;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}`;
@@ -103,6 +102,11 @@ export class WorkerPool {
   /** Jobs this worker holds: being graded, or ready and waiting for a slot. */
   get activeJobs(): number {
     return this.inFlight.size;
+  }
+
+  /** True when {@link close} ended without Redis: its connections may still be trying to reach it. */
+  get closedWithoutRedis(): boolean {
+    return this.endedWithoutRedis;
   }
 
   /** Handed-back jobs whose grading has not ended yet (their sandboxes still run). */
@@ -216,11 +220,11 @@ export class WorkerPool {
     const outcome = await Promise.race([this.finishOrHandBack(finished).then(() => 'closed' as const), redisAway.reached.then(() => 'redis away' as const)]);
     redisAway.stop();
     if (outcome === 'redis away') {
-      this.closedWithoutRedis = true;
+      this.endedWithoutRedis = true;
       this.log.warn('Redis is not reachable and no job is in flight: closing without it (a job still held returns to the queue when its lock expires)');
     }
     await Promise.all(this.removals);
-    if (!this.closedWithoutRedis) await this.publisher.close();
+    if (!this.endedWithoutRedis) await this.publisher.close();
     this.log.info({ abandoned: this.abandoned.size }, 'closed');
   }
 
