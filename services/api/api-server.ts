@@ -10,6 +10,7 @@ import { internalRoutes } from './internal-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import type { OutboxRelay } from './outbox-relay.js';
+import { resultIngester } from './result-ingest.js';
 import { submissionRoutes } from './submission-routes.js';
 import type { UploadLimits } from './upload/upload-limits.js';
 
@@ -44,7 +45,8 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.get('/openapi.json', (_req, res) => { res.json(openApiDocument); });
 
   app.use(submissionRoutes({ store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits }));
-  app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken }));
+  const ingest = resultIngester(deps.store, deps.metrics, deps.logger.child({ part: 'results' }));
+  app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken, ingest }));
   app.use((req, res) => sendError(res, 404, 'E_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`));
   app.use(errorHandler(deps.logger));
   return app;

@@ -1,5 +1,5 @@
-// The API process: opens the store, connects to Redis, relays the outbox, ingests results and
-// serves HTTP. One call starts it all; close() stops it in the reverse order.
+// The API process: opens the store, connects to Redis, relays the outbox and serves HTTP (the
+// portal's routes and the workers', results included). One call starts it all; close() stops it in the reverse order.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -10,16 +10,14 @@ import type { Logger } from 'pino';
 
 import { GradingQueue } from '../queue/grading-queue.js';
 import { connectRedis } from '../queue/redis-connection.js';
-import { consumeResults } from '../queue/results-queue.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
 import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
 import { OutboxRelay } from './outbox-relay.js';
-import { resultIngester } from './result-ingest.js';
 import type { UploadLimits } from './upload/upload-limits.js';
 
-/** How long a shutdown waits for the queues to close before it cuts their connections, ms. */
+/** How long a shutdown waits for the queue to close before it cuts its connection, ms. */
 const QUEUE_CLOSE_MS = 5000;
 
 export interface ApiServiceOptions {
@@ -39,7 +37,7 @@ export interface ApiServiceOptions {
 export interface ApiService {
   port: number;
   store: Store;
-  /** Stops everything; false when Redis was away and the queues' connections had to be cut. */
+  /** Stops everything; false when Redis was away and the queue's connection had to be cut. */
   close(): Promise<boolean>;
 }
 
@@ -61,15 +59,10 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   const workerToken = ensureWorkerToken(options.dataDir);
   const redis = connectRedis(options.redisUrl, { profile: 'api', name: 'gradebox-api' });
   redis.on('error', () => {}); // readiness and the relay report it
-  // The results consumer waits Redis out, like a worker does.
-  const consumerRedis = connectRedis(options.redisUrl, { profile: 'worker', name: 'gradebox-api-results' });
-  consumerRedis.on('error', () => {});
   const prefix = options.queuePrefix;
   const queue = new GradingQueue({ connection: redis, prefix });
   const metrics = new ApiMetrics({ jobCounts: () => queue.counts(), workerCount: () => queue.workerCount() });
   const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
-  const consumer = consumeResults({ connection: consumerRedis, prefix, onError: (err) => logger.warn({ err }, 'result message not ingested yet') },
-    resultIngester(store, metrics, logger.child({ part: 'results' })));
   relay.start();
 
   // Private once, here: each upload's own folder inside is made only when it needs the disk.
@@ -89,13 +82,12 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await relay.stop();
-      // With Redis gone, closing the consumer would wait for it forever: it gets a few seconds,
-      // then the connections are cut (an unacknowledged message comes again to the next API).
-      const queuesClosed = Promise.all([consumer.close(), queue.close()]).then(() => true, () => true);
-      const closedInTime = await Promise.race([queuesClosed, delay(QUEUE_CLOSE_MS).then(() => false)]);
-      if (!closedInTime) logger.warn({ ms: QUEUE_CLOSE_MS }, 'Redis did not let the queues close in time: connections cut');
+      // With Redis gone, closing the queue could wait for it forever: it gets a few seconds, then
+      // the connection is cut (the outbox still holds whatever was not enqueued).
+      const queueClosed = queue.close().then(() => true, () => true);
+      const closedInTime = await Promise.race([queueClosed, delay(QUEUE_CLOSE_MS).then(() => false)]);
+      if (!closedInTime) logger.warn({ ms: QUEUE_CLOSE_MS }, 'Redis did not let the queue close in time: connection cut');
       redis.disconnect();
-      consumerRedis.disconnect();
       await store.close();
       return closedInTime;
     },

@@ -1,8 +1,9 @@
-// The workers' routes: a submission's files and a grader folder as tars, and incident evidence
-// uploads. Workers are stateless; this is all they need besides Redis.
-import { Router } from 'express';
+// The workers' routes: a submission's files and a grader folder as tars, incident evidence
+// uploads, and the messages about gradings. Workers are stateless; this is all they need besides Redis.
+import express, { Router } from 'express';
 
 import { loadGrader } from '../grading/grader-definition.js';
+import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
 import type { Store } from '../store/store.js';
 import { workerAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
@@ -13,11 +14,15 @@ const SHA256 = /^[0-9a-f]{64}$/;
 export interface InternalRoutesOptions {
   store: Store;
   workerToken: string;
+  /** Stores a checked message from a worker; idempotent, as a worker sends again what got no answer. */
+  ingest: (message: ResultMessage) => Promise<void>;
   /** Largest evidence archive accepted, bytes. @defaultValue 128 MiB */
   maxEvidenceBytes?: number;
+  /** Largest result message accepted, bytes (the store keeps results up to 8 MiB). @defaultValue 9 MiB */
+  maxResultBytes?: number;
 }
 
-export function internalRoutes({ store, workerToken, maxEvidenceBytes = 128 * 1024 * 1024 }: InternalRoutesOptions): Router {
+export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 128 * 1024 * 1024, maxResultBytes = 9 * 1024 * 1024 }: InternalRoutesOptions): Router {
   const router = Router();
   router.use('/internal', workerAuth(workerToken));
 
@@ -41,6 +46,14 @@ export function internalRoutes({ store, workerToken, maxEvidenceBytes = 128 * 10
     if (!dir || loadGrader(dir).digest !== digest) throw new HttpError(404, 'E_NOT_FOUND', `no grader with digest ${digest} (changed since the job was queued?)`);
     res.type('application/x-tar');
     await writeTar(filesUnder(dir), res);
+  });
+
+  // A 4xx tells the worker not to send the message again; a 5xx (the store busy) that it may.
+  router.post('/internal/v1/results', express.json({ limit: maxResultBytes }), async (req, res) => {
+    const checked = checkResultMessage(req.body);
+    if ('problem' in checked) throw new HttpError(400, 'E_BAD_RESULT', checked.problem);
+    await ingest(checked.message);
+    res.status(204).end();
   });
 
   router.put('/internal/v1/evidence/:sha256', async (req, res) => {

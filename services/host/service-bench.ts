@@ -13,8 +13,8 @@ import { CpuSlots, defaultCpus } from '../worker/cpu-slots.js';
 import { CLI, startLocalService } from './local-service.js';
 import { uploadSubmission, waitUntilGraded, type PortalAccess } from './portal-client.js';
 
-/** Submissions graded each way before anything is timed. */
-const WARM_UP = 20;
+/** Submissions graded each way before anything is timed (see {@link benchService}). */
+const WARM_UP = 300;
 
 export const ECHO_SUBMISSION = 'print(f"hello, {input()}")\n';
 
@@ -86,7 +86,7 @@ function studentsOf(label: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${label}-${i}`);
 }
 
-export async function benchService(perRound = 50, rounds = 8): Promise<ServiceBench> {
+export async function benchService(perRound = 50, rounds = 8, warmUp = WARM_UP): Promise<ServiceBench> {
   const service = await startLocalService({ workers: 2 });
   const scratch = mkdtempSync(join(tmpdir(), 'gradebox-bench-'));
   try {
@@ -95,8 +95,8 @@ export async function benchService(perRound = 50, rounds = 8): Promise<ServiceBe
     const slots = new CpuSlots(defaultCpus(), 2);
     // The same warm-up on both sides: a service that has been running for a while (compiled code
     // paths, the worker's grader cache), and a direct pipeline past its first gradings.
-    await serviceRound(service, studentsOf('warm', WARM_UP));
-    await directRound(grader, scratch, slots, studentsOf('warm', WARM_UP));
+    await serviceRound(service, studentsOf('warm', warmUp));
+    await directRound(grader, scratch, slots, studentsOf('warm', warmUp));
     let serviceMs = 0;
     let directMs = 0;
     for (let round = 0; round < rounds; round++) {

@@ -1,8 +1,8 @@
-// The messages a worker sends back to the API about one grading, checked on both sides.
+// The messages a worker sends back to the API about one grading (POST /internal/v1/results), checked where they arrive.
 import { z } from 'zod';
 
 import { VERDICTS, type GradeResult } from '../grading/grade-result.js';
-import { gradeNumber, plainId, sha256Hex } from './grading-job.js';
+import { firstIssue, gradeNumber, plainId, sha256Hex } from './grading-job.js';
 
 /** A policy violation during grading, with the sha256 of its evidence archive (uploaded to the API). */
 export const incidentRefSchema = z.strictObject({
@@ -54,3 +54,9 @@ export const resultMessageSchema = z.discriminatedUnion('type', [
 ]);
 
 export type ResultMessage = z.infer<typeof resultMessageSchema>;
+
+/** The message if `data` is one; otherwise the first problem found, for the sender to read. */
+export function checkResultMessage(data: unknown): { message: ResultMessage } | { problem: string } {
+  const parsed = resultMessageSchema.safeParse(data);
+  return parsed.success ? { message: parsed.data } : { problem: `result message is invalid: ${firstIssue(parsed.error)}` };
+}

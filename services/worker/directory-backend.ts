@@ -1,11 +1,14 @@
 // A worker backend on local folders: for a single host that shares a disk with the API, and for tests.
+// Results go to the function it is given (on such a host, the API's ingester).
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { InternalError } from '../common/errors.js';
 import { loadGrader } from '../grading/grader-definition.js';
+import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
 import { fileSha256 } from './file-sha256.js';
+import { RESULT_REFUSED } from './result-delivery.js';
 import type { WorkerBackend } from './worker-backend.js';
 
 export interface DirectoryBackendOptions {
@@ -15,6 +18,8 @@ export interface DirectoryBackendOptions {
   graderDirs: string[];
   /** Where evidence archives go, each named by its sha256. @defaultValue `<root>/evidence` */
   evidenceDir?: string;
+  /** Takes each result message; a throw is a failure that may pass (the message comes again). */
+  results: (message: ResultMessage) => Promise<void>;
 }
 
 export class DirectoryBackend implements WorkerBackend {
@@ -53,5 +58,12 @@ export class DirectoryBackend implements WorkerBackend {
     const partial = join(this.evidenceDir, `.${sha256}.${randomUUID()}.partial`);
     copyFileSync(path, partial);
     renameSync(partial, join(this.evidenceDir, sha256));
+  }
+
+  /** Checked as the API checks it: an invalid message is refused for good. */
+  async sendResult(message: ResultMessage): Promise<void> {
+    const checked = checkResultMessage(message);
+    if ('problem' in checked) throw new InternalError(RESULT_REFUSED, checked.problem);
+    await this.options.results(checked.message);
   }
 }

@@ -9,7 +9,7 @@ import { InternalError } from '../common/errors.js';
 import type { GradeOptions, GradeResult } from '../grading/grade.js';
 import type { IncidentNote } from '../grading/grade-result.js';
 import type { GradingJob } from '../queue/grading-job.js';
-import type { IncidentRef, ResultsPublisher } from '../queue/results-queue.js';
+import type { IncidentRef, ResultMessage } from '../queue/result-message.js';
 import { writeInlineFiles } from './inline-files.js';
 import { scratchPrefix } from './scratch-sweep.js';
 import type { StartNotice } from './start-notice.js';
@@ -20,7 +20,8 @@ export type GradeFunction = (options: GradeOptions) => Promise<GradeResult>;
 
 export interface GradingRunContext {
   backend: WorkerBackend;
-  publisher: ResultsPublisher;
+  /** Delivers a message to the API (tried until it is through, or the job is handed back). */
+  send: (message: ResultMessage) => Promise<void>;
   grade: GradeFunction;
   /** Each job's own temporary folder is made here and removed afterwards. */
   scratchRoot: string;
@@ -79,7 +80,7 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob): P
     }
     const started = await ctx.start.carriedByOutcome();
     // Local evidence paths mean nothing to the API: incidents travel as references to uploaded archives.
-    await ctx.publisher.publish({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents, started });
+    await ctx.send({ type: 'finished', submissionId: job.submissionId, gradeNumber: job.gradeNumber, result: { ...result, incidents: [] }, incidents, started });
     return result;
   } finally {
     ctx.removeLater(scratch);

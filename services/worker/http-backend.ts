@@ -1,5 +1,7 @@
 // A worker backend that talks to the API over HTTP: plain tars in, evidence out, a bearer token on each call.
 import { createReadStream, mkdirSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
@@ -7,7 +9,9 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { InternalError } from '../common/errors.js';
 import { unpackArchive } from '../api/upload/archive-unpacker.js';
 import type { UploadLimits } from '../api/upload/upload-limits.js';
+import type { ResultMessage } from '../queue/result-message.js';
 import { GraderCache } from './grader-cache.js';
+import { RESULT_REFUSED } from './result-delivery.js';
 import type { WorkerBackend } from './worker-backend.js';
 
 const MiB = 1024 * 1024;
@@ -50,6 +54,37 @@ export class HttpBackend implements WorkerBackend {
       body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
       duplex: 'half',
       headers: { 'content-type': 'application/octet-stream' },
+    });
+  }
+
+  /**
+   * POSTs the message as JSON with node:http (lighter than fetch: one per submission). A 4xx other
+   * than 408 or 429 is a refusal for good; anything else that fails may pass.
+   */
+  sendResult(message: ResultMessage): Promise<void> {
+    const url = `${this.base}/internal/v1/results`;
+    const body = Buffer.from(JSON.stringify(message));
+    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
+    return new Promise((resolve, reject) => {
+      const req = send(url, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json', 'content-length': body.length },
+        timeout: this.options.timeoutMs ?? 120_000,
+      }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', (error) => reject(new InternalError('E_API_UNREACHABLE', `POST ${url}: ${error.message}`, { cause: error })));
+        res.on('end', () => {
+          const status = res.statusCode ?? 0;
+          if (status >= 200 && status < 300) return resolve();
+          const text = `POST ${url}: HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`.trim();
+          const forGood = status >= 400 && status < 500 && status !== 408 && status !== 429;
+          reject(new InternalError(forGood ? RESULT_REFUSED : 'E_API_STATUS', text));
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`no answer in ${this.options.timeoutMs ?? 120_000} ms`)));
+      req.on('error', (error) => reject(new InternalError('E_API_UNREACHABLE', `POST ${url}: ${error.message}`, { cause: error })));
+      req.end(body);
     });
   }
 

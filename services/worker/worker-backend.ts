@@ -1,10 +1,12 @@
-// What a worker needs from the rest of gradebox: a submission's files, a grader folder, a place for evidence.
+// What a worker needs from the rest of gradebox: a submission's files, a grader folder, a place for evidence and results.
+import type { ResultMessage } from '../queue/result-message.js';
+
 export { DirectoryBackend, type DirectoryBackendOptions } from './directory-backend.js';
 export { HttpBackend, type HttpBackendOptions } from './http-backend.js';
 
 /**
  * A worker is stateless: everything it grades comes through a backend, and everything it keeps
- * (incident evidence) goes back through it. Failures are `InternalError`s: never the student's.
+ * (incident evidence, results) goes back through it. Failures are `InternalError`s: never the student's.
  */
 export interface WorkerBackend {
   /** A folder holding the submission's files; it may be made inside `scratchDir` (removed after the job). */
@@ -13,4 +15,10 @@ export interface WorkerBackend {
   graderDir(digest: string): Promise<string>;
   /** Hands an incident's evidence archive (whose sha256 is `sha256`) to the API. */
   uploadEvidence(sha256: string, path: string): Promise<void>;
+  /**
+   * Hands a message about a grading to the API, which ingests it before this resolves. Throws an
+   * `InternalError` coded `E_RESULT_REFUSED` when the message is refused for good; any other
+   * failure may pass, and the caller sends the same message again.
+   */
+  sendResult(message: ResultMessage): Promise<void>;
 }

@@ -12,21 +12,20 @@ import { gradeSubmission } from '../grading/grade.js';
 import { FairShare } from '../queue/fair-share.js';
 import { firstIssue, gradeNumber, gradingJobSchema, plainId, type GradingJob } from '../queue/grading-job.js';
 import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
-import { ResultsPublisher } from '../queue/results-queue.js';
+import type { ResultMessage } from '../queue/result-message.js';
 import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
 import { judgeFailure } from './job-failure.js';
+import { deliver } from './result-delivery.js';
 import { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';
 
 export interface WorkerPoolOptions extends QueueNames {
   /** Use the `worker` profile (waits Redis out). The caller owns it and quits it after {@link WorkerPool.close}. */
   connection: Redis;
-  /** Where inputs come from and evidence goes. */
+  /** Where inputs come from and evidence and results go. */
   backend: WorkerBackend;
-  /** The queue results are published on. @defaultValue `results` */
-  resultsQueue?: string;
   /** CPUs the slots are pinned to. @defaultValue every CPU this process may use */
   cpus?: string[];
   /** Jobs graded at once; slot i is pinned to cpus[i mod cpus.length]. @defaultValue `cpus.length` */
@@ -64,7 +63,8 @@ export class WorkerPool {
   readonly id: string;
   readonly log: Logger;
   private readonly worker: Worker;
-  private readonly publisher: ResultsPublisher;
+  /** Aborts once the jobs in flight are handed back: a result still being sent for a job that is not here then is not. */
+  private readonly stopping = new AbortController();
   private readonly fairShare: FairShare;
   private readonly slots: CpuSlots;
   private readonly inFlight = new Set<InFlightJob>();
@@ -81,7 +81,6 @@ export class WorkerPool {
     const concurrency = options.concurrency ?? cpus.length;
     this.slots = new CpuSlots(cpus, concurrency);
     const prefix = options.prefix ?? DEFAULT_PREFIX;
-    this.publisher = new ResultsPublisher({ connection: options.connection, prefix, name: options.resultsQueue });
     const maxStalls = options.maxStalls ?? 2;
     this.worker = new Worker(options.name ?? DEFAULT_GRADING_QUEUE, (job, token) => this.process(job, token), {
       connection: options.connection,
@@ -144,17 +143,17 @@ export class WorkerPool {
   }
 
   /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
-  private async giveUp(job: Job, reason: string, log: Logger, userError = false): Promise<never> {
+  private async giveUp(job: Job, reason: string, log: Logger, userError = false, handedBack?: AbortSignal): Promise<never> {
     log.error({ reason }, 'job failed for good');
     const ids = jobIds.safeParse(job.data);
-    if (ids.success) await this.publisher.publish({ type: 'failed', ...ids.data, reason, userError });
+    if (ids.success) await this.send({ type: 'failed', ...ids.data, reason, userError }, log, handedBack);
     throw new UnrecoverableError(reason);
   }
 
   private async run(job: Job, payload: GradingJob, flight: InFlightJob, log: Logger): Promise<string | null> {
     const began = performance.now();
     const attempt = { workerId: this.id, attempt: Math.max(1, job.attemptsStarted) };
-    const start = new StartNotice(attempt, () => this.publisher.publish({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, ...attempt }));
+    const start = new StartNotice(attempt, () => this.send({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, ...attempt }, log, flight.signal));
     const onCpu = <T>(grade: (cpu: string) => Promise<T>): Promise<T> => this.slots.use((cpu) => {
       flight.onCpu = true;
       log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber, waited_ms: Math.round(performance.now() - began) }, 'grading');
@@ -163,7 +162,7 @@ export class WorkerPool {
     }, flight.signal);
     try {
       const result = await gradeAndReport({
-        backend: this.options.backend, publisher: this.publisher, grade: this.options.grade ?? gradeSubmission,
+        backend: this.options.backend, send: (message) => this.send(message, log, flight.signal), grade: this.options.grade ?? gradeSubmission,
         scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, start,
         removeLater: (dir) => this.removeLater(dir, log),
       }, payload);
@@ -178,8 +177,17 @@ export class WorkerPool {
         log.warn({ err: error }, 'internal failure: the job will be retried');
         throw error;
       }
-      return this.giveUp(job, judgement.reason, log, judgement.userError);
+      return this.giveUp(job, judgement.reason, log, judgement.userError, flight.signal);
     }
+  }
+
+  /** Sends `message` until the API has it; ends early only if it is refused, or the job handed back. */
+  private send(message: ResultMessage, log: Logger, handedBack?: AbortSignal): Promise<void> {
+    const signal = handedBack ? AbortSignal.any([handedBack, this.stopping.signal]) : this.stopping.signal;
+    return deliver(() => this.options.backend.sendResult(message), {
+      signal,
+      onRetry: (error, delayMs) => log.warn({ err: error, type: message.type, retry_ms: delayMs }, 'cannot send the result to the API yet (retrying)'),
+    });
   }
 
   private removeLater(dir: string, log: Logger): void {
@@ -196,6 +204,7 @@ export class WorkerPool {
   async handBack(): Promise<void> {
     void this.close();
     await this.handBackJobs([...this.inFlight]);
+    this.stopping.abort();
   }
 
   private async handBackJobs(flights: InFlightJob[]): Promise<void> {
@@ -224,7 +233,6 @@ export class WorkerPool {
       this.log.warn('Redis is not reachable and no job is in flight: closing without it (a job still held returns to the queue when its lock expires)');
     }
     await Promise.all(this.removals);
-    if (!this.endedWithoutRedis) await this.publisher.close();
     this.log.info({ abandoned: this.abandoned.size }, 'closed');
   }
 

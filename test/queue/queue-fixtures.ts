@@ -6,7 +6,7 @@ import type { Redis } from 'ioredis';
 import type { GradingJob } from '../../services/queue/grading-job.js';
 import { connectRedis, waitForRedis, type RedisProfile } from '../../services/queue/redis-connection.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import type { ResultMessage } from '../../services/queue/results-queue.js';
+import type { ResultMessage } from '../../services/queue/result-message.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
 
 /** A fresh key prefix, so tests never see each other's queues. */
@@ -54,7 +54,7 @@ export function gradingJob(overrides: Partial<GradingJob> = {}): GradingJob {
 }
 
 /**
- * What an idempotent API would ingest: the first `finished` or `failed` per (submission, grade number)
+ * What an idempotent API would ingest (give `handler` to a DirectoryBackend or the FakeApi): the first `finished` or `failed` per (submission, grade number)
  * wins; every delivery is also kept, so tests can count duplicates.
  */
 export class ResultLog {

@@ -105,6 +105,31 @@ function storeFootprint(): { submissions: number; blobs: number; staging: number
   }
 }
 
+test("the workers' result route: token required, an invalid message refused with its reason, one outcome per grading however often sent", async () => {
+  const sent = await uploadSubmission(service, { assignment: 'sum-c', student: 's9' }, { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'accepted.c')) });
+  const graded = await waitUntilGraded(service, sent.body.id!, 120_000);
+  assert.is(graded.result.verdict, 'AC');
+  const token = readFileSync(join(service.dataDir, 'worker-token'), 'utf8').trim();
+  const post = (body: unknown, auth = token) => fetch(`${service.url}/internal/v1/results`, {
+    method: 'POST', headers: { authorization: `Bearer ${auth}`, 'content-type': 'application/json' }, body: JSON.stringify(body),
+  });
+  const late = {
+    type: 'finished', submissionId: sent.body.id, gradeNumber: 1, incidents: [],
+    result: { score: 0, max_score: 1, verdict: 'WA', gradable: true, tests: [{ name: 't', verdict: 'WA' }], provenance: { grader_digest: 'a'.repeat(64) } },
+  };
+  assert.is((await post(late, 'not-the-token')).status, 401);
+  const invalid = await post({ type: 'finished', submissionId: sent.body.id, gradeNumber: 1 });
+  assert.is(invalid.status, 400);
+  const refusal = await invalid.json() as { error: { code: string; message: string } };
+  assert.is(refusal.error.code, 'E_BAD_RESULT');
+  assert.match(refusal.error.message, /result/);
+  // A worker recovered after a crash sends its grading's outcome again: the first one stays.
+  assert.is((await post(late)).status, 204);
+  assert.is((await readSubmission(service, sent.body.id!)).result.verdict, 'AC');
+  const unknown = await post({ ...late, submissionId: 'sub_nothere' });
+  assert.is(unknown.status, 404, 'refused for good: the worker does not send it again');
+});
+
 test('bad uploads get a clear 4xx with a JSON error and leave nothing behind', async () => {
   const before = storeFootprint();
   const code = (r: UploadAnswer) => r.body.error?.code;

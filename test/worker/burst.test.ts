@@ -8,7 +8,6 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { loadGrader } from '../../services/grading/grader-definition.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { consumeResults } from '../../services/queue/results-queue.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
@@ -41,14 +40,12 @@ test(`${JOBS} submissions from 4 courses over 2 workers: all graded, each exactl
   const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix });
   closers.push(() => queue.close());
   const log = new ResultLog();
-  const consumer = consumeResults({ connection: await connection(server, 'worker'), prefix, concurrency: 4 }, log.handler);
-  closers.push(() => consumer.close());
   const digest = loadGrader(ECHO).digest;
   await Promise.all(ids.map((id, i) => queue.enqueue(gradingJob({ submissionId: id, courseId: `course-${i % 4}`, graderDigest: digest }))));
   const started = Date.now();
   for (const cpu of ['0', '1']) {
     const pool = new WorkerPool({
-      connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [ECHO] }),
+      connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [ECHO], results: log.handler }),
       cpus: [cpu], workerId: `worker-${cpu}`, logStream: new LogSink(),
     });
     closers.push(() => pool.close());

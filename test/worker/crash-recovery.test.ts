@@ -11,7 +11,6 @@ import * as assert from 'uvu/assert';
 
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { consumeResults } from '../../services/queue/results-queue.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
@@ -81,15 +80,14 @@ async function setup(attempts = 3): Promise<{ queue: GradingQueue; log: ResultLo
   const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, attempts, backoffMs: 100 });
   closers.push(() => queue.close());
   const log = new ResultLog();
-  const consumer = consumeResults({ connection: await connection(server, 'worker'), prefix }, log.handler);
-  closers.push(() => consumer.close());
+  api.onResult = log.handler; // the worker processes' results
   return { queue, log, prefix };
 }
 
 /** A worker in this test's process, to take over jobs. */
-async function rescuer(prefix: string): Promise<WorkerPool> {
+async function rescuer(prefix: string, log: ResultLog): Promise<WorkerPool> {
   const pool = new WorkerPool({
-    connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C] }),
+    connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C], results: log.handler }),
     // Looks for dead workers' jobs often; its own lock keeps the default, so a loaded machine
     // cannot make it lose a job it is grading.
     cpus: ['0'], stalledIntervalMs: 500, logStream: new LogSink(), workerId: 'rescuer',
@@ -125,7 +123,7 @@ test('kill -9 of a worker mid-grading: its sandbox is torn down, another worker 
   await nothingLeft(child);
   const scratch = `gradebox-job-${child.process.pid}-`;
   assert.ok(readdirSync(tmp).some((n) => n.startsWith(scratch)), 'the killed worker could not remove its scratch folder');
-  await rescuer(prefix);
+  await rescuer(prefix, log);
   await until(() => log.outcome('k9') !== undefined, 60_000, 'k9 to be graded after stall detection');
   const outcome = log.outcome('k9');
   assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'TLE', JSON.stringify(outcome));
@@ -161,7 +159,7 @@ test('SIGTERM past the grace period: the job is handed back, the sandbox torn do
   assert.is(await child.exited, 0, child.output());
   await nothingLeft(child);
   assert.ok(['prioritized', 'waiting'].includes(await (await queue.queue.getJob('handback.1'))!.getState()), 'back in the queue at once');
-  await rescuer(prefix);
+  await rescuer(prefix, log);
   await until(() => log.outcome('handback') !== undefined, 60_000, 'handback to be graded');
   assert.ok(log.outcome('handback')?.type === 'finished');
   assert.is(log.of('finished').length, 1);

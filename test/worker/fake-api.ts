@@ -7,6 +7,8 @@ import { join, relative } from 'node:path';
 
 import tar from 'tar-stream';
 
+import { checkResultMessage, type ResultMessage } from '../../services/queue/result-message.js';
+
 export interface FakeApiOptions {
   token: string;
   /** Holds `submissions/<id>/`. */
@@ -47,6 +49,10 @@ async function bodyOf(request: IncomingMessage): Promise<Buffer> {
 export class FakeApi {
   readonly requests: string[] = [];
   readonly evidence = new Map<string, Buffer>();
+  /** Takes each valid result message (answered 204; a throw is answered 500, so the worker sends it again). */
+  onResult: (message: ResultMessage) => Promise<void> = async () => {};
+  /** When set, result messages are answered with this status instead. */
+  resultStatus: number | null = null;
   private readonly server: Server;
 
   private constructor(private readonly options: FakeApiOptions) {
@@ -83,6 +89,15 @@ export class FakeApi {
       response.end(await tarOf(join(this.options.root, 'submissions', id), this.options.hostileSubmissions?.includes(id) ?? false));
     } else if (request.method === 'GET' && grader && this.options.graders[grader[1]!]) {
       response.end(await tarOf(this.options.graders[grader[1]!]!, false));
+    } else if (request.method === 'POST' && request.url === '/internal/v1/results') {
+      const checked = checkResultMessage(JSON.parse((await bodyOf(request)).toString('utf8')));
+      if (this.resultStatus !== null) response.statusCode = this.resultStatus;
+      else if ('problem' in checked) response.statusCode = 400;
+      else {
+        await this.onResult(checked.message);
+        response.statusCode = 204;
+      }
+      response.end();
     } else if (request.method === 'PUT' && evidence) {
       const body = await bodyOf(request);
       const sha = createHash('sha256').update(body).digest('hex');

@@ -11,7 +11,9 @@ import * as assert from 'uvu/assert';
 import { InternalError } from '../../services/common/errors.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { loadGrader } from '../../services/grading/grader-definition.js';
+import type { ResultMessage } from '../../services/queue/result-message.js';
 import { HttpBackend } from '../../services/worker/http-backend.js';
+import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
 import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
 import { FakeApi } from './fake-api.js';
 import { SUM_C, submissionsRoot } from './worker-fixtures.js';
@@ -95,6 +97,29 @@ test('evidence goes up with its sha256; a wrong token or an unknown path is an i
   const unreachable = await rejectionOf(down.submissionFiles('s1', tempDir()), 'an API that is down');
   assert.is((unreachable as InternalError).code, 'E_API_UNREACHABLE');
   assert.match((unreachable as Error).message, /ECONNREFUSED/);
+  const resultLost = await rejectionOf(down.sendResult({ type: 'started', submissionId: 's1', gradeNumber: 1, workerId: 'w:1', attempt: 1 }), 'a result for an API that is down');
+  assert.is((resultLost as InternalError).code, 'E_API_UNREACHABLE', 'may pass: sent again');
+});
+
+test('a result message is POSTed as JSON and taken; a refusal is final, a server failure may pass', async () => {
+  const received: ResultMessage[] = [];
+  api.onResult = async (message) => { received.push(message); };
+  const started: ResultMessage = { type: 'started', submissionId: 's1', gradeNumber: 2, workerId: 'host:7', attempt: 1 };
+  await backend().backend.sendResult(started);
+  assert.equal(received, [started]);
+  const invalid = await rejectionOf(backend().backend.sendResult({ ...started, submissionId: 's 1' }), 'an invalid message');
+  assert.is((invalid as InternalError).code, RESULT_REFUSED);
+  assert.match((invalid as Error).message, /HTTP 400/);
+  const wrongToken = await rejectionOf(backend('nope').backend.sendResult(started), 'a wrong token');
+  assert.is((wrongToken as InternalError).code, RESULT_REFUSED);
+  api.resultStatus = 503;
+  try {
+    const busy = await rejectionOf(backend().backend.sendResult(started), 'a busy API');
+    assert.is((busy as InternalError).code, 'E_API_STATUS');
+  } finally {
+    api.resultStatus = null;
+  }
+  assert.is(received.length, 1);
 });
 
 test.run();

@@ -8,7 +8,6 @@ import * as assert from 'uvu/assert';
 import { InternalError } from '../../services/common/errors.js';
 import { GradingQueue, type GradingJob } from '../../services/queue/grading-queue.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import { consumeResults } from '../../services/queue/results-queue.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
 import { removeTempDirs } from '../helpers.js';
@@ -65,10 +64,8 @@ test('a 10 s Redis outage while submissions arrive: all accepted submissions are
   const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix });
   closers.push(() => queue.close());
   const log = new ResultLog();
-  const consumer = consumeResults({ connection: await connection(server, 'worker'), prefix }, log.handler);
-  closers.push(() => consumer.close());
   const pool = new WorkerPool({
-    connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C] }),
+    connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C], results: log.handler }),
     cpus: ['0', '1'], logStream: new LogSink(),
   });
   closers.push(() => pool.close());

@@ -10,7 +10,6 @@ import * as assert from 'uvu/assert';
 
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
-import { consumeResults } from '../../services/queue/results-queue.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { fileSha256 } from '../../services/worker/file-sha256.js';
 import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
@@ -35,12 +34,10 @@ async function setup(files: Record<string, string>, queueOptions: { attempts?: n
   const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix, ...queueOptions });
   closers.push(() => queue.close());
   const log = new ResultLog();
-  const consumer = consumeResults({ connection: await connection(redisServer.server(), 'worker'), prefix }, log.handler);
-  closers.push(() => consumer.close());
   const pool = async (options: Partial<WorkerPoolOptions> = {}): Promise<{ pool: WorkerPool; sink: LogSink }> => {
     const sink = new LogSink();
     const worker = new WorkerPool({
-      connection: await connection(redisServer.server(), 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C] }),
+      connection: await connection(redisServer.server(), 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C], results: log.handler }),
       cpus: ['0', '1'], logStream: sink, ...options,
     });
     closers.push(() => worker.close());
