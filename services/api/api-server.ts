@@ -47,7 +47,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(submissionRoutes({ store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits }));
   const ingest = resultIngester(deps.store, deps.metrics, deps.logger.child({ part: 'results' }));
   app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken, ingest }));
-  app.use((req, res) => sendError(res, 404, 'E_NOT_FOUND', `no route ${req.method} ${req.path}; see /openapi.json`));
+  app.use((req, res) => sendError(res, 404, 'E_NO_ROUTE', `no route ${req.method} ${req.path}; see /openapi.json`));
   app.use(errorHandler(deps.logger));
   return app;
 }

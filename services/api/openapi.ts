@@ -112,7 +112,7 @@ export const openApiDocument = {
       get: { summary: 'Workers: a grader folder as a tar', security: [{ workerToken: [] }], parameters: [{ name: 'digest', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }], responses: { 200: { description: 'application/x-tar' }, 401: error, 404: error } },
     },
     '/internal/v1/results': {
-      post: { summary: 'Workers: a message about a grading (started, finished, failed); idempotent', security: [{ workerToken: [] }], requestBody: { required: true, content: { 'application/json': {} } }, responses: { 204: { description: 'stored (or already had)' }, 400: error, 401: error, 404: error, 413: error } },
+      post: { summary: 'Workers: a message about a grading (started, finished, failed); a grading\'s outcome is stored once', security: [{ workerToken: [] }], requestBody: { required: true, content: { 'application/json': {} } }, responses: { 204: { description: 'stored (or already had)' }, 400: error, 401: error, 404: error, 413: error } },
     },
     '/internal/v1/evidence/{sha256}': {
       put: { summary: 'Workers: store an incident\'s evidence archive', security: [{ workerToken: [] }], parameters: [{ name: 'sha256', in: 'path', required: true, schema: { type: 'string', pattern: '^[0-9a-f]{64}$' } }], responses: { 204: { description: 'stored' }, 400: error, 401: error, 413: error } },

@@ -30,6 +30,17 @@ export interface HttpBackendOptions {
   timeoutMs?: number;
 }
 
+/** Statuses with which the API judges a result message itself. */
+const REFUSING_STATUSES = new Set([400, 404, 409, 413, 422]);
+
+function errorCodeOf(answer: string): string | undefined {
+  try {
+    return (JSON.parse(answer) as { error?: { code?: string } }).error?.code;
+  } catch {
+    return undefined;
+  }
+}
+
 export class HttpBackend implements WorkerBackend {
   private readonly graders: GraderCache;
   private readonly base: string;
@@ -58,10 +69,12 @@ export class HttpBackend implements WorkerBackend {
   }
 
   /**
-   * POSTs the message as JSON with node:http (lighter than fetch: one per submission). A 4xx other
-   * than 408 or 429 is a refusal for good; anything else that fails may pass.
+   * POSTs the message as JSON with node:http (lighter than fetch: one per submission). Only the
+   * API's verdict on the message itself is a refusal for good (invalid, too large, unknown
+   * submission or grading); anything else may pass: a wrong token (being rotated), a route this
+   * API does not have yet (a worker upgraded first), a server failure, no answer.
    */
-  sendResult(message: ResultMessage): Promise<void> {
+  sendResult(message: ResultMessage, signal?: AbortSignal): Promise<void> {
     const url = `${this.base}/internal/v1/results`;
     const body = Buffer.from(JSON.stringify(message));
     const send = url.startsWith('https:') ? httpsRequest : httpRequest;
@@ -70,6 +83,7 @@ export class HttpBackend implements WorkerBackend {
         method: 'POST',
         headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json', 'content-length': body.length },
         timeout: this.options.timeoutMs ?? 120_000,
+        signal,
       }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -77,9 +91,9 @@ export class HttpBackend implements WorkerBackend {
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) return resolve();
-          const text = `POST ${url}: HTTP ${status} ${Buffer.concat(chunks).toString('utf8').slice(0, 300)}`.trim();
-          const forGood = status >= 400 && status < 500 && status !== 408 && status !== 429;
-          reject(new InternalError(forGood ? RESULT_REFUSED : 'E_API_STATUS', text));
+          const answer = Buffer.concat(chunks).toString('utf8');
+          const text = `POST ${url}: HTTP ${status} ${answer.slice(0, 300)}`.trim();
+          reject(new InternalError(REFUSING_STATUSES.has(status) && errorCodeOf(answer) !== 'E_NO_ROUTE' ? RESULT_REFUSED : 'E_API_STATUS', text));
         });
       });
       req.on('timeout', () => req.destroy(new Error(`no answer in ${this.options.timeoutMs ?? 120_000} ms`)));

@@ -20,7 +20,7 @@ export interface DeliveryOptions {
   onRetry?: (error: unknown, delayMs: number) => void;
 }
 
-function refused(error: unknown): boolean {
+export function resultRefused(error: unknown): boolean {
   return error instanceof InternalError && error.code === RESULT_REFUSED;
 }
 
@@ -33,7 +33,7 @@ export async function deliver(send: () => Promise<void>, options: DeliveryOption
       await send();
       return;
     } catch (error) {
-      if (refused(error) || options.signal?.aborted) throw error;
+      if (resultRefused(error) || options.signal?.aborted) throw error;
       options.onRetry?.(error, delayMs);
       await sleep(delayMs, undefined, { signal: options.signal }).catch(() => { throw error; });
       delayMs = Math.min(delayMs * 2, options.maxDelayMs ?? 10_000);

@@ -22,13 +22,13 @@ export class StartNotice {
 
   /**
    * For the `finished` message: the start to carry, or undefined when `started` went out on its
-   * own (resolved once it is sent, so `finished` never overtakes it).
+   * own (resolved once its send ended, so `finished` never overtakes it).
    */
   async carriedByOutcome(): Promise<AttemptRef | undefined> {
     clearTimeout(this.timer);
     if (!this.sent) return this.attempt;
-    await this.sent;
-    return undefined;
+    // Refused (or cut short): `finished` carries the start instead.
+    return this.sent.then(() => undefined, () => this.attempt);
   }
 
   /** Any other end of a begun grading (a retry, a `failed`): `started` goes out now if it has not. */

@@ -18,7 +18,7 @@ export interface WorkerBackend {
   /**
    * Hands a message about a grading to the API, which ingests it before this resolves. Throws an
    * `InternalError` coded `E_RESULT_REFUSED` when the message is refused for good; any other
-   * failure may pass, and the caller sends the same message again.
+   * failure may pass, and the caller sends the same message again. `signal` cuts a send short.
    */
-  sendResult(message: ResultMessage): Promise<void>;
+  sendResult(message: ResultMessage, signal?: AbortSignal): Promise<void>;
 }

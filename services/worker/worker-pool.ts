@@ -17,7 +17,7 @@ import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
 import { judgeFailure } from './job-failure.js';
-import { deliver } from './result-delivery.js';
+import { deliver, resultRefused } from './result-delivery.js';
 import { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';
 
@@ -63,7 +63,7 @@ export class WorkerPool {
   readonly id: string;
   readonly log: Logger;
   private readonly worker: Worker;
-  /** Aborts once the jobs in flight are handed back: a result still being sent for a job that is not here then is not. */
+  /** Aborts once the jobs in flight were handed back: a job taken after that goes back at once. */
   private readonly stopping = new AbortController();
   private readonly fairShare: FairShare;
   private readonly slots: CpuSlots;
@@ -115,10 +115,12 @@ export class WorkerPool {
 
   private async process(job: Job, token: string | undefined): Promise<string | null> {
     const log = this.log.child({ job: job.id, attempt: job.attemptsStarted });
-    const payload = await this.accept(job, log);
+    // In flight from the start, so a shutdown hands it back even while it is still being checked.
     const flight = new InFlightJob(job, token);
     this.inFlight.add(flight);
-    const work = this.run(job, payload, flight, log);
+    // Taken after the jobs in flight were handed back: it goes back too.
+    if (this.stopping.signal.aborted) void flight.handBack().catch(() => {});
+    const work = this.accept(job, log, flight.signal).then((payload) => this.run(job, payload, flight, log));
     try {
       return await Promise.race([work, flight.handedBackSignal]);
     } finally {
@@ -131,22 +133,28 @@ export class WorkerPool {
   }
 
   /** The checked payload; a job that cannot be graded (bad payload, stalled too often) fails for good here. */
-  private async accept(job: Job, log: Logger): Promise<GradingJob> {
+  private async accept(job: Job, log: Logger, handedBack: AbortSignal): Promise<GradingJob> {
     const parsed = gradingJobSchema.safeParse(job.data);
-    if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, log);
+    if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, log, false, handedBack);
     const payload = parsed.data;
     // Only the course's count of waiting jobs: the grading need not wait for it.
     void this.fairShare.release(payload, job.id!).catch((error: unknown) => log.warn({ err: error }, 'cannot update the fair-share count'));
     const maxStalls = this.options.maxStalls ?? 2;
-    if (job.stalledCounter > maxStalls) await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log);
+    if (job.stalledCounter > maxStalls) await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log, false, handedBack);
     return payload;
   }
 
   /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
-  private async giveUp(job: Job, reason: string, log: Logger, userError = false, handedBack?: AbortSignal): Promise<never> {
+  private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal): Promise<never> {
     log.error({ reason }, 'job failed for good');
     const ids = jobIds.safeParse(job.data);
-    if (ids.success) await this.send({ type: 'failed', ...ids.data, reason, userError }, log, handedBack);
+    if (ids.success) {
+      await this.send({ type: 'failed', ...ids.data, reason, userError }, log, handedBack).catch((error: unknown) => {
+        // Refused too (say, the submission is gone): nothing more to tell; the job still ends here.
+        if (!resultRefused(error)) throw error;
+        log.error({ err: error }, 'the API refused the failed message');
+      });
+    }
     throw new UnrecoverableError(reason);
   }
 
@@ -172,6 +180,8 @@ export class WorkerPool {
       if (flight.handedBack) throw error;
       // The attempt counts, whatever comes of it.
       await start.sendNow().catch((sendError: unknown) => log.warn({ err: sendError }, 'cannot send the started message'));
+      // A result the API refuses for good would be refused again after another grading.
+      if (resultRefused(error)) return this.giveUp(job, `the API refused the result: ${(error as Error).message}`, log, false, flight.signal);
       const judgement = judgeFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
       if (judgement.retry) {
         log.warn({ err: error }, 'internal failure: the job will be retried');
@@ -182,10 +192,9 @@ export class WorkerPool {
   }
 
   /** Sends `message` until the API has it; ends early only if it is refused, or the job handed back. */
-  private send(message: ResultMessage, log: Logger, handedBack?: AbortSignal): Promise<void> {
-    const signal = handedBack ? AbortSignal.any([handedBack, this.stopping.signal]) : this.stopping.signal;
-    return deliver(() => this.options.backend.sendResult(message), {
-      signal,
+  private send(message: ResultMessage, log: Logger, handedBack: AbortSignal): Promise<void> {
+    return deliver(() => this.options.backend.sendResult(message, handedBack), {
+      signal: handedBack,
       onRetry: (error, delayMs) => log.warn({ err: error, type: message.type, retry_ms: delayMs }, 'cannot send the result to the API yet (retrying)'),
     });
   }

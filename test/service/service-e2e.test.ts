@@ -122,7 +122,7 @@ test("the workers' result route: token required, an invalid message refused with
   assert.is(invalid.status, 400);
   const refusal = await invalid.json() as { error: { code: string; message: string } };
   assert.is(refusal.error.code, 'E_BAD_RESULT');
-  assert.match(refusal.error.message, /result/);
+  assert.match(refusal.error.message, /invalid: result\b/, 'names the missing field');
   // A worker recovered after a crash sends its grading's outcome again: the first one stays.
   assert.is((await post(late)).status, 204);
   assert.is((await readSubmission(service, sent.body.id!)).result.verdict, 'AC');
@@ -180,7 +180,7 @@ test('health, readiness, metrics and the OpenAPI document', async () => {
   for (const path of ['/v1/submissions', '/v1/submissions/{id}', '/v1/submissions/{id}/events', '/v1/submissions/{id}/regrade', '/healthz', '/readyz', '/metrics']) assert.ok(path in doc.paths, path);
   const unknown = await fetch(`${service.url}/v2/nothing`);
   assert.is(unknown.status, 404);
-  assert.is(((await unknown.json()) as { error: { code: string } }).error.code, 'E_NOT_FOUND');
+  assert.is(((await unknown.json()) as { error: { code: string } }).error.code, 'E_NO_ROUTE');
 });
 
 test.run();

@@ -110,8 +110,10 @@ test('a result message is POSTed as JSON and taken; a refusal is final, a server
   const invalid = await rejectionOf(backend().backend.sendResult({ ...started, submissionId: 's 1' }), 'an invalid message');
   assert.is((invalid as InternalError).code, RESULT_REFUSED);
   assert.match((invalid as Error).message, /HTTP 400/);
+  // A token being rotated is fixed by an operator, not by dropping the result.
   const wrongToken = await rejectionOf(backend('nope').backend.sendResult(started), 'a wrong token');
-  assert.is((wrongToken as InternalError).code, RESULT_REFUSED);
+  assert.is((wrongToken as InternalError).code, 'E_API_STATUS');
+  assert.match((wrongToken as Error).message, /HTTP 401/);
   api.resultStatus = 503;
   try {
     const busy = await rejectionOf(backend().backend.sendResult(started), 'a busy API');

@@ -8,11 +8,13 @@ import { Queue } from 'bullmq';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { InternalError } from '../../services/common/errors.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { fileSha256 } from '../../services/worker/file-sha256.js';
 import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
+import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
 import { WorkerPool, type WorkerPoolOptions } from '../../services/worker/worker-pool.js';
 import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer } from '../queue/queue-fixtures.js';
 import { idOf, LogSink, SUM_C, sumCDigest, sumCExpected, submissionsRoot } from './worker-fixtures.js';
@@ -162,6 +164,28 @@ test('an internal failure (IE) is retried, and gives up after the allowed attemp
   assert.is(log.starts().filter((m) => m.gradeNumber === 2).length, 3);
   await until(async () => (await (await queue.queue.getJob('once.2'))!.getState()) === 'failed', 5000, 'the job to fail');
   assert.is((await queue.queue.getJob('once.2'))!.attemptsMade, 3);
+});
+
+test('a result the API refuses for good is not graded again: the job fails at once and says why', async () => {
+  const { queue, log, prefix, root } = await setup({ refused: join(SUM_C, 'submissions', 'accepted.c') }, { attempts: 3, backoffMs: 50 });
+  await enqueue(queue, 'refused');
+  const sink = new LogSink();
+  const pool = new WorkerPool({
+    connection: await connection(redisServer.server(), 'worker'), prefix, cpus: ['0'], logStream: sink,
+    backend: new DirectoryBackend({
+      root, graderDirs: [SUM_C],
+      results: async (message) => {
+        if (message.type === 'finished') throw new InternalError(RESULT_REFUSED, 'HTTP 404 no grading 1 of refused');
+        await log.handler(message);
+      },
+    }),
+  });
+  closers.push(() => pool.close());
+  await until(async () => (await (await queue.queue.getJob('refused.1'))?.getState()) === 'failed', 30_000, 'the job to fail');
+  assert.is((await queue.queue.getJob('refused.1'))!.attemptsMade, 1, 'not retried');
+  assert.is(sink.lines.filter((l) => l.msg === 'grading').length, 1, 'graded once');
+  const failed = log.outcome('refused');
+  assert.ok(failed?.type === 'failed' && /the API refused the result: HTTP 404/.test(failed.reason), JSON.stringify(failed));
 });
 
 test('close waits for the job in flight; past the grace period it hands the job back to another worker', async () => {
