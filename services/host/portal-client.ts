@@ -1,7 +1,8 @@
 // A small client of the portal API (what a course portal does): upload, read, wait for a grade.
 // Used by the benchmark and the tests.
 import { randomBytes } from 'node:crypto';
-import { request } from 'node:http';
+
+import { httpExchange } from '../common/http-exchange.js';
 
 export interface PortalAccess {
   url: string;
@@ -31,28 +32,14 @@ function multipartBody(fields: Record<string, string>, files: Record<string, str
   return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${boundary}` };
 }
 
-/**
- * One HTTP exchange with node:http (kept-alive connections; lighter than fetch, which matters when
- * the client shares the machine with the service it measures). The answer must be JSON.
- */
-function exchange(url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<{ status: number; body: any }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method, headers }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        try {
-          resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) });
-        } catch {
-          reject(new Error(`${method} ${url}: HTTP ${res.statusCode}, not JSON: ${text.slice(0, 200)}`));
-        }
-      });
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
+/** One HTTP exchange (node:http: the client shares the machine with the service it measures); the answer must be JSON. */
+async function exchange(url: string, method: string, headers: Record<string, string | number>, body?: Buffer): Promise<{ status: number; body: any }> {
+  const answer = await httpExchange(url, { method, headers, body });
+  try {
+    return { status: answer.status, body: JSON.parse(answer.text) };
+  } catch {
+    throw new Error(`${method} ${url}: HTTP ${answer.status}, not JSON: ${answer.text.slice(0, 200)}`);
+  }
 }
 
 /** POSTs a submission as multipart: form fields, then files by name. */

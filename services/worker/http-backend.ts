@@ -1,12 +1,11 @@
 // A worker backend that talks to the API over HTTP: plain tars in, evidence out, a bearer token on each call.
 import { createReadStream, mkdirSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { InternalError } from '../common/errors.js';
+import { httpExchange, type HttpAnswer } from '../common/http-exchange.js';
 import { unpackArchive } from '../api/upload/archive-unpacker.js';
 import type { UploadLimits } from '../api/upload/upload-limits.js';
 import type { ResultMessage } from '../queue/result-message.js';
@@ -69,37 +68,26 @@ export class HttpBackend implements WorkerBackend {
   }
 
   /**
-   * POSTs the message as JSON with node:http (lighter than fetch: one per submission). Only the
+   * POSTs the message as JSON (node:http, lighter than fetch: one per submission). Only the
    * API's verdict on the message itself is a refusal for good (invalid, too large, unknown
    * submission or grading); anything else may pass: a wrong token (being rotated), a route this
    * API does not have yet (a worker upgraded first), a server failure, no answer.
    */
-  sendResult(message: ResultMessage, signal?: AbortSignal): Promise<void> {
+  async sendResult(message: ResultMessage, signal?: AbortSignal): Promise<void> {
     const url = `${this.base}/internal/v1/results`;
     const body = Buffer.from(JSON.stringify(message));
-    const send = url.startsWith('https:') ? httpsRequest : httpRequest;
-    return new Promise((resolve, reject) => {
-      const req = send(url, {
-        method: 'POST',
+    let answer: HttpAnswer;
+    try {
+      answer = await httpExchange(url, {
+        method: 'POST', body, signal, timeoutMs: this.options.timeoutMs ?? 120_000,
         headers: { authorization: `Bearer ${this.options.token}`, 'content-type': 'application/json', 'content-length': body.length },
-        timeout: this.options.timeoutMs ?? 120_000,
-        signal,
-      }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (chunk: Buffer) => chunks.push(chunk));
-        res.on('error', (error) => reject(new InternalError('E_API_UNREACHABLE', `POST ${url}: ${error.message}`, { cause: error })));
-        res.on('end', () => {
-          const status = res.statusCode ?? 0;
-          if (status >= 200 && status < 300) return resolve();
-          const answer = Buffer.concat(chunks).toString('utf8');
-          const text = `POST ${url}: HTTP ${status} ${answer.slice(0, 300)}`.trim();
-          reject(new InternalError(REFUSING_STATUSES.has(status) && errorCodeOf(answer) !== 'E_NO_ROUTE' ? RESULT_REFUSED : 'E_API_STATUS', text));
-        });
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer in ${this.options.timeoutMs ?? 120_000} ms`)));
-      req.on('error', (error) => reject(new InternalError('E_API_UNREACHABLE', `POST ${url}: ${error.message}`, { cause: error })));
-      req.end(body);
-    });
+    } catch (error) {
+      throw new InternalError('E_API_UNREACHABLE', `POST ${url}: ${(error as Error).message}`, { cause: error });
+    }
+    if (answer.status >= 200 && answer.status < 300) return;
+    const refused = REFUSING_STATUSES.has(answer.status) && errorCodeOf(answer.text) !== 'E_NO_ROUTE';
+    throw new InternalError(refused ? RESULT_REFUSED : 'E_API_STATUS', `POST ${url}: HTTP ${answer.status} ${answer.text.slice(0, 300)}`.trim());
   }
 
   private async request(method: string, path: string, init: RequestInit = {}): Promise<Response> {

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { InternalError } from '../common/errors.js';
 
-/** The code of a send the API refused for good (a 4xx): sending it again would change nothing. */
+/** The code of a send the API refused for good (its verdict on the message itself): sending it again would change nothing. */
 export const RESULT_REFUSED = 'E_RESULT_REFUSED';
 
 export interface DeliveryOptions {

@@ -63,8 +63,8 @@ export class WorkerPool {
   readonly id: string;
   readonly log: Logger;
   private readonly worker: Worker;
-  /** Aborts once the jobs in flight were handed back: a job taken after that goes back at once. */
-  private readonly stopping = new AbortController();
+  /** Set once the jobs in flight are handed back: a job taken after that goes back at once. */
+  private handedBackAll = false;
   private readonly fairShare: FairShare;
   private readonly slots: CpuSlots;
   private readonly inFlight = new Set<InFlightJob>();
@@ -119,7 +119,7 @@ export class WorkerPool {
     const flight = new InFlightJob(job, token);
     this.inFlight.add(flight);
     // Taken after the jobs in flight were handed back: it goes back too.
-    if (this.stopping.signal.aborted) void flight.handBack().catch(() => {});
+    if (this.handedBackAll) void flight.handBack().catch(() => {});
     const work = this.accept(job, log, flight.signal).then((payload) => this.run(job, payload, flight, log));
     try {
       return await Promise.race([work, flight.handedBackSignal]);
@@ -212,8 +212,8 @@ export class WorkerPool {
    */
   async handBack(): Promise<void> {
     void this.close();
+    this.handedBackAll = true;
     await this.handBackJobs([...this.inFlight]);
-    this.stopping.abort();
   }
 
   private async handBackJobs(flights: InFlightJob[]): Promise<void> {
