@@ -18,11 +18,13 @@ export interface InternalRoutesOptions {
   ingest: (message: ResultMessage) => Promise<void>;
   /** Largest evidence archive accepted, bytes. @defaultValue 128 MiB */
   maxEvidenceBytes?: number;
-  /** Largest result message accepted, bytes (the store keeps results up to 8 MiB). @defaultValue 9 MiB */
+  /** Largest result message accepted, bytes. @defaultValue the store's largest result, and 1 MiB for the rest of the message */
   maxResultBytes?: number;
 }
 
-export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 128 * 1024 * 1024, maxResultBytes = 9 * 1024 * 1024 }: InternalRoutesOptions): Router {
+const MiB = 1024 * 1024;
+
+export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 128 * MiB, maxResultBytes = store.maxJsonBytes + MiB }: InternalRoutesOptions): Router {
   const router = Router();
   router.use('/internal', workerAuth(workerToken));
 

@@ -11,13 +11,13 @@ export function resultIngester(store: Store, metrics: ApiMetrics, logger: Logger
     const log = logger.child({ submission: message.submissionId, grade: message.gradeNumber });
     switch (message.type) {
       case 'started':
-        await store.startAttempt(message.submissionId, message.gradeNumber, message.workerId);
+        await store.startAttempt(message.submissionId, message.gradeNumber, { workerId: message.workerId, attempt: message.attempt });
         return;
       case 'finished': {
         const { result } = message;
         const incidents = message.incidents.map((i) => ({ syscall: i.syscall, evidenceSha256: i.evidenceSha256, evidencePath: null, record: i }));
         const { stored } = await store.recordResult(message.submissionId, message.gradeNumber, result,
-          { verdict: result.verdict, score: result.score, maxScore: result.max_score, gradable: result.gradable, incidents, startedBy: message.started?.workerId });
+          { verdict: result.verdict, score: result.score, maxScore: result.max_score, gradable: result.gradable, incidents, startedBy: message.started });
         if (stored) {
           metrics.graded(result.verdict, result.execution_time ?? 0, result.sandbox_launch_ms ?? [], incidents.length);
           if (incidents.length > 0) log.warn({ incidents: message.incidents }, 'security incident during grading');

@@ -127,4 +127,10 @@ export const MIGRATIONS: readonly Migration[] = [
   // A small file is kept in the database and stored in the transaction of its submission: one
   // disk flush instead of three (file, its folder, the commit), and no file made per upload.
   { version: 2, name: 'small blobs in the database', sql: 'CREATE TABLE blob_contents (sha256 TEXT PRIMARY KEY, content BLOB NOT NULL) STRICT;' },
+  // A worker sends a start again when the answer to it was lost: each of its tries counts once.
+  // Rows from before carry no number (NULL), and NULLs never collide in a unique index.
+  { version: 3, name: 'one attempt row per try', sql: `
+ALTER TABLE attempts ADD COLUMN worker_attempt INTEGER CHECK (worker_attempt >= 1);
+CREATE UNIQUE INDEX attempts_once ON attempts(submission_id, grade_number, worker_id, worker_attempt);
+DROP INDEX attempts_grading;` },
 ];

@@ -6,10 +6,16 @@ import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.
 import type { SqliteEvents } from './sqlite-events.js';
 import { checkRequested, requireGradeState, type GradeState } from './sqlite-grade-state.js';
 import { checkIncident, type SqliteIncidents } from './sqlite-incidents.js';
-import type { AttemptOutcome, Recorded, ResultSummary } from './store.js';
+import type { AttemptBy, AttemptOutcome, Recorded, ResultSummary } from './store.js';
 
 /** Failure messages are cut to this many characters (they are shown to students and operators). */
 const MAX_FAILURE_CHARS = 4000;
+
+function checkAttemptBy(by: AttemptBy): void {
+  if (typeof by !== 'object' || by === null) throw new UserError('E_BAD_INPUT', 'an attempt needs a worker id and its number');
+  checkText('worker id', by.workerId, 200);
+  checkCount('attempt', by.attempt, 1);
+}
 
 export class SqliteGrading {
   constructor(
@@ -21,24 +27,30 @@ export class SqliteGrading {
 
   /**
    * Counts an attempt at a grading. A grading that already has its outcome is not started again
-   * (a late duplicate from the queue); an earlier grading still running is counted but leaves the
-   * status to the latest one.
+   * (a late duplicate from the queue), nor is a try counted already (its start sent again); an
+   * earlier grading still running is counted but leaves the status to the latest one.
    */
-  startAttempt(submissionId: string, gradeNumber: number, workerId: string): AttemptOutcome {
+  startAttempt(submissionId: string, gradeNumber: number, by: AttemptBy): AttemptOutcome {
     checkCount('grade number', gradeNumber, 1);
-    checkText('worker id', workerId, 200);
+    checkAttemptBy(by);
     return writeTransaction(this.db, () => {
       const state = this.stateFor(submissionId, gradeNumber);
       if (this.hasOutcome(submissionId, gradeNumber)) return { started: false, attempt: 0 };
-      const attempt = this.insertAttempt(submissionId, gradeNumber, workerId, state);
+      const attempt = this.insertAttempt(submissionId, gradeNumber, by, state);
+      if (attempt === 0) return { started: false, attempt: 0 };
       if (gradeNumber === state.gradeNumber) this.setStatus(submissionId, 'running', null);
       return { started: true, attempt };
     });
   }
 
-  /** Counts an attempt (and, for the latest grading, its `running` event); returns its number. */
-  private insertAttempt(submissionId: string, gradeNumber: number, workerId: string, state: GradeState): number {
-    this.db.prepare('INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES (?, ?, ?, ?)').run(submissionId, gradeNumber, workerId, now());
+  /**
+   * Counts a try (and, for the latest grading, its `running` event); returns its number among the
+   * grading's attempts, or 0 when that try was counted already.
+   */
+  private insertAttempt(submissionId: string, gradeNumber: number, by: AttemptBy, state: GradeState): number {
+    const inserted = this.db.prepare(`INSERT INTO attempts (submission_id, grade_number, worker_id, worker_attempt, started_at)
+      VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, by.workerId, by.attempt, now());
+    if (inserted.changes === 0) return 0;
     const attempt = this.db.prepare('SELECT COUNT(*) FROM attempts WHERE submission_id = ? AND grade_number = ?').pluck().get(submissionId, gradeNumber) as number;
     if (gradeNumber === state.gradeNumber) this.events.append(submissionId, 'running', { gradeNumber, attempt });
     return attempt;
@@ -53,7 +65,7 @@ export class SqliteGrading {
     const maxScore = checkFiniteNumber('max score', summary.maxScore);
     if (typeof summary.gradable !== 'boolean') throw new UserError('E_BAD_INPUT', 'gradable must be true or false');
     const incidents = (summary.incidents ?? []).map((i) => checkIncident(i, this.maxJsonBytes));
-    if (summary.startedBy !== undefined) checkText('worker id', summary.startedBy, 200);
+    if (summary.startedBy !== undefined) checkAttemptBy(summary.startedBy);
     return writeTransaction(this.db, () => {
       const state = this.stateFor(submissionId, gradeNumber);
       const inserted = this.db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, verdict, score, max_score, gradable, result_json, created_at)

@@ -14,7 +14,7 @@ import { SqliteIncidents } from './sqlite-incidents.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqliteSubmissions } from './sqlite-submissions.js';
 import type {
-  ApiKeyInfo, Assignment, AttemptOutcome, BlobContent, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, Incident, IncidentQuery,
+  ApiKeyInfo, Assignment, AttemptBy, AttemptOutcome, BlobContent, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, Incident, IncidentQuery,
   KeyIdentity, NewIncident, NewSubmission, OutboxRow, Recorded, ResultSummary, Store, StoreEvent, StoredBlob, Submission,
   SubmissionFile, SubmissionQuery, SubmissionStatus,
 } from './store.js';
@@ -30,6 +30,7 @@ export class SqliteStore implements Store {
   private readonly submissions: SqliteSubmissions;
   private readonly grading: SqliteGrading;
   private readonly blobContents: SqliteBlobContents;
+  readonly maxJsonBytes: number;
 
   /** Use `openStore()`: it creates the folders and migrates the database first. */
   constructor(
@@ -39,6 +40,7 @@ export class SqliteStore implements Store {
     private readonly blobs: BlobStore,
     options: StoreOptions,
   ) {
+    this.maxJsonBytes = options.maxJsonBytes;
     this.courses = new SqliteCourses(db);
     this.keys = new SqliteApiKeys(db, this.courses);
     this.assignments = new SqliteAssignments(db, this.courses);
@@ -87,8 +89,8 @@ export class SqliteStore implements Store {
   pendingOutbox(limit: number): Promise<OutboxRow[]> { return this.guard(() => this.outbox.pending(limit)); }
   markOutboxDispatched(id: number): Promise<void> { return this.guard(() => this.outbox.markDispatched(id)); }
 
-  startAttempt(submissionId: string, gradeNumber: number, workerId: string): Promise<AttemptOutcome> {
-    return this.guard(() => this.grading.startAttempt(submissionId, gradeNumber, workerId));
+  startAttempt(submissionId: string, gradeNumber: number, by: AttemptBy): Promise<AttemptOutcome> {
+    return this.guard(() => this.grading.startAttempt(submissionId, gradeNumber, by));
   }
   recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Promise<Recorded> {
     return this.guard(() => this.grading.recordResult(submissionId, gradeNumber, result, summary));

@@ -127,8 +127,14 @@ export interface OutboxRow {
   graderDigest: string;
 }
 
+/** Who tries a grading: the worker, and which of the job's tries this is (1 for the first). */
+export interface AttemptBy {
+  workerId: string;
+  attempt: number;
+}
+
 export interface AttemptOutcome {
-  /** False when that grading already has its outcome (a late or duplicate start): nothing changed. */
+  /** False when that grading already has its outcome (a late start), or this try was counted already: nothing changed. */
   started: boolean;
   /** The number of this attempt of that grading (1 for the first); 0 when not started. */
   attempt: number;
@@ -144,11 +150,11 @@ export interface ResultSummary {
   /** Incidents of this grading, stored in the same transaction (so exactly once). */
   incidents?: IncidentInput[];
   /**
-   * The worker whose attempt this is, when its start was not recorded on its own (a grading that
+   * The try this result comes from, when its start may not be recorded on its own (a grading that
    * ended quickly reports its start with its result): the attempt and its `running` event are
-   * stored with the result, in the same transaction.
+   * stored with the result, in the same transaction, unless that try was counted already.
    */
-  startedBy?: string;
+  startedBy?: AttemptBy;
 }
 
 export interface Recorded {
@@ -208,6 +214,9 @@ export interface StoredBlob {
 }
 
 export interface Store {
+  /** Bytes of the largest result, incident record or event kept, as JSON (for callers that cap what they accept). */
+  readonly maxJsonBytes: number;
+
   createCourse(id: string, name?: string): Promise<Course>;
   getCourse(id: string): Promise<Course | null>;
   listCourses(): Promise<Course[]>;
@@ -242,7 +251,8 @@ export interface Store {
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
   markOutboxDispatched(id: number): Promise<void>;
 
-  startAttempt(submissionId: string, gradeNumber: number, workerId: string): Promise<AttemptOutcome>;
+  /** Counts a try at a grading once, however often its start is reported. */
+  startAttempt(submissionId: string, gradeNumber: number, by: AttemptBy): Promise<AttemptOutcome>;
   recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Promise<Recorded>;
   /** The grading failed for good (not the student's doing, or refused): status `error`. */
   recordFailure(submissionId: string, gradeNumber: number, message: string): Promise<Recorded>;

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, internalError, seed, submit, userError } from './store-fixtures.js';
+import { StoreFixture, by, internalError, seed, submit, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -35,7 +35,7 @@ test('events are numbered 1, 2, 3 … per submission, in order, and can be resum
   const assignment = await seed(store);
   const a = (await submit(store, assignment, { x: '1' })).submission.id;
   const b = (await submit(store, assignment, { x: '2' })).submission.id;
-  await store.startAttempt(a, 1, 'w');
+  await store.startAttempt(a, 1, by('w'));
   for (let i = 1; i <= 3; i++) assert.is((await store.appendEvent(a, 'test', { name: `t${i}`, verdict: 'AC' })).seq, 2 + i);
   await store.recordResult(a, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
   const events = await store.listEvents(a);
@@ -79,7 +79,7 @@ test('a state change whose event cannot be written does not happen: status and r
   const assignment = await seed(store);
   const id = (await submit(store, assignment, { 'main.c': 'x' })).submission.id;
   const repair = breakInserts(dir, 'events');
-  await internalError(store.startAttempt(id, 1, 'w'), 'E_STORE_CONSTRAINT');
+  await internalError(store.startAttempt(id, 1, by('w')), 'E_STORE_CONSTRAINT');
   await internalError(store.recordResult(id, 1, { score: 1 }, { verdict: 'AC', score: 1, maxScore: 1, gradable: true }), 'E_STORE_CONSTRAINT');
   await internalError(store.requestRegrade(id), 'E_STORE_CONSTRAINT');
   repair();
@@ -95,10 +95,10 @@ test('the last event of a submission always matches its status', async () => {
   const assignment = await seed(store);
   const id = (await submit(store, assignment, { x: '1' })).submission.id;
   const steps: Array<() => Promise<unknown>> = [
-    () => store.startAttempt(id, 1, 'w'),
+    () => store.startAttempt(id, 1, by('w')),
     () => store.recordFailure(id, 1, 'sandbox failed'),
     () => store.requestRegrade(id),
-    () => store.startAttempt(id, 2, 'w'),
+    () => store.startAttempt(id, 2, by('w')),
     () => store.recordResult(id, 2, {}, { verdict: 'WA', score: 0, maxScore: 1, gradable: true }),
   ];
   for (const step of steps) {

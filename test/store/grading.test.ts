@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { Assignment, Store } from '../../services/store/store.js';
-import { StoreFixture, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, by, seed, sha256, submit, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -50,42 +50,52 @@ test('a regrade uses the assignment\'s current grader', async () => {
 
 test('attempts: running on start, counted per grading; a finished grading is not started again', async () => {
   const { store, id } = await oneSubmission();
-  assert.equal(await store.startAttempt(id, 1, 'worker-a'), { started: true, attempt: 1 });
+  assert.equal(await store.startAttempt(id, 1, by('worker-a')), { started: true, attempt: 1 });
   assert.is((await store.getSubmission(id))?.status, 'running');
-  assert.equal(await store.startAttempt(id, 1, 'worker-b'), { started: true, attempt: 2 }, 'a retry after an internal failure');
+  assert.equal(await store.startAttempt(id, 1, by('worker-b', 2)), { started: true, attempt: 2 }, 'a retry after an internal failure');
   assert.is((await store.getSubmission(id))?.attempts, 2);
   await store.recordResult(id, 1, { score: 10 }, AC);
-  assert.equal(await store.startAttempt(id, 1, 'worker-c'), { started: false, attempt: 0 });
+  assert.equal(await store.startAttempt(id, 1, by('worker-c')), { started: false, attempt: 0 });
   assert.is((await store.getSubmission(id))?.status, 'graded');
-  await userError(store.startAttempt(id, 2, 'worker-a'), 'E_GRADE_NUMBER');
-  await userError(store.startAttempt(id, 0, 'worker-a'), 'E_BAD_INPUT');
-  await userError(store.startAttempt('sub_AAAAAAAAAAAAAAAAAAAAAA', 1, 'worker-a'), 'E_NOT_FOUND');
+  await userError(store.startAttempt(id, 2, by('worker-a')), 'E_GRADE_NUMBER');
+  await userError(store.startAttempt(id, 0, by('worker-a')), 'E_BAD_INPUT');
+  await userError(store.startAttempt('sub_AAAAAAAAAAAAAAAAAAAAAA', 1, by('worker-a')), 'E_NOT_FOUND');
 });
 
 test('a result that carries its start: the attempt, running then graded, in one write; a duplicate adds no attempt', async () => {
   const { store, id } = await oneSubmission();
-  assert.equal(await store.recordResult(id, 1, { score: 10 }, { ...AC, startedBy: 'worker-a' }), { stored: true });
+  assert.equal(await store.recordResult(id, 1, { score: 10 }, { ...AC, startedBy: by('worker-a') }), { stored: true });
   const submission = await store.getSubmission(id);
   assert.is(submission?.status, 'graded');
   assert.is(submission?.attempts, 1);
   const events = await store.listEvents(id);
   assert.equal(events.map((e) => e.type), ['queued', 'running', 'graded']);
   assert.equal(events[1]?.data, { gradeNumber: 1, attempt: 1 });
-  assert.equal(await store.recordResult(id, 1, { score: 4 }, { ...WA, startedBy: 'worker-b' }), { stored: false });
+  assert.equal(await store.recordResult(id, 1, { score: 4 }, { ...WA, startedBy: by('worker-b') }), { stored: false });
   assert.is((await store.getSubmission(id))?.attempts, 1, 'a duplicate result counts no attempt');
   assert.is((await store.listEvents(id)).length, 3);
   // A retry whose first try sent its own start: the second attempt is counted with the result.
   const { store: other, id: retried } = await oneSubmission();
-  await other.startAttempt(retried, 1, 'worker-a');
-  await userError(other.recordResult(retried, 1, {}, { ...AC, startedBy: '' }), 'E_BAD_INPUT');
-  await other.recordResult(retried, 1, {}, { ...AC, startedBy: 'worker-b' });
+  await other.startAttempt(retried, 1, by('worker-a'));
+  await userError(other.recordResult(retried, 1, {}, { ...AC, startedBy: by('') }), 'E_BAD_INPUT');
+  await other.recordResult(retried, 1, {}, { ...AC, startedBy: by('worker-b') });
   assert.is((await other.getSubmission(retried))?.attempts, 2);
   assert.equal((await other.listEvents(retried)).map((e) => e.type), ['queued', 'running', 'running', 'graded']);
 });
 
+test('a try reported twice counts once: its start sent again, or carried again by its result', async () => {
+  const { store, id } = await oneSubmission();
+  assert.equal(await store.startAttempt(id, 1, by('worker-a')), { started: true, attempt: 1 });
+  assert.equal(await store.startAttempt(id, 1, by('worker-a')), { started: false, attempt: 0 }, 'sent again: the answer to the first was lost');
+  assert.equal(await store.recordResult(id, 1, { score: 10 }, { ...AC, startedBy: by('worker-a') }), { stored: true });
+  assert.is((await store.getSubmission(id))?.attempts, 1);
+  assert.equal((await store.listEvents(id)).map((e) => e.type), ['queued', 'running', 'graded']);
+  await userError(store.startAttempt(id, 1, by('worker-a', 0)), 'E_BAD_INPUT');
+});
+
 test('a result recorded twice is stored once: the first stays, the second says stored: false', async () => {
   const { store, id } = await oneSubmission();
-  await store.startAttempt(id, 1, 'w');
+  await store.startAttempt(id, 1, by('w'));
   assert.equal(await store.recordResult(id, 1, { score: 10, tests: [{ name: 't1' }] }, AC), { stored: true });
   assert.equal(await store.recordResult(id, 1, { score: 4 }, WA), { stored: false });
   const submission = await store.getSubmission(id);
@@ -100,16 +110,16 @@ test('a result recorded twice is stored once: the first stays, the second says s
 
 test('a result for an older grading is kept but does not overwrite the newer state', async () => {
   const { store, id } = await oneSubmission();
-  await store.startAttempt(id, 1, 'w1');
+  await store.startAttempt(id, 1, by('w1'));
   await store.requestRegrade(id); // grading 2 requested while 1 still runs
   assert.equal(await store.recordResult(id, 1, { score: 4 }, WA), { stored: true });
   let submission = await store.getSubmission(id);
   assert.is(submission?.status, 'queued', 'still waiting for grading 2');
   assert.is(submission?.gradeNumber, 2);
   assert.equal(submission?.result, { score: 4 }, 'the older result is shown until the newer one comes');
-  assert.equal(await store.startAttempt(id, 1, 'w1'), { started: false, attempt: 0 });
+  assert.equal(await store.startAttempt(id, 1, by('w1')), { started: false, attempt: 0 });
 
-  await store.startAttempt(id, 2, 'w2');
+  await store.startAttempt(id, 2, by('w2'));
   assert.is((await store.getSubmission(id))?.status, 'running');
   await store.recordResult(id, 2, { score: 10 }, AC);
   await store.recordFailure(id, 1, 'a late failure of grading 1');
@@ -125,7 +135,7 @@ test('a result for an older grading is kept but does not overwrite the newer sta
 
 test('a failure for good sets status error with the message; a regrade clears it', async () => {
   const { store, id } = await oneSubmission();
-  await store.startAttempt(id, 1, 'w');
+  await store.startAttempt(id, 1, by('w'));
   assert.equal(await store.recordFailure(id, 1, 'the sandbox failed 3 times'), { stored: true });
   let submission = await store.getSubmission(id);
   assert.is(submission?.status, 'error');
@@ -190,7 +200,7 @@ test('counts by status and by verdict, with every status present', async () => {
   assert.equal(await store.countResultsByVerdict(), {});
   const ids = [];
   for (let i = 0; i < 5; i++) ids.push((await submit(store, assignment, { a: String(i) })).submission.id);
-  await store.startAttempt(ids[0]!, 1, 'w');
+  await store.startAttempt(ids[0]!, 1, by('w'));
   await store.recordResult(ids[1]!, 1, {}, AC);
   await store.recordResult(ids[2]!, 1, {}, WA);
   await store.recordResult(ids[3]!, 1, {}, AC);

@@ -11,7 +11,7 @@ import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
 import { openDatabase, relaxedWrite } from '../../services/store/sqlite-connection.js';
 import { DEFAULT_STORE_OPTIONS, resolveStoreOptions, type StoreOptions } from '../../services/store/store-options.js';
-import { StoreFixture, internalError, seed, userError } from './store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, by, internalError, seed, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -65,6 +65,26 @@ test('a database written by a newer gradebox is refused with a clear error, and 
   assert.match(error.message, new RegExp(`up to ${MIGRATIONS.length}`));
   assert.match(error.message, /gradebox\.sqlite/);
   assert.equal(inspect(dir).versions.at(-1), 99);
+});
+
+test('after version 3 each try counts once; attempts stored before it stay counted', async () => {
+  const dir = fixture.dataDir();
+  const file = join(dir, 'gradebox.sqlite');
+  const db = openDatabase(file, 1000);
+  migrate(db, file, MIGRATIONS.slice(0, 2));
+  const at = '2026-01-01T00:00:00.000Z';
+  const id = 'sub_AAAAAAAAAAAAAAAAAAAAAA';
+  db.prepare("INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', ?)").run(at);
+  db.prepare("INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', ?, ?, ?)").run(GRADER_DIGEST, at, at);
+  db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
+    VALUES (?, 'cs101', 1, 'ada', 'running', 1, 0, 0, ?, ?)`).run(id, at, at);
+  db.prepare("INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES (?, 1, 'w', ?)").run(id, at);
+  db.close();
+  const store = await fixture.open(dir);
+  assert.is((await store.getSubmission(id))?.attempts, 1, 'the attempt from before stays');
+  assert.equal(await store.startAttempt(id, 1, by('w', 2)), { started: true, attempt: 2 });
+  assert.equal(await store.startAttempt(id, 1, by('w', 2)), { started: false, attempt: 0 }, 'the same try again');
+  assert.is((await store.getSubmission(id))?.attempts, 2);
 });
 
 test('a migration that fails leaves no trace of itself; the ones before it stay applied', () => {

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { InternalError, UserError } from '../../services/common/errors.js';
 import { openStore } from '../../services/store/open-store.js';
 import type { SqliteStore } from '../../services/store/sqlite-store.js';
-import type { Assignment, CreatedSubmission, NewSubmission, Store } from '../../services/store/store.js';
+import type { Assignment, AttemptBy, CreatedSubmission, NewSubmission, Store } from '../../services/store/store.js';
 import type { StoreOptions } from '../../services/store/store-options.js';
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
@@ -71,4 +71,9 @@ export async function internalError(call: Promise<unknown>, code: string): Promi
   assert.instance(error, InternalError, `expected an InternalError ${code}, got ${String(error)}`);
   assert.is((error as InternalError).code, code, (error as InternalError).message);
   return error as InternalError;
+}
+
+/** A worker's try at a grading (the first, unless told). */
+export function by(workerId: string, attempt = 1): AttemptBy {
+  return { workerId, attempt };
 }
