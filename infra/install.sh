@@ -11,8 +11,10 @@ fi
 
 # gcc/g++/make build the launcher and the addon and are the C/C++ runtimes; libseccomp-dev the
 # filter compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); python3
-# and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick.
-PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap)
+# and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick; qemu and a static
+# busybox boot the guest in which the tests run the sandbox on the cgroup hierarchy the host lacks.
+PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap
+  qemu-system-x86 busybox-static)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -21,6 +23,24 @@ if [ ${#missing[@]} -gt 0 ]; then
   echo "install.sh: installing ${missing[*]}"
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The guest's kernel: the host's own when /boot has it; else Debian's kernel package, unpacked
+# (not installed: the host's boot stays as it is).
+VM_KERNEL=/var/cache/gradebox/vm-kernel
+if [ ! -e "/boot/vmlinuz-$(uname -r)" ] && ! compgen -G "$VM_KERNEL/boot/vmlinuz-*" >/dev/null; then
+  kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
+  if [ -z "$kernel_pkg" ]; then
+    apt-get update -qq
+    kernel_pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ { print $2; exit }')
+  fi
+  echo "install.sh: unpacking $kernel_pkg into $VM_KERNEL for the test guest"
+  download=$(mktemp -d)
+  (cd "$download" && apt-get download -qq -o APT::Sandbox::User=root "$kernel_pkg")
+  mkdir -p "$VM_KERNEL"
+  dpkg-deb -x "$download"/*.deb "$VM_KERNEL"
+  rm -rf "$download"
+  for image in "$VM_KERNEL"/boot/vmlinuz-*; do depmod -b "$VM_KERNEL" "${image#"$VM_KERNEL"/boot/vmlinuz-}"; done
 fi
 
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then

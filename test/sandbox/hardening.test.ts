@@ -1,7 +1,7 @@
 // Fixes found in review, each shown with the real launcher: a reader that goes away, a hostile
 // stdin path, empty arguments, a tight descriptor limit, a submission too large for /box.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -9,14 +9,10 @@ import * as assert from 'uvu/assert';
 import { config } from '../../services/common/config.js';
 import { UserError } from '../../services/common/errors.js';
 import { defaultLayoutOnce } from '../../services/sandbox/sandbox.js';
+import { slotCgroups } from '../cgroups.js';
 import { folderWith, removeTempDirs, run, sh, tempDir } from '../helpers.js';
 
 test.after(removeTempDirs);
-
-function slotCgroups(): string[] {
-  const dir = `/sys/fs/cgroup/pids/${config().cgroupName}`;
-  return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('slot-')) : [];
-}
 
 test('a reader that goes away ends the run cleanly: a report, and no cgroup left (no SIGPIPE death)', async () => {
   const layout = defaultLayoutOnce();

@@ -1,6 +1,6 @@
 // After many runs, including runs killed mid-way and crashed launchers, nothing remains:
 // no sandbox process, no cgroup, no mount, no temp dir.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,11 +12,11 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { sandboxesClosed, sweepLeftovers } from '../../services/sandbox/launcher.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { prepareSandbox, runSandboxed } from '../../services/sandbox/sandbox.js';
+import { slotCgroups } from '../cgroups.js';
 import { removeTempDirs, sh } from '../helpers.js';
 
 test.after(removeTempDirs);
 
-const CONTROLLERS = ['memory', 'pids', 'cpuacct', 'cpuset', 'freezer'];
 const SANDBOX_UID_BASE = 0x40000000;
 
 /** Whether a process is (or was) in a slot cgroup of another cgroup name: a sandbox of someone else. */
@@ -43,13 +43,6 @@ function sandboxProcesses(live = false): number[] {
     }
   }
   return pids;
-}
-
-function slotCgroups(): string[] {
-  return CONTROLLERS.flatMap((c) => {
-    const dir = `/sys/fs/cgroup/${c}/${config().cgroupName}`;
-    return existsSync(dir) ? readdirSync(dir).filter((n) => n.startsWith('slot-')).map((n) => join(dir, n)) : [];
-  });
 }
 
 function gradeboxMounts(): string[] {

@@ -7,10 +7,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { PreparedSandbox, sandboxesClosed } from '../../services/sandbox/launcher.js';
-import { config } from '../../services/common/config.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { SandboxPool } from '../../services/sandbox/pool.js';
 import { defaultLayoutOnce, prepareSandbox, runSandboxed, scratchKbFor } from '../../services/sandbox/sandbox.js';
+import { cgroupOf, sandboxCount } from '../cgroups.js';
 import { removeTempDirs } from '../helpers.js';
 
 test.after(removeTempDirs);
@@ -27,7 +27,7 @@ function policyOf(pid: number): number {
 interface SandboxProcesses {
   /** Host pids in the sandbox's slot cgroup (while prepared: only its init). */
   pids: number[];
-  /** The slot's pids cgroup. */
+  /** The slot's cgroup (v1: its pids cgroup). */
   cgroup: string;
 }
 
@@ -41,9 +41,8 @@ function sandboxOf(supervisor: number): SandboxProcesses {
     }
   });
   assert.ok(init, 'the supervisor has a child: the sandbox init');
-  const slot = /:pids:(\/.*)$/m.exec(readFileSync(`/proc/${init}/cgroup`, 'utf8'))?.[1];
-  assert.ok(slot, 'the init is in a pids cgroup');
-  const cgroup = `/sys/fs/cgroup/pids${slot}`;
+  const cgroup = cgroupOf(init) ?? '';
+  assert.ok(cgroup.includes('/slot-'), `the init is in its slot's cgroup (${cgroup})`);
   return { pids: readFileSync(`${cgroup}/cgroup.procs`, 'utf8').trim().split('\n').map(Number), cgroup };
 }
 
@@ -55,12 +54,6 @@ function sandboxPids(supervisor: number): number[] {
 function assertGone(sandbox: SandboxProcesses): void {
   assert.equal(sandbox.pids.filter(alive), [], 'the sandbox processes are gone');
   assert.not.ok(existsSync(sandbox.cgroup), `${sandbox.cgroup} is removed`);
-}
-
-/** Sandboxes of this process that exist now (one pids cgroup each). */
-function sandboxCount(): number {
-  const dir = `/sys/fs/cgroup/pids/${config().cgroupName}`;
-  return existsSync(dir) ? readdirSync(dir).filter((name) => name.startsWith('slot-')).length : 0;
 }
 
 function alive(pid: number): boolean {
@@ -117,11 +110,9 @@ test('on busy CPUs a background sandbox yields to a normal one, until its run is
       void background.ready.then(() => { built = true; });
       await normal.ready;
       assert.not.ok(built, 'the normal sandbox, asked for after the background one, is built first');
-      const started = performance.now();
+      // Wanted now, it is raised (its processes' policy after the raise: the first test) and runs.
       const r = await runSandboxed({ argv: ['/bin/true'], limits, prepared: background });
       assert.is(r.status, 'ok', r.stderr);
-      const took = performance.now() - started;
-      assert.ok(took < 3000, `raised, it was built and run in ${took.toFixed(0)} ms`);
     } finally {
       // A failed check must not leave a sandbox waiting: later tests wait for every teardown.
       await Promise.all([background, normal].map((s) => (s.used ? s.closed : s.dispose())));

@@ -16,7 +16,8 @@ import { WorkerPool } from '../../services/worker/worker-pool.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
 import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until } from '../queue/queue-fixtures.js';
 import { FakeApi } from './fake-api.js';
-import { LogSink, processesMarked, removeCgroupParents, slotCgroups, SUM_C, sumCDigest, submissionsRoot } from './worker-fixtures.js';
+import { removeCgroupParents, slotCgroups } from '../cgroups.js';
+import { LogSink, processesMarked, SUM_C, sumCDigest, submissionsRoot } from './worker-fixtures.js';
 
 const TOKEN = 'crash-test-token';
 const CHILD = fileURLToPath(new URL('./worker-process.js', import.meta.url));

@@ -1,5 +1,5 @@
 // Shared by the worker tests: submissions laid out for a DirectoryBackend, log sinks, sandbox leftovers.
-import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 
@@ -38,21 +38,6 @@ export class LogSink extends Writable {
   override _write(chunk: Buffer, _encoding: string, done: () => void): void {
     for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) this.lines.push(JSON.parse(line) as Record<string, unknown>);
     done();
-  }
-}
-
-const CONTROLLERS = ['memory', 'pids', 'cpuacct', 'cpuset', 'freezer', 'cpu'];
-
-/** Slot cgroups under a cgroup name (v1 controllers or the v2 tree). */
-export function slotCgroups(cgroupName: string): string[] {
-  const parents = [...CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}/${cgroupName}`), `/sys/fs/cgroup/${cgroupName}`];
-  return parents.filter((dir) => existsSync(dir)).flatMap((dir) => readdirSync(dir).filter((n) => n.startsWith('slot-')).map((n) => join(dir, n)));
-}
-
-/** Removes the (empty) parent cgroups a test's own cgroup name left. */
-export function removeCgroupParents(cgroupName: string): void {
-  for (const dir of [...CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}/${cgroupName}`), `/sys/fs/cgroup/${cgroupName}`]) {
-    if (existsSync(dir)) rmdirSync(dir);
   }
 }
 
