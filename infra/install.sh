@@ -14,7 +14,7 @@ fi
 # and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick; qemu and a static
 # busybox boot the guest in which the tests run the sandbox on the cgroup hierarchy the host lacks.
 PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap
-  qemu-system-x86 busybox-static)
+  qemu-system-x86 busybox-static kmod)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
@@ -28,12 +28,17 @@ fi
 # The guest's kernel: the host's own when /boot has it; else Debian's kernel package, unpacked
 # (not installed: the host's boot stays as it is).
 VM_KERNEL=/var/cache/gradebox/vm-kernel
-if [ ! -e "/boot/vmlinuz-$(uname -r)" ] && ! compgen -G "$VM_KERNEL/boot/vmlinuz-*" >/dev/null; then
-  kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }')
+kernel_pkg=
+if [ ! -e "/boot/vmlinuz-$(uname -r)" ] && ! compgen -G "$VM_KERNEL/lib/modules/*/modules.dep" >/dev/null; then
+  kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }' || true)
   if [ -z "$kernel_pkg" ]; then
     apt-get update -qq
-    kernel_pkg=$(apt-cache depends linux-image-amd64 | awk '/Depends: linux-image-/ { print $2; exit }')
+    kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }' || true)
   fi
+  [ -n "$kernel_pkg" ] || echo "install.sh: no Debian kernel package (linux-image-amd64) here; the other-hierarchy test will say it has no guest kernel" >&2
+fi
+if [ -n "$kernel_pkg" ]; then
+  rm -rf "$VM_KERNEL"
   echo "install.sh: unpacking $kernel_pkg into $VM_KERNEL for the test guest"
   download=$(mktemp -d)
   (cd "$download" && apt-get download -qq -o APT::Sandbox::User=root "$kernel_pkg")

@@ -4,6 +4,7 @@
 // hierarchy asked for, and runs one shell script there as root. The script writes what the test
 // reads into /run/out, a writable share of a host folder.
 import { spawn } from 'node:child_process';
+import { pipeline } from 'node:stream/promises';
 import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, createWriteStream } from 'node:fs';
 import { release } from 'node:os';
 import { basename, join } from 'node:path';
@@ -118,14 +119,15 @@ function runTool(command: string, args: string[], options: { cwd?: string; input
   return new Promise((resolve, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     let output = '';
-    if (options.stdoutFile) child.stdout.pipe(createWriteStream(options.stdoutFile));
-    else child.stdout.on('data', (chunk: Buffer) => { output += chunk; });
+    // The file is complete (and its write errors seen) before the tool counts as done.
+    const written = options.stdoutFile ? pipeline(child.stdout, createWriteStream(options.stdoutFile)) : Promise.resolve();
+    if (!options.stdoutFile) child.stdout.on('data', (chunk: Buffer) => { output += chunk; });
     child.stderr.on('data', (chunk: Buffer) => { output += chunk; });
     const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
     child.on('error', reject);
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      if (code === 0) resolve(output);
+      if (code === 0) written.then(() => resolve(output), reject);
       else reject(new Error(`${command} ${args.join(' ')} ended with ${signal ?? code}: ${output.slice(-2000)}`));
     });
     child.stdin.end(options.input ?? '');
