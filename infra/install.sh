@@ -30,11 +30,9 @@ fi
 VM_KERNEL=/var/cache/gradebox/vm-kernel
 kernel_pkg=
 if [ ! -e "/boot/vmlinuz-$(uname -r)" ] && ! compgen -G "$VM_KERNEL/lib/modules/*/modules.dep" >/dev/null; then
+  # the package lists may be older than the archive's current kernel
+  apt-get update -qq || echo "install.sh: apt-get update failed; looking in the package lists there are" >&2
   kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }' || true)
-  if [ -z "$kernel_pkg" ]; then
-    apt-get update -qq
-    kernel_pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | awk '/Depends: linux-image-/ { print $2; exit }' || true)
-  fi
   [ -n "$kernel_pkg" ] || echo "install.sh: no Debian kernel package (linux-image-amd64) here; the other-hierarchy test will say it has no guest kernel" >&2
 fi
 if [ -n "$kernel_pkg" ]; then

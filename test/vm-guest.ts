@@ -1,7 +1,8 @@
 // A guest machine for the tests that need another kernel setup than the host's: qemu (software
 // emulation, so it runs on any host, nested or not) boots a kernel with a tiny initramfs, which
-// mounts the host's root read-only over 9p, adds a private /tmp and /run, mounts the cgroup
-// hierarchy asked for, and runs one shell script there as root. The script writes what the test
+// mounts the host's root read-only over 9p, adds a private /tmp and /run, shares this package
+// again at its own path (it may live under /tmp), mounts the cgroup hierarchy asked for, and runs
+// one shell script there as root. The script writes what the test
 // reads into /run/out, a writable share of a host folder.
 import { spawn } from 'node:child_process';
 import { pipeline } from 'node:stream/promises';
@@ -9,6 +10,7 @@ import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { release } from 'node:os';
 import { basename, join } from 'node:path';
 
+import { packageRoot } from '../services/common/package-root.js';
 import { tempDir } from './helpers.js';
 
 /** Where infra/install.sh unpacks a kernel package when the host's own kernel is not in /boot. */
@@ -46,6 +48,7 @@ function moduleLoadOrder(modulesDir: string, names: string[]): string[] {
     if (file && rest !== undefined) deps.set(file, rest.trim() ? rest.trim().split(/\s+/) : []);
   }
   const nameOf = (file: string): string => basename(file).replace(/\.ko(\.\w+)?$/, '').replace(/-/g, '_');
+  const builtin = new Set(readFileSync(join(modulesDir, 'modules.builtin'), 'utf8').split('\n').map(nameOf));
   const order: string[] = [];
   const add = (file: string): void => {
     if (order.includes(file)) return;
@@ -55,7 +58,7 @@ function moduleLoadOrder(modulesDir: string, names: string[]): string[] {
   for (const name of names) {
     const file = [...deps.keys()].find((f) => nameOf(f) === name);
     if (file) add(file);
-    else if (!readFileSync(join(modulesDir, 'modules.builtin'), 'utf8').split('\n').some((f) => nameOf(f) === name)) {
+    else if (!builtin.has(name)) {
       throw new Error(`the guest kernel in ${modulesDir} has no module ${name}`);
     }
   }
@@ -73,7 +76,7 @@ function cgroupMounts(hierarchy: CgroupHierarchy): string {
     '$B ln -s cpu,cpuacct /host/sys/fs/cgroup/cpu', '$B ln -s cpu,cpuacct /host/sys/fs/cgroup/cpuacct'].join('\n');
 }
 
-/** The initramfs's /init: modules, the host's root, private /tmp and /run, cgroups, then the script as PID 1. */
+/** The initramfs's /init: modules, the host's root, private /tmp and /run, the package, cgroups, then the script as PID 1. */
 function initScript(modules: string[], hierarchy: CgroupHierarchy): string {
   return `#!/bin/busybox sh
 B=/bin/busybox
@@ -82,6 +85,7 @@ for m in ${modules.map((m) => `/modules/${basename(m)}`).join(' ')}; do $B insmo
 $B mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose host /host || exit 1
 $B mount -t tmpfs tmpfs /host/tmp && $B mount -t tmpfs tmpfs /host/run && $B mkdir /host/run/out
 $B mount -t 9p -o trans=virtio,version=9p2000.L,msize=512000 out /host/run/out || exit 1
+$B mkdir -p '/host${packageRoot}' && $B mount -t 9p -o trans=virtio,version=9p2000.L,ro,msize=512000,cache=loose package '/host${packageRoot}' || exit 1
 $B mount -t devtmpfs dev /host/dev && $B mount -t proc proc /host/proc && $B mount -t sysfs sys /host/sys
 ${cgroupMounts(hierarchy)}
 $B ip link set lo up 2>/dev/null
@@ -103,16 +107,10 @@ async function buildInitramfs(dir: string, kernel: GuestKernel, hierarchy: Cgrou
   chmodSync(join(root, 'init'), 0o755);
   writeFileSync(join(root, 'guest.sh'), script);
   const image = join(dir, 'initramfs.cpio');
-  const files = ['.', ...listTree(root, '.')].join('\n') + '\n';
+  // A folder is listed before what it holds, as the kernel unpacks in order.
+  const files = ['.', ...readdirSync(root, { recursive: true }).map((p) => `./${String(p)}`)].join('\n') + '\n';
   await runTool(BUSYBOX, ['cpio', '-o', '-H', 'newc'], { cwd: root, input: files, stdoutFile: image });
   return image;
-}
-
-function listTree(root: string, rel: string): string[] {
-  return readdirSync(join(root, rel), { withFileTypes: true }).flatMap((e) => {
-    const path = `${rel}/${e.name}`;
-    return e.isDirectory() ? [path, ...listTree(root, path)] : [path];
-  });
 }
 
 function runTool(command: string, args: string[], options: { cwd?: string; input?: string; stdoutFile?: string; timeoutMs?: number }): Promise<string> {
@@ -148,6 +146,8 @@ export interface GuestRun {
  * in the host's file tree (read-only but for /tmp, /run and /run/out). 2 CPUs, 4 GiB.
  */
 export async function runInGuest(hierarchy: CgroupHierarchy, script: string, timeoutMs: number): Promise<GuestRun> {
+  // qemu's options split at commas, and the init quotes the path in single quotes
+  if (/[,']/.test(packageRoot)) throw new Error(`the guest cannot share ${packageRoot}: its path has a comma or a quote`);
   const dir = tempDir();
   const outDir = join(dir, 'out');
   mkdirSync(outDir);
@@ -158,6 +158,7 @@ export async function runInGuest(hierarchy: CgroupHierarchy, script: string, tim
   const serial = await runTool('qemu-system-x86_64', ['-accel', 'tcg,thread=multi', '-m', '4096', '-smp', '2', '-nographic', '-no-reboot',
     '-kernel', kernel.vmlinuz, '-initrd', initramfs, '-append', cmdline,
     '-virtfs', 'local,path=/,mount_tag=host,security_model=passthrough,readonly=on,multidevs=remap',
+    '-virtfs', `local,path=${packageRoot},mount_tag=package,security_model=passthrough,readonly=on,multidevs=remap`,
     '-virtfs', `local,path=${outDir},mount_tag=out,security_model=passthrough`], { timeoutMs });
   const exitFile = join(outDir, 'exit-code');
   if (!existsSync(exitFile)) throw new Error(`the guest did not finish its script; its console said:\n${serial.slice(-4000)}`);

@@ -2,11 +2,12 @@
 // that one mounted runs the sandbox tests that exercise cgroups (limits, freezing and killing on a
 // violation, sweeping what a crash left, teardown). The other test files run on the host's own.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { packageRoot } from '../../services/common/package-root.js';
 import { CGROUP_V2 } from '../cgroups.js';
 import { removeTempDirs } from '../helpers.js';
 import { runInGuest } from '../vm-guest.js';
@@ -16,7 +17,7 @@ test.after(removeTempDirs);
 const OTHER = CGROUP_V2 ? 'v1' : 'v2';
 /** The test files that create, limit, freeze, kill and remove cgroups. */
 const FILES = ['sandbox/statuses', 'sandbox/hardening', 'sandbox/leftovers', 'sandbox/prepared', 'sandbox/violations', 'sandbox/containment'];
-/** Software emulation is some 5 to 10 times slower than the host: about 2 minutes here. */
+/** Software emulation is some 5 to 10 times slower than the host: about 2.5 minutes here. */
 const GUEST_TIMEOUT_MS = 6 * 60 * 1000;
 
 /** Prints the cgroup hierarchy the launcher reports it used for one run. */
@@ -29,7 +30,7 @@ const LAUNCHER_REPORT = [
 ].join(' ');
 
 test(`in a guest with only cgroup ${OTHER}, the cgroup sandbox tests pass`, async () => {
-  const script = `cd ${process.cwd()} && export HOME=/tmp PATH=/usr/bin:/bin GRADEBOX_STATE_DIR=/tmp/gradebox-state
+  const script = `set -e; cd '${packageRoot}'; export HOME=/tmp PATH='${dirname(process.execPath)}':/usr/bin:/bin GRADEBOX_STATE_DIR=/tmp/gradebox-state
 node dist/services/cli/main.js health --json > /run/out/health.json
 node --input-type=module -e "${LAUNCHER_REPORT}" > /run/out/launcher-cgroup
 node dist/test/run-tests.js ${FILES.join(' ')}`;

@@ -10,6 +10,7 @@ import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { chownTree, lookUpServiceUser } from '../../services/host/service-user.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
+import { cgroupOf } from '../cgroups.js';
 import { tempDir, removeTempDirs } from '../helpers.js';
 import { alive } from '../../services/host/local-service.js';
 import { until } from '../queue/queue-fixtures.js';
@@ -47,15 +48,13 @@ function descendants(root: number): number[] {
   return found;
 }
 
-/** The sandbox cgroups (v1 memory or v2 path) these processes are in. */
+/** The sandbox cgroups these processes are in. */
 function slotCgroupsOf(pids: number[]): string[] {
   const dirs = new Set<string>();
   for (const pid of pids) {
     try {
-      for (const line of readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n')) {
-        const [, controllers, path] = line.split(':');
-        if (path?.includes('/slot-') && (controllers === 'memory' || controllers === '')) dirs.add(controllers === 'memory' ? `/sys/fs/cgroup/memory${path}` : `/sys/fs/cgroup${path}`);
-      }
+      const dir = cgroupOf(pid);
+      if (dir?.includes('/slot-')) dirs.add(dir);
     } catch {
       // ended meanwhile
     }
