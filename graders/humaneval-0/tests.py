@@ -1,4 +1,6 @@
 # The tests of HumanEval/0, from HumanEval (github.com/openai/human-eval, data/HumanEval.jsonl.gz), MIT License, Copyright (c) OpenAI.
+from typing import List
+
 
 
 METADATA = {

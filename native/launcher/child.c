@@ -129,14 +129,16 @@ static void set_rlimits(const struct limits *limits) {
   }
 }
 
-/* Waits for the supervisor's run messages: the stdin descriptor, the filter, the run options. */
-static void receive_run(struct config *cfg, int channel, int *stdin_fd, struct sock_fprog *filter) {
+/* Waits for the supervisor's run messages: the stdin descriptor (and, for a linked run, the stdout
+ * one), the filter, the run options. */
+static void receive_run(struct config *cfg, int channel, int *stdin_fd, int *stdout_fd, struct sock_fprog *filter) {
   struct msg_header header;
   char *payload;
   int passed_fd;
   for (;;) {
     if (recv_msg(channel, &header, &payload, &passed_fd) <= 0) _exit(1); /* cancelled before the run */
     if (header.type == MSG_STDIN) *stdin_fd = passed_fd;
+    else if (header.type == MSG_STDOUT) *stdout_fd = passed_fd;
     else if (header.type == MSG_FILTER && header.length) {
       if (header.length % sizeof(struct sock_filter) || header.length > BPF_MAXINSNS * sizeof(struct sock_filter))
         die("the seccomp program has a bad size (%u bytes)", header.length);
@@ -155,17 +157,19 @@ static void receive_run(struct config *cfg, int channel, int *stdin_fd, struct s
  * takes its stdio and limits, installs the filter and execs; the init stays suspended until then.
  * It shares the init's memory, so it writes none of it but the `environ` pointer, which only this
  * process reads from here on. */
-static void __attribute__((noreturn)) program_main(struct config *cfg, int channel, int stdin_fd, int out_fd, int err_fd,
-                                                   const struct sock_fprog *filter) {
+static void __attribute__((noreturn)) program_main(struct config *cfg, int channel, int stdin_fd, int stdout_fd, int out_fd,
+                                                   int err_fd, const struct sock_fprog *filter) {
   sigset_t none;
   sigemptyset(&none);
   for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
   sigprocmask(SIG_SETMASK, &none, NULL);
   drop_capabilities(SANDBOX_UID);
   if (setsid() < 0) die_errno("setsid");
-  if (dup2(stdin_fd, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(err_fd, 2) < 0) die_errno("dup2");
+  /* A linked run writes to the other sandbox; the captured pipe then sees EOF at once. */
+  if (dup2(stdin_fd, 0) < 0 || dup2(stdout_fd >= 0 ? stdout_fd : out_fd, 1) < 0 || dup2(err_fd, 2) < 0) die_errno("dup2");
   /* Fewer descriptors open: a tight --open-files still leaves room for the filter's listener. */
   close(stdin_fd);
+  if (stdout_fd >= 0) close(stdout_fd);
   close(out_fd);
   close(err_fd);
   set_rlimits(&cfg->limits);
@@ -233,16 +237,17 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   send_fd(sync_fd, MSG_READY, channel[0]);
   close(channel[0]);
 
-  int stdin_fd = -1;
+  int stdin_fd = -1, stdout_fd = -1;
   struct sock_fprog filter = {0};
-  receive_run(cfg, channel[1], &stdin_fd, &filter);
+  receive_run(cfg, channel[1], &stdin_fd, &stdout_fd, &filter);
   pid_t program = vfork();
   if (program < 0) die_errno("start the program");
-  if (program == 0) program_main(cfg, channel[1], stdin_fd, out_fd, err_fd, &filter);
+  if (program == 0) program_main(cfg, channel[1], stdin_fd, stdout_fd, out_fd, err_fd, &filter);
   /* Back here once the program has exec'd (or failed to). */
   limit_capabilities(0);
   close(channel[1]);
   close(stdin_fd);
+  if (stdout_fd >= 0) close(stdout_fd);
   close(out_fd);
   close(err_fd);
   init_loop(program, sync_fd, &watched);

@@ -84,6 +84,9 @@ struct frame_header {
  * socket). The payload is malloc'd and NUL-terminated. Used on the server's stdin and on the
  * channels between the server and its supervisors. */
 int read_frame(int fd, struct frame_header *header, char **payload);
+/* read_frame that also keeps up to max descriptors passed with the frame (SCM_RIGHTS); fds[i] is
+ * -1 where none came. */
+int read_frame_fds(int fd, struct frame_header *header, char **payload, int *fds, int max);
 int emit_output(int stream, const char *buf, size_t len);
 void die(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
@@ -143,7 +146,12 @@ int launch(struct config *cfg);
 
 /* server.c: `--serve`, many sandboxes for one long-lived caller */
 /* REQ_RAISE: the caller waits for this --background sandbox now; build it at normal priority. */
-enum request_verb { REQ_PREPARE = 1, REQ_RUN = 2, REQ_CANCEL = 3, REQ_RAISE = 4 };
+/* REQ_LINK: payload = the decimal id of a second prepared sandbox; the program of the first reads
+ * what the second's writes and the other way round (two pipes instead of stdin and stdout), for
+ * interactive problems and harnesses that must not share a sandbox with the submission. The
+ * server passes each supervisor its two ends as REQ_STDIO (no payload, two descriptors: the
+ * program's stdin, then its stdout) ahead of its RUN frame. */
+enum request_verb { REQ_PREPARE = 1, REQ_RUN = 2, REQ_CANCEL = 3, REQ_RAISE = 4, REQ_LINK = 5, REQ_STDIO = 6 };
 /* What a supervisor answers on its channel: its sandbox is torn down, it can take the next. */
 enum supervisor_note { NOTE_DONE = 1 };
 /* How the server passes REQ_RAISE on to the supervisor (blocked, read from its signalfd). */
@@ -169,6 +177,7 @@ enum msg_type {
   MSG_ERROR,            /* child -> sup: payload = message; setup failed */
   MSG_LISTENER,         /* program -> sup: the seccomp listener fd (SCM_RIGHTS) */
   MSG_SCRATCH,          /* child -> sup: an fd of the scratch tmpfs root (SCM_RIGHTS), for evidence */
+  MSG_STDOUT,           /* sup -> program: a stdout descriptor that replaces the captured pipe (SCM_RIGHTS) */
 };
 
 struct msg_header {

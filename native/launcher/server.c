@@ -13,6 +13,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -183,6 +184,49 @@ static void raise_priority(uint32_t id) {
   if (s && !s->run_sent) kill(s->pid, SIGRAISE);
 }
 
+/* REQ_STDIO: the program's stdin and stdout, passed along with an empty frame. */
+static bool send_stdio(struct supervisor *s, int in, int out) {
+  struct frame_header header = {s->id, REQ_STDIO, 0};
+  int fds[2] = {in, out};
+  char control[CMSG_SPACE(sizeof fds)] = {0};
+  struct iovec iov = {.iov_base = &header, .iov_len = sizeof header};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
+  cmsg->cmsg_level = SOL_SOCKET;
+  cmsg->cmsg_type = SCM_RIGHTS;
+  cmsg->cmsg_len = CMSG_LEN(sizeof fds);
+  memcpy(CMSG_DATA(cmsg), fds, sizeof fds);
+  ssize_t n;
+  do n = sendmsg(s->channel, &msg, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  return n == (ssize_t)sizeof header;
+}
+
+/* Joins the programs of two prepared sandboxes: each one's stdout is the other's stdin. The pipes
+ * are made here, the common parent, and each supervisor gets its two ends before its run. */
+static void link_pair(uint32_t id, const char *payload) {
+  char *end;
+  unsigned long other = strtoul(payload, &end, 10);
+  struct supervisor *a = serving(id);
+  struct supervisor *b = *payload && !*end && other != id && other <= UINT32_MAX ? serving((uint32_t)other) : NULL;
+  if (!a || !b || a->run_sent || b->run_sent || a->channel < 0 || b->channel < 0)
+    return report(id, "{\"event\":\"error\",\"message\":%s}", "link: both sandboxes must be prepared and not yet run");
+  int ab[2], ba[2];
+  if (pipe2(ab, O_CLOEXEC) < 0) return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
+  if (pipe2(ba, O_CLOEXEC) < 0) {
+    close(ab[0]);
+    close(ab[1]);
+    return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
+  }
+  /* A supervisor that died is reported by reap(); the other one's run then ends at EOF. */
+  if (!send_stdio(a, ba[0], ab[1])) let_go(a);
+  if (!send_stdio(b, ab[0], ba[1])) let_go(b);
+  for (int i = 0; i < 2; i++) {
+    close(ab[i]);
+    close(ba[i]);
+  }
+}
+
 /* The supervisor tears its sandbox down (SIGTERM) and ends. */
 static void cancel(uint32_t id) {
   struct supervisor *s = serving(id);
@@ -250,6 +294,7 @@ static int handle_request(const struct config *defaults) {
   case REQ_RUN: send_run(header.id, payload, header.length); break;
   case REQ_CANCEL: cancel(header.id); break;
   case REQ_RAISE: raise_priority(header.id); break;
+  case REQ_LINK: link_pair(header.id, payload); break;
   default: report(header.id, "{\"event\":\"error\",\"message\":%s}", "unknown request");
   }
   free(payload);

@@ -39,6 +39,7 @@ struct run {
   bool check_due;           /* the budgets need a check now (the program just started) */
   int notify_fd;            /* seccomp listener, -1 without a filter */
   int program_fd;           /* channel to the program until it execs */
+  int link_in, link_out;    /* a linked run's stdin and stdout (pipes to another sandbox), else -1 */
   int scratch_fd;           /* root of the sandbox's scratch tmpfs, for evidence */
   bool violation;           /* an incident happened (only the first one counts) */
   char *options;            /* the run options (cfg points into them), freed when the run is over */
@@ -254,8 +255,9 @@ static int take_signal(const struct run *run) {
 }
 
 /* Reads the run options from the control channel: one RUN frame ({id, verb, length} + NUL-separated
- * words). A signal while we wait cancels the prepared sandbox. */
-static char *read_control(int fd, const struct run *run, uint32_t *length) {
+ * words), maybe after a STDIO frame carrying the program's linked stdin and stdout. A signal while
+ * we wait cancels the prepared sandbox. */
+static char *read_control(int fd, struct run *run, uint32_t *length) {
   for (;;) {
     struct pollfd pfds[4] = {{fd, POLLIN, 0}, {run->signal_fd, POLLIN, 0}, {run->pidfd, POLLIN, 0}, {run->program_fd, POLLIN, 0}};
     if (poll(pfds, 4, -1) < 0) {
@@ -264,16 +266,25 @@ static char *read_control(int fd, const struct run *run, uint32_t *length) {
     }
     if (pfds[1].revents && take_signal(run) != SIGRAISE) die("cancelled before the run started");
     if (pfds[2].revents || pfds[3].revents) die("the sandbox died while it was prepared");
-    if (pfds[0].revents) break;
+    if (!pfds[0].revents) continue;
+    to_foreground(run); /* the sandbox is built: this covers every process it has */
+    struct frame_header header;
+    char *buf;
+    int fds[2];
+    int read = read_frame_fds(fd, &header, &buf, fds, 2);
+    if (read == 0) die("cancelled before the run started");
+    if (read > 0 && header.kind == REQ_STDIO && fds[0] >= 0 && fds[1] >= 0 && run->link_in < 0) {
+      run->link_in = fds[0];
+      run->link_out = fds[1];
+      free(buf);
+      continue;
+    }
+    for (int i = 0; i < 2; i++)
+      if (fds[i] >= 0) close(fds[i]);
+    if (read < 0 || header.kind != REQ_RUN || header.length == 0) die("malformed run request");
+    *length = header.length;
+    return buf;
   }
-  to_foreground(run); /* the sandbox is built: this covers every process it has */
-  struct frame_header header;
-  char *buf;
-  int read = read_frame(fd, &header, &buf);
-  if (read == 0) die("cancelled before the run started");
-  if (read < 0 || header.kind != REQ_RUN || header.length == 0) die("malformed run request");
-  *length = header.length;
-  return buf;
 }
 
 /* Until the sandbox is built: the scratch handle, the uid maps, then READY with the program's channel. */
@@ -378,17 +389,21 @@ static int open_stdin(const char *path) {
 /* Hands the program its run: stdin, filter, options. Its clock starts now. Everything is read
  * first and the three messages go back to back, so the program wakes once, not once for each. */
 static void send_run(struct run *run, const char *options, uint32_t length) {
-  int stdin_fd = open_stdin(run->cfg->stdin_path);
+  if (run->link_in >= 0 && run->cfg->stdin_path) die("a linked run takes its stdin from the other sandbox, not --stdin");
+  int stdin_fd = run->link_in >= 0 ? run->link_in : open_stdin(run->cfg->stdin_path);
   uint32_t filter_length;
   char *filter = read_filter(run->cfg->seccomp_path, &filter_length);
   run->started_us = monotonic_us();
   run->check_due = true;
   if (cgroup_read_cpu_us(&run->cpu_baseline_us) < 0) run->cpu_baseline_us = 0;
   cgroup_reset_peak();
+  if (run->link_out >= 0) send_fd(run->program_fd, MSG_STDOUT, run->link_out);
   send_fd(run->program_fd, MSG_STDIN, stdin_fd);
   send_msg(run->program_fd, MSG_FILTER, 0, filter, filter_length);
   send_msg(run->program_fd, MSG_RUN, 0, options, length);
   close(stdin_fd);
+  if (run->link_out >= 0) close(run->link_out);
+  run->link_in = run->link_out = -1;
   free(filter);
 }
 
@@ -436,7 +451,8 @@ static int finish(struct run *run) {
 }
 
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
-  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd, .notify_fd = -1, .scratch_fd = -1, .program_fd = -1};
+  struct run run = {.cfg = cfg, .child = child, .sync_fd = sync_fd, .notify_fd = -1, .scratch_fd = -1, .program_fd = -1,
+                    .link_in = -1, .link_out = -1};
   current = &run;
   die_hook = cleanup_on_die;
   run.streams[0] = (struct stream){out_fd, 1, 0, false};

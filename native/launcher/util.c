@@ -253,10 +253,32 @@ int supervisor_signals(void) {
   return fd;
 }
 
-int read_frame(int fd, struct frame_header *header, char **payload) {
+int read_frame(int fd, struct frame_header *header, char **payload) { return read_frame_fds(fd, header, payload, NULL, 0); }
+
+/* The header is read with recvmsg so that descriptors sent along with it are kept (up to max;
+ * more are closed). */
+int read_frame_fds(int fd, struct frame_header *header, char **payload, int *fds, int max) {
   *payload = NULL;
-  ssize_t n = read_full(fd, header, sizeof *header);
+  for (int i = 0; i < max; i++) fds[i] = -1;
+  char control[CMSG_SPACE(4 * sizeof(int))];
+  struct iovec iov = {.iov_base = header, .iov_len = sizeof *header};
+  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
+  ssize_t n;
+  do n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC | MSG_WAITALL);
+  while (n < 0 && errno == EINTR);
+  int kept = 0;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
+    if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+    for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN(0)) / sizeof(int); i++) {
+      int received;
+      memcpy(&received, CMSG_DATA(c) + i * sizeof(int), sizeof received);
+      if (kept < max) fds[kept++] = received;
+      else close(received);
+    }
+  }
   if (n == 0) return 0;
+  if (n > 0 && n < (ssize_t)sizeof *header && read_full(fd, (char *)header + n, sizeof *header - n) == (ssize_t)(sizeof *header - n))
+    n = sizeof *header;
   if (n != (ssize_t)sizeof *header || header->length > MAX_CONTROL_BYTES) return -1;
   *payload = malloc(header->length + 1);
   if (!*payload) die("out of memory");

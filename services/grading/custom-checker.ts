@@ -2,11 +2,12 @@
 // student's output and the expected answer (testlib's order) and says accepted (exit 0) or wrong
 // answer (exit 1). Anything else is the checker's failure, never charged to the student.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 import { resolveLimits } from '../sandbox/limits.js';
 import { capped, type Verdict } from './grade-result.js';
 import type { CustomChecker, GraderTest } from './grader-definition.js';
+import { policyForProgram } from './languages.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { copyGraderFiles } from './test-box.js';
 
@@ -16,15 +17,6 @@ export const CHECKER_OUTPUT = 'output.txt';
 export const CHECKER_ANSWER = 'answer.txt';
 
 const CHECKER_LIMITS = { cpuMs: 5000, wallMs: 10_000, memoryMb: 512, outputKb: 64 };
-
-/** The seccomp policy a checker runs under, from the program it starts. */
-function checkerPolicy(program: string): string {
-  const name = basename(program);
-  if (/^python3?(\.\d+)?$/.test(name)) return 'python';
-  if (name === 'node') return 'node';
-  if (name === 'java') return 'java';
-  return 'default';
-}
 
 export interface CheckerVerdict {
   verdict: Extract<Verdict, 'AC' | 'WA' | 'IE'>;
@@ -47,7 +39,7 @@ export async function runCustomChecker(
     argv: [...checker.run, CHECKER_INPUT, CHECKER_OUTPUT, CHECKER_ANSWER],
     limits: resolveLimits({ ...CHECKER_LIMITS, cpuset: context.cpuset }),
     dir: box,
-    policy: checkerPolicy(checker.run[0]!),
+    policy: policyForProgram(checker.run[0]!),
   });
   const feedback = capped(run.stdout);
   if (run.status === 'ok') return { verdict: 'AC', feedback };

@@ -73,7 +73,7 @@ function runtimeLayout(grader: GraderDefinition, plan: LanguagePlan, built: stri
 }
 
 async function runTests(grader: GraderDefinition, plan: LanguagePlan, built: string, layout: RootLayout, scratch: string, context: RunContext): Promise<TestsOutcome> {
-  if (grader.harness) return { ...(await runHarnessTests(grader, plan, built, scratch, context)), problems: [] };
+  if (grader.harness) return runHarnessTests(grader, plan, built, layout, scratch, context);
   const io = await runIoTests({ grader, plan, built, layout, scratch, context });
   return { ...io, output: '' };
 }

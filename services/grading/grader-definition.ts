@@ -62,10 +62,19 @@ export interface CustomChecker {
   files: string[];
 }
 
+/** The submission's side of a harness: run in a sandbox of its own, joined to the harness by pipes. */
+export interface HarnessCandidate {
+  /** How the submission is started; undefined: the language's own run command. */
+  run?: string[] | undefined;
+  /** Absolute paths of files laid over the built submission (an adapter such as run_tests.py). */
+  files: string[];
+}
+
 export interface Harness {
-  /** Absolute paths of the instructor's test code, copied into /box. */
+  /** Absolute paths of the instructor's test code, copied into the harness's own /box. */
   files: string[];
   run: string[];
+  candidate: HarnessCandidate;
   /** Where in /box the harness writes its Gradescope-style results. @defaultValue 'results.json' */
   results: string;
   /** Points at stake when the harness writes no usable results (a crash, a time limit). @defaultValue 1 */
@@ -165,7 +174,9 @@ const graderSchema = z.strictObject({
   custom_checker: z.strictObject({ run: argv, files: pathList('checker.py') },
     { error: expectedObject('a mapping such as { run: [python3, checker.py], files: [checker.py] }') }).optional(),
   harness: z.strictObject({ files: pathList('test_solution.py'), run: argv, results: boxPath.default('results.json'),
-    max_score: z.number({ error: expected('the points of the whole harness, a number >= 0') }).min(0, { error: expected('a number >= 0') }).optional() },
+    max_score: z.number({ error: expected('the points of the whole harness, a number >= 0') }).min(0, { error: expected('a number >= 0') }).optional(),
+    candidate: z.strictObject({ run: argv.optional(), files: pathList('run_tests.py') },
+      { error: expectedObject('a mapping such as { files: [run_tests.py], run: [python3, -I, run_tests.py, --serve] }') }).optional() },
     { error: expectedObject('a mapping such as { files: [test_solution.py], run: [python3, test_solution.py] }') }).optional(),
 }, { error: expectedObject('a mapping with at least language and tests') });
 
@@ -391,7 +402,9 @@ function ioTests(ctx: Context, spec: GraderSpec, limits: GraderLimits): GraderTe
 function harnessOf(ctx: Context, spec: GraderSpec): Harness {
   if (spec.tests) fail(ctx, 'tests', 'mode: harness takes its tests from the harness results; drop tests, or drop mode: harness');
   if (!spec.harness) fail(ctx, 'harness', 'missing; mode: harness needs harness: { files: [...], run: [...] }');
+  const candidate = spec.harness.candidate;
   return { files: graderFiles(ctx, spec.harness.files, 'harness.files'), run: spec.harness.run,
+    candidate: { run: candidate?.run, files: graderFiles(ctx, candidate?.files ?? [], 'harness.candidate.files') },
     results: posix.normalize(spec.harness.results), maxScore: spec.harness.max_score ?? 1 };
 }
 
@@ -417,6 +430,7 @@ function referencedFiles(def: Omit<GraderDefinition, 'digest'>): string[] {
     ...def.tests.flatMap((t) => [...(t.stdin ? [t.stdin] : []), ...(t.expect ? [t.expect] : []), ...t.files]),
     ...(def.customChecker?.files ?? []),
     ...(def.harness?.files ?? []),
+    ...(def.harness?.candidate.files ?? []),
   ];
 }
 

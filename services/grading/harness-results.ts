@@ -1,11 +1,10 @@
 // Reads the Gradescope-style results.json a harness wrote into /box, as untrusted data.
 //
-// Why untrusted: the submission runs in the same sandbox as the harness, as the same user, so it can
-// overwrite results.json, replace it with a link (to a host file, once /box is exported) or a FIFO,
-// or make it huge. So nothing here follows a link (every path component is lstat-checked and the
-// final open uses O_NOFOLLOW), only a regular file of bounded size is read, and every field goes
-// through a schema with caps. What it cannot tell is whether the harness or the submission wrote
-// the numbers: harnesses must not let submissions write it (see services/grading/datasets/run_tests.py).
+// Why untrusted: the harness is a program of the grader's, run in a sandbox of its own apart from the
+// submission (harness-tests.ts), but it is still a program: a broken one may leave a link (to a host
+// file, once /box is exported), a FIFO or a huge file where results.json should be. So nothing here
+// follows a link (every path component is lstat-checked and the final open uses O_NOFOLLOW), only a
+// regular file of bounded size is read, and every field goes through a schema with caps.
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';

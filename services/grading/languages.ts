@@ -49,6 +49,15 @@ function javaMainClass(dir: string, sources: string[]): string {
   throw new UserError('E_SUBMISSION_NO_MAIN', 'no Java class of the submission declares public static void main(String[] args)');
 }
 
+/** The seccomp policy of a grader's own program (a checker, a harness), from the program it starts. */
+export function policyForProgram(program: string): string {
+  const name = basename(program);
+  if (/^python3?(\.\d+)?$/.test(name)) return 'python';
+  if (name === 'node') return 'node';
+  if (name === 'java') return 'java';
+  return 'default';
+}
+
 /** Fills `{main}` and `{sources}` in a grader's own build or run command. */
 function expand(argv: string[], main: string, sources: string[]): string[] {
   return argv.flatMap((word) => (word === '{sources}' ? sources : [word.replaceAll('{main}', main)]));

@@ -79,7 +79,7 @@ interface StatusEvent {
 }
 
 /** Request verbs and frame kinds of the launcher's --serve protocol (native/launcher/server.c). */
-const VERB = { prepare: 1, run: 2, cancel: 3, raise: 4 } as const;
+const VERB = { prepare: 1, run: 2, cancel: 3, raise: 4, link: 5 } as const;
 const FRAME = { stdout: 1, stderr: 2, status: 3 } as const;
 const HEADER_BYTES = 12;
 
@@ -243,6 +243,7 @@ export class PreparedSandbox {
   private readonly stdout: Buffer[] = [];
   private readonly stderr: Buffer[] = [];
   private used_ = false;
+  private linked = false;
   private built = false;
   private readonly background: boolean;
   private pid_: number | undefined;
@@ -292,6 +293,7 @@ export class PreparedSandbox {
    */
   async run(request: RunRequest): Promise<LaunchReport> {
     if (this.used_) throw new InternalError('E_SANDBOX_REUSED', 'a prepared sandbox serves one run only');
+    if (this.linked && request.stdinPath !== undefined) throw new InternalError('E_SANDBOX_LINK', 'a linked sandbox reads the other one, not a stdin file');
     this.used_ = true;
     if (this.background && !this.built) this.server.send(this.id, VERB.raise, []); // we wait for it now
     await this.ready;
@@ -311,6 +313,16 @@ export class PreparedSandbox {
       violation_event: violation ? (violation as unknown as ViolationEvent) : null,
       incident_event: incident ? (incident as unknown as IncidentEvent) : null,
     };
+  }
+
+  /**
+   * Joins this sandbox's program and `other`'s with two pipes: each one's stdout is the other's
+   * stdin (their stdout is then not captured). Both must be waiting for their run; run both.
+   */
+  linkWith(other: PreparedSandbox): void {
+    if (this.used_ || other.used_ || this.linked || other.linked) throw new InternalError('E_SANDBOX_LINK', 'only two sandboxes waiting for their run can be linked, once');
+    this.linked = other.linked = true;
+    this.server.send(this.id, VERB.link, [String(other.id)]);
   }
 
   /** Whether run() or dispose() was called: the sandbox is no longer waiting for a run. */

@@ -2,6 +2,7 @@
 import { join } from 'node:path';
 
 import { config } from '../common/config.js';
+import { InternalError } from '../common/errors.js';
 import { canonicalEnvironment } from './environment.js';
 import { defaultRootLayout, type RootLayout } from './layers.js';
 import { syscallName } from '../seccomp/addon.js';
@@ -135,11 +136,14 @@ function toResult(report: LaunchReport, limits: Limits): RunResult {
   };
 }
 
-export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
+/** The policy a run asks for, installed (and its first use audited); null: no filter. */
+async function policyOf(run: SandboxRun): Promise<ReturnType<typeof installedPolicy> | null> {
   const policy = run.policy === null ? null : installedPolicy(run.policy ?? 'default');
   if (policy?.fresh) await recordPolicyInstalled(policy.name, policy.digest);
-  startKernelAudit();
-  const sandbox = run.prepared ?? prepareSandbox(run.limits, run.layout);
+  return policy;
+}
+
+async function runOn(sandbox: PreparedSandbox, run: SandboxRun, policy: ReturnType<typeof installedPolicy> | null): Promise<RunResult> {
   const started = new Date();
   const report = await sandbox.run({
     argv: run.argv,
@@ -157,4 +161,56 @@ export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
     result.incident.kernel_audit_unavailable = kernel.unavailable;
   }
   return result;
+}
+
+export async function runSandboxed(run: SandboxRun): Promise<RunResult> {
+  const policy = await policyOf(run);
+  startKernelAudit();
+  return runOn(run.prepared ?? prepareSandbox(run.limits, run.layout), run, policy);
+}
+
+/** How long the second program of a linked pair may run on once the first has ended, ms. */
+export const LINKED_GRACE_MS = 2000;
+
+/** The results of a linked pair; `secondCut`: the second was ended because the first had ended. */
+export interface LinkedResults {
+  first: RunResult;
+  second: RunResult;
+  secondCut: boolean;
+}
+
+/**
+ * Runs two programs at once, each one's stdout joined to the other's stdin: an interactive
+ * problem's interactor and the submission, or a harness and the solution it tests. The first one
+ * leads: once it has ended, the second gets LINKED_GRACE_MS to end too, then it is stopped
+ * (`secondCut`), so a second that ignores the end of its input cannot hold the grading.
+ */
+export async function runLinked(first: SandboxRun, second: SandboxRun): Promise<LinkedResults> {
+  if (first.stdin !== undefined || second.stdin !== undefined) throw new InternalError('E_SANDBOX_LINK', 'linked runs read each other, not a stdin file');
+  const [firstPolicy, secondPolicy] = [await policyOf(first), await policyOf(second)];
+  startKernelAudit();
+  const a = first.prepared ?? prepareSandbox(first.limits, first.layout);
+  const b = second.prepared ?? prepareSandbox(second.limits, second.layout);
+  a.linkWith(b);
+  let secondDone = false;
+  const secondRun = runOn(b, second, secondPolicy).finally(() => { secondDone = true; });
+  secondRun.catch(() => {}); // awaited below; a failure of the first must not leave it unobserved
+  let firstResult: RunResult;
+  try {
+    firstResult = await runOn(a, first, firstPolicy);
+  } catch (error) {
+    await b.dispose();
+    throw error;
+  }
+  let secondCut = false;
+  const timer = setTimeout(() => {
+    if (secondDone) return;
+    secondCut = true;
+    void b.dispose();
+  }, LINKED_GRACE_MS);
+  try {
+    return { first: firstResult, second: await secondRun, secondCut };
+  } finally {
+    clearTimeout(timer);
+  }
 }

@@ -32,6 +32,12 @@ async function refuses(argv: string[], kind: typeof UserError, code: string, pat
   assert.match((error as Error).message, pattern);
 }
 
+test('the example graders made by import carry the current runner', () => {
+  for (const example of ['humaneval-0', 'mbpp-2']) {
+    assert.is(readFileSync(fromPackageRoot('graders', example, 'run_tests.py'), 'utf8'), readFileSync(RUNNER_SOURCE, 'utf8'), `graders/${example}/run_tests.py is stale: copy ${RUNNER_SOURCE}`);
+  }
+});
+
 test('humaneval --task: a grader folder with the runner, the tests, a README and the reference', async () => {
   const out = join(tempDir(), 'he0');
   const { code, out: printed } = await run(['humaneval', '--data', HUMANEVAL, '--task', 'HumanEval/0', '--out', out]);
@@ -45,6 +51,8 @@ test('humaneval --task: a grader folder with the runner, the tests, a README and
   assert.is(grader.harness?.results, 'results.json');
   assert.equal(grader.limits, { cpuMs: 16000, wallMs: 21000, memoryMb: 256, outputKb: 64 });
   assert.is(readFileSync(join(out, 'run_tests.py'), 'utf8'), readFileSync(RUNNER_SOURCE, 'utf8'));
+  assert.equal(grader.harness?.candidate.run, ['python3', '-I', 'run_tests.py', '--serve', '--memory-mb', '192']);
+  assert.equal(grader.harness?.candidate.files, [join(grader.dir, 'run_tests.py')]);
   const readme = readFileSync(join(out, 'README.md'), 'utf8');
   assert.match(readme, /^# HumanEval\/0 \(has_close_elements\)/);
   assert.match(readme, /github\.com\/openai\/human-eval.*MIT License/);

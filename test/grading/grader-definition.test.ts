@@ -174,7 +174,15 @@ harness: { files: [test_solution.py], run: [python3, test_solution.py] }
 `, { 'test_solution.py': 'print(1)\n' }));
   assert.is(grader.mode, 'harness');
   assert.equal(grader.tests, []);
-  assert.equal(grader.harness, { files: [join(grader.dir, 'test_solution.py')], run: ['python3', 'test_solution.py'], results: 'results.json', maxScore: 1 });
+  assert.equal(grader.harness, { files: [join(grader.dir, 'test_solution.py')], run: ['python3', 'test_solution.py'], results: 'results.json', maxScore: 1,
+    candidate: { run: undefined, files: [] } });
+  const adapter = loadGrader(graderWith(`
+language: python
+mode: harness
+harness: { files: [t.py], run: [python3, t.py], candidate: { files: [serve.py], run: [python3, serve.py] } }
+`, { 't.py': 'print(1)\n', 'serve.py': 'print(2)\n' }));
+  assert.equal(adapter.harness?.candidate, { run: ['python3', 'serve.py'], files: [join(adapter.dir, 'serve.py')] });
+  rejects(graderWith('language: python\nmode: harness\nharness: { run: [x], candidate: { files: [../x.py] } }\n'), /field harness\.candidate\.files/);
   rejects(graderWith('language: python\nmode: harness\n'), /field harness: missing/);
   rejects(graderWith('language: python\nmode: harness\nharness: { run: [x] }\ntests: [{ glob: tests/*.in }]\n'), /field tests: mode: harness/);
   rejects(graderWith('language: python\nharness: { run: [x] }\ntests: [{ glob: tests/*.in }]\n'), /field harness: only mode: harness/);

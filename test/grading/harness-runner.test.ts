@@ -1,6 +1,7 @@
 // The Python harness runner (run_tests.py) through the real pipeline: one test per assert, partial
 // credit, a time limit per test, crashes and exits confined to one test, short output for students,
-// and a submission that tries to write its own results.json does not get the marks.
+// and a submission that tries to forge its result (its own results.json, a forged report, an early
+// exit, an object equal to everything, a patched runner, printed markers) does not get the marks.
 import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -8,6 +9,7 @@ import * as assert from 'uvu/assert';
 
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
 import { RUNNER_SOURCE } from '../../services/grading/datasets/harness-grader-folder.js';
+import { fromPackageRoot } from '../../services/common/package-root.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
 
 test.after(removeTempDirs);
@@ -26,8 +28,9 @@ function grader(tests: string, runnerArgs: string[] = [], limits = '{ cpu_ms: 20
   const dir = tempDir();
   copyFileSync(RUNNER_SOURCE, join(dir, 'run_tests.py'));
   writeFileSync(join(dir, 'tests.py'), tests);
-  const run = ['python3', '-I', 'run_tests.py', '--tests', 'tests.py', '--time-limit-ms', '1000', '--budget-ms', '4000', '--memory-mb', '128', ...runnerArgs];
-  writeFileSync(join(dir, 'grader.yaml'), `language: python\nmode: harness\nlimits: ${limits}\nharness:\n  files: [run_tests.py, tests.py]\n  run: ${JSON.stringify(run)}\n`);
+  const run = ['python3', '-I', 'run_tests.py', '--tests', 'tests.py', '--time-limit-ms', '1000', '--budget-ms', '4000', ...runnerArgs];
+  const serve = ['python3', '-I', 'run_tests.py', '--serve', '--memory-mb', '128'];
+  writeFileSync(join(dir, 'grader.yaml'), `language: python\nmode: harness\nlimits: ${limits}\nharness:\n  files: [run_tests.py, tests.py]\n  run: ${JSON.stringify(run)}\n  candidate: { files: [run_tests.py], run: ${JSON.stringify(serve)} }\n`);
   return dir;
 }
 
@@ -152,6 +155,36 @@ test('a submission that writes its own results.json does not get the marks', asy
   }
 });
 
+test('the forging attacks kept as fixtures in graders/humaneval-0 score nothing (their function returns None)', async () => {
+  const dir = fromPackageRoot('graders', 'humaneval-0');
+  const attacks = ['forges_results.py', 'forges_report.py', 'exits_early.py', 'always_equal.py', 'patches_runner.py', 'prints_markers.py'];
+  for (const name of attacks) {
+    const result = await gradeSubmission({ graderDir: dir, submission: join(dir, 'submissions', name) });
+    assert.is(result.score, 0, `${name}: ${JSON.stringify(outcomes(result))}`);
+    assert.is(result.max_score, 7, name);
+    assert.is(result.gradable, true, name);
+    assert.ok(result.tests.every((t) => t.verdict === 'WA' && t.name !== 'forged'), name);
+  }
+});
+
+test('a forged answer on the pipe is only a value: the runner compares it, and it cannot match an unknown expectation', async () => {
+  // The solution answers every request itself, on every descriptor of its server, with True.
+  const forger = `import os, json
+def add(a, b):
+    for pid in ('self', str(os.getppid())):
+        for fd in os.listdir(f'/proc/{pid}/fd'):
+            try:
+                out = os.open(f'/proc/{pid}/fd/{fd}', os.O_WRONLY | os.O_NONBLOCK)
+                os.write(out, ''.join(json.dumps({'id': i, 'value': True}) + '\\n' for i in range(1, 30)).encode())
+                os.close(out)
+            except OSError:
+                pass
+    return None
+`;
+  const result = await grade(ADD, forger);
+  assert.is(result.score, 0, JSON.stringify(outcomes(result)));
+});
+
 test('HumanEval style (--check): the asserts of check() are the tests; dependent asserts stay one test', async () => {
   const checkTests = `
 METADATA = {}
@@ -175,12 +208,14 @@ def check(candidate):
   assert.equal(outcomes(notDefined).map((o) => o[1]), Array(3).fill('solution.py does not define the function root()'));
 });
 
-test('a broken grader (no check function in the tests) is an error, not a score', async () => {
+test('a broken grader (no check function in the tests) is the grader\'s failure: IE, not gradable, the detail for operators', async () => {
   const broken = grader('def test_it(candidate):\n    assert candidate(1)\n', ['--check', 'check', '--candidate', 'f']);
   const result = await grade(broken, 'def f(x):\n    return x\n');
   assert.is(result.score, 0);
-  assert.is(result.verdict, 'RE');
-  assert.match(result.tests[0]?.output ?? '', /harness error: tests\.py defines no function check\(\)/);
+  assert.is(result.verdict, 'IE');
+  assert.is(result.gradable, false);
+  assert.is(result.tests[0]?.output, '');
+  assert.match(result.internal_problems.join('\n'), /harness error: tests\.py defines no function check\(\)/);
 });
 
 test.run();

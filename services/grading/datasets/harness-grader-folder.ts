@@ -32,11 +32,12 @@ export interface HarnessGraderSpec {
 
 /** Time all tests of one submission may take together before the rest are not run, ms. */
 const BUDGET_MS = 10_000;
-/** The test process's address space; the sandbox's memory limit is above it, for the runner. */
+/** The test process's address space; the sandbox's memory limit is above it, for the server. */
 const TEST_MEMORY_MB = 192;
 const SANDBOX_MEMORY_MB = 256;
 
-/** The sandbox limits around the runner: the budget plus one test that overruns it, plus start-up. */
+/** The limits of each of the two sandboxes (the runner's, the solution's): the budget plus one
+ * test that overruns it, plus start-up. */
 function sandboxLimits(timeLimitMs: number, budgetMs: number): string {
   const perTest = Math.ceil(timeLimitMs / 1000) * 1000 + 1000;
   const cpuMs = budgetMs + perTest + 2000;
@@ -44,22 +45,31 @@ function sandboxLimits(timeLimitMs: number, budgetMs: number): string {
   return `{ cpu_ms: ${cpuMs}, wall_ms: ${wallMs}, memory_mb: ${SANDBOX_MEMORY_MB}, output_kb: 64 }`;
 }
 
+/** JSON is YAML: quoting every word keeps numbers strings, as grader.yaml requires for argv. */
+function flowList(words: string[]): string {
+  return `[${words.map((w) => JSON.stringify(w)).join(', ')}]`;
+}
+
 function graderYaml(spec: HarnessGraderSpec): string {
   const timeLimitMs = spec.timeLimitMs ?? 3000;
   const budgetMs = Math.max(BUDGET_MS, timeLimitMs * 2);
   const run = ['python3', '-I', 'run_tests.py', '--tests', 'tests.py', ...spec.runnerArgs,
-    '--time-limit-ms', String(timeLimitMs), '--budget-ms', String(budgetMs), '--memory-mb', String(TEST_MEMORY_MB)];
-  // JSON is YAML: quoting every word keeps numbers strings, as grader.yaml requires for argv.
+    '--time-limit-ms', String(timeLimitMs), '--budget-ms', String(budgetMs)];
+  const serve = ['python3', '-I', 'run_tests.py', '--serve', '--memory-mb', String(TEST_MEMORY_MB)];
   return [
     `# ${spec.title}: made by \`gradebox import\`; see README.md.`,
     'language: python',
     'mode: harness',
     `# Each test gets ${timeLimitMs / 1000} s (wall clock, run_tests.py); these limits hold the run of all the tests.`,
     `limits: ${sandboxLimits(timeLimitMs, budgetMs)}`,
+    '# The runner (with the tests) and the solution run in two sandboxes joined by pipes.',
     'harness:',
     '  files: [run_tests.py, tests.py]',
-    `  run: ${JSON.stringify(run).replaceAll(',', ', ')}`,
+    `  run: ${flowList(run)}`,
     '  results: results.json',
+    '  candidate:',
+    '    files: [run_tests.py]',
+    `    run: ${flowList(serve)}`,
     '',
   ].join('\n');
 }
@@ -73,7 +83,7 @@ function readme(spec: HarnessGraderSpec): string {
     ...spec.instructions,
     '',
     `Each assert of tests.py is one test worth 1 point, with a time limit of ${(spec.timeLimitMs ?? 3000) / 1000} s;`,
-    'run_tests.py runs them and writes results.json. reference/solution.py is the task\'s own solution.',
+    'run_tests.py runs them, apart from the solution, and writes results.json. reference/solution.py is the task\'s own solution.',
     '',
   ].join('\n');
 }

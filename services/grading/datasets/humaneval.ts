@@ -34,6 +34,16 @@ export function findHumanEvalTask(tasks: HumanEvalTask[], id: string): HumanEval
   return task;
 }
 
+/**
+ * The prompt's code before the function to write: imports and helpers the tests may call (poly,
+ * encode_cyclic, …). They go into the tests, so the tests use the task's own helpers and never a
+ * copy the submission redefined.
+ */
+function promptHelpers(task: HumanEvalTask): string {
+  const at = task.prompt.search(new RegExp(`^def ${task.entry_point}\\(`, 'm'));
+  return at > 0 ? task.prompt.slice(0, at).trim() : '';
+}
+
 export function humanEvalGrader(task: HumanEvalTask): HarnessGraderSpec {
   const number = task.task_id.split('/')[1] ?? '';
   return {
@@ -47,7 +57,7 @@ export function humanEvalGrader(task: HumanEvalTask): HarnessGraderSpec {
       task.prompt.trimEnd(),
       '```',
     ],
-    tests: `# The tests of ${task.task_id}, from ${SOURCE}.\n${task.test.trimEnd()}\n`,
+    tests: [`# The tests of ${task.task_id}, from ${SOURCE}.`, ...(promptHelpers(task) ? [promptHelpers(task), ''] : []), `${task.test.trimEnd()}\n`].join('\n'),
     reference: `${task.prompt}${task.canonical_solution}`.trimEnd() + '\n',
     runnerArgs: ['--check', 'check', '--candidate', task.entry_point],
   };

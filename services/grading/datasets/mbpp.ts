@@ -40,17 +40,18 @@ function lf(text: string): string {
   return text.replace(/\r\n/g, '\n').trimEnd();
 }
 
-/** What a submission must define: the functions (and classes) of the reference that the tests and
- * their set-up use, such as ["is_tree_balanced()", "class Node"]. */
-function requiredNames(task: MbppTask): string[] {
+/** What a submission must define: the functions and classes of the reference that the tests and
+ * their set-up use, such as is_tree_balanced (def) and Node (class). */
+function requiredNames(task: MbppTask): Array<{ name: string; kind: string }> {
   const defined = new Map([...task.code.matchAll(/^\s*(def|class)\s+([A-Za-z_]\w*)/gm)].map((m) => [m[2] ?? '', m[1] ?? '']));
   const used = [task.test_setup_code, ...task.test_list].flatMap((t) => [...t.matchAll(/([A-Za-z_]\w*)\s*\(/g)].map((m) => m[1] ?? ''));
-  return [...new Set(used)].filter((name) => defined.has(name)).map((name) => (defined.get(name) === 'def' ? `${name}()` : `class ${name}`));
+  return [...new Set(used)].filter((name) => defined.has(name)).map((name) => ({ name, kind: defined.get(name) ?? 'def' }));
 }
 
 export function mbppGrader(task: MbppTask): HarnessGraderSpec {
   const setup = lf(task.test_setup_code);
-  const functions = requiredNames(task).join(' and ') || 'the function the tests call';
+  const required = requiredNames(task);
+  const functions = required.map((r) => (r.kind === 'def' ? `${r.name}()` : `class ${r.name}`)).join(' and ') || 'the function the tests call';
   return {
     slug: `mbpp-${task.task_id}`,
     title: `MBPP task ${task.task_id}`,
@@ -58,7 +59,8 @@ export function mbppGrader(task: MbppTask): HarnessGraderSpec {
     instructions: [`${lf(task.text)}`, '', `Submit one file, solution.py, that defines ${functions}.`],
     tests: [`# The tests of MBPP task ${task.task_id}, from ${SOURCE}.`, ...(setup ? [setup] : []), ...task.test_list.map(lf), ''].join('\n'),
     reference: `${lf(task.code)}\n`,
-    runnerArgs: [],
+    // The tests take exactly these from the solution (one may be named like a built-in, e.g. sum).
+    runnerArgs: required.length > 0 ? ['--solution-names', required.map((r) => r.name).join(',')] : [],
     timeLimitMs: SLOW_MBPP_TASKS[task.task_id],
   };
 }
