@@ -7,6 +7,8 @@
       "type": "executable",
       "sources": [
         "native/launcher/main.c",
+        "native/launcher/launch.c",
+        "native/launcher/protocol.c",
         "native/launcher/util.c",
         "native/launcher/options.c",
         "native/launcher/slot.c",

@@ -66,7 +66,15 @@ enum option_phase { PHASE_SHAPE = 1, PHASE_RUN = 2 };
 void parse_options(struct config *cfg, int argc, char **argv, int phases);
 void config_defaults(struct config *cfg);
 
-/* util.c */
+/* util.c: helpers that depend on nothing else of the launcher */
+void json_string(char *out, size_t size, const char *in);
+int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int read_file(const char *path, char *buf, size_t size);
+int64_t monotonic_us(void);
+ssize_t read_full(int fd, void *buf, size_t len);
+ssize_t write_full(int fd, const void *buf, size_t len);
+
+/* protocol.c: status lines, frames, sandbox messages, and dying with a reason */
 extern int status_fd;
 /* In server mode every status line and output chunk goes to status_fd as a frame tagged with
  * frame_id (frames of at most PIPE_BUF bytes, so the writes of concurrent supervisors never
@@ -94,13 +102,12 @@ void die_errno(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 
 void die_input(const char *code, const char *fmt, ...) __attribute__((noreturn, format(printf, 2, 3)));
 extern void (*die_hook)(const char *message);
 void emit_status(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void json_string(char *out, size_t size, const char *in);
-int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-int read_file(const char *path, char *buf, size_t size);
-int64_t monotonic_us(void);
-ssize_t read_full(int fd, void *buf, size_t len);
-ssize_t write_full(int fd, const void *buf, size_t len);
-void ensure_dir(const char *path, mode_t mode);
+/* A frame {id, kind, length} + payload on a channel; false when the other end is gone. */
+bool send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, uint32_t length);
+/* An empty frame carrying two descriptors (SCM_RIGHTS), such as REQ_STDIO. */
+bool send_frame_fds(int fd, uint32_t id, uint32_t kind, int first, int second);
+/* mkdir that accepts an existing directory; -1 with errno otherwise. */
+int ensure_dir(const char *path, mode_t mode);
 
 /* slot.c: one host uid/gid range per concurrent sandbox */
 int acquire_slot(const char *state_dir, int *lock_fd);
@@ -139,7 +146,7 @@ void copy_tree(int src_dirfd, int dst_dirfd, uid_t uid, gid_t gid);
 /* child.c: the sandbox's init (PID 1) and the program it starts */
 int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
 
-/* main.c: one sandbox from a parsed shape, through its run, to its report. Returns 0, or
+/* launch.c: one sandbox from a parsed shape, through its run, to its report. Returns 0, or
  * LAUNCH_RETIRE when its supervisor should not serve another sandbox (an incident, a cancel). */
 #define LAUNCH_RETIRE 75
 int launch(struct config *cfg);
@@ -157,11 +164,11 @@ enum supervisor_note { NOTE_DONE = 1 };
 /* How the server passes REQ_RAISE on to the supervisor (blocked, read from its signalfd). */
 #define SIGRAISE SIGUSR1
 int serve(const struct config *defaults);
+
+/* supervise.c */
 /* A signalfd for what a supervisor acts on (blocked since the server started): SIGTERM, SIGINT,
  * SIGHUP (stop) and SIGRAISE. */
 int supervisor_signals(void);
-
-/* supervise.c */
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
 
 /* The messages between supervisor and sandbox over the sync socket. */

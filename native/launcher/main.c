@@ -42,52 +42,12 @@ static int sweep_free_slots(const struct config *cfg) {
 
 static void prepare_state_dir(const char *state_dir) {
   char path[4096];
-  ensure_dir(state_dir, 0700);
+  if (ensure_dir(state_dir, 0700) < 0) die_errno("mkdir %s", state_dir);
   const char *subdirs[] = {"slots", "scratch", "root"};
   for (int i = 0; i < 3; i++) {
     snprintf(path, sizeof path, "%s/%s", state_dir, subdirs[i]);
-    ensure_dir(path, 0700);
+    if (ensure_dir(path, 0700) < 0) die_errno("mkdir %s", path);
   }
-}
-
-/* Builds one sandbox of the given shape and supervises its one run (shared by both modes). */
-int launch(struct config *cfg) {
-  if (!cfg->root_lower) die("--root-lower DIR is required");
-  if (strpbrk(cfg->root_lower, ",:")) die("--root-lower may not contain ',' or ':': %s", cfg->root_lower);
-  /* Built ahead of its run, the sandbox takes only CPU time no run wants: building one costs more
-   * than a short run, and in a pool it overlaps the run of the one before (sched(7): SCHED_IDLE,
-   * inherited by the sandbox's processes). When its run is wanted it goes back to normal. */
-  const struct sched_param normal = {.sched_priority = 0};
-  if (sched_setscheduler(0, cfg->background && cfg->control_fd >= 0 ? SCHED_IDLE : SCHED_OTHER, &normal) < 0)
-    die_errno("sched_setscheduler");
-  int lock_fd;
-  int slot = acquire_slot(cfg->state_dir, &lock_fd);
-  uint32_t uid_base = UID_BASE + (uint32_t)slot * UID_RANGE;
-  cgroup_sweep(cfg->cgroup_name, slot);
-  cgroup_create(cfg->cgroup_name, slot);
-
-  int sync[2], out[2], err[2];
-  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
-      pipe2(err, O_CLOEXEC) < 0) {
-    cgroup_destroy();
-    die_errno("socketpair/pipe");
-  }
-  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
-  pid_t child = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
-  if (child < 0) {
-    cgroup_destroy();
-    die_errno("clone the sandbox");
-  }
-  if (child == 0) {
-    close(sync[0]);
-    close(out[0]);
-    close(err[0]);
-    _exit(child_main(cfg, sync[1], out[1], err[1], uid_base));
-  }
-  close(sync[1]);
-  close(out[1]);
-  close(err[1]);
-  return supervise(cfg, child, sync[0], out[0], err[0], uid_base);
 }
 
 int main(int argc, char **argv) {

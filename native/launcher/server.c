@@ -60,12 +60,6 @@ static void report(uint32_t id, const char *fmt, const char *detail) {
   frame_id = own;
 }
 
-/* False when the other end is gone. */
-static bool send_frame(int fd, uint32_t id, uint32_t kind, const char *payload, uint32_t length) {
-  struct frame_header header = {id, kind, length};
-  return fd >= 0 && write_full(fd, &header, sizeof header) >= 0 && (!length || write_full(fd, payload, length) >= 0);
-}
-
 /* Between sandboxes: the next PREPARE, or the end (EOF, or a signal: our server is stopping).
  * A PREPARE waiting is taken first, and signals that came with it (a raise or a cancel for that
  * very sandbox) are left pending for its supervision to read. */
@@ -184,24 +178,6 @@ static void raise_priority(uint32_t id) {
   if (s && !s->run_sent) kill(s->pid, SIGRAISE);
 }
 
-/* REQ_STDIO: the program's stdin and stdout, passed along with an empty frame. */
-static bool send_stdio(struct supervisor *s, int in, int out) {
-  struct frame_header header = {s->id, REQ_STDIO, 0};
-  int fds[2] = {in, out};
-  char control[CMSG_SPACE(sizeof fds)] = {0};
-  struct iovec iov = {.iov_base = &header, .iov_len = sizeof header};
-  struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};
-  struct cmsghdr *cmsg = CMSG_FIRSTHDR(&msg);
-  cmsg->cmsg_level = SOL_SOCKET;
-  cmsg->cmsg_type = SCM_RIGHTS;
-  cmsg->cmsg_len = CMSG_LEN(sizeof fds);
-  memcpy(CMSG_DATA(cmsg), fds, sizeof fds);
-  ssize_t n;
-  do n = sendmsg(s->channel, &msg, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  return n == (ssize_t)sizeof header;
-}
-
 /* Joins the programs of two prepared sandboxes: each one's stdout is the other's stdin. The pipes
  * are made here, the common parent, and each supervisor gets its two ends before its run. */
 static void link_pair(uint32_t id, const char *payload) {
@@ -219,8 +195,8 @@ static void link_pair(uint32_t id, const char *payload) {
     return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
   }
   /* A supervisor that died is reported by reap(); the other one's run then ends at EOF. */
-  if (!send_stdio(a, ba[0], ab[1])) let_go(a);
-  if (!send_stdio(b, ab[0], ba[1])) let_go(b);
+  if (!send_frame_fds(a->channel, a->id, REQ_STDIO, ba[0], ab[1])) let_go(a);
+  if (!send_frame_fds(b->channel, b->id, REQ_STDIO, ab[0], ba[1])) let_go(b);
   for (int i = 0; i < 2; i++) {
     close(ab[i]);
     close(ba[i]);

@@ -25,7 +25,7 @@ bool try_slot(const char *state_dir, int slot, int *lock_fd) {
 int acquire_slot(const char *state_dir, int *lock_fd) {
   char path[4096];
   snprintf(path, sizeof path, "%s/slots", state_dir);
-  ensure_dir(path, 0700);
+  if (ensure_dir(path, 0700) < 0) die_errno("mkdir %s", path);
   /* Start at a pid-derived slot so that concurrent launchers rarely contend for the same lock. */
   int start = getpid() % MAX_SLOTS;
   for (int i = 0; i < MAX_SLOTS; i++) {

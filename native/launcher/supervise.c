@@ -51,6 +51,19 @@ struct run {
 
 static struct run *current;
 
+int supervisor_signals(void) {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGRAISE);
+  int fd = signalfd(-1, &mask, SFD_CLOEXEC);
+  if (fd < 0) die_errno("signalfd");
+  return fd;
+}
+
+
 static void kill_sandbox(struct run *run) {
   if (run->killed) return;
   run->killed = true;
