@@ -165,4 +165,14 @@ test('redis-away: uploads are still accepted, held to the limit in memory; /read
   assert.match(await metrics.text(), /gradebox_jobs_graded_total/);
 });
 
+test('the OpenAPI document has the routes these tests call, their 429s and the operators\' token', async () => {
+  const service = await api();
+  const doc = (await getJson(service, '/openapi.json')).body as { paths: Record<string, Record<string, { responses: Record<string, unknown>; security?: unknown[] }>> };
+  const limited: Array<[string, string]> = [['/v1/submissions', 'post'], ['/v1/submissions/{id}/regrade', 'post'], ['/v1/submissions/{id}/events', 'get']];
+  for (const [path, method] of limited) assert.ok('429' in doc.paths[path]![method]!.responses, `${method} ${path} 429`);
+  assert.ok(doc.paths['/v1/assignments/{name}']?.patch, 'PATCH /v1/assignments/{name}');
+  assert.equal(doc.paths['/metrics']!.get!.security, [{ operatorToken: [] }]);
+  assert.ok(doc.paths['/operator/v1/submissions/{id}']?.get);
+});
+
 test.run();
