@@ -1,11 +1,11 @@
 // Server-sent events of one submission: every stored event after Last-Event-ID, in order, then
 // new ones as they are stored, until the current grading is graded or has failed, or the stream
 // has been open its longest (the client then resumes with Last-Event-ID). Events are shown as a
-// student may see them (student-events.ts).
+// student may see them (student-submission.ts).
 import type { Request, Response } from 'express';
 
 import type { Store, StoreEvent, Submission } from '../store/store.js';
-import { studentEventData } from './student-events.js';
+import { studentEventData } from './student-submission.js';
 
 const POLL_MS = 200;
 const HEARTBEAT_MS = 15_000;

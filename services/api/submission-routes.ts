@@ -9,7 +9,6 @@ import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 
 import { InternalError } from '../common/errors.js';
-import type { GradeResult } from '../grading/grade-result.js';
 import type { CreatedSubmission, Store, Submission } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { courseAuth, courseOf, keyOf } from './auth.js';
@@ -18,9 +17,7 @@ import type { OutboxRelay } from './outbox-relay.js';
 import { rateLimit } from './rate-limits.js';
 import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
-import { feedbackStateOf } from './student-events.js';
-import { gradingReference, studentFailureMessage } from './student-failure.js';
-import { studentView } from './student-view.js';
+import { studentSubmission } from './student-submission.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
 import type { UploadLimits } from './upload/upload-limits.js';
 
@@ -61,21 +58,6 @@ async function ownSubmission(store: Store, res: Response, id: string): Promise<S
   const submission = /^sub_[A-Za-z0-9_-]{1,64}$/.test(id) ? await store.getSubmission(id) : null;
   if (!submission || submission.courseId !== courseOf(res)) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id} in this course`);
   return submission;
-}
-
-/** The submission as a student may see it, by its assignment's state now. */
-async function publicSubmission(store: Store, s: Submission) {
-  const failed = s.status === 'error' && s.error !== null;
-  const reference = failed ? gradingReference(s.id, s.gradeNumber) : null;
-  const result = s.result && s.resultGradeNumber !== null
-    ? studentView(s.result as unknown as GradeResult, await feedbackStateOf(store, s), gradingReference(s.id, s.resultGradeNumber))
-    : null;
-  return {
-    id: s.id, status: s.status, assignment: s.assignmentName, student: s.student, created_at: s.createdAt, updated_at: s.updatedAt,
-    error: failed ? studentFailureMessage({ message: s.error!, code: s.errorCode }, reference!) : null,
-    error_reference: reference,
-    result,
-  };
 }
 
 async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
@@ -150,7 +132,7 @@ export function submissionRoutes(options: SubmissionRoutesOptions): Router {
   router.use('/v1/submissions', courseAuth(store));
   router.post('/v1/submissions', uploads, (req, res) => createSubmission(options, req, res));
   router.get('/v1/submissions/:id', async (req, res) => {
-    res.json(await publicSubmission(store, await ownSubmission(store, res, req.params.id)));
+    res.json(await studentSubmission(store, await ownSubmission(store, res, req.params.id)));
   });
   router.get('/v1/submissions/:id/events', (req, res) => followEvents(options, slots, req, res));
   router.post('/v1/submissions/:id/regrade', regrades, async (req, res) => {

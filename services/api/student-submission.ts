@@ -1,7 +1,7 @@
-// What a student sees of a submission's stored events, decided when they are read, as for its
-// result: a graded event's score and verdict follow what is withheld now, and a failure says
-// only what the student may know. Each type passes an allowlist of fields; an unknown type only
-// its grade number.
+// What a student sees of a submission and of its stored events, decided when they are read: a
+// result (and a graded event's score and verdict) by what is withheld now, a failure by what the
+// student may know (student-view.ts, student-failure.ts). Each event type passes an allowlist
+// of fields; an unknown type only its grade number.
 import type { GradeResult } from '../grading/grade-result.js';
 import type { Store, StoreEvent, Submission } from '../store/store.js';
 import { gradingReference, studentFailureMessage } from './student-failure.js';
@@ -11,6 +11,21 @@ import { studentView, type FeedbackState } from './student-view.js';
 export async function feedbackStateOf(store: Store, submission: Submission): Promise<FeedbackState> {
   const assignment = await store.findAssignment(submission.courseId, submission.assignmentName);
   return { dueAt: assignment?.dueAt ?? null, feedbackReleasedAt: assignment?.feedbackReleasedAt ?? null };
+}
+
+/** The submission as a student may see it, by its assignment's state now. */
+export async function studentSubmission(store: Store, s: Submission) {
+  const failed = s.status === 'error' && s.error !== null;
+  const reference = failed ? gradingReference(s.id, s.gradeNumber) : null;
+  const result = s.result && s.resultGradeNumber !== null
+    ? studentView(s.result as unknown as GradeResult, await feedbackStateOf(store, s), gradingReference(s.id, s.resultGradeNumber))
+    : null;
+  return {
+    id: s.id, status: s.status, assignment: s.assignmentName, student: s.student, created_at: s.createdAt, updated_at: s.updatedAt,
+    error: failed ? studentFailureMessage({ message: s.error!, code: s.errorCode }, reference!) : null,
+    error_reference: reference,
+    result,
+  };
 }
 
 async function gradedData(store: Store, submission: Submission, gradeNumber: number): Promise<Record<string, unknown>> {
