@@ -22,7 +22,8 @@ function changeFrom(body: unknown): FeedbackScheduleChange {
   const parsed = scheduleChange.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new HttpError(400, 'E_BAD_REQUEST', `the body ${issue?.path.length ? `field ${issue.path.join('.')}` : ''} is invalid (${issue?.message ?? 'not an object'}); send JSON with due_at (ISO-8601 with a zone, or null) and/or feedback_released (true or false)`);
+    const where = issue?.path.length ? `field ${issue.path.join('.')}` : 'body';
+    throw new HttpError(400, 'E_BAD_REQUEST', `the ${where} is invalid (${issue?.message ?? 'not an object'}); send JSON with due_at (ISO-8601 with a zone, or null) and/or feedback_released (true or false)`);
   }
   const { due_at: dueAt, feedback_released: released } = parsed.data;
   if (dueAt === undefined && released === undefined) throw new HttpError(400, 'E_BAD_REQUEST', 'nothing to change: send due_at and/or feedback_released');
