@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 
-import { InternalError } from '../common/errors.js';
+import { InternalError, UserError } from '../common/errors.js';
 import type { CreatedSubmission, Store, Submission } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { courseAuth, courseOf, keyOf } from './auth.js';
@@ -97,13 +97,15 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
 }
 
 /**
- * A file the upload staged is ours: whatever the store says against it (a link, a wrong digest)
- * is our failure, not the student's, and its message names a host path.
+ * A file the upload staged is ours: what the store says against it (a link, another digest than
+ * the one computed as it arrived) is our failure, not the student's, and its message names a host
+ * path. Only a file too large for the store is the sender's.
  */
 async function storeStagedFile(store: Store, path: string, sha256: string): Promise<void> {
   try {
     await store.putBlob(path, sha256);
   } catch (error) {
+    if (error instanceof UserError && error.code === 'E_TOO_LARGE') throw error;
     throw new InternalError('E_UPLOAD_STAGING', `cannot store the staged file ${path}: ${(error as Error).message}`, { cause: error });
   }
 }
