@@ -1,14 +1,18 @@
-// The HTTP API as one express app: the portal's routes, the workers' routes, health, metrics and
-// the OpenAPI document. Everything it needs is given; it starts nothing itself.
+// The HTTP API as one express app: the portal's routes, the workers' routes, the operators'
+// (metrics, a submission's whole record), health and the OpenAPI document. Everything it needs
+// is given; it starts nothing itself.
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { Store } from '../store/store.js';
+import type { ApiLimits } from './api-limits.js';
+import { assignmentRoutes } from './assignment-routes.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { internalRoutes } from './internal-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
+import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { resultIngester } from './result-ingest.js';
 import { submissionRoutes } from './submission-routes.js';
@@ -22,8 +26,13 @@ export interface ApiDependencies {
   metrics: ApiMetrics;
   logger: Logger;
   workerToken: string;
+  /** For /metrics and the operator routes. */
+  operatorToken: string;
   stagingDir: string;
   uploadLimits?: Partial<UploadLimits>;
+  limits: ApiLimits;
+  /** The queue's Redis key prefix; the rate limits' keys share it. */
+  redisPrefix: string;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -32,19 +41,26 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.set('trust proxy', false);
 
   app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  // Anyone may ask: it names what does not answer; why (a path, an address) goes to the log.
   app.get('/readyz', async (_req, res) => {
     const problems: string[] = [];
-    await deps.store.ping().catch((e: unknown) => problems.push(`store: ${(e as Error).message}`));
-    await deps.redis.ping().catch((e: unknown) => problems.push(`redis: ${(e as Error).message}`));
-    if (problems.length > 0) return sendError(res, 503, 'E_NOT_READY', problems.join('; '));
+    const check = (part: string, probe: Promise<unknown>) => probe.catch((e: unknown) => {
+      problems.push(part);
+      deps.logger.warn({ err: e, part }, 'not ready');
+    });
+    await check('store', deps.store.ping());
+    await check('redis', deps.redis.ping());
+    if (problems.length > 0) return sendError(res, 503, 'E_NOT_READY', `not answering: ${problems.join(', ')} (the log says why)`);
     res.json({ status: 'ready' });
-  });
-  app.get('/metrics', async (_req, res) => {
-    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
   });
   app.get('/openapi.json', (_req, res) => { res.json(openApiDocument); });
 
-  app.use(submissionRoutes({ store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits }));
+  app.use(operatorRoutes({ store: deps.store, metrics: deps.metrics, operatorToken: deps.operatorToken }));
+  app.use(assignmentRoutes(deps.store));
+  app.use(submissionRoutes({
+    store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits,
+    limits: deps.limits, redis: deps.redis, redisPrefix: deps.redisPrefix,
+  }));
   const ingest = resultIngester(deps.store, deps.metrics, deps.logger.child({ part: 'results' }));
   app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken, ingest }));
   app.use((req, res) => sendError(res, 404, 'E_NO_ROUTE', `no route ${req.method} ${req.path}; see /openapi.json`));

@@ -8,12 +8,15 @@ import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
-import { GradingQueue } from '../queue/grading-queue.js';
+import { config } from '../common/config.js';
+import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { connectRedis } from '../queue/redis-connection.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
+import type { ApiLimits } from './api-limits.js';
 import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
+import { ensureOperatorToken } from './operator-token.js';
 import { OutboxRelay } from './outbox-relay.js';
 import type { UploadLimits } from './upload/upload-limits.js';
 
@@ -32,6 +35,10 @@ export interface ApiServiceOptions {
   /** BullMQ key prefix; tests give each their own. @defaultValue `gradebox` */
   queuePrefix?: string;
   uploadLimits?: Partial<UploadLimits>;
+  /** @defaultValue the configuration's (services/common/config.ts) */
+  limits?: Partial<ApiLimits>;
+  /** For /metrics and the operator routes. @defaultValue GRADEBOX_OPERATOR_TOKEN, else the data folder's operator-token (made once) */
+  operatorToken?: string;
 }
 
 export interface ApiService {
@@ -52,14 +59,20 @@ export function ensureWorkerToken(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+function configuredLimits(): ApiLimits {
+  const { uploadsPerMinute, regradesPerMinute, streamsPerKey, streamMaxSeconds } = config();
+  return { uploadsPerMinute, regradesPerMinute, streamsPerKey, streamMaxSeconds };
+}
+
 export async function startApiService(options: ApiServiceOptions): Promise<ApiService> {
   const { logger } = options;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
   const store = await openStore(options.dataDir);
   const workerToken = ensureWorkerToken(options.dataDir);
+  const operatorToken = ensureOperatorToken(options.dataDir, options.operatorToken ?? config().operatorToken);
   const redis = connectRedis(options.redisUrl, { profile: 'api', name: 'gradebox-api' });
   redis.on('error', () => {}); // readiness and the relay report it
-  const prefix = options.queuePrefix;
+  const prefix = options.queuePrefix ?? DEFAULT_PREFIX;
   const queue = new GradingQueue({ connection: redis, prefix });
   const metrics = new ApiMetrics({ jobCounts: () => queue.counts(), workerCount: () => queue.workerCount() });
   const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
@@ -69,7 +82,10 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   const stagingDir = join(options.dataDir, 'staging');
   mkdirSync(stagingDir, { recursive: true, mode: 0o700 });
   chmodSync(stagingDir, 0o700);
-  const app = createApiApp({ store, redis, relay, metrics, logger, workerToken, stagingDir, uploadLimits: options.uploadLimits });
+  const app = createApiApp({
+    store, redis, relay, metrics, logger, workerToken, operatorToken, stagingDir, uploadLimits: options.uploadLimits,
+    limits: { ...configuredLimits(), ...options.limits }, redisPrefix: prefix,
+  });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve(s));
     s.once('error', reject);

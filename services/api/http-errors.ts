@@ -1,5 +1,8 @@
 // Every error the API answers with is JSON `{"error": {"code", "message"}}`, with a status that
-// fits: a user's mistake is a 4xx that says what was wrong; anything else is a 500 that says nothing.
+// fits: a user's mistake is a 4xx that says what was wrong; anything else is a 500 that says
+// nothing but a reference, under which the log keeps the detail (no stack or path leaves).
+import { randomBytes } from 'node:crypto';
+
 import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
@@ -40,7 +43,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, status, status === 413 ? 'E_TOO_LARGE' : 'E_BAD_REQUEST', (error as Error).message);
     }
-    logger.error({ err: error, method: req.method, url: req.originalUrl }, 'request failed');
-    return sendError(res, 500, 'E_INTERNAL', 'the server failed to handle this request; it has been logged');
+    const reference = `req_${randomBytes(8).toString('hex')}`;
+    logger.error({ err: error, method: req.method, url: req.originalUrl, reference }, 'request failed');
+    return sendError(res, 500, 'E_INTERNAL', `the server failed to handle this request; it has been logged under the reference ${reference}, which operators can look up`);
   };
 }

@@ -8,6 +8,15 @@ export interface QueueGauges {
   workerCount(): Promise<number>;
 }
 
+/** What `read` gives, or null when it fails, even at once (the queue throws while Redis is away): a scrape never fails for it. */
+async function orNull<T>(read: () => Promise<T>): Promise<T | null> {
+  try {
+    return await read();
+  } catch {
+    return null;
+  }
+}
+
 export class ApiMetrics {
   readonly registry = new Registry();
   private readonly jobsByVerdict: Counter<'verdict'>;
@@ -23,14 +32,14 @@ export class ApiMetrics {
     new Gauge({
       name: 'gradebox_queue_jobs', help: 'Grading jobs in the queue, by state', labelNames: ['state'], registers,
       async collect() {
-        const counts = await queue.jobCounts().catch(() => null);
+        const counts = await orNull(() => queue.jobCounts());
         if (counts) for (const [state, n] of Object.entries(counts)) this.set({ state }, n);
       },
     });
     new Gauge({
       name: 'gradebox_workers', help: 'Workers connected to the queue', registers,
       async collect() {
-        const n = await queue.workerCount().catch(() => null);
+        const n = await orNull(() => queue.workerCount());
         if (n !== null) this.set(n);
       },
     });

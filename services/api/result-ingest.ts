@@ -5,10 +5,12 @@ import type { Logger } from 'pino';
 import type { ResultMessage } from '../queue/result-message.js';
 import type { Store } from '../store/store.js';
 import type { ApiMetrics } from './metrics.js';
+import { gradingReference } from './student-failure.js';
 
 export function resultIngester(store: Store, metrics: ApiMetrics, logger: Logger): (message: ResultMessage) => Promise<void> {
   return async (message) => {
-    const log = logger.child({ submission: message.submissionId, grade: message.gradeNumber });
+    // The reference students are shown for a failure, so operators find this grading's lines.
+    const log = logger.child({ submission: message.submissionId, grade: message.gradeNumber, reference: gradingReference(message.submissionId, message.gradeNumber) });
     switch (message.type) {
       case 'started':
         await store.startAttempt(message.submissionId, message.gradeNumber, { workerId: message.workerId, attempt: message.attempt });
@@ -25,10 +27,14 @@ export function resultIngester(store: Store, metrics: ApiMetrics, logger: Logger
         }
         return;
       }
-      case 'failed':
-        await store.recordFailure(message.submissionId, message.gradeNumber, message.reason);
-        log.info({ reason: message.reason, user_error: message.userError }, 'grading failed for good');
+      case 'failed': {
+        // Only a user error's code is kept: it is what lets a student see the message.
+        const { stored } = await store.recordFailure(message.submissionId, message.gradeNumber, message.reason, message.userError ? message.code : undefined);
+        if (!stored) return;
+        if (message.userError) log.info({ reason: message.reason, code: message.code }, 'grading failed for good: a user error');
+        else log.error({ reason: message.reason }, 'grading failed for good: an internal failure');
         return;
+      }
     }
   };
 }

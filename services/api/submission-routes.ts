@@ -1,17 +1,23 @@
-// The course portal's routes: upload a submission, read it, follow it, regrade it.
+// The course portal's routes: upload a submission, read it, follow it, regrade it. What they show
+// of a result or a failure is what a student may see (student-view.ts, student-failure.ts); each
+// course key is held to its rate limits and its share of event streams.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
+import type { Redis } from 'ioredis';
 
-import type { GradeResult } from '../grading/grade-result.js';
+import { InternalError, UserError } from '../common/errors.js';
 import type { CreatedSubmission, Store, Submission } from '../store/store.js';
-import { courseAuth, courseOf } from './auth.js';
+import type { ApiLimits } from './api-limits.js';
+import { courseAuth, courseOf, keyOf } from './auth.js';
 import { HttpError } from './http-errors.js';
 import type { OutboxRelay } from './outbox-relay.js';
+import { rateLimit } from './rate-limits.js';
+import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
-import { studentView } from './student-view.js';
+import { studentSubmission } from './student-submission.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
 import type { UploadLimits } from './upload/upload-limits.js';
 
@@ -21,7 +27,15 @@ export interface SubmissionRoutesOptions {
   /** A private folder (0700): uploads that do not fit in memory are unpacked here first, one fresh folder per request, removed afterwards. */
   stagingDir: string;
   uploadLimits?: Partial<UploadLimits>;
+  limits: ApiLimits;
+  /** Where the rate limits are counted (the API's connection). */
+  redis: Redis;
+  /** Prefix of the rate limits' Redis keys (the queue's). */
+  redisPrefix: string;
 }
+
+/** How long a client refused a stream should wait before it asks again, s. */
+const STREAM_RETRY_SECONDS = 10;
 
 const STUDENT = /^[\p{L}\p{N}._@+-]{1,128}$/u;
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
@@ -44,13 +58,6 @@ async function ownSubmission(store: Store, res: Response, id: string): Promise<S
   const submission = /^sub_[A-Za-z0-9_-]{1,64}$/.test(id) ? await store.getSubmission(id) : null;
   if (!submission || submission.courseId !== courseOf(res)) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id} in this course`);
   return submission;
-}
-
-function publicSubmission(s: Submission) {
-  return {
-    id: s.id, status: s.status, assignment: s.assignmentName, student: s.student, created_at: s.createdAt, updated_at: s.updatedAt, error: s.error,
-    result: s.result ? studentView(s.result as unknown as GradeResult) : null,
-  };
 }
 
 async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
@@ -82,27 +89,56 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
   if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
   if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
   // Files held in memory go into the database with the submission, in its one commit; spilled ones are stored as blob files first.
-  for (const file of upload.files) if (!file.content) await store.putBlob(file.diskPath, file.sha256);
+  for (const file of upload.files) if (!file.content) await storeStagedFile(store, file.diskPath, file.sha256);
   return store.createSubmission({
     courseId, assignmentId: assignment.id, student, idempotencyKey,
     files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
   });
 }
 
+/**
+ * A file the upload staged is ours: what the store says against it (a link, another digest than
+ * the one computed as it arrived) is our failure, not the student's, and its message names a host
+ * path. Only a file too large for the store is the sender's.
+ */
+async function storeStagedFile(store: Store, path: string, sha256: string): Promise<void> {
+  try {
+    await store.putBlob(path, sha256);
+  } catch (error) {
+    if (error instanceof UserError && error.code === 'E_TOO_LARGE') throw error;
+    throw new InternalError('E_UPLOAD_STAGING', `cannot store the staged file ${path}: ${(error as Error).message}`, { cause: error });
+  }
+}
+
+/** Follows the submission's events, holding one of its key's stream slots meanwhile. */
+async function followEvents(options: SubmissionRoutesOptions, slots: StreamSlots, req: Request, res: Response): Promise<void> {
+  const submission = await ownSubmission(options.store, res, req.params.id as string);
+  const release = slots.take(keyOf(res));
+  if (!release) {
+    res.set('Retry-After', String(STREAM_RETRY_SECONDS));
+    throw new HttpError(429, 'E_TOO_MANY_STREAMS', `this course key holds ${options.limits.streamsPerKey} open event streams already; close one, or ask again in ${STREAM_RETRY_SECONDS} s`);
+  }
+  try {
+    await streamSubmissionEvents(options.store, submission, req, res, { maxLifetimeMs: options.limits.streamMaxSeconds * 1000 });
+  } finally {
+    release();
+  }
+}
+
 export function submissionRoutes(options: SubmissionRoutesOptions): Router {
-  const { store } = options;
+  const { store, limits, redis, redisPrefix } = options;
   const router = Router();
+  const uploads = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:uploads`, perMinute: limits.uploadsPerMinute, what: 'uploads' });
+  const regrades = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:regrades`, perMinute: limits.regradesPerMinute, what: 'regrades' });
+  const slots = new StreamSlots(limits.streamsPerKey);
   router.use('/v1/submissions', courseAuth(store));
-  router.post('/v1/submissions', (req, res) => createSubmission(options, req, res));
+  router.post('/v1/submissions', uploads, (req, res) => createSubmission(options, req, res));
   router.get('/v1/submissions/:id', async (req, res) => {
-    res.json(publicSubmission(await ownSubmission(store, res, req.params.id)));
+    res.json(await studentSubmission(store, await ownSubmission(store, res, req.params.id)));
   });
-  router.get('/v1/submissions/:id/events', async (req, res) => {
-    const submission = await ownSubmission(store, res, req.params.id);
-    await streamSubmissionEvents(store, submission, req, res);
-  });
-  router.post('/v1/submissions/:id/regrade', async (req, res) => {
-    const submission = await ownSubmission(store, res, req.params.id);
+  router.get('/v1/submissions/:id/events', (req, res) => followEvents(options, slots, req, res));
+  router.post('/v1/submissions/:id/regrade', regrades, async (req, res) => {
+    const submission = await ownSubmission(store, res, String(req.params.id));
     const again = await store.requestRegrade(submission.id);
     options.relay.kick();
     res.status(202).json({ id: again.id, status: again.status });

@@ -28,6 +28,16 @@ export interface Config {
   serviceUser: string;
   /** HTTP port of the API. @defaultValue `8080` */
   port: number;
+  /** Uploads one course key may make per minute, counted in Redis across API processes (429 beyond). @defaultValue `1200` */
+  uploadsPerMinute: number;
+  /** Regrades one course key may ask for per minute (429 beyond). @defaultValue `600` */
+  regradesPerMinute: number;
+  /** Event streams one course key may hold open at once, per API process (429 beyond). @defaultValue `100` */
+  streamsPerKey: number;
+  /** An event stream ends after this many seconds; the client resumes with Last-Event-ID. @defaultValue `600` */
+  streamMaxSeconds: number;
+  /** The operators' bearer token for /metrics and /operator routes. @defaultValue unset: the API makes one in `<data>/operator-token` */
+  operatorToken: string | undefined;
   /** Set by `gradebox start` for its children: they stop when that process is gone. @defaultValue unset */
   supervisorPid: number | undefined;
 }
@@ -58,6 +68,11 @@ export function loadConfig(): Config {
     redisUrl: process.env.REDIS_URL || undefined,
     serviceUser: fromEnv('GRADEBOX_USER', 'gradebox'),
     port: numberFromEnv('GRADEBOX_PORT', 8080),
+    uploadsPerMinute: numberFromEnv('GRADEBOX_UPLOADS_PER_MINUTE', 1200),
+    regradesPerMinute: numberFromEnv('GRADEBOX_REGRADES_PER_MINUTE', 600),
+    streamsPerKey: numberFromEnv('GRADEBOX_STREAMS_PER_KEY', 100),
+    streamMaxSeconds: numberFromEnv('GRADEBOX_STREAM_MAX_SECONDS', 600),
+    operatorToken: process.env.GRADEBOX_OPERATOR_TOKEN || undefined,
     supervisorPid: process.env.GRADEBOX_SUPERVISOR_PID ? numberFromEnv('GRADEBOX_SUPERVISOR_PID', 1) : undefined,
   };
 }

@@ -50,6 +50,8 @@ export const resultMessageSchema = z.discriminatedUnion('type', [
     reason: z.string().min(1).max(4000),
     /** The student's own doing (e.g. no source file), not an internal failure. */
     userError: z.boolean(),
+    /** The user error's code, e.g. `E_SUBMISSION_NO_SOURCE`: the API shows students only the messages of codes it knows to be theirs. */
+    code: z.string().regex(/^E_[A-Z0-9_]{1,64}$/).optional(),
   }),
 ]);
 

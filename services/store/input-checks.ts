@@ -50,6 +50,23 @@ export function checkSha256(what: string, value: unknown): string {
   return value;
 }
 
+const ISO_TIME = /^(\d{4})-(\d{2})-(\d{2})T\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:\d{2})$/;
+
+/** Whether the calendar has that day (Date.parse takes 2026-02-30 for March 2). */
+function isCalendarDay(year: number, month: number, day: number): boolean {
+  return new Date(Date.UTC(year, month - 1, day)).getUTCDate() === day && month >= 1 && month <= 12;
+}
+
+/** An ISO-8601 date and time with its zone (a time without one means different moments in different places), as UTC. */
+export function checkIsoTime(what: string, value: unknown): string {
+  const parts = typeof value === 'string' ? ISO_TIME.exec(value) : null;
+  const time = parts && isCalendarDay(Number(parts[1]), Number(parts[2]), Number(parts[3])) ? Date.parse(value as string) : NaN;
+  if (!Number.isFinite(time)) {
+    throw bad(`${what} ${quote(value)} is not an ISO-8601 time with a zone; write it like 2026-05-01T23:59:00Z or 2026-05-01T23:59:00+02:00`);
+  }
+  return new Date(time).toISOString();
+}
+
 export function checkAbsolutePath(what: string, value: unknown): string {
   if (typeof value !== 'string' || !isAbsolute(value) || value.includes('\0') || value.length > 4096) {
     throw bad(`${what} ${quote(value)} is not an absolute path; give the folder's full path`);

@@ -133,4 +133,14 @@ export const MIGRATIONS: readonly Migration[] = [
 ALTER TABLE attempts ADD COLUMN worker_attempt INTEGER CHECK (worker_attempt >= 1);
 CREATE UNIQUE INDEX attempts_once ON attempts(submission_id, grade_number, worker_id, worker_attempt);
 DROP INDEX attempts_grading;` },
+  // Version 4 is the grader snapshots' (branch trust-host); this branch only holds its place so that
+  // 5 keeps its number. At the merge, their migration 4 replaces this line.
+  { version: 4, name: 'reserved for grader snapshots', sql: 'SELECT 1;' },
+  // Feedback is shown to students by the assignment's state at read time: its due date and whether
+  // its feedback is released (NULL: no due date / not released). A failure keeps the code of the
+  // user error that caused it, so the API can tell a student's own mistake from its own failure.
+  { version: 5, name: 'due dates, feedback release, failure codes', sql: `
+ALTER TABLE assignments ADD COLUMN due_at TEXT;
+ALTER TABLE assignments ADD COLUMN feedback_released_at TEXT;
+ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
 ];

@@ -1,8 +1,10 @@
-// Assignments in SQLite: a name unique per course, pointing at a grader folder and its digest.
-import { checkAbsolutePath, checkAssignmentName, checkSha256 } from './input-checks.js';
+// Assignments in SQLite: a name unique per course, pointing at a grader folder and its digest,
+// with the due date and feedback release that decide what students see of their results.
+import { UserError } from '../common/errors.js';
+import { checkAbsolutePath, checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
 import type { SqliteCourses } from './sqlite-courses.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
-import type { Assignment } from './store.js';
+import type { Assignment, FeedbackScheduleChange } from './store.js';
 
 interface AssignmentRow {
   id: number;
@@ -10,13 +12,15 @@ interface AssignmentRow {
   name: string;
   grader_dir: string;
   grader_digest: string;
+  due_at: string | null;
+  feedback_released_at: string | null;
   created_at: string;
   updated_at: string;
 }
 
 const toAssignment = (row: AssignmentRow): Assignment => ({
   id: row.id, courseId: row.course_id, name: row.name, graderDir: row.grader_dir, graderDigest: row.grader_digest,
-  createdAt: row.created_at, updatedAt: row.updated_at,
+  dueAt: row.due_at, feedbackReleasedAt: row.feedback_released_at, createdAt: row.created_at, updatedAt: row.updated_at,
 });
 
 export class SqliteAssignments {
@@ -52,6 +56,23 @@ export class SqliteAssignments {
   list(courseId: string): Assignment[] {
     this.courses.require(courseId);
     return (this.db.prepare('SELECT * FROM assignments WHERE course_id = ? ORDER BY name').all(courseId) as AssignmentRow[]).map(toAssignment);
+  }
+
+  /** Applies the change; releasing again keeps the first release's time. */
+  setFeedbackSchedule(courseId: string, name: string, change: FeedbackScheduleChange): Assignment {
+    checkAssignmentName(name);
+    if (typeof change !== 'object' || change === null) throw new UserError('E_BAD_INPUT', 'give a change: a due date and/or a feedback release');
+    const dueAt = change.dueAt === undefined || change.dueAt === null ? change.dueAt : checkIsoTime('due date', change.dueAt);
+    if (change.released !== undefined && typeof change.released !== 'boolean') throw new UserError('E_BAD_INPUT', 'released must be true or false');
+    const at = now();
+    const changed = this.db.prepare(`UPDATE assignments SET
+        due_at = CASE WHEN @setDue THEN @dueAt ELSE due_at END,
+        feedback_released_at = CASE @released WHEN 1 THEN COALESCE(feedback_released_at, @at) WHEN 0 THEN NULL ELSE feedback_released_at END,
+        updated_at = @at
+      WHERE course_id = @courseId AND name = @name`)
+      .run({ setDue: dueAt === undefined ? 0 : 1, dueAt: dueAt ?? null, released: change.released === undefined ? null : Number(change.released), at, courseId, name });
+    if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
+    return this.find(courseId, name)!;
   }
 
   graderDir(graderDigest: string): string | null {

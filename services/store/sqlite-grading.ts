@@ -6,10 +6,19 @@ import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.
 import type { SqliteEvents } from './sqlite-events.js';
 import { checkRequested, requireGradeState, type GradeState } from './sqlite-grade-state.js';
 import { checkIncident, type SqliteIncidents } from './sqlite-incidents.js';
-import type { AttemptBy, AttemptOutcome, Recorded, ResultSummary } from './store.js';
+import type { AttemptBy, AttemptOutcome, GradingOutcome, Recorded, ResultSummary } from './store.js';
 
-/** Failure messages are cut to this many characters (they are shown to students and operators). */
+/** Failure messages are cut to this many characters (the detail, for operators). */
 const MAX_FAILURE_CHARS = 4000;
+const ERROR_CODE = /^E_[A-Z0-9_]{1,64}$/;
+
+interface OutcomeRow {
+  grade_number: number;
+  outcome: 'graded' | 'error';
+  result_json: string | null;
+  error: string | null;
+  created_at: string;
+}
 
 function checkAttemptBy(by: AttemptBy): void {
   if (typeof by !== 'object' || by === null) throw new UserError('E_BAD_INPUT', 'an attempt needs a worker id and its number');
@@ -82,10 +91,16 @@ export class SqliteGrading {
     });
   }
 
-  /** The grading failed for good: status `error` with the message, unless it already has an outcome. */
-  recordFailure(submissionId: string, gradeNumber: number, message: string): Recorded {
+  /**
+   * The grading failed for good: status `error` with the message (and the user error's code, if
+   * one caused it), unless it already has an outcome.
+   */
+  recordFailure(submissionId: string, gradeNumber: number, message: string, code?: string): Recorded {
     checkCount('grade number', gradeNumber, 1);
     if (typeof message !== 'string' || message.trim() === '') throw new UserError('E_BAD_INPUT', 'a failure needs a message saying why the grading failed');
+    if (code !== undefined && (typeof code !== 'string' || !ERROR_CODE.test(code))) {
+      throw new UserError('E_BAD_INPUT', `failure code ${JSON.stringify(code)} is not an error code; give one like E_SUBMISSION_NO_SOURCE, or none`);
+    }
     const text = message.slice(0, MAX_FAILURE_CHARS);
     return writeTransaction(this.db, () => {
       const state = this.stateFor(submissionId, gradeNumber);
@@ -93,11 +108,21 @@ export class SqliteGrading {
         VALUES (?, ?, 'error', ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, text, now());
       if (inserted.changes === 0) return { stored: false };
       if (gradeNumber === state.gradeNumber) {
-        this.setStatus(submissionId, 'error', text);
-        this.events.append(submissionId, 'error', { gradeNumber, message: text });
+        this.setStatus(submissionId, 'error', text, code ?? null);
+        this.events.append(submissionId, 'error', { gradeNumber, message: text, ...(code ? { code } : {}) });
       }
       return { stored: true };
     });
+  }
+
+  listGradings(submissionId: string): GradingOutcome[] {
+    requireGradeState(this.db, submissionId);
+    const rows = this.db.prepare('SELECT grade_number, outcome, result_json, error, created_at FROM results WHERE submission_id = ? ORDER BY grade_number')
+      .all(submissionId) as OutcomeRow[];
+    return rows.map((row) => ({
+      gradeNumber: row.grade_number, outcome: row.outcome, error: row.error, createdAt: row.created_at,
+      result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
+    }));
   }
 
   private stateFor(submissionId: string, gradeNumber: number): GradeState {
@@ -110,7 +135,7 @@ export class SqliteGrading {
     return this.db.prepare('SELECT 1 FROM results WHERE submission_id = ? AND grade_number = ?').get(submissionId, gradeNumber) !== undefined;
   }
 
-  private setStatus(submissionId: string, status: 'running' | 'graded' | 'error', error: string | null): void {
-    this.db.prepare('UPDATE submissions SET status = ?, error = ?, updated_at = ? WHERE id = ?').run(status, error, now(), submissionId);
+  private setStatus(submissionId: string, status: 'running' | 'graded' | 'error', error: string | null, errorCode: string | null = null): void {
+    this.db.prepare('UPDATE submissions SET status = ?, error = ?, error_code = ?, updated_at = ? WHERE id = ?').run(status, error, errorCode, now(), submissionId);
   }
 }

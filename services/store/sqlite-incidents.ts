@@ -71,8 +71,11 @@ export class SqliteIncidents {
 
   list(query: IncidentQuery): Incident[] {
     const limit = checkLimit(query.limit, 100);
-    if (query.courseId === undefined) return this.query('ORDER BY i.id DESC LIMIT ?', [limit]);
-    return this.query('WHERE s.course_id = ? ORDER BY i.id DESC LIMIT ?', [query.courseId, limit]);
+    const where: string[] = [];
+    const params: unknown[] = [];
+    if (query.courseId !== undefined) { where.push('s.course_id = ?'); params.push(query.courseId); }
+    if (query.submissionId !== undefined) { where.push('i.submission_id = ?'); params.push(query.submissionId); }
+    return this.query(`${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ?`, [...params, limit]);
   }
 
   private query(tail: string, params: unknown[]): Incident[] {

@@ -14,7 +14,8 @@ import { SqliteIncidents } from './sqlite-incidents.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqliteSubmissions } from './sqlite-submissions.js';
 import type {
-  ApiKeyInfo, Assignment, AttemptBy, AttemptOutcome, BlobContent, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, Incident, IncidentQuery,
+  ApiKeyInfo, Assignment, AttemptBy, AttemptOutcome, BlobContent, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, FeedbackScheduleChange,
+  GradingOutcome, Incident, IncidentQuery,
   KeyIdentity, NewIncident, NewSubmission, OutboxRow, Recorded, ResultSummary, Store, StoreEvent, StoredBlob, Submission,
   SubmissionFile, SubmissionQuery, SubmissionStatus,
 } from './store.js';
@@ -68,6 +69,9 @@ export class SqliteStore implements Store {
   findAssignment(courseId: string, name: string): Promise<Assignment | null> { return this.guard(() => this.assignments.find(courseId, name)); }
   listAssignments(courseId: string): Promise<Assignment[]> { return this.guard(() => this.assignments.list(courseId)); }
   findGraderDir(graderDigest: string): Promise<string | null> { return this.guard(() => this.assignments.graderDir(graderDigest)); }
+  setFeedbackSchedule(courseId: string, name: string, change: FeedbackScheduleChange): Promise<Assignment> {
+    return this.guard(() => this.assignments.setFeedbackSchedule(courseId, name, change));
+  }
 
   putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob> { return this.blobs.put(source, expectedSha256); }
   getBlob(sha256: string): Promise<BlobContent | null> {
@@ -95,9 +99,10 @@ export class SqliteStore implements Store {
   recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Promise<Recorded> {
     return this.guard(() => this.grading.recordResult(submissionId, gradeNumber, result, summary));
   }
-  recordFailure(submissionId: string, gradeNumber: number, message: string): Promise<Recorded> {
-    return this.guard(() => this.grading.recordFailure(submissionId, gradeNumber, message));
+  recordFailure(submissionId: string, gradeNumber: number, message: string, code?: string): Promise<Recorded> {
+    return this.guard(() => this.grading.recordFailure(submissionId, gradeNumber, message, code));
   }
+  listGradings(submissionId: string): Promise<GradingOutcome[]> { return this.guard(() => this.grading.listGradings(submissionId)); }
 
   addIncident(incident: NewIncident): Promise<Incident> { return this.guard(() => this.incidents.add(incident)); }
   listIncidents(query: IncidentQuery): Promise<Incident[]> { return this.guard(() => this.incidents.list(query)); }

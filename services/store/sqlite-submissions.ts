@@ -26,6 +26,7 @@ interface SubmissionRow {
   created_at: string;
   updated_at: string;
   error: string | null;
+  error_code: string | null;
   result_json: string | null;
   result_grade_number: number | null;
 }
@@ -42,7 +43,7 @@ const SELECT = `SELECT s.*, a.name AS assignment_name,
 const toSubmission = (row: SubmissionRow): Submission => ({
   id: row.id, courseId: row.course_id, assignmentId: row.assignment_id, assignmentName: row.assignment_name, student: row.student,
   status: row.status, gradeNumber: row.grade_number, attempts: row.attempts, fileCount: row.file_count, totalBytes: row.total_bytes,
-  createdAt: row.created_at, updatedAt: row.updated_at, error: row.error,
+  createdAt: row.created_at, updatedAt: row.updated_at, error: row.error, errorCode: row.error_code,
   result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
   resultGradeNumber: row.result_grade_number,
 });
@@ -109,7 +110,7 @@ export class SqliteSubmissions {
   regrade(id: string): Submission {
     return writeTransaction(this.db, () => {
       const gradeNumber = requireGradeState(this.db, id).gradeNumber + 1;
-      this.db.prepare("UPDATE submissions SET grade_number = ?, status = 'queued', error = NULL, updated_at = ? WHERE id = ?").run(gradeNumber, now(), id);
+      this.db.prepare("UPDATE submissions SET grade_number = ?, status = 'queued', error = NULL, error_code = NULL, updated_at = ? WHERE id = ?").run(gradeNumber, now(), id);
       this.outbox.add(id, 'regrade', gradeNumber);
       this.events.append(id, 'queued', { gradeNumber, kind: 'regrade' });
       return this.get(id)!;

@@ -50,8 +50,20 @@ export interface Assignment {
   graderDir: string;
   /** sha256 (hex) of the grader, as `loadGrader(dir).digest` computes it. */
   graderDigest: string;
+  /** When the assignment is due (ISO-8601, UTC); `after_due_date` feedback is withheld until then. Null: no due date (withheld). */
+  dueAt: string | null;
+  /** When its feedback was released; `after_published` feedback is withheld until then. Null: not released. */
+  feedbackReleasedAt: string | null;
   createdAt: string;
   updatedAt: string;
+}
+
+/** A change to when an assignment's withheld feedback is shown; a field left out stays as it is. */
+export interface FeedbackScheduleChange {
+  /** An ISO-8601 time with its zone (`2026-05-01T23:59:00+02:00`), or null for no due date. */
+  dueAt?: string | null;
+  /** true: release the `after_published` feedback now (kept if released before); false: withhold it again. */
+  released?: boolean;
 }
 
 /** One file of a submission: its relative path and the blob holding its bytes. */
@@ -92,8 +104,10 @@ export interface Submission {
   totalBytes: number;
   createdAt: string;
   updatedAt: string;
-  /** Why the latest grading failed for good (status `error`), else null. */
+  /** Why the latest grading failed for good (status `error`), else null: the detail, for operators. */
   error: string | null;
+  /** The code of the user error that failed it (e.g. `E_SUBMISSION_NO_SOURCE`); null for an internal failure. */
+  errorCode: string | null;
   /** The newest stored result (it may belong to an earlier grading while a regrade is queued). */
   result: Record<string, unknown> | null;
   /** The grading `result` came from, or null. */
@@ -157,6 +171,17 @@ export interface ResultSummary {
   startedBy?: AttemptBy;
 }
 
+/** How one grading of a submission ended: its result, or its failure. */
+export interface GradingOutcome {
+  gradeNumber: number;
+  outcome: 'graded' | 'error';
+  /** The whole result as the worker made it (operator-only fields included); null for a failure. */
+  result: Record<string, unknown> | null;
+  /** Why it failed (the detail, for operators); null for a result. */
+  error: string | null;
+  createdAt: string;
+}
+
 export interface Recorded {
   /** False when that grading already had its outcome: the first one is kept. */
   stored: boolean;
@@ -187,6 +212,7 @@ export interface Incident extends NewIncident {
 
 export interface IncidentQuery {
   courseId?: string;
+  submissionId?: string;
   /** @defaultValue 100 */
   limit?: number;
 }
@@ -233,6 +259,8 @@ export interface Store {
   listAssignments(courseId: string): Promise<Assignment[]>;
   /** The folder of a grader some assignment uses now, by its digest. */
   findGraderDir(graderDigest: string): Promise<string | null>;
+  /** Sets the due date and/or the release of an assignment's feedback (nothing is regraded). */
+  setFeedbackSchedule(courseId: string, name: string, change: FeedbackScheduleChange): Promise<Assignment>;
 
   /** Stores content once by its sha256; with `expectedSha256`, other content is refused. */
   putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob>;
@@ -254,8 +282,13 @@ export interface Store {
   /** Counts a try at a grading once, however often its start is reported. */
   startAttempt(submissionId: string, gradeNumber: number, by: AttemptBy): Promise<AttemptOutcome>;
   recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Promise<Recorded>;
-  /** The grading failed for good (not the student's doing, or refused): status `error`. */
-  recordFailure(submissionId: string, gradeNumber: number, message: string): Promise<Recorded>;
+  /**
+   * The grading failed for good: status `error`. `code` is that of the user error that caused it
+   * (the submission's or the grader's fault); none for an internal failure.
+   */
+  recordFailure(submissionId: string, gradeNumber: number, message: string, code?: string): Promise<Recorded>;
+  /** Every grading of the submission that has ended, oldest first. */
+  listGradings(submissionId: string): Promise<GradingOutcome[]>;
 
   addIncident(incident: NewIncident): Promise<Incident>;
   /** Newest first. */

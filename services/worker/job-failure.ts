@@ -8,6 +8,8 @@ export interface FailureJudgement {
   reason: string;
   /** The submission's (or grader's) fault, e.g. no source file; never worth a retry. */
   userError: boolean;
+  /** The user error's code (the API shows students the message of their own mistakes only, by code). */
+  code?: string;
 }
 
 function messageOf(error: unknown): string {
@@ -19,7 +21,7 @@ function messageOf(error: unknown): string {
  * an internal failure (the sandbox, the API, the disk): retried unless this was the last attempt.
  */
 export function judgeFailure(error: unknown, attempt: { made: number; allowed: number }): FailureJudgement {
-  if (error instanceof UserError) return { retry: false, reason: error.message, userError: true };
+  if (error instanceof UserError) return { retry: false, reason: error.message, userError: true, code: error.code };
   const last = attempt.made + 1 >= attempt.allowed;
   const reason = last ? `internal failure, gave up after ${attempt.allowed} attempt(s): ${messageOf(error)}` : messageOf(error);
   return { retry: !last, reason, userError: false };

@@ -145,11 +145,11 @@ export class WorkerPool {
   }
 
   /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
-  private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal): Promise<never> {
+  private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal, code?: string): Promise<never> {
     log.error({ reason }, 'job failed for good');
     const ids = jobIds.safeParse(job.data);
     if (ids.success) {
-      await this.send({ type: 'failed', ...ids.data, reason, userError }, log, handedBack).catch((error: unknown) => {
+      await this.send({ type: 'failed', ...ids.data, reason, userError, ...(code ? { code } : {}) }, log, handedBack).catch((error: unknown) => {
         // Refused too (say, the submission is gone): nothing more to tell; the job still ends here.
         if (!resultRefused(error)) throw error;
         log.error({ err: error }, 'the API refused the failed message');
@@ -187,7 +187,7 @@ export class WorkerPool {
         log.warn({ err: error }, 'internal failure: the job will be retried');
         throw error;
       }
-      return this.giveUp(job, judgement.reason, log, judgement.userError, flight.signal);
+      return this.giveUp(job, judgement.reason, log, judgement.userError, flight.signal, judgement.code);
     }
   }
 

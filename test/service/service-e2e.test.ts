@@ -169,7 +169,9 @@ test('bad uploads get a clear 4xx with a JSON error and leave nothing behind', a
 test('health, readiness, metrics and the OpenAPI document', async () => {
   assert.equal(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
   assert.equal(await (await fetch(`${service.url}/readyz`)).json(), { status: 'ready' });
-  const metrics = await (await fetch(`${service.url}/metrics`)).text();
+  // /metrics is the operators': refused without their token (covered in test/api/service-limits.test.ts).
+  const operatorToken = readFileSync(join(service.dataDir, 'operator-token'), 'utf8').trim();
+  const metrics = await (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` } })).text();
   for (const name of ['gradebox_queue_jobs{state="active"}', 'gradebox_workers 1', 'gradebox_jobs_graded_total{verdict="AC"}',
     'gradebox_grading_duration_seconds_bucket', 'gradebox_sandbox_launch_duration_seconds_bucket', 'gradebox_violations_total']) {
     assert.ok(metrics.includes(name), `${name} in /metrics`);

@@ -123,7 +123,7 @@ test("a student's own failure (no source file) is reported, never retried", asyn
   await pool();
   await until(() => log.outcome('nosource') !== undefined, 30_000, 'the outcome');
   const outcome = log.outcome('nosource');
-  assert.ok(outcome?.type === 'failed' && outcome.userError, JSON.stringify(outcome));
+  assert.ok(outcome?.type === 'failed' && outcome.userError && outcome.code === 'E_SUBMISSION_NO_SOURCE', JSON.stringify(outcome));
   if (outcome?.type === 'failed') assert.match(outcome.reason, /the submission has no \.c file/);
   // `failed` is sent just before the job fails in BullMQ.
   await until(async () => (await (await queue.queue.getJob('nosource.1'))!.getState()) === 'failed', 5000, 'the job to fail');

@@ -1,0 +1,51 @@
+// The course's assignments as its portal sees them (the course key): when each is due and whether
+// its feedback is released. Changing either changes what students see of results at once,
+// without regrading: results are stored whole and shown by the assignment's state when read.
+import express, { Router, type Response } from 'express';
+import { z } from 'zod';
+
+import type { Assignment, FeedbackScheduleChange, Store } from '../store/store.js';
+import { courseAuth, courseOf } from './auth.js';
+import { HttpError } from './http-errors.js';
+
+const scheduleChange = z.strictObject({
+  due_at: z.string().nullable().optional(),
+  feedback_released: z.boolean().optional(),
+});
+
+/** The portal's view: never the grader's folder (a host path). */
+function publicAssignment(a: Assignment) {
+  return { name: a.name, due_at: a.dueAt, feedback_released: a.feedbackReleasedAt !== null, feedback_released_at: a.feedbackReleasedAt, updated_at: a.updatedAt };
+}
+
+function changeFrom(body: unknown): FeedbackScheduleChange {
+  const parsed = scheduleChange.safeParse(body);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path.length ? `field ${issue.path.join('.')}` : 'body';
+    throw new HttpError(400, 'E_BAD_REQUEST', `the ${where} is invalid (${issue?.message ?? 'not an object'}); send JSON with due_at (ISO-8601 with a zone, or null) and/or feedback_released (true or false)`);
+  }
+  const { due_at: dueAt, feedback_released: released } = parsed.data;
+  if (dueAt === undefined && released === undefined) throw new HttpError(400, 'E_BAD_REQUEST', 'nothing to change: send due_at and/or feedback_released');
+  return { ...(dueAt !== undefined ? { dueAt } : {}), ...(released !== undefined ? { released } : {}) };
+}
+
+async function ownAssignment(store: Store, res: Response, name: string): Promise<Assignment> {
+  const assignment = await store.findAssignment(courseOf(res), name);
+  if (!assignment) throw new HttpError(404, 'E_NOT_FOUND', `course ${courseOf(res)} has no assignment "${name}"`);
+  return assignment;
+}
+
+export function assignmentRoutes(store: Store): Router {
+  const router = Router();
+  router.use('/v1/assignments', courseAuth(store));
+  router.get('/v1/assignments/:name', async (req, res) => {
+    res.json(publicAssignment(await ownAssignment(store, res, req.params.name)));
+  });
+  router.patch('/v1/assignments/:name', express.json({ limit: '4kb' }), async (req, res) => {
+    const change = changeFrom(req.body);
+    await ownAssignment(store, res, req.params.name);
+    res.json(publicAssignment(await store.setFeedbackSchedule(courseOf(res), req.params.name, change)));
+  });
+  return router;
+}

@@ -1,0 +1,30 @@
+// The operators' routes (the operators' token): the metrics, and a submission's whole record,
+// which students never see (failure details, internal problems, incidents).
+import { Router } from 'express';
+
+import type { Store } from '../store/store.js';
+import { operatorAuth } from './auth.js';
+import { HttpError } from './http-errors.js';
+import type { ApiMetrics } from './metrics.js';
+import { operatorRecord } from './operator-record.js';
+
+export interface OperatorRoutesOptions {
+  store: Store;
+  metrics: ApiMetrics;
+  operatorToken: string;
+}
+
+export function operatorRoutes({ store, metrics, operatorToken }: OperatorRoutesOptions): Router {
+  const router = Router();
+  const auth = operatorAuth(operatorToken);
+  router.get('/metrics', auth, async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  router.get('/operator/v1/submissions/:id', auth, async (req, res) => {
+    const id = String(req.params.id);
+    const submission = await store.getSubmission(id);
+    if (!submission) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id}`);
+    res.json(await operatorRecord(store, submission));
+  });
+  return router;
+}
