@@ -32,6 +32,7 @@ void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats);
 int cgroup_freeze(bool frozen) { return backend->freeze(frozen); }
 void cgroup_kill_all(bool frozen) { backend->kill_all(frozen); }
 void cgroup_destroy(void) { backend->destroy(); }
+void cgroup_procs_path(char *out, size_t size) { backend->procs_file(out, size); }
 
 /* We are host root, so we may raise the sandbox's processes back to normal priority, which nothing
  * inside could (that needs CAP_SYS_NICE in the host's user namespace, or an RLIMIT_NICE we never

@@ -23,6 +23,8 @@
 
 #define X32_SYSCALL_BIT 0x40000000
 #define SNAPSHOT_TIMEOUT_MS 30000
+/* Rounds of the SIGSTOP walk: far more than the forks a pids limit allows between two reads. */
+#define STOP_ROUNDS 10000
 
 static const char *arch_name(uint32_t arch, int nr) {
   if (arch == AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) ? "x32" : "x86_64";
@@ -30,16 +32,43 @@ static const char *arch_name(uint32_t arch, int nr) {
   return "unknown";
 }
 
-/* Fallback when the freezer does not settle in time: SIGSTOP each process we can see. */
-static void stop_each(pid_t init) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
-  kill(init, SIGSTOP);
-  FILE *f = fopen(path, "re");
-  if (!f) return;
+/* SIGSTOPs every pid cgroup.procs lists now; true if one of them was not in `seen` (which grows). */
+static bool stop_listed(const char *procs, pid_t **seen, size_t *nseen) {
+  FILE *f = fopen(procs, "re");
+  if (!f) return false;
+  bool found_new = false;
   int pid;
-  while (fscanf(f, "%d", &pid) == 1) kill(pid, SIGSTOP);
+  while (fscanf(f, "%d", &pid) == 1) {
+    kill(pid, SIGSTOP);
+    bool known = false;
+    for (size_t i = 0; i < *nseen && !known; i++) known = (*seen)[i] == pid;
+    if (known) continue;
+    pid_t *grown = realloc(*seen, (*nseen + 1) * sizeof **seen);
+    if (!grown) break;
+    *seen = grown;
+    (*seen)[(*nseen)++] = pid;
+    found_new = true;
+  }
   fclose(f);
+  return found_new;
+}
+
+/* When the freezer does not settle in time (it is missing, or a process waits where it cannot be
+ * frozen: the offender itself, whose notification we have read, waits killable only), every
+ * process of the sandbox's cgroup gets SIGSTOP, grandchildren included. cgroup.procs is read
+ * again until a read, made after a pause that lets a fork in flight finish, lists no pid not
+ * seen before: a process forked meanwhile shows up in the next read. The pids limit bounds it. */
+static void stop_each(void) {
+  char procs[600];
+  cgroup_procs_path(procs, sizeof procs);
+  pid_t *seen = NULL;
+  size_t nseen = 0;
+  for (int round = 0; round < STOP_ROUNDS; round++) {
+    if (stop_listed(procs, &seen, &nseen)) continue;
+    usleep(1000);
+    if (!stop_listed(procs, &seen, &nseen)) break;
+  }
+  free(seen);
 }
 
 /* Appends a /proc file of the offender, NULs shown as spaces, JSON-escaped and capped. */
@@ -194,7 +223,7 @@ void handle_incident(const struct seccomp_notif *req, pid_t init, const struct i
   char id[64];
   new_incident_id(id, sizeof id);
   int64_t t0 = monotonic_us();
-  if (cgroup_freeze(true) < 0) stop_each(init);
+  if (cgroup_freeze(true) < 0) stop_each();
   int64_t stop_us = monotonic_us() - t0;
   steps[nsteps++] = "stopped";
   report_offender(req);
