@@ -122,10 +122,10 @@ int cgroup_read_cpu_us(int64_t *cpu_us);
 /* Forget the memory peak of the sandbox's setup, where the kernel allows it (v1). */
 void cgroup_reset_peak(void);
 void cgroup_read_stats(struct cgroup_stats *stats);
-int cgroup_freeze(bool frozen);
 /* The file listing every process of the sandbox's cgroup. */
 void cgroup_procs_path(char *out, size_t size);
-void cgroup_kill_all(bool frozen);
+/* SIGKILL to every process of the cgroup; `stopped`: none can fork, one round is enough. */
+void cgroup_kill_all(bool stopped);
 void cgroup_destroy(void);
 /* Every process of the sandbox back at SCHED_OTHER (a --background sandbox is built at SCHED_IDLE). */
 void cgroup_to_foreground(void);
