@@ -27,8 +27,7 @@ const HELP = `usage: gradebox run [OPTIONS] -- COMMAND [ARGS...]
 Exit status: 0 when the run was carried out (whatever its status), 2 for bad usage, 1 for an internal error.
 `;
 
-function checkPath(flag: string, path: string | undefined, kind: 'directory' | 'file'): string | undefined {
-  if (path === undefined) return undefined;
+function checkPath(flag: string, path: string, kind: 'directory' | 'file'): string {
   const absolute = resolve(path);
   let isKind: boolean;
   try {
@@ -79,8 +78,8 @@ export async function runCommand(argv: string[]): Promise<number> {
     openFiles: integerFlag('--open-files', values['open-files']),
   });
   const policy = checkPolicy(values.policy);
-  const dir = (values.dir ?? []).map((path) => checkPath('--dir', path, 'directory')!);
-  const stdin = checkPath('--stdin', values.stdin, 'file');
+  const dir = (values.dir ?? []).map((path) => checkPath('--dir', path, 'directory'));
+  const stdin = values.stdin === undefined ? undefined : checkPath('--stdin', values.stdin, 'file');
   const result = await runSandboxed({ argv: positionals, limits, dir, stdin, policy });
   if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
   else printHuman(result);

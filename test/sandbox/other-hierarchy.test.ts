@@ -16,7 +16,7 @@ test.after(removeTempDirs);
 
 const OTHER = CGROUP_V2 ? 'v1' : 'v2';
 /** The test files that create, limit, stop, kill and remove cgroups. */
-const FILES = ['sandbox/statuses', 'sandbox/hardening', 'sandbox/leftovers', 'sandbox/prepared', 'sandbox/violations', 'sandbox/incident-stop', 'sandbox/box-copy', 'sandbox/containment'];
+const FILES = ['sandbox/statuses', 'sandbox/hardening', 'sandbox/leftovers', 'sandbox/prepared', 'sandbox/violations', 'sandbox/incident-stop', 'sandbox/containment'];
 /** Software emulation is some 5 to 10 times slower than the host: about 2.5 minutes here. */
 const GUEST_TIMEOUT_MS = 6 * 60 * 1000;
 
