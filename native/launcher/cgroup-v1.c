@@ -1,4 +1,4 @@
-/* cgroup v1 backend: one directory per controller hierarchy (memory, pids, cpuacct, cpuset, freezer). */
+/* cgroup v1 backend: one directory per controller hierarchy (memory, pids, cpuacct, cpuset). */
 #include "cgroup.h"
 
 #include <errno.h>
@@ -7,8 +7,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char *const controllers[] = {"memory", "pids", "cpuacct", "cpuset", "freezer"};
-enum { MEMORY, PIDS, CPUACCT, CPUSET, FREEZER, NCONTROLLERS };
+static const char *const controllers[] = {"memory", "pids", "cpuacct", "cpuset"};
+enum { MEMORY, PIDS, CPUACCT, CPUSET, NCONTROLLERS };
 
 static char dirs[NCONTROLLERS][512];
 static bool created;
@@ -22,10 +22,10 @@ static void slot_dir(char *out, size_t size, int controller, const char *group, 
 }
 
 static void v1_sweep(const char *group, int slot) {
-  char dir[512], file[600];
-  /* A frozen leftover cannot die until it is thawed. */
-  slot_dir(dir, sizeof dir, FREEZER, group, slot);
-  snprintf(file, sizeof file, "%s/freezer.state", dir);
+  char dir[512], file[600], legacy[512];
+  /* Earlier versions froze a sandbox at an incident: such a leftover dies only once thawed. */
+  snprintf(legacy, sizeof legacy, "/sys/fs/cgroup/freezer/%s/slot-%d", group, slot);
+  snprintf(file, sizeof file, "%s/freezer.state", legacy);
   write_file(file, "THAWED");
   for (int c = 0; c < NCONTROLLERS; c++) {
     slot_dir(dir, sizeof dir, c, group, slot);
@@ -33,6 +33,7 @@ static void v1_sweep(const char *group, int slot) {
     kill_pids_in(file, 100);
     if (remove_cgroup_dir(dir) < 0) die_errno("remove leftover cgroup %s", dir);
   }
+  if (remove_cgroup_dir(legacy) < 0) die_errno("remove leftover cgroup %s", legacy);
 }
 
 /* The group directory is made once; cpuset children inherit cpus/mems through clone_children. */
@@ -120,22 +121,10 @@ static void v1_read_stats(struct cgroup_stats *stats) {
   stats->memory_limit_hits = read_int_file(path);
 }
 
-static int v1_freeze(bool frozen) {
-  char path[600], state[64];
-  path_of(path, sizeof path, FREEZER, "freezer.state");
-  if (write_file(path, frozen ? "FROZEN" : "THAWED") < 0) return -1;
-  /* FREEZING turns into FROZEN once every task has stopped. */
-  for (int i = 0; frozen && i < 1000; i++) {
-    if (read_file(path, state, sizeof state) > 0 && strncmp(state, "FROZEN", 6) == 0) return 0;
-    usleep(100);
-  }
-  return frozen ? -1 : 0;
-}
-
-static void v1_kill_all(bool frozen) {
+static void v1_kill_all(bool stopped) {
   char path[600];
   path_of(path, sizeof path, PIDS, "cgroup.procs");
-  kill_pids_in(path, frozen ? 1 : 100);
+  kill_pids_in(path, stopped ? 1 : 100);
 }
 
 static void v1_procs_file(char *out, size_t size) { path_of(out, size, PIDS, "cgroup.procs"); }
@@ -155,7 +144,6 @@ const struct cgroup_backend cgroup_v1_backend = {
     .read_cpu_us = v1_read_cpu_us,
     .reset_peak = v1_reset_peak,
     .read_stats = v1_read_stats,
-    .freeze = v1_freeze,
     .kill_all = v1_kill_all,
     .procs_file = v1_procs_file,
     .destroy = v1_destroy,

@@ -96,24 +96,12 @@ static void v2_read_stats(struct cgroup_stats *stats) {
   stats->memory_limit_hits = read_keyed_value(path, "max");
 }
 
-static int v2_freeze(bool frozen) {
-  char path[600], events[256];
-  file_path(path, sizeof path, "cgroup.freeze");
-  if (write_file(path, frozen ? "1" : "0") < 0) return -1;
-  file_path(path, sizeof path, "cgroup.events");
-  for (int i = 0; frozen && i < 1000; i++) {
-    if (read_file(path, events, sizeof events) > 0 && strstr(events, "frozen 1")) return 0;
-    usleep(100);
-  }
-  return frozen ? -1 : 0;
-}
-
-static void v2_kill_all(bool frozen) {
+static void v2_kill_all(bool stopped) {
   char path[600];
   file_path(path, sizeof path, "cgroup.kill");
   if (write_file(path, "1") == 0) return;
   file_path(path, sizeof path, "cgroup.procs");
-  kill_pids_in(path, frozen ? 1 : 100);
+  kill_pids_in(path, stopped ? 1 : 100);
 }
 
 static void v2_procs_file(char *out, size_t size) { file_path(out, size, "cgroup.procs"); }
@@ -133,7 +121,6 @@ const struct cgroup_backend cgroup_v2_backend = {
     .read_cpu_us = v2_read_cpu_us,
     .reset_peak = v2_reset_peak,
     .read_stats = v2_read_stats,
-    .freeze = v2_freeze,
     .kill_all = v2_kill_all,
     .procs_file = v2_procs_file,
     .destroy = v2_destroy,

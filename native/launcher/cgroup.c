@@ -29,9 +29,9 @@ void cgroup_join_self(void) { backend->join_self(); }
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }
 void cgroup_reset_peak(void) { backend->reset_peak(); }
 void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats); }
-int cgroup_freeze(bool frozen) { return backend->freeze(frozen); }
-void cgroup_kill_all(bool frozen) { backend->kill_all(frozen); }
+void cgroup_kill_all(bool stopped) { backend->kill_all(stopped); }
 void cgroup_destroy(void) { backend->destroy(); }
+void cgroup_procs_path(char *out, size_t size) { backend->procs_file(out, size); }
 
 /* We are host root, so we may raise the sandbox's processes back to normal priority, which nothing
  * inside could (that needs CAP_SYS_NICE in the host's user namespace, or an RLIMIT_NICE we never
@@ -52,8 +52,7 @@ void cgroup_to_foreground(void) {
 }
 
 /* SIGKILL every process listed, until none is left (new ones may appear while we read).
- * One round is enough for a frozen cgroup: nothing in it can fork, and each process dies as
- * soon as it is thawed. */
+ * One round is enough when every process is stopped: nothing in it can fork. */
 void kill_pids_in(const char *procs_path, int rounds) {
   for (int round = 0; round < rounds; round++) {
     FILE *f = fopen(procs_path, "re");

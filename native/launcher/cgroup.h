@@ -13,8 +13,7 @@ struct cgroup_backend {
   int (*read_cpu_us)(int64_t *cpu_us);
   void (*reset_peak)(void);
   void (*read_stats)(struct cgroup_stats *stats);
-  int (*freeze)(bool frozen);
-  void (*kill_all)(bool frozen);
+  void (*kill_all)(bool stopped);
   void (*procs_file)(char *out, size_t size);
   void (*destroy)(void);
 };

@@ -60,16 +60,25 @@ static void parse_run_message(struct config *cfg, char *payload, uint32_t length
   parse_options(cfg, n, args, PHASE_RUN);
 }
 
+#ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
+#define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
+#endif
+
 /* Last step before exec: from here on every syscall outside the policy stops in the kernel and
  * waits for the supervisor, which holds the listener (seccomp_unotify(2)). The log flag makes the
- * kernel write SECCOMP audit records for errno and notify actions too. Only write, sendmsg, close,
- * execve and exit_group may follow, and every policy allows them. */
+ * kernel write SECCOMP audit records for errno and notify actions too. Once the supervisor has
+ * read a notification, the caller waits killable only, so no signal withdraws the call while the
+ * incident is handled (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, seccomp(2), Linux 5.19; an older
+ * kernel refuses the flag with EINVAL and the filter goes in without it). Only write, sendmsg,
+ * close, execve and exit_group may follow, and every policy allows them. */
 static void install_filter(const struct sock_fprog *prog, int channel) {
   if (!prog->len) return;
-  int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-                              SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_LOG, prog);
+  const unsigned long flags = SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_LOG;
+  int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, prog);
+  bool killable = listener >= 0;
+  if (listener < 0 && errno == EINVAL) listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, prog);
   if (listener < 0) die_errno("install the seccomp filter");
-  send_fd(channel, MSG_LISTENER, listener);
+  send_fd_value(channel, MSG_LISTENER, listener, killable ? 1 : 0);
   close(listener);
 }
 

@@ -23,6 +23,10 @@
 
 #define X32_SYSCALL_BIT 0x40000000
 #define SNAPSHOT_TIMEOUT_MS 30000
+/* Rounds of the SIGSTOP walk: far more than the forks a pids limit allows between two reads. */
+#define STOP_ROUNDS 10000
+/* How long the stopped processes get to take their SIGSTOP before the snapshot starts anyway. */
+#define STOP_WAIT_MS 100
 
 static const char *arch_name(uint32_t arch, int nr) {
   if (arch == AUDIT_ARCH_X86_64) return (nr & X32_SYSCALL_BIT) ? "x32" : "x86_64";
@@ -30,16 +34,64 @@ static const char *arch_name(uint32_t arch, int nr) {
   return "unknown";
 }
 
-/* Fallback when the freezer does not settle in time: SIGSTOP each process we can see. */
-static void stop_each(pid_t init) {
-  char path[64];
-  snprintf(path, sizeof path, "/proc/%d/task/%d/children", init, init);
-  kill(init, SIGSTOP);
-  FILE *f = fopen(path, "re");
-  if (!f) return;
+/* The processes the stop walk has signalled. */
+struct pid_list {
+  pid_t *pids;
+  size_t count;
+};
+
+/* SIGSTOPs every pid cgroup.procs lists now; true if one of them was not in `seen` (which grows). */
+static bool stop_listed(const char *procs, struct pid_list *seen) {
+  FILE *f = fopen(procs, "re");
+  if (!f) return false;
+  bool found_new = false;
   int pid;
-  while (fscanf(f, "%d", &pid) == 1) kill(pid, SIGSTOP);
+  while (fscanf(f, "%d", &pid) == 1) {
+    kill(pid, SIGSTOP);
+    bool known = false;
+    for (size_t i = 0; i < seen->count && !known; i++) known = seen->pids[i] == pid;
+    if (known) continue;
+    pid_t *grown = realloc(seen->pids, (seen->count + 1) * sizeof *grown);
+    if (!grown) break;
+    seen->pids = grown;
+    seen->pids[seen->count++] = pid;
+    found_new = true;
+  }
   fclose(f);
+  return found_new;
+}
+
+/* Stopped (T), gone, or the offender, which sleeps in the kernel until an answer that never comes. */
+static bool has_stopped(pid_t pid, pid_t offender) {
+  char path[64], stat[1024];
+  if (pid == offender) return true;
+  snprintf(path, sizeof path, "/proc/%d/stat", pid);
+  if (read_file(path, stat, sizeof stat) < 0) return true;
+  const char *name_end = strrchr(stat, ')'); /* the command name may hold spaces and parentheses */
+  if (!name_end || name_end[1] != ' ') return false;
+  return strchr("TtZX", name_end[2]) != NULL;
+}
+
+/* Stops every process of the sandbox, grandchildren included, with SIGSTOP, which none can catch or
+ * ignore. Not with the cgroup freezer: once we have read its notification, the offender sleeps
+ * killable in the kernel (SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV), where the freezer cannot reach
+ * it, so the cgroup would never report frozen. cgroup.procs is read again until a read, made after
+ * a pause that lets a fork in flight finish, lists no pid not seen before: a process forked
+ * meanwhile shows up in the next read (the pids limit bounds the rounds). Then each gets up to
+ * STOP_WAIT_MS in all to stop: a signal takes effect when its process next leaves the kernel. */
+static void stop_everything(pid_t offender) {
+  char procs[600];
+  cgroup_procs_path(procs, sizeof procs);
+  struct pid_list seen = {NULL, 0};
+  for (int round = 0; round < STOP_ROUNDS; round++) {
+    if (stop_listed(procs, &seen)) continue;
+    usleep(1000);
+    if (!stop_listed(procs, &seen)) break;
+  }
+  int64_t deadline = monotonic_us() + STOP_WAIT_MS * 1000;
+  for (size_t i = 0; i < seen.count; i++)
+    while (!has_stopped(seen.pids[i], offender) && monotonic_us() < deadline) usleep(100);
+  free(seen.pids);
 }
 
 /* Appends a /proc file of the offender, NULs shown as spaces, JSON-escaped and capped. */
@@ -194,7 +246,7 @@ void handle_incident(const struct seccomp_notif *req, pid_t init, const struct i
   char id[64];
   new_incident_id(id, sizeof id);
   int64_t t0 = monotonic_us();
-  if (cgroup_freeze(true) < 0) stop_each(init);
+  stop_everything((pid_t)req->pid);
   int64_t stop_us = monotonic_us() - t0;
   steps[nsteps++] = "stopped";
   report_offender(req);
@@ -203,10 +255,9 @@ void handle_incident(const struct seccomp_notif *req, pid_t init, const struct i
   if (ctx->evidence_dir && ctx->scratch_fd >= 0 && snapshot_evidence(ctx, id, evidence, manifest, sha256) == 0)
     steps[nsteps++] = "snapshotted";
 
-  /* Frozen tasks die only once thawed (cgroup v1): kill first, then thaw. */
+  /* Stopped processes die of SIGKILL at once, and none can fork any more: one round is enough. */
   kill(init, SIGKILL);
   cgroup_kill_all(true);
-  cgroup_freeze(false);
   steps[nsteps++] = "killed";
   int64_t total_us = monotonic_us() - t0;
 

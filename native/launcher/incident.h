@@ -1,4 +1,4 @@
-/* The violation incident pipeline (incident.c): freeze, record, snapshot, kill, report. */
+/* The violation incident pipeline (incident.c): stop, record, snapshot, kill, report. */
 #ifndef GRADEBOX_INCIDENT_H
 #define GRADEBOX_INCIDENT_H
 

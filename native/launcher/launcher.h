@@ -14,6 +14,7 @@
 #define UID_RANGE 65536            /* host ids given to one sandbox */
 #define UID_BASE 0x40000000u       /* first host id of slot 0: far above any real account */
 #define MAX_SLOTS 256
+#define MAX_BOX_SOURCES 16         /* --box-from folders laid into /box, in order */
 
 /* Limits of one run; 0 means "not set" unless noted. */
 struct limits {
@@ -51,7 +52,8 @@ struct config {
 
   /* Set per run, from the control message (or argv). */
   struct limits limits;
-  const char *box_from;    /* host directory copied into /box */
+  const char *box_from[MAX_BOX_SOURCES]; /* host directories laid into /box in order, a later one's entries winning */
+  int nbox_from;
   const char *box_out;     /* empty host directory that receives /box after the run (build artifacts) */
   const char *stdin_path;  /* host file given as stdin; NULL: /dev/null */
   const char *cwd;
@@ -130,18 +132,33 @@ int cgroup_read_cpu_us(int64_t *cpu_us);
 /* Forget the memory peak of the sandbox's setup, where the kernel allows it (v1). */
 void cgroup_reset_peak(void);
 void cgroup_read_stats(struct cgroup_stats *stats);
-int cgroup_freeze(bool frozen);
-void cgroup_kill_all(bool frozen);
+/* The file listing every process of the sandbox's cgroup. */
+void cgroup_procs_path(char *out, size_t size);
+/* SIGKILL to every process of the cgroup; `stopped`: none can fork, one round is enough. */
+void cgroup_kill_all(bool stopped);
 void cgroup_destroy(void);
 /* Every process of the sandbox back at SCHED_OTHER (a --background sandbox is built at SCHED_IDLE). */
 void cgroup_to_foreground(void);
 
 /* rootfs.c: mounts, run in the sandbox's mount namespace as host root */
 void setup_rootfs(const struct config *cfg, int sync_fd);
+/* Inodes of a scratch tmpfs of this size: what it can hold in entries. */
+int64_t scratch_inodes(int64_t scratch_bytes);
 void bring_up_loopback(void);
 
 /* copy-tree.c */
-void copy_tree(int src_dirfd, int dst_dirfd, uid_t uid, gid_t gid);
+struct export_caps {
+  int64_t max_bytes;       /* file data in all (holes are free) */
+  int64_t max_entries;     /* files, folders, links, everything listed */
+};
+struct export_stats {
+  int64_t bytes, entries;
+  int64_t links_dropped;   /* symlinks left out: the host never gets one */
+};
+/* Lays a host folder into /box (owned by uid/gid), over what earlier sources put there. */
+void copy_into_box(int src_dirfd, int box_dirfd, uid_t uid, gid_t gid);
+/* Copies /box into an empty host folder: no links, holes kept, within caps (else die_input). */
+void export_box_tree(int box_dirfd, int dst_dirfd, const struct export_caps *caps, struct export_stats *stats);
 
 /* child.c: the sandbox's init (PID 1) and the program it starts */
 int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
@@ -182,7 +199,7 @@ enum msg_type {
   MSG_EXEC_FAILED,      /* program -> sup: value = errno */
   MSG_EXITED,           /* child -> sup: value = program wait status */
   MSG_ERROR,            /* child -> sup: payload = message; setup failed */
-  MSG_LISTENER,         /* program -> sup: the seccomp listener fd (SCM_RIGHTS) */
+  MSG_LISTENER,         /* program -> sup: the seccomp listener fd (SCM_RIGHTS); value 1: it waits killable */
   MSG_SCRATCH,          /* child -> sup: an fd of the scratch tmpfs root (SCM_RIGHTS), for evidence */
   MSG_STDOUT,           /* sup -> program: a stdout descriptor that replaces the captured pipe (SCM_RIGHTS) */
 };
@@ -200,6 +217,8 @@ int split_words(char *payload, uint32_t length, char **words, int max);
 void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, uint32_t length);
 /* A message whose only content is a file descriptor, passed with SCM_RIGHTS. */
 void send_fd(int sock, enum msg_type type, int fd);
+/* The same, with a value in the header (MSG_LISTENER: whether the filter waits killable). */
+void send_fd_value(int sock, enum msg_type type, int fd, int32_t value);
 /* Returns 0 at end of stream; *payload is malloc'd (NUL-terminated) when length > 0; a passed
  * descriptor lands in *passed_fd (else -1). */
 int recv_msg(int fd, struct msg_header *header, char **payload, int *passed_fd);

@@ -100,8 +100,10 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->limits.stack_bytes = KB(parse_number(flag, value, 64, 1ll << 30));
     else if (phases & PHASE_RUN && strcmp(flag, "--cpuset") == 0)
       cfg->limits.cpuset = value;
-    else if (phases & PHASE_RUN && strcmp(flag, "--box-from") == 0)
-      cfg->box_from = value;
+    else if (phases & PHASE_RUN && strcmp(flag, "--box-from") == 0) {
+      if (cfg->nbox_from == MAX_BOX_SOURCES) die("too many --box-from (at most %d)", MAX_BOX_SOURCES);
+      cfg->box_from[cfg->nbox_from++] = value;
+    }
     else if (phases & PHASE_RUN && strcmp(flag, "--box-out") == 0)
       cfg->box_out = value;
     else if (phases & PHASE_RUN && strcmp(flag, "--stdin") == 0)

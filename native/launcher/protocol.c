@@ -108,8 +108,10 @@ void send_msg(int fd, enum msg_type type, int32_t value, const void *payload, ui
   if (write_full(fd, &header, sizeof header) < 0 || write_full(fd, payload, length) < 0) _exit(1);
 }
 
-void send_fd(int sock, enum msg_type type, int fd) {
-  struct msg_header header = {.type = type, .value = fd, .length = 0};
+void send_fd(int sock, enum msg_type type, int fd) { send_fd_value(sock, type, fd, fd); }
+
+void send_fd_value(int sock, enum msg_type type, int fd, int32_t value) {
+  struct msg_header header = {.type = type, .value = value, .length = 0};
   char control[CMSG_SPACE(sizeof(int))] = {0};
   struct iovec iov = {.iov_base = &header, .iov_len = sizeof header};
   struct msghdr msg = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = control, .msg_controllen = sizeof control};

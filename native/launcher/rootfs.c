@@ -55,6 +55,8 @@ static void setup_dev(const char *scratch, const char *root) {
   }
 }
 
+int64_t scratch_inodes(int64_t scratch_bytes) { return scratch_bytes / 4096 + 1024; }
+
 void setup_rootfs(const struct config *cfg, int sync_fd) {
   char scratch[2048], root[2048], path[4096], options[4096];
   snprintf(scratch, sizeof scratch, "%s/scratch", cfg->state_dir);
@@ -63,8 +65,8 @@ void setup_rootfs(const struct config *cfg, int sync_fd) {
   /* Nothing we mount may propagate back to the host (mount_namespaces(7)). */
   if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) die_errno("make / private");
 
-  long long inodes = cfg->scratch_bytes / 4096 + 1024;
-  snprintf(options, sizeof options, "size=%lld,nr_inodes=%lld,mode=0755", (long long)cfg->scratch_bytes, inodes);
+  snprintf(options, sizeof options, "size=%lld,nr_inodes=%lld,mode=0755", (long long)cfg->scratch_bytes,
+           (long long)scratch_inodes(cfg->scratch_bytes));
   if (mount("gradebox", scratch, "tmpfs", MS_NOSUID | MS_NODEV, options) < 0) die_errno("mount scratch tmpfs");
   make_dir(scratch, "upper", 0755);
   make_dir(scratch, "work", 0755);
@@ -72,14 +74,21 @@ void setup_rootfs(const struct config *cfg, int sync_fd) {
   make_dir(scratch, "tmp", 01777);
   make_dir(scratch, "dev", 0755);
   make_dir(scratch, "dev/shm", 01777);
+  make_dir(scratch, "lower", 0755);
   /* The supervisor keeps a handle on everything the sandbox can write, for evidence. */
   int scratch_fd = open(scratch, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (scratch_fd < 0) die_errno("open %s", scratch);
   send_fd(sync_fd, MSG_SCRATCH, scratch_fd);
   close(scratch_fd);
 
-  snprintf(options, sizeof options, "lowerdir=%s,upperdir=%s/upper,workdir=%s/work", cfg->root_lower, scratch, scratch);
-  if (mount("gradebox", root, "overlay", MS_NOSUID | MS_NODEV, options) < 0)
+  /* The overlay's layers are named relative to the scratch, our working directory for this mount,
+   * with the skeleton bound at scratch/lower: the sandbox's /proc/self/mountinfo then reads
+   * "lowerdir=lower,upperdir=upper,workdir=work" and names no host path (overlayfs keeps the names
+   * as given). The scratch and that bind stay under the old root, detached below. */
+  snprintf(path, sizeof path, "%s/lower", scratch);
+  bind_mount(cfg->root_lower, path, false);
+  if (chdir(scratch) < 0) die_errno("chdir %s", scratch);
+  if (mount("gradebox", root, "overlay", MS_NOSUID | MS_NODEV, "lowerdir=lower,upperdir=upper,workdir=work") < 0)
     die_errno("mount overlay root (lower %s)", cfg->root_lower);
 
   for (int i = 0; i < cfg->nbinds; i++) {

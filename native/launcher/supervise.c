@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/sendfile.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -47,6 +49,8 @@ struct run {
   struct rusage program_usage;
   int exec_errno;
   char *setup_error;
+  bool wait_killable;       /* the filter was installed with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+  struct export_stats exported; /* what export_box copied to --box-out, and the links it left out */
 };
 
 static struct run *current;
@@ -77,6 +81,12 @@ static void cleanup_on_die(const char *message) {
   if (!current) return;
   kill(current->child, SIGKILL);
   waitpid(current->child, NULL, 0);
+  cgroup_destroy();
+}
+
+/* Used by die() once the sandbox is gone (its processes reaped): its cgroup goes too. */
+static void cleanup_after_run(const char *message) {
+  (void)message;
   cgroup_destroy();
 }
 
@@ -132,6 +142,7 @@ static void handle_program_message(struct run *run) {
   if (header.type == MSG_LISTENER && passed_fd >= 0) {
     if (run->notify_fd >= 0) close(run->notify_fd);
     run->notify_fd = passed_fd;
+    run->wait_killable = header.value == 1;
     passed_fd = -1;
   } else if (header.type == MSG_EXEC_FAILED) {
     run->exec_errno = header.value;
@@ -239,13 +250,15 @@ static void report_exit(struct run *run, int init_status, const struct rusage *r
               "\"cpu_ms\":%lld,\"wall_ms\":%lld,\"memory_kb\":%lld,\"maxrss_kb\":%ld,"
               "\"oom_kills\":%lld,\"memory_limit_hits\":%lld,\"limit\":%s%s%s,"
               "\"stdout_bytes\":%lld,\"stderr_bytes\":%lld,\"stdout_truncated\":%s,\"stderr_truncated\":%s,"
-              "\"exec_errno\":%d,\"cancelled\":%s,\"violation\":%s,\"cgroup\":\"%s\"}",
+              "\"exec_errno\":%d,\"cancelled\":%s,\"violation\":%s,\"cgroup\":\"%s\","
+              "\"box_links_dropped\":%lld,\"seccomp_wait_killable\":%s}",
               exit_code, signal_no, run->have_status ? "true" : "false", (long long)(cpu_us / 1000),
               (long long)wall_ms, (long long)memory_kb, ru->ru_maxrss, (long long)stats.oom_kills,
               (long long)stats.memory_limit_hits, run->limit ? "\"" : "", run->limit ? run->limit : "null",
               run->limit ? "\"" : "", (long long)run->streams[0].bytes, (long long)run->streams[1].bytes,
               run->streams[0].truncated ? "true" : "false", run->streams[1].truncated ? "true" : "false",
-              run->exec_errno, run->cancelled ? "true" : "false", run->violation ? "true" : "false", cgroup_version());
+              run->exec_errno, run->cancelled ? "true" : "false", run->violation ? "true" : "false", cgroup_version(),
+              (long long)run->exported.links_dropped, run->wait_killable ? "true" : "false");
 }
 
 /* The run is wanted: a --background sandbox (its supervisor, init and every other process) goes
@@ -337,16 +350,17 @@ static void wait_until_ready(struct run *run, uint32_t uid_base) {
   }
 }
 
-/* Copies the submission into /box through the scratch handle: the sandbox runs none of its own
- * code yet, so nothing there can race us; copy_tree follows no link. */
+/* Lays the --box-from folders into /box in order through the scratch handle: the sandbox runs none
+ * of its own code yet, so nothing there can race us; copy_into_box follows no link, and a later
+ * folder's entry replaces what an earlier one left at its path. */
 static void fill_box(struct run *run, uint32_t uid_base) {
   uid_t uid = uid_base + SANDBOX_UID;
   int box = openat(run->scratch_fd, "box", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (box < 0) die_errno("open the sandbox's /box");
-  if (run->cfg->box_from) {
-    int src = open(run->cfg->box_from, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    if (src < 0) die_errno("open submission folder %s", run->cfg->box_from);
-    copy_tree(src, box, uid, uid);
+  for (int i = 0; i < run->cfg->nbox_from; i++) {
+    int src = open(run->cfg->box_from[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    if (src < 0) die_errno("open submission folder %s", run->cfg->box_from[i]);
+    copy_into_box(src, box, uid, uid);
     close(src);
   }
   if (fchown(box, uid, uid) < 0) die_errno("chown /box");
@@ -354,14 +368,16 @@ static void fill_box(struct run *run, uint32_t uid_base) {
 }
 
 /* After the run (every process of the sandbox is gone, so nothing moves under us): /box back to
- * the host, e.g. a build's output. copy_tree follows no link and copies only files, folders and
- * links; everything it writes is bounded by the scratch tmpfs it reads from. */
+ * the host, e.g. a build's output. Only folders and files: a link the sandbox made is left out, so
+ * whatever root later writes into this folder cannot be led elsewhere. Capped at what the scratch
+ * could hold; a sandbox that left more (hard links, deep folders) is the caller's input error. */
 static void export_box(struct run *run) {
   int dst = open(run->cfg->box_out, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (dst < 0) die_errno("open --box-out %s", run->cfg->box_out);
   int box = openat(run->scratch_fd, "box", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   if (box < 0) die_errno("open the sandbox's /box");
-  copy_tree(box, dst, 0, 0);
+  const struct export_caps caps = {.max_bytes = run->cfg->scratch_bytes, .max_entries = scratch_inodes(run->cfg->scratch_bytes)};
+  export_box_tree(box, dst, &caps, &run->exported);
   close(box);
   close(dst);
 }
@@ -382,9 +398,11 @@ static char *read_filter(const char *path, uint32_t *length) {
   return bytes;
 }
 
-/* Opened as host root and handed to the program, so: only a regular file, no link followed
- * (a directory or a link would give the sandbox a way into the host's files), and no FIFO that
- * could block us. Without a stdin file the program reads /dev/null. */
+/* Opened as host root, so: only a regular file, no link followed (a directory or a link would give
+ * the sandbox a way into the host's files), and no FIFO that could block us. The program gets a
+ * sealed copy in memory (memfd_create(2), fcntl(2) F_ADD_SEALS), not the file: readlink
+ * /proc/self/fd/0 then names no host path, and the program cannot change its input. Without a
+ * stdin file the program reads /dev/null. */
 static int open_stdin(const char *path) {
   if (!path) {
     int fd = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -395,8 +413,18 @@ static int open_stdin(const char *path) {
   struct stat st;
   if (fd < 0 || fstat(fd, &st) < 0) die_errno("open stdin %s", path);
   if (!S_ISREG(st.st_mode)) die("stdin %s is not a regular file", path);
-  if (fcntl(fd, F_SETFL, 0) < 0) die_errno("fcntl stdin");
-  return fd;
+  int copy = memfd_create("stdin", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+  if (copy < 0) die_errno("memfd_create for stdin");
+  for (off_t offset = 0; offset < st.st_size;) {
+    ssize_t n = sendfile(copy, fd, &offset, st.st_size - offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) die_errno("copy stdin %s", path);
+    if (n == 0) break; /* the file shrank */
+  }
+  if (lseek(copy, 0, SEEK_SET) < 0 || fcntl(copy, F_ADD_SEALS, F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE) < 0)
+    die_errno("seal the copy of stdin");
+  close(fd);
+  return copy;
 }
 
 /* Hands the program its run: stdin, filter, options. Its clock starts now. Everything is read
@@ -527,6 +555,7 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   struct rusage ru;
   if (wait4(child, &init_status, 0, &ru) < 0) die_errno("wait for the sandbox");
   current = NULL;
+  die_hook = cleanup_after_run;
   if (run.setup_error) {
     cgroup_destroy();
     die("%s", run.setup_error);

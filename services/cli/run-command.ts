@@ -4,14 +4,17 @@ import { resolve } from 'node:path';
 
 import { UsageError } from '../common/errors.js';
 import { resolveLimits } from '../sandbox/limits.js';
+import { policyNames } from '../seccomp/policy.js';
 import { runSandboxed, type RunResult } from '../sandbox/sandbox.js';
 import { integerFlag, parseFlags } from './args.js';
 
 const HELP = `usage: gradebox run [OPTIONS] -- COMMAND [ARGS...]
 
-  --dir HOSTDIR     copy this folder to /box (the working directory)
+  --dir HOSTDIR     copy this folder to /box (the working directory); given again, the
+                    folders are laid in order, a later one's files replacing an earlier one's
   --stdin FILE      give this file as standard input (default: empty)
-  --policy NAME     seccomp policy from policies/ (default: none yet)
+  --policy NAME     seccomp policy from policies/ (default: default); a runtime needs its own:
+                    python, java (the JVM's threads: mind --pids and --memory-mb), node
   --cpu-ms N        CPU time limit, all processes together (default 5000)
   --wall-ms N       wall-clock limit (default 15000)
   --memory-mb N     memory limit including files in /box and /tmp (default 512)
@@ -24,8 +27,7 @@ const HELP = `usage: gradebox run [OPTIONS] -- COMMAND [ARGS...]
 Exit status: 0 when the run was carried out (whatever its status), 2 for bad usage, 1 for an internal error.
 `;
 
-function checkPath(flag: string, path: string | undefined, kind: 'directory' | 'file'): string | undefined {
-  if (path === undefined) return undefined;
+function checkPath(flag: string, path: string, kind: 'directory' | 'file'): string {
   const absolute = resolve(path);
   let isKind: boolean;
   try {
@@ -38,6 +40,14 @@ function checkPath(flag: string, path: string | undefined, kind: 'directory' | '
   return absolute;
 }
 
+/** The seccomp policy to run under: a file of policies/, `default` when none is named. */
+function checkPolicy(name: string | undefined): string {
+  const available = policyNames();
+  const policy = name ?? 'default';
+  if (!available.includes(policy)) throw new UsageError(`--policy ${policy}: no such policy; pick one of ${available.join(', ')}`);
+  return policy;
+}
+
 function printHuman(result: RunResult): void {
   process.stdout.write(result.stdout);
   process.stderr.write(result.stderr);
@@ -47,7 +57,7 @@ function printHuman(result: RunResult): void {
 
 export async function runCommand(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
-    dir: { type: 'string' }, stdin: { type: 'string' }, policy: { type: 'string' },
+    dir: { type: 'string', multiple: true }, stdin: { type: 'string' }, policy: { type: 'string' },
     'cpu-ms': { type: 'string' }, 'wall-ms': { type: 'string' }, 'memory-mb': { type: 'string' },
     pids: { type: 'string' }, 'output-kb': { type: 'string' }, 'fsize-kb': { type: 'string' },
     'open-files': { type: 'string' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' },
@@ -67,10 +77,10 @@ export async function runCommand(argv: string[]): Promise<number> {
     fsizeKb: integerFlag('--fsize-kb', values['fsize-kb']),
     openFiles: integerFlag('--open-files', values['open-files']),
   });
-  if (values.policy !== undefined) throw new UsageError('--policy: seccomp policies are not enforced yet by this build');
-  const dir = checkPath('--dir', values.dir, 'directory');
-  const stdin = checkPath('--stdin', values.stdin, 'file');
-  const result = await runSandboxed({ argv: positionals, limits, dir, stdin });
+  const policy = checkPolicy(values.policy);
+  const dir = (values.dir ?? []).map((path) => checkPath('--dir', path, 'directory'));
+  const stdin = values.stdin === undefined ? undefined : checkPath('--stdin', values.stdin, 'file');
+  const result = await runSandboxed({ argv: positionals, limits, dir, stdin, policy });
   if (values.json) process.stdout.write(JSON.stringify(result) + '\n');
   else printHuman(result);
   return 0;

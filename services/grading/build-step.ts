@@ -2,7 +2,10 @@
 import { cpSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { UserError } from '../common/errors.js';
+import { BOX_INPUT_ERRORS } from '../sandbox/launcher.js';
 import { resolveLimits, type Limits } from '../sandbox/limits.js';
+import type { RunResult } from '../sandbox/sandbox.js';
 import { capped } from './grade-result.js';
 import type { LanguagePlan } from './languages.js';
 import { runInContext, type RunContext } from './run-context.js';
@@ -19,6 +22,12 @@ export interface BuildOutcome {
   internalError: boolean;
 }
 
+const BOX_ERROR_CODES = new Set(Object.values(BOX_INPUT_ERRORS).map((e) => e.code));
+
+function isBoxInputError(error: unknown): error is UserError {
+  return error instanceof UserError && BOX_ERROR_CODES.has(error.code);
+}
+
 export async function buildSubmission(plan: LanguagePlan, submission: string, scratch: string, context: RunContext): Promise<BuildOutcome> {
   const out = join(scratch, 'built');
   mkdirSync(out);
@@ -27,7 +36,15 @@ export async function buildSubmission(plan: LanguagePlan, submission: string, sc
     return { dir: out, output: '', internalError: false };
   }
   const limits = resolveLimits({ ...BUILD_LIMITS, cpuset: context.cpuset });
-  const run = await runInContext(context, { argv: plan.build, limits, dir: submission, boxOut: out, policy: plan.buildPolicy });
+  let run: RunResult;
+  try {
+    run = await runInContext(context, { argv: plan.build, limits, dir: submission, boxOut: out, policy: plan.buildPolicy });
+  } catch (error) {
+    // The submission does not fit in /box, or the build left more there than can come back (too
+    // much, too deep): the student's build problem, told as a compile error, never retried.
+    if (isBoxInputError(error)) return { dir: null, output: error.message, internalError: false };
+    throw error;
+  }
   if (run.status === 'ok') return { dir: out, output: '', internalError: false };
   return { dir: null, output: capped(`${run.stdout}${run.stderr}`) || `the build ended: ${run.status}`, internalError: run.status === 'internal_error' };
 }

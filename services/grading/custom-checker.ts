@@ -1,7 +1,7 @@
 // A grader's own checker program, run in a sandbox of its own: it reads the test's input, the
 // student's output and the expected answer (testlib's order) and says accepted (exit 0) or wrong
 // answer (exit 1). Anything else is the checker's failure, never charged to the student.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { resolveLimits } from '../sandbox/limits.js';
@@ -29,9 +29,7 @@ export interface CheckerVerdict {
 export async function runCustomChecker(
   checker: CustomChecker, graderDir: string, test: GraderTest, studentOutput: string, scratch: string, context: RunContext,
 ): Promise<CheckerVerdict> {
-  const box = join(scratch, `checker-${test.name.replace(/[^\w.-]/g, '_')}`);
-  mkdirSync(box);
-  copyGraderFiles(checker.files, graderDir, box);
+  const box = copyGraderFiles(checker.files, graderDir, scratch, 'checker');
   writeFileSync(join(box, CHECKER_INPUT), test.stdin ? readFileSync(test.stdin) : '');
   writeFileSync(join(box, CHECKER_OUTPUT), studentOutput);
   writeFileSync(join(box, CHECKER_ANSWER), test.expect ? readFileSync(test.expect) : '');

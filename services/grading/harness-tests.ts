@@ -33,10 +33,7 @@ function wholeRun(harness: Harness, verdict: TestResult['verdict'], feedback: st
 
 /** The runner's /box: the grader's files only, in a folder of its own (nothing of the submission). */
 function runnerBox(grader: GraderDefinition, harness: Harness, scratch: string): string {
-  const box = join(scratch, 'harness-box');
-  mkdirSync(box);
-  copyGraderFiles([...grader.files, ...harness.files], grader.dir, box);
-  return box;
+  return copyGraderFiles([...grader.files, ...harness.files], grader.dir, scratch, 'harness');
 }
 
 /** The tests as the runner reported them, with the candidate's resource use. */

@@ -11,7 +11,7 @@ import { failedRunVerdict, incidentNote, isFailedRun, testResult, type IncidentN
 import type { GraderDefinition, GraderTest } from './grader-definition.js';
 import type { LanguagePlan } from './languages.js';
 import { runInContext, type RunContext } from './run-context.js';
-import { testBox } from './test-box.js';
+import { copyGraderFiles } from './test-box.js';
 
 export interface IoOutcome {
   tests: TestResult[];
@@ -46,10 +46,14 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
   const demand = grader.tests.filter((t) => t.limits.memoryMb === memoryMb).length;
   const pool = new SandboxPool({ layout, scratchKb: scratchKbFor(resolveLimits({ memoryMb })), size: Math.min(2, demand), demand });
   const outcome: IoOutcome = { tests: [], incidents: [], problems: [] };
+  // /box is laid from the build's output, the grader's files (copied once per grading) and the
+  // test's own files, in that order: nothing is written into the build's output.
+  const graderFiles = grader.files.length ? [copyGraderFiles(grader.files, grader.dir, scratch, 'grader-files')] : [];
   try {
     for (const [index, test] of grader.tests.entries()) {
       const limits = resolveLimits({ ...test.limits, cpuset: context.cpuset });
-      const dir = testBox(built, grader.dir, [...grader.files, ...test.files], scratch, String(index));
+      const testFiles = test.files.length ? [copyGraderFiles(test.files, grader.dir, scratch, `test-files-${index}`)] : [];
+      const dir = [built, ...graderFiles, ...testFiles];
       const prepared = limits.memoryMb === memoryMb ? pool.take() : undefined;
       const run = await runInContext(context, { argv: [...plan.run, ...test.args], limits, dir, stdin: test.stdin, policy: plan.policy, layout, prepared });
       const judged = await judge(grader, test, run, scratch, context);

@@ -1,5 +1,7 @@
 // How each language is built and run: sensible defaults a grader may override. Policy in
-// TypeScript: which compiler flags, which seccomp policy, which file is the program.
+// TypeScript: which compiler flags, which seccomp policy, which file is the program. A default
+// build runs none of the student's code: no module or annotation processor is taken from /box
+// (gcc, g++ and node --check execute nothing from it by themselves).
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 
@@ -75,14 +77,17 @@ export function planFor(language: Language, submissionDir: string, memoryMb: num
       break;
     case 'python': {
       const main = entryFile(sources, language);
-      // A syntax error is a compile error, told before any test runs.
-      plan = { build: ['python3', '-m', 'py_compile', ...sources], buildPolicy: 'python', run: ['python3', main], policy: 'python' };
+      // A syntax error is a compile error, told before any test runs. -I (isolated): /box is not on
+      // sys.path, so a submitted py_compile.py (or any module py_compile imports) is never run.
+      plan = { build: ['python3', '-I', '-m', 'py_compile', ...sources], buildPolicy: 'python', run: ['python3', main], policy: 'python' };
       break;
     }
     case 'java': {
       const main = javaMainClass(submissionDir, sources);
       const heap = Math.max(32, Math.floor(memoryMb * 0.6));
-      plan = { build: ['javac', '-encoding', 'UTF-8', '-d', '.', ...sources], buildPolicy: 'java',
+      // -proc:none: no annotation processor from the class path (/box, where a submission could put
+      // one with its META-INF/services entry) runs during the build.
+      plan = { build: ['javac', '-proc:none', '-encoding', 'UTF-8', '-d', '.', ...sources], buildPolicy: 'java',
         run: ['java', `-Xmx${heap}m`, '-Xss64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', '.', main], policy: 'java' };
       break;
     }

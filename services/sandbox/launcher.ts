@@ -17,11 +17,17 @@ export interface RunRequest {
   argv: string[];
   env: Record<string, string>;
   limits: Limits;
-  /** Host directory copied into /box. */
-  boxFrom?: string | undefined;
-  /** Empty host directory that receives /box after the run (a build's output). */
+  /**
+   * Host directories laid into /box, in order: a later one's entry replaces whatever an earlier
+   * one has at that path (folders merge). Links in them stay links inside the sandbox.
+   */
+  boxFrom?: string | readonly string[] | undefined;
+  /**
+   * Empty host directory that receives /box after the run (a build's output): folders and regular
+   * files only (links are dropped), holes kept, at most what the scratch could hold.
+   */
   boxOut?: string | undefined;
-  /** Host file given as stdin; undefined: /dev/null. */
+  /** Host file given as stdin (the program gets a sealed copy in memory); undefined: /dev/null. */
   stdinPath?: string | undefined;
   cwd?: string | undefined;
   /** Host path of the compiled seccomp program (see seccomp-program.ts). */
@@ -66,6 +72,10 @@ export interface LaunchReport {
   cancelled: boolean;
   violation: boolean;
   cgroup: 'v1' | 'v2';
+  /** Symlinks /box held that the copy to `boxOut` left out. */
+  box_links_dropped: number;
+  /** The seccomp filter was installed with SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV. */
+  seccomp_wait_killable: boolean;
   stdout: Buffer;
   stderr: Buffer;
   violation_event: ViolationEvent | null;
@@ -205,7 +215,7 @@ function runOptions(request: RunRequest): string[] {
     '--stack-kb', String(limits.stackKb),
   ];
   if (limits.cpuset !== undefined) words.push('--cpuset', limits.cpuset);
-  if (request.boxFrom !== undefined) words.push('--box-from', request.boxFrom);
+  for (const dir of typeof request.boxFrom === 'string' ? [request.boxFrom] : request.boxFrom ?? []) words.push('--box-from', dir);
   if (request.boxOut !== undefined) words.push('--box-out', request.boxOut);
   if (request.stdinPath !== undefined) words.push('--stdin', request.stdinPath);
   if (request.cwd !== undefined) words.push('--cwd', request.cwd);
@@ -213,6 +223,23 @@ function runOptions(request: RunRequest): string[] {
   for (const [name, value] of Object.entries(request.env)) words.push('--env', `${name}=${value}`);
   words.push('--', ...request.argv);
   return words;
+}
+
+/**
+ * The launcher's input errors (die_input codes): what the caller gave, or what the sandbox left in
+ * /box, is at fault, not the sandbox. Each becomes a UserError with a fix.
+ */
+export const BOX_INPUT_ERRORS: Readonly<Record<string, { code: string; fix: string }>> = {
+  box_too_large: { code: 'E_BOX_TOO_LARGE', fix: 'submit fewer or smaller files, or raise the memory limit' },
+  box_too_deep: { code: 'E_BOX_TOO_DEEP', fix: 'nest folders at most 64 deep' },
+  box_out_too_large: { code: 'E_BOX_OUT_TOO_LARGE', fix: 'leave fewer or smaller files in the working folder' },
+  box_out_too_deep: { code: 'E_BOX_OUT_TOO_DEEP', fix: 'nest folders in the working folder at most 64 deep' },
+};
+
+/** A UserError for a launcher input error, or undefined for any other failure. */
+function inputError(failure: StatusEvent): UserError | undefined {
+  const known = typeof failure.code === 'string' ? BOX_INPUT_ERRORS[failure.code] : undefined;
+  return known && new UserError(known.code, `${failure.message ?? ''}: ${known.fix}`);
 }
 
 /** How a sandbox is prepared. */
@@ -300,8 +327,7 @@ export class PreparedSandbox {
     this.server.send(this.id, VERB.run, runOptions(request));
     const events = await this.reported;
     const failure = events.find((e) => e.event === 'error');
-    if (failure?.code === 'box_too_large') throw new UserError('E_BOX_TOO_LARGE', `${failure.message ?? ''}: submit fewer or smaller files, or raise the memory limit`);
-    if (failure) throw new InternalError('E_SANDBOX', `sandbox failed: ${failure.message ?? 'unknown error'}`);
+    if (failure) throw inputError(failure) ?? new InternalError('E_SANDBOX', `sandbox failed: ${failure.message ?? 'unknown error'}`);
     const exit = events.find((e) => e.event === 'exit');
     if (!exit) throw new InternalError('E_SANDBOX', 'the launcher ended without reporting the run');
     const violation = events.find((e) => e.event === 'violation');

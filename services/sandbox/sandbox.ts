@@ -62,11 +62,14 @@ export interface RunResult {
 export interface SandboxRun {
   argv: string[];
   limits: Limits;
-  /** Host folder copied into /box (the working directory). */
-  dir?: string | undefined;
-  /** Empty host folder that receives /box after the run. */
+  /**
+   * Host folder copied into /box (the working directory); several are laid in order, a later
+   * folder's entry replacing an earlier one's at the same path (folders merge).
+   */
+  dir?: string | readonly string[] | undefined;
+  /** Empty host folder that receives /box after the run: no links, holes kept, capped at the scratch size. */
   boxOut?: string | undefined;
-  /** Host file given as stdin. */
+  /** Host file given as stdin (as a sealed copy in memory: the program never sees its path). */
   stdin?: string | undefined;
   /** Added to (and overriding) the canonical environment. */
   env?: Record<string, string> | undefined;
@@ -80,7 +83,7 @@ export interface SandboxRun {
 
 let defaultLayout: RootLayout | undefined;
 
-/** The default root (host /usr, curated /etc), built once per process. */
+/** The default root (the host's toolchains and runtimes under /usr, a curated /etc), built once per process. */
 export function defaultLayoutOnce(): RootLayout {
   defaultLayout ??= defaultRootLayout(join(config().stateDir, 'layers'));
   return defaultLayout;

@@ -1,5 +1,6 @@
 // Seccomp policies by name: load policies/NAME.yaml and its `extends` chain, digest it, compile it once.
 import { createHash } from 'node:crypto';
+import { readdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { UserError } from '../common/errors.js';
@@ -46,6 +47,11 @@ export function policyDigest(normalized: NormalizedPolicy): string {
 
 function policyDir(options: PolicyOptions): string {
   return resolve(options.dir ?? fromPackageRoot('policies'));
+}
+
+/** The names of the policies in the folder (policies/NAME.yaml), sorted. */
+export function policyNames(options: PolicyOptions = {}): string[] {
+  return readdirSync(policyDir(options)).filter((file) => file.endsWith('.yaml')).map((file) => file.slice(0, -'.yaml'.length)).sort();
 }
 
 /** Reads NAME and every policy it extends, root first. */

@@ -40,6 +40,36 @@ test('without --json the program output is passed through and a summary goes to 
   assert.match(r.stderr, /gradebox: ok \(exit 0, cpu \d+ ms/);
 });
 
+test('--policy python runs python3 under the python policy', () => {
+  const r = gradebox(['run', '--json', '--policy', 'python', '--', 'python3', '-c', 'print(1)']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { status: string; stdout: string };
+  assert.equal([result.status, result.stdout], ['ok', '1\n']);
+});
+
+test('--policy java runs the JVM under the java policy, within run\'s default limits', () => {
+  const r = gradebox(['run', '--json', '--policy', 'java', '--', 'java', '-version']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { status: string; stderr: string };
+  assert.is(result.status, 'ok', result.stderr);
+  assert.match(result.stderr, /openjdk version/);
+});
+
+test('without --policy the run is under the default policy: the JVM is refused there', () => {
+  const r = gradebox(['run', '--json', '--', 'java', '-version']);
+  assert.is(r.code, 0, r.stderr);
+  const result = JSON.parse(r.stdout) as { status: string; violation: { syscall: string } | null };
+  assert.is(result.status, 'violation');
+});
+
+test('--dir given twice lays both folders into /box, the later one\'s files winning', () => {
+  const first = folderWith({ 'a.txt': 'first\n', 'b.txt': 'only in the first\n' });
+  const second = folderWith({ 'a.txt': 'second\n' });
+  const r = gradebox(['run', '--json', '--dir', first, '--dir', second, '--', '/bin/cat', 'a.txt', 'b.txt']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((JSON.parse(r.stdout) as { stdout: string }).stdout, 'second\nonly in the first\n');
+});
+
 const BAD_USAGE: Array<[string, string[], RegExp]> = [
   ['an unknown flag', ['run', '--cpu', '5', '--', '/bin/true'], /Unknown option '--cpu'/],
   ['a missing command', ['run', '--json'], /missing command/],
@@ -52,6 +82,8 @@ const BAD_USAGE: Array<[string, string[], RegExp]> = [
   ['a limit that is not a number', ['run', '--wall-ms', 'soon', '--', '/bin/true'], /--wall-ms needs a whole number, got "soon"/],
   ['a flag without its value', ['run', '--pids'], /--pids/],
   ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
+  ['an unknown policy', ['run', '--policy', 'ruby', '--', '/bin/true'], /--policy ruby: no such policy; pick one of base, compile, default, java, node, python/],
+  ['a policy name that is a path', ['run', '--policy', '../policies/default', '--', '/bin/true'], /--policy \.\.\/policies\/default: no such policy/],
 ];
 
 for (const [what, args, message] of BAD_USAGE) {

@@ -1,5 +1,5 @@
 // The sandbox on the cgroup hierarchy this host does not have: a guest machine (qemu) with only
-// that one mounted runs the sandbox tests that exercise cgroups (limits, freezing and killing on a
+// that one mounted runs the sandbox tests that exercise cgroups (limits, stopping and killing on a
 // violation, sweeping what a crash left, teardown). The other test files run on the host's own.
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -15,8 +15,8 @@ import { runInGuest } from '../vm-guest.js';
 test.after(removeTempDirs);
 
 const OTHER = CGROUP_V2 ? 'v1' : 'v2';
-/** The test files that create, limit, freeze, kill and remove cgroups. */
-const FILES = ['sandbox/statuses', 'sandbox/hardening', 'sandbox/leftovers', 'sandbox/prepared', 'sandbox/violations', 'sandbox/containment'];
+/** The test files that create, limit, stop, kill and remove cgroups. */
+const FILES = ['sandbox/statuses', 'sandbox/hardening', 'sandbox/leftovers', 'sandbox/prepared', 'sandbox/violations', 'sandbox/incident-stop', 'sandbox/containment'];
 /** Software emulation is some 5 to 10 times slower than the host: about 2.5 minutes here. */
 const GUEST_TIMEOUT_MS = 6 * 60 * 1000;
 

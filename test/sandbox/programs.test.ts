@@ -101,13 +101,12 @@ test('gcc compiles in the sandbox under the compile policy, and the program runs
   assert.is(cpp.status, 'ok', cpp.stderr + JSON.stringify(cpp.violation));
 });
 
-test('/box can be handed back after the run (a build step\'s output), links kept as links', async () => {
+test('/box can be handed back after the run (a build step\'s output): its files, not its links', async () => {
   const dir = folderWith({ 'main.c': 'int main(void) { return 0; }\n' });
   const out = tempDir();
   const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'gcc -O2 -o main main.c && ln -s /etc/shadow shadow'], limits: resolveLimits({ cpuMs: 20000, wallMs: 30000 }), dir, boxOut: out, policy: 'compile' });
   assert.is(r.status, 'ok', r.stderr);
-  assert.equal(readdirSync(out).sort(), ['main', 'main.c', 'shadow']);
-  assert.ok(lstatSync(join(out, 'shadow')).isSymbolicLink());
+  assert.equal(readdirSync(out).sort(), ['main', 'main.c']);
   assert.is(lstatSync(join(out, 'main')).uid, 0, 'owned by the service, not a sandbox uid');
 });
 
