@@ -9,6 +9,7 @@ import { startApiService } from '../api/api-service.js';
 import { copyExampleGraders, firstRun } from '../host/first-run.js';
 import { dropToServiceUser } from '../host/privileges.js';
 import { stopWithSupervisor } from '../host/supervisor-watch.js';
+import { checkRedisAccess } from '../queue/redis-connection.js';
 import { openStore } from '../store/open-store.js';
 import { integerFlag, parseFlags } from './args.js';
 
@@ -18,6 +19,7 @@ export async function apiCommand(argv: string[], print: (text: string) => void =
   });
   const redisUrl = values.redis ?? config().redisUrl;
   if (!redisUrl) throw new UsageError('the API needs Redis: give --redis URL or set REDIS_URL (gradebox start runs a private one)');
+  checkRedisAccess(redisUrl, values.redis ? '--redis' : 'REDIS_URL');
   const port = integerFlag('--port', values.port) ?? config().port;
   if (port < 0 || port > 65535) throw new UsageError(`--port must be 0 to 65535, got ${port}`);
   const dataDir = resolve(values.data ?? config().dataDir);
