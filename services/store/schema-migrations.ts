@@ -133,4 +133,15 @@ export const MIGRATIONS: readonly Migration[] = [
 ALTER TABLE attempts ADD COLUMN worker_attempt INTEGER CHECK (worker_attempt >= 1);
 CREATE UNIQUE INDEX attempts_once ON attempts(submission_id, grade_number, worker_id, worker_attempt);
 DROP INDEX attempts_grading;` },
+  // Graders are frozen when their assignment is added: a tar (a blob) under the grader's digest, so
+  // the API and the workers never read the instructor's folder again. Assignments from before have
+  // no snapshot until they are added again.
+  { version: 4, name: 'grader snapshots', sql: `
+CREATE TABLE grader_snapshots (
+  digest TEXT PRIMARY KEY,
+  blob_sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  manifest_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;` },
 ];
