@@ -4,7 +4,7 @@
 // submission. After each, a root-owned canary outside the data folder is unchanged.
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, lstatSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { test } from 'uvu';
@@ -15,6 +15,7 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { loadGrader } from '../../services/grading/grader-definition.js';
 import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
 import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
+import { startStateDir } from '../../services/host/start-state.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
 import { until } from '../queue/queue-fixtures.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
@@ -55,7 +56,7 @@ function assertCanaryUntouched(): void {
   assert.equal([st.uid, st.gid, st.mode & 0o7777], [0, 0, 0o600], 'the canary\'s owner and mode');
 }
 
-/** The grader that `assignments add` took, by the API's course key. */
+/** Runs `gradebox assignments add` for the demo course (as root, as an operator does); returns what it printed. */
 function addAssignment(name: string, dir: string): string {
   return execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', name, '--grader', dir, '--data', service.dataDir], { encoding: 'utf8' });
 }
@@ -159,7 +160,10 @@ test('links the service account plants where root used to write or read: root fo
   await new Promise((r) => setTimeout(r, 2500)); // start has written its process list twice since
   assertCanaryUntouched();
   assert.not.ok(service.output().includes(canary.text.trim()), 'the canary\'s content shows nowhere');
-  assert.ok(service.pids().api, 'start still records its processes (outside the data folder)');
+  assert.ok(service.pids().api, 'start still records its processes');
+  const state = statSync(startStateDir(data));
+  assert.equal([state.uid, state.mode & 0o777], [0, 0o700], 'in a folder of root\'s under the run dir');
+  assert.not.ok(existsSync(join(data, 'processes.json')), 'not in the data folder');
 });
 
 test.run();
