@@ -43,12 +43,12 @@ async function redisFor(dataDir: string, user: ServiceUser, logger: Logger): Pro
 
 /**
  * The data folder, given to the service account and private to it (whatever modes it had), with
- * the private Redis's folder inside it. Root only makes folders there and gives the tree away by
- * descriptor: the account owns it, and may have planted links.
+ * the private Redis's folder inside it. Inside it root only makes that folder and gives the tree
+ * away, both by descriptor: the account owns it, and may have planted links.
  */
 function prepareDataDir(dataDir: string, user: ServiceUser): void {
-  mkdirSync(join(dataDir, 'redis'), { recursive: true, mode: 0o700 });
-  giveTree(dataDir, user);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  giveTree(dataDir, user, ['redis']);
 }
 
 async function waitForHealthy(port: number, child: SupervisedChild, timeoutMs = 30_000): Promise<void> {

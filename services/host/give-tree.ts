@@ -3,10 +3,10 @@
 // walk runs, so nothing here is reached by its path (CWE-59, CWE-367): each entry is opened
 // beneath its folder's descriptor without following a link, only regular files and folders are
 // changed, and they are changed by descriptor (fchown(2), fchmod(2)) on the object that was checked.
-import { closeSync, constants, fchmodSync, fchownSync, fstatSync, openSync, readdirSync, type Stats } from 'node:fs';
+import { closeSync, constants, fchmodSync, fchownSync, fstatSync, mkdirSync, openSync, readdirSync, type Stats } from 'node:fs';
 
 import { InternalError, UserError } from '../common/errors.js';
-import { O_PATH, openBeneath, reopen } from '../common/no-follow.js';
+import { beneath, O_PATH, openBeneath, reopen } from '../common/no-follow.js';
 import type { ServiceUser } from './service-user.js';
 
 /** Deeper than any folder gradebox makes (blobs/ab/…): a deeper tree is not ours. */
@@ -35,14 +35,25 @@ function openTop(dir: string): number {
   }
 }
 
+/** Makes the folder `name` inside the open folder `dirFd` unless something has that name: mkdir(2) never follows it. */
+function makeFolderBeneath(dirFd: number, name: string): void {
+  try {
+    mkdirSync(beneath(dirFd, name), { mode: 0o700 });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+}
+
 /**
  * Gives the tree at `dir` (which must not be a link) to `user`: owner and group the account's,
  * the top folder 0700, every other file and folder keeping only its owner's bits. Links, sockets,
- * FIFOs and devices are left as they are, and nothing is followed.
+ * FIFOs and devices are left as they are, and nothing is followed. The folders named in `make`
+ * are made first inside `dir` (through its descriptor, not its path) when missing.
  */
-export function giveTree(dir: string, user: ServiceUser): void {
+export function giveTree(dir: string, user: ServiceUser, make: readonly string[] = []): void {
   const top = openTop(dir);
   try {
+    for (const name of make) makeFolderBeneath(top, name);
     give(top, fstatSync(top), user, 0o700);
     giveEntries(top, user, 1);
   } finally {

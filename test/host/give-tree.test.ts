@@ -56,6 +56,18 @@ test('the tree becomes the account\'s and private; links (dangling too), FIFOs a
   assert.is(statSync(dir).mode & 0o777, 0o755);
 });
 
+test('folders asked for are made inside the data folder, never through a link planted at their name', () => {
+  const { dir } = canaries();
+  const data = tempDir('gradebox-data-');
+  symlinkSync(dir, join(data, 'redis'));
+  giveTree(data, user, ['redis', 'fresh']);
+  assert.ok(lstatSync(join(data, 'redis')).isSymbolicLink(), 'the link stays a link');
+  assert.equal(readdirSync(dir), [], 'nothing made where it points');
+  const fresh = lstatSync(join(data, 'fresh'));
+  assert.equal([fresh.isDirectory(), fresh.uid, fresh.mode & 0o777], [true, user.uid, 0o700]);
+  assertRoots([dir]);
+});
+
 test('a data folder that is itself a link is refused, and its target keeps its owner', () => {
   const { dir } = canaries();
   const link = join(tempDir('gradebox-data-'), 'var');
