@@ -5,11 +5,11 @@ import { pipeline } from 'node:stream/promises';
 
 import express, { Router } from 'express';
 
+import { writeTar, type PackEntry } from '../common/tar-pack.js';
 import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
 import type { Store } from '../store/store.js';
 import { workerAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
-import { writeTar, type PackEntry } from '../common/tar-pack.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
