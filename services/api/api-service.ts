@@ -10,6 +10,7 @@ import type { Logger } from 'pino';
 
 import { config } from '../common/config.js';
 import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
+import { jobKeyFromToken } from '../queue/job-signature.js';
 import { connectRedis } from '../queue/redis-connection.js';
 import { openStore } from '../store/open-store.js';
 import type { Store } from '../store/store.js';
@@ -73,7 +74,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   const redis = connectRedis(options.redisUrl, { profile: 'api', name: 'gradebox-api' });
   redis.on('error', () => {}); // readiness and the relay report it
   const prefix = options.queuePrefix ?? DEFAULT_PREFIX;
-  const queue = new GradingQueue({ connection: redis, prefix });
+  const queue = new GradingQueue({ connection: redis, prefix, jobKey: jobKeyFromToken(workerToken) });
   const metrics = new ApiMetrics({ jobCounts: () => queue.counts(), workerCount: () => queue.workerCount() });
   const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
   relay.start();

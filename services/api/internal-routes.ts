@@ -1,13 +1,15 @@
-// The workers' routes: a submission's files and a grader folder as tars, incident evidence
+// The workers' routes: a submission's files and a grader's snapshot as tars, incident evidence
 // uploads, and the messages about gradings. Workers are stateless; this is all they need besides Redis.
+import { createReadStream } from 'node:fs';
+import { pipeline } from 'node:stream/promises';
+
 import express, { Router } from 'express';
 
-import { loadGrader } from '../grading/grader-definition.js';
+import { writeTar, type PackEntry } from '../common/tar-pack.js';
 import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
 import type { Store } from '../store/store.js';
 import { workerAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
-import { filesUnder, writeTar, type PackEntry } from './tar-pack.js';
 
 const SHA256 = /^[0-9a-f]{64}$/;
 
@@ -41,13 +43,18 @@ export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 
     await writeTar(entries, res);
   });
 
+  // The grader's snapshot, the tar `gradebox assignments add` stored: never the instructor's folder.
   router.get('/internal/v1/graders/:digest', async (req, res) => {
     const { digest } = req.params;
-    const dir = SHA256.test(digest) ? await store.findGraderDir(digest) : null;
-    // The folder may have changed since the job was queued: serve only exactly what was asked.
-    if (!dir || loadGrader(dir).digest !== digest) throw new HttpError(404, 'E_NOT_FOUND', `no grader with digest ${digest} (changed since the job was queued?)`);
-    res.type('application/x-tar');
-    await writeTar(filesUnder(dir), res);
+    const snapshot = SHA256.test(digest) ? await store.findGraderSnapshot(digest) : null;
+    if (!snapshot) {
+      throw new HttpError(404, 'E_NOT_FOUND', `no grader snapshot with digest ${digest}; an assignment added before graders were snapshotted must be added again (gradebox assignments add)`);
+    }
+    const blob = await store.getBlob(snapshot.blobSha256);
+    if (!blob) throw new Error(`blob ${snapshot.blobSha256} of grader snapshot ${digest} is missing from the store`);
+    res.type('application/x-tar').set('content-length', String(blob.size));
+    if (blob.content) res.end(blob.content);
+    else await pipeline(createReadStream(blob.path), res);
   });
 
   // A 4xx tells the worker not to send the message again; a 5xx (the store busy) that it may.

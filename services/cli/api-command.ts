@@ -6,9 +6,10 @@ import { pino } from 'pino';
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
 import { startApiService } from '../api/api-service.js';
-import { copyExampleGraders, firstRun } from '../host/first-run.js';
+import { firstRun, snapshotExampleGraders } from '../host/first-run.js';
 import { dropToServiceUser } from '../host/privileges.js';
 import { stopWithSupervisor } from '../host/supervisor-watch.js';
+import { checkRedisAccess } from '../queue/redis-connection.js';
 import { openStore } from '../store/open-store.js';
 import { integerFlag, parseFlags } from './args.js';
 
@@ -18,16 +19,19 @@ export async function apiCommand(argv: string[], print: (text: string) => void =
   });
   const redisUrl = values.redis ?? config().redisUrl;
   if (!redisUrl) throw new UsageError('the API needs Redis: give --redis URL or set REDIS_URL (gradebox start runs a private one)');
+  checkRedisAccess(redisUrl, values.redis ? '--redis' : 'REDIS_URL');
   const port = integerFlag('--port', values.port) ?? config().port;
   if (port < 0 || port > 65535) throw new UsageError(`--port must be 0 to 65535, got ${port}`);
   const dataDir = resolve(values.data ?? config().dataDir);
-  if (values['first-run']) copyExampleGraders(dataDir);
+  // Read while still root (the service account need not be able to read the package); stored
+  // only when the data folder is new.
+  const examples = values['first-run'] ? await snapshotExampleGraders() : [];
   dropToServiceUser(dataDir);
 
   if (values['first-run']) {
     const store = await openStore(dataDir);
     try {
-      await firstRun(store, dataDir, (line) => print(`${line}\n`));
+      await firstRun(store, examples, (line) => print(`${line}\n`));
     } finally {
       await store.close();
     }

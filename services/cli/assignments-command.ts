@@ -1,15 +1,20 @@
 // `gradebox assignments add --course C --name NAME --grader DIR [--due ISO8601] [--data DIR]`
 // (adding a name again points it at the new grader), `gradebox assignments set --course C
 // --name NAME [--due ISO8601|--no-due] [--release|--unrelease]` (when withheld feedback is
-// shown) and `gradebox assignments list --course C`.
+// shown) and `gradebox assignments list --course C`. The grader is snapshotted into the store:
+// read here, as the user who runs the command, before it drops to the service account; the API
+// and the workers never read DIR.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
-import { loadGrader } from '../grading/grader-definition.js';
+import { graderChanges } from '../grading/grader-change.js';
+import { snapshotGrader, type MadeSnapshot } from '../grading/grader-snapshot.js';
 import { dropToServiceUser } from '../host/privileges.js';
 import { openStore } from '../store/open-store.js';
+import { DEFAULT_STORE_OPTIONS } from '../store/store-options.js';
+import type { Store } from '../store/store.js';
 import { parseFlags } from './args.js';
 import { SCHEDULE_FLAGS, scheduleChangeFrom, scheduleText } from './feedback-schedule-flags.js';
 
@@ -17,19 +22,35 @@ const USAGE = 'usage: gradebox assignments add --course C --name NAME --grader D
   + ' | gradebox assignments set --course C --name NAME [--due ISO8601|--no-due] [--release|--unrelease] [--data DIR]'
   + ' | gradebox assignments list --course C';
 
+/** Stores the snapshot and points the assignment at it; says what changed for the course's instructor. */
+async function addAssignment(store: Store, courseId: string, name: string, snapshot: MadeSnapshot): Promise<string> {
+  await store.createCourse(courseId);
+  const before = await store.findAssignment(courseId, name);
+  const old = before ? await store.findGraderSnapshot(before.graderDigest) : null;
+  await store.addGraderSnapshot(snapshot);
+  const assignment = await store.addAssignment(courseId, name, snapshot.sourceDir, snapshot.digest);
+  const short = (digest: string) => digest.slice(0, 12);
+  const title = `assignment ${assignment.name} of course ${assignment.courseId}`;
+  if (!before) return `${title}: grader ${snapshot.sourceDir} (${short(snapshot.digest)}), ${snapshot.manifest.files.length} file(s) snapshotted\n`;
+  if (before.graderDigest === snapshot.digest) return `${title}: grader unchanged (${short(snapshot.digest)})\n`;
+  const changes = old ? graderChanges(old.manifest, snapshot.manifest) : ['(the grader before had no snapshot to compare with)'];
+  return `${title}: grader changed: ${short(before.graderDigest)} → ${short(snapshot.digest)}\n${changes.map((line) => `  ${line}\n`).join('')}`;
+}
+
 export async function assignmentsCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parseFlags(rest, { course: { type: 'string' }, name: { type: 'string' }, grader: { type: 'string' }, data: { type: 'string' }, ...SCHEDULE_FLAGS });
   if (action !== 'add' && action !== 'list' && action !== 'set') throw new UsageError(USAGE);
   if (!values.course) throw new UsageError('missing --course C');
   const schedule = scheduleChangeFrom(values);
-  let grader: ReturnType<typeof loadGrader> | undefined;
+  let snapshot: MadeSnapshot | undefined;
   if (action === 'add') {
     if (!values.name) throw new UsageError('missing --name NAME (how the portal names the assignment)');
     if (!values.grader) throw new UsageError('missing --grader DIR (a folder with grader.yaml)');
     if (!existsSync(resolve(values.grader, 'grader.yaml'))) throw new UsageError(`--grader ${values.grader}: no grader.yaml there`);
     if (values['no-due'] || values.release || values.unrelease) throw new UsageError('add takes --due only; change the rest with gradebox assignments set');
-    grader = loadGrader(resolve(values.grader)); // checked before anything is stored
+    // Checked and read now, with this user's rights, before anything is stored.
+    snapshot = await snapshotGrader(resolve(values.grader), DEFAULT_STORE_OPTIONS.maxBlobBytes);
   }
   if (action === 'set') {
     if (!values.name) throw new UsageError('missing --name NAME (the assignment to change)');
@@ -39,16 +60,17 @@ export async function assignmentsCommand(argv: string[], print: (text: string) =
   dropToServiceUser(dataDir);
   const store = await openStore(dataDir);
   try {
-    if (grader) {
-      await store.createCourse(values.course);
-      const assignment = await store.addAssignment(values.course, values.name!, grader.dir, grader.digest);
-      print(`assignment ${assignment.name} of course ${assignment.courseId}: grader ${assignment.graderDir} (${assignment.graderDigest.slice(0, 12)})\n`);
+    if (snapshot) {
+      print(await addAssignment(store, values.course, values.name!, snapshot));
       if (schedule.dueAt !== undefined) print(`${scheduleText(await store.setFeedbackSchedule(values.course, values.name!, schedule))}\n`);
     } else if (action === 'set') {
       const assignment = await store.setFeedbackSchedule(values.course, values.name!, schedule);
       print(`assignment ${assignment.name} of course ${assignment.courseId}: ${scheduleText(assignment)}\n`);
     } else {
-      for (const a of await store.listAssignments(values.course)) print(`${a.name}  ${a.graderDir}  ${a.graderDigest.slice(0, 12)}  ${scheduleText(a)}\n`);
+      for (const a of await store.listAssignments(values.course)) {
+        const note = (await store.findGraderSnapshot(a.graderDigest)) ? '' : '  (no snapshot: add it again)';
+        print(`${a.name}  ${a.graderDir}  ${a.graderDigest.slice(0, 12)}  ${scheduleText(a)}${note}\n`);
+      }
     }
   } finally {
     await store.close();

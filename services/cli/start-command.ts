@@ -1,7 +1,7 @@
 // `gradebox start [--port N] [--data DIR] [--workers N]`: the whole service on one machine. Redis
 // (REDIS_URL, or a private redis-server on a unix socket), the API as the unprivileged service
 // account, and a worker pool as root; children that die are restarted; SIGTERM stops them all.
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
 
@@ -10,9 +10,11 @@ import { UsageError, UserError } from '../common/errors.js';
 import { fromPackageRoot } from '../common/package-root.js';
 import { workerTokenFile } from '../api/api-service.js';
 import { SupervisedChild } from '../host/child-supervisor.js';
-import { chownTree, isRoot, lookUpServiceUser, type ServiceUser } from '../host/service-user.js';
+import { giveTree } from '../host/give-tree.js';
+import { isRoot, lookUpServiceUser, type ServiceUser } from '../host/service-user.js';
+import { makeStartStateDir, removeStartState, writeProcesses } from '../host/start-state.js';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis.js';
-import { connectRedis, waitForRedis } from '../queue/redis-connection.js';
+import { checkRedisAccess, connectRedis, redactedRedisUrl, waitForRedis } from '../queue/redis-connection.js';
 import { integerFlag, parseFlags } from './args.js';
 
 const CLI = fromPackageRoot('dist', 'services', 'cli', 'main.js');
@@ -30,16 +32,23 @@ async function reachable(url: string): Promise<boolean> {
   }
 }
 
-/** REDIS_URL when it answers; otherwise a private redis-server, run as the service account. */
+/** REDIS_URL when it answers; otherwise a private redis-server in the (given) data folder, run as the service account. */
 async function redisFor(dataDir: string, user: ServiceUser, logger: Logger): Promise<{ url: string; server: PrivateRedis | null }> {
   const configured = config().redisUrl;
   if (configured && (await reachable(configured))) return { url: configured, server: null };
-  if (configured) logger.warn({ redis: configured }, 'REDIS_URL does not answer; starting a private redis-server instead');
-  const dir = join(dataDir, 'redis');
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chownTree(dir, user);
-  const server = await startPrivateRedis({ dir, uid: user.uid, gid: user.gid });
+  if (configured) logger.warn({ redis: redactedRedisUrl(configured) }, 'REDIS_URL does not answer; starting a private redis-server instead');
+  const server = await startPrivateRedis({ dir: join(dataDir, 'redis'), uid: user.uid, gid: user.gid });
   return { url: `unix://${server.socketPath}`, server };
+}
+
+/**
+ * The data folder, given to the service account and private to it (whatever modes it had), with
+ * the private Redis's folder inside it. Inside it root only makes that folder and gives the tree
+ * away, both by descriptor: the account owns it, and may have planted links.
+ */
+function prepareDataDir(dataDir: string, user: ServiceUser): void {
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  giveTree(dataDir, user, ['redis']);
 }
 
 async function waitForHealthy(port: number, child: SupervisedChild, timeoutMs = 30_000): Promise<void> {
@@ -63,36 +72,35 @@ export async function startCommand(argv: string[]): Promise<number> {
   const dataDir = resolve(values.data ?? config().dataDir);
   const logger = pino({ name: 'gradebox-start' });
   const user = lookUpServiceUser(config().serviceUser);
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  chownTree(dataDir, user);
+  const configuredRedis = config().redisUrl;
+  if (configuredRedis) checkRedisAccess(configuredRedis, 'REDIS_URL');
+  prepareDataDir(dataDir, user);
+  const stateDir = makeStartStateDir(dataDir);
 
   const redis = await redisFor(dataDir, user, logger);
-  const env = { ...process.env, GRADEBOX_SUPERVISOR_PID: String(process.pid) };
+  // Redis's address goes to the children in their environment, not on their command line:
+  // every local user may read a command line (/proc/PID/cmdline), and the address may hold a password.
+  const env = { ...process.env, GRADEBOX_SUPERVISOR_PID: String(process.pid), REDIS_URL: redis.url };
   const api = new SupervisedChild({
     // Started as root so it can read the package wherever it is installed; it becomes the
     // service account before it opens the store or a socket.
     name: 'api', command: process.execPath, env,
-    args: [CLI, 'api', '--data', dataDir, '--port', String(port), '--redis', redis.url, '--first-run'],
+    args: [CLI, 'api', '--data', dataDir, '--port', String(port), '--first-run'],
   }, logger);
   const worker = new SupervisedChild({
     name: 'worker', command: process.execPath, env,
-    args: [CLI, 'worker', '--redis', redis.url, '--api', `http://127.0.0.1:${port}`, '--token-file', workerTokenFile(dataDir),
+    args: [CLI, 'worker', '--api', `http://127.0.0.1:${port}`, '--token-file', workerTokenFile(dataDir),
       // One host: a dead worker's job is taken again after 10 s instead of the default 30 s.
       '--lock-ms', '10000', '--stalled-ms', '5000', ...(workers ? ['--concurrency', String(workers)] : [])],
   }, logger);
-  // Written whole and renamed into place: a reader never sees half a file.
-  const recordPids = () => {
-    const file = join(dataDir, 'processes.json');
-    writeFileSync(`${file}.new`, JSON.stringify({ start: process.pid, api: api.pid, worker: worker.pid, redis: redis.server?.pid ?? null }) + '\n');
-    renameSync(`${file}.new`, file);
-  };
+  const recordPids = () => writeProcesses(stateDir, { start: process.pid, api: api.pid, worker: worker.pid, redis: redis.server?.pid ?? null });
 
   api.start();
   await waitForHealthy(port, api);
   worker.start();
   recordPids();
   const pidTimer = setInterval(recordPids, 1000);
-  logger.info({ port, data: dataDir, redis: redis.url }, `gradebox is running: http://127.0.0.1:${port} (API docs at /openapi.json)`);
+  logger.info({ port, data: dataDir, redis: redactedRedisUrl(redis.url) }, `gradebox is running: http://127.0.0.1:${port} (API docs at /openapi.json)`);
 
   await new Promise<void>((resolveStop) => {
     process.once('SIGTERM', () => resolveStop());
@@ -103,5 +111,6 @@ export async function startCommand(argv: string[]): Promise<number> {
   await worker.stop();
   await api.stop();
   await redis.server?.stop();
+  removeStartState(dataDir);
   return 0;
 }

@@ -1,12 +1,14 @@
 // `gradebox worker`: a grading host. Takes jobs from Redis, fetches inputs from the API, grades in
 // CPU-pinned sandboxes, sends results back; SIGTERM/SIGINT stop it gracefully.
-import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
-import { connectRedis, evictionProblem } from '../queue/redis-connection.js';
+import { readOwnedFile } from '../common/owned-file.js';
+import { lookUpServiceUser } from '../host/service-user.js';
+import { jobKeyFromToken } from '../queue/job-signature.js';
+import { checkRedisAccess, connectRedis, evictionProblem, redactedRedisUrl } from '../queue/redis-connection.js';
 import { stopWithSupervisor } from '../host/supervisor-watch.js';
 import { sweepLeftovers } from '../sandbox/launcher.js';
 import { CpuSlots, defaultCpus, parseCpuList } from '../worker/cpu-slots.js';
@@ -17,7 +19,9 @@ import { integerFlag, parseFlags } from './args.js';
 
 const HELP = `usage: gradebox worker --api URL --token-file FILE [OPTIONS]
 
-  --redis URL        redis://HOST:PORT[/DB] or unix:///path/to/redis.sock (default redis://127.0.0.1:6379)
+  --redis URL        redis://:PASSWORD@HOST:PORT[/DB] or unix:///path/to/redis.sock (default: REDIS_URL);
+                     a Redis reached over TCP must ask for a password. Prefer REDIS_URL: every local
+                     user can read a command line
   --api URL          the API that serves submissions and graders, e.g. http://api:8080
   --token-file FILE  file holding this worker's token (sent as Authorization: Bearer)
   --concurrency N    jobs graded at once (default: one per CPU in --cpus)
@@ -40,20 +44,35 @@ const FLAGS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** A token is 43 characters (32 random bytes, base64url); room for one made otherwise. */
+const MAX_TOKEN_BYTES = 4096;
+
 function positive(flag: string, value: string | undefined): number | undefined {
   const n = integerFlag(flag, value);
   if (n !== undefined && n < 1) throw new UsageError(`${flag} must be 1 or more, got ${n}`);
   return n;
 }
 
+/** Root, this process's account, and the service account when this host has one (it writes the token under gradebox start). */
+function tokenOwners(): number[] {
+  const owners = [0, process.getuid?.() ?? 0];
+  try {
+    owners.push(lookUpServiceUser(config().serviceUser).uid);
+  } catch {
+    // A grading host of its own need not have the account: the token is then root's.
+  }
+  return owners;
+}
+
+/**
+ * The token, read as root from a file the service account may control (under gradebox start it
+ * is in the account's data folder): see readOwnedFile for what is refused, and why.
+ */
 function readToken(path: string | undefined): string {
   if (path === undefined) throw new UsageError('missing --token-file FILE (the worker token the API gave this host)');
-  let token: string;
-  try {
-    token = readFileSync(path, 'utf8').trim();
-  } catch (error) {
-    throw new UsageError(`--token-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? String(error)})`);
-  }
+  const read = readOwnedFile(path, { owners: tokenOwners(), maxBytes: MAX_TOKEN_BYTES });
+  if ('problem' in read) throw new UsageError(`--token-file ${path}: ${read.problem}`);
+  const token = read.text.trim();
   if (token === '' || /\s/.test(token)) throw new UsageError(`--token-file ${path}: expected one token on one line`);
   return token;
 }
@@ -95,14 +114,16 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
   const lockDurationMs = positive('--lock-ms', values['lock-ms']);
   const stalledIntervalMs = positive('--stalled-ms', values['stalled-ms']);
   const graceMs = integerFlag('--grace-ms', values['grace-ms']);
-  const redisUrl = values.redis ?? 'redis://127.0.0.1:6379';
+  const redisUrl = values.redis ?? config().redisUrl;
+  if (redisUrl === undefined) throw new UsageError('missing --redis URL (or REDIS_URL): the Redis the API queues gradings on');
+  checkRedisAccess(redisUrl, values.redis ? '--redis' : 'REDIS_URL');
   const redis = connectRedis(redisUrl, { profile: 'worker', name: 'gradebox-worker' });
 
   // What a worker that crashed on this host left: its runs' cgroups, its jobs' scratch folders.
   await sweepLeftovers();
   const swept = sweepScratch(tmpdir());
   const pool = new WorkerPool({
-    connection: redis, prefix: values.prefix, cpus, concurrency, prefetch, lockDurationMs, stalledIntervalMs, graceMs,
+    connection: redis, prefix: values.prefix, jobKey: jobKeyFromToken(token), cpus, concurrency, prefetch, lockDurationMs, stalledIntervalMs, graceMs,
     backend: new HttpBackend({ apiUrl, token, cacheDir: join(config().stateDir, 'worker', 'graders') }),
   });
   const signals = firstSignal(() => {
@@ -110,7 +131,7 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
     void pool.handBack();
   });
   stopWithSupervisor(); // under gradebox start: stop when start is gone
-  print(`gradebox worker ${pool.id}: ${concurrency} slot(s) on CPUs ${cpus.join(',')}, ${prefetch ?? concurrency} job(s) taken ahead, Redis ${redisUrl}, API ${apiUrl}\n`);
+  print(`gradebox worker ${pool.id}: ${concurrency} slot(s) on CPUs ${cpus.join(',')}, ${prefetch ?? concurrency} job(s) taken ahead, Redis ${redactedRedisUrl(redisUrl)}, API ${apiUrl}\n`);
   if (swept > 0) print(`removed ${swept} scratch folder(s) of dead workers\n`);
   void evictionProblem(redis).then((problem) => { if (problem) print(`warning: ${problem}\n`); }, () => {});
 

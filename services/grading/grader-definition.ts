@@ -424,7 +424,8 @@ function graderDigest(root: string, canonical: string, paths: string[]): string 
   return hash.digest('hex');
 }
 
-function referencedFiles(def: Omit<GraderDefinition, 'digest'>): string[] {
+/** Every file the definition names (absolute paths as written, maybe repeated): what its digest covers besides grader.yaml. */
+export function referencedFiles(def: Omit<GraderDefinition, 'digest'>): string[] {
   return [
     ...def.files,
     ...def.tests.flatMap((t) => [...(t.stdin ? [t.stdin] : []), ...(t.expect ? [t.expect] : []), ...t.files]),

@@ -1,12 +1,15 @@
 // `gradebox start` as a child process with its own data folder and port, for the service
 // benchmark and the tests: started, waited for (first course key read, /readyz ready), stopped.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { fromPackageRoot } from '../common/package-root.js';
+import { readProcesses, removeStartState, type ServicePids } from './start-state.js';
+
+export type { ServicePids } from './start-state.js';
 
 export const CLI = fromPackageRoot('dist', 'services', 'cli', 'main.js');
 
@@ -38,12 +41,6 @@ async function endPids(pids: number[]): Promise<void> {
   for (const pid of pids.filter(alive)) process.kill(pid, 'SIGKILL');
 }
 
-export interface ServicePids {
-  api: number | null;
-  worker: number | null;
-  redis: number | null;
-}
-
 export interface LocalService {
   url: string;
   /** The demo course's first key. */
@@ -56,9 +53,18 @@ export interface LocalService {
   stop(): Promise<void>;
 }
 
-export async function startLocalService(options: { workers?: number; env?: NodeJS.ProcessEnv } = {}): Promise<LocalService> {
+export interface LocalServiceOptions {
+  /** @defaultValue 2 */
+  workers?: number;
+  env?: NodeJS.ProcessEnv;
+  /** Called with the new (empty, 0755) data folder before start runs. */
+  prepare?: (dataDir: string) => void;
+}
+
+export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
   const dataDir = mkdtempSync(join(tmpdir(), 'gradebox-svc-'));
-  chmodSync(dataDir, 0o755);
+  chmodSync(dataDir, 0o755); // as a plain mkdir leaves it: start makes it private
+  options.prepare?.(dataDir);
   const port = await freePort();
   const child = spawn(process.execPath, [CLI, 'start', '--port', String(port), '--data', dataDir, '--workers', String(options.workers ?? 2)], {
     env: { ...process.env, REDIS_URL: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
@@ -75,19 +81,15 @@ export async function startLocalService(options: { workers?: number; env?: NodeJ
       // Leave nothing running: start's children stop when it is gone.
       child.kill('SIGKILL');
       await exited;
+      removeStartState(dataDir);
       rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
       throw new Error(`gradebox start did not come up:\n${output}`);
     }
     key = /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
     await new Promise((r) => setTimeout(r, 200));
   }
-  const pids = (): ServicePids => {
-    try {
-      return JSON.parse(readFileSync(join(dataDir, 'processes.json'), 'utf8')) as ServicePids;
-    } catch {
-      return { api: null, worker: null, redis: null }; // not written yet: start is still starting
-    }
-  };
+  // Not written yet: start is still starting.
+  const pids = (): ServicePids => readProcesses(dataDir) ?? { api: null, worker: null, redis: null };
   return {
     url, key, dataDir, child, pids,
     output: () => output,
@@ -101,6 +103,7 @@ export async function startLocalService(options: { workers?: number; env?: NodeJ
       }
       // If start itself was killed, its children stop on their own; make sure before removing their folder.
       await endPids([last.api, last.worker, last.redis].filter((p): p is number => typeof p === 'number'));
+      removeStartState(dataDir);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

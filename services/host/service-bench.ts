@@ -91,7 +91,7 @@ export async function benchService(perRound = 50, rounds = 8, warmUp = WARM_UP):
   const service = await startLocalService({ workers: 2, env: { GRADEBOX_UPLOADS_PER_MINUTE: String(1_000_000) } });
   const scratch = mkdtempSync(join(tmpdir(), 'gradebox-bench-'));
   try {
-    const grader = writeEchoGrader(join(service.dataDir, 'echo-grader'));
+    const grader = writeEchoGrader(join(scratch, 'echo-grader'));
     execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', 'echo', '--grader', grader, '--data', service.dataDir]);
     const slots = new CpuSlots(defaultCpus(), 2);
     // The same warm-up on both sides: a service that has been running for a while (compiled code

@@ -1,8 +1,6 @@
 // The unprivileged account the API runs as. Root starts it (gradebox start) or drops to it (CLI
 // commands that write the API's store), so the store's files always belong to that account.
 import { execFileSync } from 'node:child_process';
-import { chownSync, lstatSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 
 import { InternalError, UserError } from '../common/errors.js';
 
@@ -29,14 +27,6 @@ export function lookUpServiceUser(name: string): ServiceUser {
 
 export function isRoot(): boolean {
   return process.getuid?.() === 0;
-}
-
-/** Gives a folder tree to the account, without following links (a link's own owner changes). */
-export function chownTree(dir: string, user: ServiceUser): void {
-  const st = lstatSync(dir);
-  if (st.isSymbolicLink()) return;
-  if (st.uid !== user.uid || st.gid !== user.gid) chownSync(dir, user.uid, user.gid);
-  if (st.isDirectory()) for (const name of readdirSync(dir)) chownTree(join(dir, name), user);
 }
 
 /** For one-shot CLI commands run by root: become the service account for good. */

@@ -5,6 +5,7 @@ import type { Redis } from 'ioredis';
 import { InternalError } from '../common/errors.js';
 import { FairShare } from './fair-share.js';
 import { gradingJobId, parseGradingJob, type GradingJob } from './grading-job.js';
+import { signJob } from './job-signature.js';
 
 export { gradingJobId, gradingJobSchema, parseGradingJob, type GradingJob } from './grading-job.js';
 
@@ -28,6 +29,8 @@ export const DEFAULT_GRADING_QUEUE = 'grading';
 export interface GradingQueueOptions extends QueueNames {
   /** Use the `api` profile (fail fast). The caller owns it and quits it after {@link GradingQueue.close}. */
   connection: Redis;
+  /** Signs each job (see job-signature.ts): `jobKeyFromToken(the workers' token)`. */
+  jobKey: Buffer;
   /** Tries of a job whose grading failed internally (IE); a student's own failure is never retried. @defaultValue 3 */
   attempts?: number;
   /** Wait before the first retry, ms; it doubles for each further one. @defaultValue 5000 */
@@ -94,7 +97,7 @@ export class GradingQueue {
   }
 
   /**
-   * Validates and enqueues one grading. Sending the same (submissionId, gradeNumber) again while
+   * Validates, signs and enqueues one grading. Sending the same (submissionId, gradeNumber) again while
    * the job is kept is a no-op, so the outbox relay may re-send freely. Fails at once (an
    * `InternalError` E_QUEUE_UNAVAILABLE) when Redis is not reachable: the outbox keeps the job.
    */
@@ -105,7 +108,7 @@ export class GradingQueue {
     try {
       const priority = await this.fairShare.claim(checked, jobId);
       if (priority === null) return { jobId, added: false, priority: null };
-      await queue.add(checked.kind, checked, { ...this.jobOptions, jobId, priority });
+      await queue.add(checked.kind, signJob(checked, this.options.jobKey), { ...this.jobOptions, jobId, priority });
       return { jobId, added: true, priority };
     } catch (error) {
       throw new InternalError('E_QUEUE_UNAVAILABLE', `cannot enqueue job ${jobId}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });

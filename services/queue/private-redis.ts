@@ -1,10 +1,11 @@
 // A private redis-server for one host: unix socket only, noeviction, append-only file in its own dir.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join, resolve } from 'node:path';
 
 import { InternalError, UserError } from '../common/errors.js';
+import { readOwnedFile } from '../common/owned-file.js';
 
 /** A unix socket path must fit `sun_path` (108 bytes with its NUL). */
 const MAX_SOCKET_PATH = 107;
@@ -76,11 +77,26 @@ function ping(socket: string): Promise<boolean> {
   });
 }
 
-function logTail(dir: string): string {
+/**
+ * The end of the server's log, for an error message. Root reads it from a folder the server's
+ * account controls: a link or another's file planted there is not read (see readOwnedFile).
+ */
+function logTail(dir: string, owner: number): string {
+  const read = readOwnedFile(join(dir, 'redis.log'), { owners: [owner], maxBytes: 4096, tail: true });
+  if ('problem' in read) return `(log not read: ${read.problem})`;
+  return read.text.trim().split('\n').slice(-5).join('\n');
+}
+
+/**
+ * Spawns with umask 077, so the server's files (append-only log, log) are its account's alone.
+ * Node has no umask option; spawn() forks before it returns, so the mask is this process's only meanwhile.
+ */
+function spawnPrivately(command: string, args: string[], options: SpawnOptions): ChildProcess {
+  const previous = process.umask(0o077);
   try {
-    return readFileSync(join(dir, 'redis.log'), 'utf8').trim().split('\n').slice(-5).join('\n');
-  } catch {
-    return '(no log)';
+    return spawn(command, args, options);
+  } finally {
+    process.umask(previous);
   }
 }
 
@@ -94,6 +110,8 @@ export class PrivateRedis {
     readonly socketPath: string,
     /** The folder given at start. */
     readonly dir: string,
+    /** The server's account. */
+    private readonly uid: number,
   ) {
     this.exited = new Promise((resolveExit) => {
       child.once('exit', () => resolveExit());
@@ -126,14 +144,15 @@ export class PrivateRedis {
     }
     const executable = options.redisServer ?? 'redis-server';
     const run = diesWithParent(executable, serverArgs(dir, socket, options.appendfsync ?? 'everysec'));
-    const child = spawn(run.command, run.args, { stdio: 'ignore', uid: options.uid, gid: options.gid });
-    const server = new PrivateRedis(child, socket, dir);
+    const child = spawnPrivately(run.command, run.args, { stdio: 'ignore', uid: options.uid, gid: options.gid });
+    const uid = options.uid ?? process.getuid?.() ?? 0;
+    const server = new PrivateRedis(child, socket, dir, uid);
     const cannotRun = (why: string) => new InternalError('E_REDIS_START', `cannot run ${executable}: ${why} (install the redis-server package)`);
     const startFailure = new Promise<Error>((resolveFailure) => {
       child.once('error', (error) => resolveFailure(cannotRun(error.message)));
       child.once('exit', (code, signal) => resolveFailure(code === SETPRIV_CANNOT_RUN && run.command === SETPRIV
         ? cannotRun('not found or not executable')
-        : new InternalError('E_REDIS_START', `${executable} exited at start (code ${code}, signal ${signal}): ${logTail(dir)}`)));
+        : new InternalError('E_REDIS_START', `${executable} exited at start (code ${code}, signal ${signal}): ${logTail(dir, uid)}`)));
     });
     const failure = await Promise.race([server.waitUntilReady(options.readyTimeoutMs ?? 10_000), startFailure]);
     if (failure) {
@@ -151,7 +170,7 @@ export class PrivateRedis {
       if (await ping(this.socketPath)) return undefined;
       await new Promise((r) => setTimeout(r, 25));
     }
-    return new InternalError('E_REDIS_START', `redis-server did not answer PING on ${this.socketPath} within ${timeoutMs} ms: ${logTail(this.dir)}`);
+    return new InternalError('E_REDIS_START', `redis-server did not answer PING on ${this.socketPath} within ${timeoutMs} ms: ${logTail(this.dir, this.uid)}`);
   }
 
   /**

@@ -1,4 +1,6 @@
 // ioredis connections for the two sides of the queue: the API fails fast, workers wait for Redis forever.
+import { statSync } from 'node:fs';
+
 import { Redis, type RedisOptions } from 'ioredis';
 
 import { InternalError, UserError } from '../common/errors.js';
@@ -58,6 +60,42 @@ export function parseRedisUrl(url: string): RedisAddress {
   if (parsed.username) address.username = decodeURIComponent(parsed.username);
   if (parsed.password) address.password = decodeURIComponent(parsed.password);
   return address;
+}
+
+/**
+ * Why gradebox must not use the Redis at `url`, or null. Whoever can send it commands can queue
+ * gradings and read every queued submission's files, so a Redis reached over TCP must ask for a
+ * password; a unix socket is guarded by its file mode, and must not be open to every local user.
+ * `source` names where the address came from (REDIS_URL or --redis), so the sentence says what to fix.
+ */
+export function redisAccessProblem(url: string, source: string): string | null {
+  const address = parseRedisUrl(url);
+  if (address.kind === 'tcp') {
+    if (address.password !== undefined) return null;
+    const where = `${address.host}:${address.port}`;
+    return `${source} ${url} gives no password, and any process that reaches ${where} could queue gradings or read submissions; `
+      + `make that Redis require one (requirepass or an ACL user) and put it in the address, redis://:PASSWORD@${where}, `
+      + 'or leave REDIS_URL unset so gradebox start runs a private Redis on a unix socket';
+  }
+  let mode: number;
+  try {
+    mode = statSync(address.path).mode;
+  } catch {
+    return null; // not there (yet): connecting says so, and retries
+  }
+  if (mode & 0o002) return `${source} ${url}: every local user may write to that socket (mode ${(mode & 0o777).toString(8)}); set unixsocketperm 770 or stricter in its redis.conf`;
+  return null;
+}
+
+/** Throws a UserError (E_REDIS_OPEN) when {@link redisAccessProblem} finds one. */
+export function checkRedisAccess(url: string, source: string): void {
+  const problem = redisAccessProblem(url, source);
+  if (problem) throw new UserError('E_REDIS_OPEN', problem);
+}
+
+/** The address without its password, for logs and messages. */
+export function redactedRedisUrl(url: string): string {
+  return url.replace(/^(rediss?:\/\/[^:@/]*:)[^@/]*@/, '$1***@');
 }
 
 function addressOptions(address: RedisAddress): RedisOptions {

@@ -1,9 +1,10 @@
 // Content-addressed files on disk: `blobs/ab/cdef…` named by their sha256, written whole or not at
-// all (temp file, fsync, rename), never through a link, each content stored once. Big uploads and
-// evidence come here; a submission's small files are kept in the database (sqlite-blob-contents).
+// all (temp file, fsync, rename), never through a link, each content stored once, readable by the
+// service account alone (workers get them over HTTP). Big uploads, evidence and grader snapshots
+// come here; a submission's small files are kept in the database (sqlite-blob-contents).
 import { createHash, randomBytes } from 'node:crypto';
 import {
-  closeSync, constants, fchmodSync, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync,
+  closeSync, constants, fstatSync, fsyncSync, lstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, rmSync,
   unlinkSync, writeSync,
 } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
@@ -75,10 +76,9 @@ export class BlobStore {
 
   /** Copies `source` into a new file at `temp`, synced; removed again if anything fails. */
   private async writeStreamed(temp: string, source: BlobSource): Promise<{ sha256: string; size: number }> {
-    const handle = await open(temp, CREATE_FLAGS, 0o644);
+    const handle = await open(temp, CREATE_FLAGS, 0o600);
     try {
       const written = await this.copyInto(handle, source);
-      await handle.chmod(0o644); // the umask may have taken bits away; workers and backups read blobs
       await handle.sync();
       await handle.close();
       return written;
@@ -106,7 +106,7 @@ export class BlobStore {
     const dir = join(this.root, sha256.slice(0, 2));
     let madeDir = true;
     try {
-      mkdirSync(dir, { mode: 0o755 });
+      mkdirSync(dir, { mode: 0o700 });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       madeDir = false;
@@ -215,10 +215,9 @@ function smallContent(source: BlobSource, maxBytes: number): Buffer | null {
 
 /** Writes `content` into a new file at `temp`, synced; removed again if anything fails. */
 function writeSmall(temp: string, content: Buffer): { sha256: string; size: number } {
-  const fd = openSync(temp, CREATE_FLAGS, 0o644);
+  const fd = openSync(temp, CREATE_FLAGS, 0o600);
   try {
     for (let at = 0; at < content.length;) at += writeSync(fd, content, at, content.length - at);
-    fchmodSync(fd, 0o644); // the umask may have taken bits away; workers and backups read blobs
     fsyncSync(fd);
   } catch (error) {
     closeSync(fd);
@@ -230,7 +229,7 @@ function writeSmall(temp: string, content: Buffer): { sha256: string; size: numb
 }
 
 function ensureRealDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
   if (!lstatSync(dir).isDirectory()) throw new InternalError('E_BLOB_LAYOUT', `blob folder ${dir} is not a folder (a link?); remove it or choose another data dir`);
 }
 

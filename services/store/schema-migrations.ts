@@ -133,9 +133,17 @@ export const MIGRATIONS: readonly Migration[] = [
 ALTER TABLE attempts ADD COLUMN worker_attempt INTEGER CHECK (worker_attempt >= 1);
 CREATE UNIQUE INDEX attempts_once ON attempts(submission_id, grade_number, worker_id, worker_attempt);
 DROP INDEX attempts_grading;` },
-  // Version 4 is the grader snapshots' (branch trust-host); this branch only holds its place so that
-  // 5 keeps its number. At the merge, their migration 4 replaces this line.
-  { version: 4, name: 'reserved for grader snapshots', sql: 'SELECT 1;' },
+  // Graders are frozen when their assignment is added: a tar (a blob) under the grader's digest, so
+  // the API and the workers never read the instructor's folder again. Assignments from before have
+  // no snapshot until they are added again.
+  { version: 4, name: 'grader snapshots', sql: `
+CREATE TABLE grader_snapshots (
+  digest TEXT PRIMARY KEY,
+  blob_sha256 TEXT NOT NULL,
+  size INTEGER NOT NULL,
+  manifest_json TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;` },
   // Feedback is shown to students by the assignment's state at read time: its due date and whether
   // its feedback is released (NULL: no due date / not released). A failure keeps the code of the
   // user error that caused it, so the API can tell a student's own mistake from its own failure.

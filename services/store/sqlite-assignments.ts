@@ -1,8 +1,10 @@
-// Assignments in SQLite: a name unique per course, pointing at a grader folder and its digest,
-// with the due date and feedback release that decide what students see of their results.
+// Assignments in SQLite: a name unique per course, pointing at a grader snapshot by its digest
+// (and the folder it was taken from), with the due date and feedback release that decide what
+// students see of their results.
 import { UserError } from '../common/errors.js';
 import { checkAbsolutePath, checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
 import type { SqliteCourses } from './sqlite-courses.js';
+import type { SqliteGraderSnapshots } from './sqlite-grader-snapshots.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
 import type { Assignment, FeedbackScheduleChange } from './store.js';
 
@@ -27,14 +29,18 @@ export class SqliteAssignments {
   constructor(
     private readonly db: SqliteDatabase,
     private readonly courses: SqliteCourses,
+    private readonly snapshots: SqliteGraderSnapshots,
   ) {}
 
-  /** Adds the assignment; the same name again updates its grader and keeps its id. */
+  /** Adds the assignment; the same name again updates its grader and keeps its id. Its grader's snapshot must be stored. */
   add(courseId: string, name: string, graderDir: string, graderDigest: string): Assignment {
     this.courses.require(courseId);
     checkAssignmentName(name);
     checkAbsolutePath('grader folder', graderDir);
     checkSha256('grader digest', graderDigest);
+    if (!this.snapshots.has(graderDigest)) {
+      throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
+    }
     const at = now();
     this.db.prepare(`INSERT INTO assignments (course_id, name, grader_dir, grader_digest, created_at, updated_at)
       VALUES (?, ?, ?, ?, ?, ?)
@@ -75,9 +81,4 @@ export class SqliteAssignments {
     return this.find(courseId, name)!;
   }
 
-  graderDir(graderDigest: string): string | null {
-    checkSha256('grader digest', graderDigest);
-    const dir = this.db.prepare('SELECT grader_dir FROM assignments WHERE grader_digest = ? ORDER BY updated_at DESC LIMIT 1').pluck().get(graderDigest);
-    return (dir as string | undefined) ?? null;
-  }
 }

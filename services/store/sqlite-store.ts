@@ -9,14 +9,15 @@ import { countResultsByVerdict, countSubmissionsByStatus } from './sqlite-counts
 import { SqliteCourses } from './sqlite-courses.js';
 import { translateSqliteError } from './sqlite-errors.js';
 import { SqliteEvents } from './sqlite-events.js';
+import { SqliteGraderSnapshots } from './sqlite-grader-snapshots.js';
 import { SqliteGrading } from './sqlite-grading.js';
 import { SqliteIncidents } from './sqlite-incidents.js';
 import { SqliteOutbox } from './sqlite-outbox.js';
 import { SqliteSubmissions } from './sqlite-submissions.js';
 import type {
   ApiKeyInfo, Assignment, AttemptBy, AttemptOutcome, BlobContent, BlobSource, Course, CreatedApiKey, CreatedSubmission, EventType, FeedbackScheduleChange,
-  GradingOutcome, Incident, IncidentQuery,
-  KeyIdentity, NewIncident, NewSubmission, OutboxRow, Recorded, ResultSummary, Store, StoreEvent, StoredBlob, Submission,
+  GraderSnapshot, GradingOutcome, Incident, IncidentQuery, KeyIdentity, NewGraderSnapshot, NewIncident, NewSubmission, OutboxRow, Recorded, ResultSummary,
+  Store, StoreEvent, StoredBlob, Submission,
   SubmissionFile, SubmissionQuery, SubmissionStatus,
 } from './store.js';
 import type { StoreOptions } from './store-options.js';
@@ -25,6 +26,7 @@ export class SqliteStore implements Store {
   private readonly courses: SqliteCourses;
   private readonly keys: SqliteApiKeys;
   private readonly assignments: SqliteAssignments;
+  private readonly snapshots: SqliteGraderSnapshots;
   private readonly outbox: SqliteOutbox;
   private readonly events: SqliteEvents;
   private readonly incidents: SqliteIncidents;
@@ -44,7 +46,8 @@ export class SqliteStore implements Store {
     this.maxJsonBytes = options.maxJsonBytes;
     this.courses = new SqliteCourses(db);
     this.keys = new SqliteApiKeys(db, this.courses);
-    this.assignments = new SqliteAssignments(db, this.courses);
+    this.snapshots = new SqliteGraderSnapshots(db);
+    this.assignments = new SqliteAssignments(db, this.courses, this.snapshots);
     this.outbox = new SqliteOutbox(db);
     this.events = new SqliteEvents(db, options.maxJsonBytes);
     this.incidents = new SqliteIncidents(db, options.maxJsonBytes);
@@ -68,10 +71,16 @@ export class SqliteStore implements Store {
   }
   findAssignment(courseId: string, name: string): Promise<Assignment | null> { return this.guard(() => this.assignments.find(courseId, name)); }
   listAssignments(courseId: string): Promise<Assignment[]> { return this.guard(() => this.assignments.list(courseId)); }
-  findGraderDir(graderDigest: string): Promise<string | null> { return this.guard(() => this.assignments.graderDir(graderDigest)); }
   setFeedbackSchedule(courseId: string, name: string, change: FeedbackScheduleChange): Promise<Assignment> {
     return this.guard(() => this.assignments.setFeedbackSchedule(courseId, name, change));
   }
+
+  async addGraderSnapshot(snapshot: NewGraderSnapshot): Promise<GraderSnapshot> {
+    await this.guard(() => this.snapshots.check(snapshot));
+    const blob = await this.blobs.put(snapshot.tar);
+    return this.guard(() => this.snapshots.record(snapshot, blob));
+  }
+  findGraderSnapshot(graderDigest: string): Promise<GraderSnapshot | null> { return this.guard(() => this.snapshots.find(graderDigest)); }
 
   putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob> { return this.blobs.put(source, expectedSha256); }
   getBlob(sha256: string): Promise<BlobContent | null> {

@@ -46,9 +46,9 @@ export interface Assignment {
   courseId: string;
   /** Unique within the course. */
   name: string;
-  /** The grader folder on the API host (absolute). */
+  /** The folder its grader was snapshotted from (absolute): for people, nothing reads it again. */
   graderDir: string;
-  /** sha256 (hex) of the grader, as `loadGrader(dir).digest` computes it. */
+  /** sha256 (hex) of the grader, as `loadGrader(dir).digest` computes it; its snapshot is stored under it. */
   graderDigest: string;
   /** When the assignment is due (ISO-8601, UTC); `after_due_date` feedback is withheld until then. Null: no due date (withheld). */
   dueAt: string | null;
@@ -64,6 +64,38 @@ export interface FeedbackScheduleChange {
   dueAt?: string | null;
   /** true: release the `after_published` feedback now (kept if released before); false: withhold it again. */
   released?: boolean;
+}
+
+/** A file of a grader snapshot: its path in the grader folder, and what it holds. */
+export interface GraderFile {
+  path: string;
+  sha256: string;
+  size: number;
+}
+
+/** What a grader snapshot holds, to tell what changed when its assignment is added again. */
+export interface GraderManifest {
+  /** Test names, in order (none in harness mode: its tests come from the harness's results). */
+  tests: string[];
+  /** grader.yaml and every file it names, sorted by path. */
+  files: GraderFile[];
+}
+
+/** A grader as `gradebox assignments add` froze it: a tar of grader.yaml and the files it names. */
+export interface NewGraderSnapshot {
+  /** The grader's digest: workers check the unpacked tar against it. */
+  digest: string;
+  tar: Buffer;
+  manifest: GraderManifest;
+}
+
+export interface GraderSnapshot {
+  digest: string;
+  /** The blob holding the tar. */
+  blobSha256: string;
+  size: number;
+  manifest: GraderManifest;
+  createdAt: string;
 }
 
 /** One file of a submission: its relative path and the blob holding its bytes. */
@@ -253,14 +285,20 @@ export interface Store {
   revokeKey(keyId: string): Promise<void>;
   listApiKeys(courseId: string): Promise<ApiKeyInfo[]>;
 
-  /** Adds an assignment, or points an existing one (same course and name, same id) at a new grader. */
+  /**
+   * Adds an assignment, or points an existing one (same course and name, same id) at a new grader.
+   * The grader's snapshot must be stored already ({@link addGraderSnapshot}): gradings never read `graderDir`.
+   */
   addAssignment(courseId: string, name: string, graderDir: string, graderDigest: string): Promise<Assignment>;
   findAssignment(courseId: string, name: string): Promise<Assignment | null>;
   listAssignments(courseId: string): Promise<Assignment[]>;
-  /** The folder of a grader some assignment uses now, by its digest. */
-  findGraderDir(graderDigest: string): Promise<string | null>;
   /** Sets the due date and/or the release of an assignment's feedback (nothing is regraded). */
   setFeedbackSchedule(courseId: string, name: string, change: FeedbackScheduleChange): Promise<Assignment>;
+
+  /** Keeps a grader's snapshot under its digest (its tar as a blob); the same digest again keeps the first. */
+  addGraderSnapshot(snapshot: NewGraderSnapshot): Promise<GraderSnapshot>;
+  /** A stored snapshot by grader digest (also of a grader no assignment uses any more: jobs queued before still name it). */
+  findGraderSnapshot(graderDigest: string): Promise<GraderSnapshot | null>;
 
   /** Stores content once by its sha256; with `expectedSha256`, other content is refused. */
   putBlob(source: BlobSource, expectedSha256?: string): Promise<StoredBlob>;

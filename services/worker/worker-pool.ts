@@ -12,6 +12,7 @@ import { gradeSubmission } from '../grading/grade.js';
 import { FairShare } from '../queue/fair-share.js';
 import { firstIssue, gradeNumber, gradingJobSchema, plainId, type GradingJob } from '../queue/grading-job.js';
 import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
+import { verifyJob } from '../queue/job-signature.js';
 import type { ResultMessage } from '../queue/result-message.js';
 import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
@@ -26,6 +27,8 @@ export interface WorkerPoolOptions extends QueueNames {
   connection: Redis;
   /** Where inputs come from and evidence and results go. */
   backend: WorkerBackend;
+  /** Checks each job's HMAC (see job-signature.ts): `jobKeyFromToken(the workers' token)`. */
+  jobKey: Buffer;
   /** CPUs the slots are pinned to. @defaultValue every CPU this process may use */
   cpus?: string[];
   /** Jobs graded at once; slot i is pinned to cpus[i mod cpus.length]. @defaultValue `cpus.length` */
@@ -132,9 +135,11 @@ export class WorkerPool {
     }
   }
 
-  /** The checked payload; a job that cannot be graded (bad payload, stalled too often) fails for good here. */
+  /** The checked payload; a job that cannot be graded (not signed, bad payload, stalled too often) fails for good here. */
   private async accept(job: Job, log: Logger, handedBack: AbortSignal): Promise<GradingJob> {
-    const parsed = gradingJobSchema.safeParse(job.data);
+    const signed = verifyJob(job.data, this.options.jobKey);
+    if ('problem' in signed) return this.refuse(signed.problem, log);
+    const parsed = gradingJobSchema.safeParse(signed.payload);
     if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, log, false, handedBack);
     const payload = parsed.data;
     // Only the course's count of waiting jobs: the grading need not wait for it.
@@ -142,6 +147,15 @@ export class WorkerPool {
     const maxStalls = this.options.maxStalls ?? 2;
     if (job.stalledCounter > maxStalls) await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log, false, handedBack);
     return payload;
+  }
+
+  /**
+   * Fails a job the API did not make, without a word to the API: its ids are whatever its maker
+   * wrote, and a `failed` message would let that maker end a real submission's grading.
+   */
+  private refuse(problem: string, log: Logger): never {
+    log.error({ reason: problem }, 'job refused: the API did not make it; nothing graded');
+    throw new UnrecoverableError(`refused, ${problem}`);
   }
 
   /** Publishes `failed` (when the job names its grading) and fails the job without retries. */

@@ -12,13 +12,13 @@ import { GradingQueue, type GradingJob } from '../../services/queue/grading-queu
 import { startPrivateRedis } from '../../services/queue/private-redis.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
 import { rejectionOf, tempDir } from '../helpers.js';
-import { connection, gradingJob, privateRedis, randomPrefix, until, useRedisServer } from './queue-fixtures.js';
+import { connection, gradingJob, privateRedis, randomPrefix, until, useRedisServer, JOB_KEY } from './queue-fixtures.js';
 
 const redisServer = useRedisServer(test);
 const closers = redisServer.closers;
 
 async function newQueue(): Promise<GradingQueue> {
-  const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix: randomPrefix() });
+  const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix: randomPrefix(), jobKey: JOB_KEY });
   closers.push(() => queue.close());
   return queue;
 }
@@ -110,7 +110,7 @@ test('counts by state and the number of workers, for metrics', async () => {
 test('enqueue fails at once while Redis is down (the outbox keeps the job), and works when it is back', async () => {
   const own = await privateRedis();
   const redis = await connection(own, 'api');
-  const queue = new GradingQueue({ connection: redis, prefix: randomPrefix() });
+  const queue = new GradingQueue({ connection: redis, prefix: randomPrefix(), jobKey: JOB_KEY });
   closers.push(async () => { await queue.close(); await own.stop(); });
   assert.is((await queue.enqueue(gradingJob({ submissionId: 'before' }))).added, true);
   await own.stop();
@@ -129,7 +129,7 @@ test('enqueue fails at once while Redis is down (the outbox keeps the job), and 
 test('a queue made before Redis is up refuses at once, then works once Redis comes', async () => {
   const dir = tempDir('gbr-');
   const redis = connectRedis(`unix://${join(dir, 'redis.sock')}`, { profile: 'api', maxBackoffMs: 100 });
-  const queue = new GradingQueue({ connection: redis, prefix: randomPrefix() });
+  const queue = new GradingQueue({ connection: redis, prefix: randomPrefix(), jobKey: JOB_KEY });
   closers.push(async () => { await queue.close(); redis.disconnect(); });
   const error = await rejectionOf(queue.enqueue(gradingJob({ submissionId: 'early' })), 'enqueue before Redis');
   assert.is((error as InternalError).code, 'E_QUEUE_UNAVAILABLE');

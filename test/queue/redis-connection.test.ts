@@ -1,11 +1,12 @@
 // Redis URLs, the two connection profiles (fail fast vs. wait it out) and the noeviction check.
+import { chmodSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { UserError } from '../../services/common/errors.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import { connectRedis, evictionProblem, parseRedisUrl } from '../../services/queue/redis-connection.js';
+import { checkRedisAccess, connectRedis, evictionProblem, parseRedisUrl, redactedRedisUrl, redisAccessProblem } from '../../services/queue/redis-connection.js';
 import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
 import { closeConnections, connection, privateRedis } from './queue-fixtures.js';
 
@@ -36,6 +37,28 @@ test('bad URLs name the input and the accepted forms', () => {
       assert.match((error as Error).message, /use redis:\/\/HOST:PORT/);
     }
   }
+});
+
+test('a Redis gradebox must not use: over TCP without a password, or on a socket every local user may write; its password never shown', async () => {
+  const open = redisAccessProblem('redis://10.0.0.5:6379', 'REDIS_URL');
+  assert.match(open ?? '', /^REDIS_URL redis:\/\/10\.0\.0\.5:6379 gives no password/);
+  assert.match(open ?? '', /requirepass or an ACL user/);
+  assert.match(open ?? '', /redis:\/\/:PASSWORD@10\.0\.0\.5:6379/);
+  assert.match(open ?? '', /leave REDIS_URL unset/);
+  assert.match(redisAccessProblem('rediss://cache:6380/1', '--redis') ?? '', /^--redis rediss:\/\/cache:6380\/1 gives no password/);
+  assert.is(redisAccessProblem('redis://:s3cret@10.0.0.5:6379', 'REDIS_URL'), null);
+  assert.is(redisAccessProblem('redis://gradebox:s3cret@10.0.0.5', 'REDIS_URL'), null);
+  const error = await rejectionOf(Promise.resolve().then(() => checkRedisAccess('redis://127.0.0.1:6379', 'REDIS_URL')), 'a passwordless Redis');
+  assert.instance(error, UserError);
+  assert.is((error as UserError).code, 'E_REDIS_OPEN');
+  const server = await privateRedis();
+  servers.push(server);
+  assert.is(redisAccessProblem(server.url, 'REDIS_URL'), null, 'the private socket is its owner\'s alone (700)');
+  chmodSync(server.socketPath, 0o777);
+  assert.match(redisAccessProblem(server.url, 'REDIS_URL') ?? '', /every local user may write to that socket \(mode 777\)/);
+  assert.is(redactedRedisUrl('redis://user:s3cret@cache:6379/2'), 'redis://user:***@cache:6379/2');
+  assert.is(redactedRedisUrl('rediss://:s3cret@cache'), 'rediss://:***@cache');
+  assert.is(redactedRedisUrl('unix:///run/r.sock'), 'unix:///run/r.sock');
 });
 
 test('api profile: a command fails within moments when Redis is away', async () => {

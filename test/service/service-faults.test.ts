@@ -8,7 +8,8 @@ import * as assert from 'uvu/assert';
 
 import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { chownTree, lookUpServiceUser } from '../../services/host/service-user.js';
+import { giveTree } from '../../services/host/give-tree.js';
+import { lookUpServiceUser } from '../../services/host/service-user.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import { cgroupOf } from '../cgroups.js';
 import { tempDir, removeTempDirs } from '../helpers.js';
@@ -98,7 +99,7 @@ test('Redis stopped for 10 s while submissions arrive: all are accepted, and gra
   const user = lookUpServiceUser(config().serviceUser);
   const dir = tempDir('gradebox-redis-');
   mkdirSync(join(dir, 'r'));
-  chownTree(dir, user);
+  giveTree(dir, user);
   let redis: PrivateRedis | null = await startPrivateRedis({ dir: join(dir, 'r'), uid: user.uid, gid: user.gid });
   const url = `unix://${redis.socketPath}`;
   const service = await startLocalService({ workers: 2, env: { REDIS_URL: url } });

@@ -1,4 +1,4 @@
-// Content-addressed blobs (issue 5, item 1): stored once under blobs/ab/cdef…, mode 0644, written
+// Content-addressed blobs (issue 5, item 1): stored once under blobs/ab/cdef…, mode 0600, written
 // whole, never through a link; digests are validated before they become paths; sizes are capped.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -19,7 +19,7 @@ function filesUnder(dir: string, prefix = ''): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name), `${prefix}${e.name}/`) : [`${prefix}${e.name}`]));
 }
 
-test('a buffer, a file and a stream of the same content give one blob at blobs/ab/cdef…, mode 0644 (stored whole or streamed)', async () => {
+test('a buffer, a file and a stream of the same content give one blob at blobs/ab/cdef…, mode 0600 in a 0700 folder (stored whole or streamed)', async () => {
   for (const size of [200 * 1024, 600 * 1024]) { // under and over what is stored whole; several read chunks
     const dir = fixture.dataDir();
     const store = await fixture.open(dir);
@@ -34,7 +34,8 @@ test('a buffer, a file and a stream of the same content give one blob at blobs/a
     const path = join(dir, 'blobs', digest.slice(0, 2), digest.slice(2));
     assert.equal(await store.getBlob(digest), { path, size: content.length });
     assert.equal(readFileSync(path), content);
-    assert.is(lstatSync(path).mode & 0o777, 0o644);
+    assert.is(lstatSync(path).mode & 0o777, 0o600, 'the service account\'s alone');
+    assert.is(lstatSync(join(dir, 'blobs', digest.slice(0, 2))).mode & 0o777, 0o700);
     assert.equal(filesUnder(join(dir, 'blobs')), [`${digest.slice(0, 2)}/${digest.slice(2)}`], 'one file, no temp file left');
     // Each way of storing it on its own, into a fresh store.
     for (const again of [content, source]) {

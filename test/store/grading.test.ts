@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { Assignment, Store } from '../../services/store/store.js';
-import { StoreFixture, by, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, addAssignment, by, seed, sha256, submit, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -43,7 +43,7 @@ test('outbox: pending oldest first, dispatched rows gone, regrades numbered 2, 3
 
 test('a regrade uses the assignment\'s current grader', async () => {
   const { store, id } = await oneSubmission();
-  await store.addAssignment('cs101', 'sum', '/srv/graders/sum-c-fixed', sha256('fixed grader'));
+  await addAssignment(store, 'cs101', 'sum', '/srv/graders/sum-c-fixed', sha256('fixed grader'));
   await store.requestRegrade(id);
   assert.equal((await store.pendingOutbox(10)).map((o) => o.graderDigest), [sha256('fixed grader'), sha256('fixed grader')]);
 });

@@ -11,7 +11,7 @@ import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
 import { openDatabase, relaxedWrite } from '../../services/store/sqlite-connection.js';
 import { DEFAULT_STORE_OPTIONS, resolveStoreOptions, type StoreOptions } from '../../services/store/store-options.js';
-import { GRADER_DIGEST, StoreFixture, by, internalError, seed, userError } from './store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, by, internalError, seed, storeSnapshot, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -37,7 +37,7 @@ test('an empty data dir gets gradebox.sqlite (WAL, every migration applied) and 
   const seen = inspect(dir);
   assert.equal(seen.versions, MIGRATIONS.map((m) => m.version));
   assert.is(seen.journal, 'wal');
-  for (const table of ['api_keys', 'assignments', 'attempts', 'blob_contents', 'courses', 'events', 'incidents', 'outbox', 'results', 'schema_migrations', 'submission_files', 'submissions']) {
+  for (const table of ['api_keys', 'assignments', 'attempts', 'blob_contents', 'courses', 'events', 'grader_snapshots', 'incidents', 'outbox', 'results', 'schema_migrations', 'submission_files', 'submissions']) {
     assert.ok(seen.tables.includes(table), `table ${table} exists`);
   }
   await store.ping();
@@ -85,6 +85,23 @@ test('after version 3 each try counts once; attempts stored before it stay count
   assert.equal(await store.startAttempt(id, 1, by('w', 2)), { started: true, attempt: 2 });
   assert.equal(await store.startAttempt(id, 1, by('w', 2)), { started: false, attempt: 0 }, 'the same try again');
   assert.is((await store.getSubmission(id))?.attempts, 2);
+});
+
+test('after version 4 graders are snapshotted; an assignment from before keeps its row and has no snapshot until added again', async () => {
+  const dir = fixture.dataDir();
+  const file = join(dir, 'gradebox.sqlite');
+  const db = openDatabase(file, 1000);
+  migrate(db, file, MIGRATIONS.slice(0, 3));
+  const at = '2026-01-01T00:00:00.000Z';
+  db.prepare("INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', ?)").run(at);
+  db.prepare("INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (7, 'cs101', 'sum', '/srv/graders/sum-c', ?, ?, ?)").run(GRADER_DIGEST, at, at);
+  db.close();
+  const store = await fixture.open(dir);
+  assert.equal(inspect(dir).versions, [1, 2, 3, 4]);
+  assert.is((await store.findAssignment('cs101', 'sum'))?.id, 7);
+  assert.is(await store.findGraderSnapshot(GRADER_DIGEST), null, 'no snapshot: its gradings are refused until it is added again');
+  await storeSnapshot(store, GRADER_DIGEST);
+  assert.is((await store.addAssignment('cs101', 'sum', '/srv/graders/sum-c', GRADER_DIGEST)).id, 7, 'added again, the same assignment');
 });
 
 test('a migration that fails leaves no trace of itself; the ones before it stay applied', () => {

@@ -39,10 +39,21 @@ export class StoreFixture {
   }
 }
 
+/** A stand-in snapshot of the grader `digest` (the store keeps its tar as it is given). */
+export async function storeSnapshot(store: Store, digest: string): Promise<void> {
+  await store.addGraderSnapshot({ digest, tar: Buffer.from(`a tar of grader ${digest}`), manifest: { tests: ['sample'], files: [{ path: 'grader.yaml', sha256: sha256(digest), size: 10 }] } });
+}
+
+/** An assignment of `courseId` (which must exist) with a snapshot of the grader `digest`. */
+export async function addAssignment(store: Store, courseId: string, name: string, graderDir: string, digest: string): Promise<Assignment> {
+  await storeSnapshot(store, digest);
+  return store.addAssignment(courseId, name, graderDir, digest);
+}
+
 /** Course `cs101` with assignment `sum`. */
 export async function seed(store: Store, courseId = 'cs101'): Promise<Assignment> {
   await store.createCourse(courseId, 'Intro');
-  return store.addAssignment(courseId, 'sum', '/srv/graders/sum-c', GRADER_DIGEST);
+  return addAssignment(store, courseId, 'sum', '/srv/graders/sum-c', GRADER_DIGEST);
 }
 
 /** Stores each file's content as a blob and submits them. */

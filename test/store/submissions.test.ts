@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, addAssignment, seed, sha256, submit, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -81,7 +81,7 @@ test('reusing a key for another student or assignment is a conflict, and stores 
   const dir = fixture.dataDir();
   const store = await fixture.open(dir);
   const assignment = await seed(store);
-  const other = await store.addAssignment('cs101', 'mean', '/srv/graders/mean-python', sha256('mean'));
+  const other = await addAssignment(store, 'cs101', 'mean', '/srv/graders/mean-python', sha256('mean'));
   await submit(store, assignment, { 'main.c': 'x' }, { idempotencyKey: 'k' });
   const error = await userError(submit(store, assignment, { 'main.c': 'x' }, { idempotencyKey: 'k', student: 'bob' }), 'E_IDEMPOTENCY_CONFLICT');
   assert.match(error.message, /"k"/);
@@ -126,9 +126,10 @@ test('small files brought with a submission are kept in the database, in its com
   const source = Buffer.from('int main(void){return 0;}\n');
   const brought = { path: 'main.c', sha256: sha256(source), size: source.length, content: source };
   const base = { courseId: 'cs101', assignmentId: assignment.id, student: 'ada' };
+  const blobFolders = readdirSync(join(dir, 'blobs')); // tmp/ and the grader snapshot's
   const first = await store.createSubmission({ ...base, files: [brought] });
   assert.equal(await store.getBlob(brought.sha256), { size: source.length, content: source });
-  assert.equal(readdirSync(join(dir, 'blobs')), ['tmp'], 'no blob file made');
+  assert.equal(readdirSync(join(dir, 'blobs')), blobFolders, 'no blob file made');
   assert.equal(await store.listSubmissionFiles(first.submission.id), [{ path: 'main.c', sha256: brought.sha256, size: source.length }]);
   // The same content again, brought or only named, is stored once.
   await store.createSubmission({ ...base, student: 'bob', files: [brought] });
@@ -161,15 +162,16 @@ test('an assignment of another course, or an unknown one, is not found', async (
   assert.ok((await store.createSubmission({ courseId: 'cs101', assignmentId: mine.id, student: 'ada', files })).created);
 });
 
-test('re-adding an assignment updates its grader and keeps its id; listing and lookup by digest', async () => {
+test('re-adding an assignment updates its grader and keeps its id; listing; a grader without a stored snapshot is refused', async () => {
   const store = await fixture.open();
   const first = await seed(store);
-  const updated = await store.addAssignment('cs101', 'sum', '/srv/graders/sum-c-v2', sha256('v2'));
+  const error = await userError(store.addAssignment('cs101', 'sum', '/srv/graders/sum-c-v2', sha256('v2')), 'E_NO_GRADER_SNAPSHOT');
+  assert.match(error.message, /store it first/);
+  assert.is((await store.findAssignment('cs101', 'sum'))?.graderDigest, first.graderDigest, 'left as it was');
+  const updated = await addAssignment(store, 'cs101', 'sum', '/srv/graders/sum-c-v2', sha256('v2'));
   assert.is(updated.id, first.id);
   assert.is(updated.graderDigest, sha256('v2'));
   assert.equal((await store.listAssignments('cs101')).map((a) => [a.name, a.graderDir]), [['sum', '/srv/graders/sum-c-v2']]);
-  assert.is(await store.findGraderDir(sha256('v2')), '/srv/graders/sum-c-v2');
-  assert.is(await store.findGraderDir(first.graderDigest), null, 'a grader no assignment uses any more is not served');
   assert.is(await store.findAssignment('cs101', 'nope'), null);
   await userError(store.addAssignment('cs101', '../x', '/srv/g', sha256('g')), 'E_BAD_INPUT');
   await userError(store.addAssignment('cs101', 'x', 'relative/dir', sha256('g')), 'E_BAD_INPUT');

@@ -11,7 +11,7 @@ import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until } from '../queue/queue-fixtures.js';
+import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until, JOB_KEY } from '../queue/queue-fixtures.js';
 import { LogSink, submissionsRoot } from './worker-fixtures.js';
 
 const ECHO = fromPackageRoot('test', 'worker', 'fixtures', 'echo-python');
@@ -37,7 +37,7 @@ test(`${JOBS} submissions from 4 courses over 2 workers: all graded, each exactl
   const ids = Array.from({ length: JOBS }, (_, i) => `burst-${i}`);
   const root = submissionsRoot(Object.fromEntries(ids.map((id, i) => [id, join(sources, i % 5 === 0 ? 'wrong.py' : 'right.py')])));
   const prefix = randomPrefix();
-  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix });
+  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, jobKey: JOB_KEY });
   closers.push(() => queue.close());
   const log = new ResultLog();
   const digest = loadGrader(ECHO).digest;
@@ -45,6 +45,7 @@ test(`${JOBS} submissions from 4 courses over 2 workers: all graded, each exactl
   const started = Date.now();
   for (const cpu of ['0', '1']) {
     const pool = new WorkerPool({
+      jobKey: JOB_KEY,
       connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [ECHO], results: log.handler }),
       cpus: [cpu], workerId: `worker-${cpu}`, logStream: new LogSink(),
     });

@@ -10,6 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { GradingQueue } from '../../services/queue/grading-queue.js';
+import { jobKeyFromToken } from '../../services/queue/job-signature.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
@@ -78,7 +79,7 @@ async function startWorker(prefix: string, extra: string[] = [], tmp = tempDir('
 
 async function setup(attempts = 3): Promise<{ queue: GradingQueue; log: ResultLog; prefix: string }> {
   const prefix = randomPrefix();
-  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, attempts, backoffMs: 100 });
+  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, jobKey: jobKeyFromToken(TOKEN), attempts, backoffMs: 100 });
   closers.push(() => queue.close());
   const log = new ResultLog();
   api.onResult = log.handler; // the worker processes' results
@@ -88,6 +89,7 @@ async function setup(attempts = 3): Promise<{ queue: GradingQueue; log: ResultLo
 /** A worker in this test's process, to take over jobs. */
 async function rescuer(prefix: string, log: ResultLog): Promise<WorkerPool> {
   const pool = new WorkerPool({
+    jobKey: jobKeyFromToken(TOKEN),
     connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C], results: log.handler }),
     // Looks for dead workers' jobs often; its own lock keeps the default, so a loaded machine
     // cannot make it lose a job it is grading.

@@ -11,7 +11,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../services/queue/priva
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
 import { removeTempDirs } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, sleep, until } from '../queue/queue-fixtures.js';
+import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, sleep, until, JOB_KEY } from '../queue/queue-fixtures.js';
 import { LogSink, SUM_C, sumCDigest, submissionsRoot } from './worker-fixtures.js';
 
 const OUTAGE_MS = 10_000;
@@ -61,10 +61,11 @@ test('a 10 s Redis outage while submissions arrive: all accepted submissions are
   const kind = (id: string): keyof typeof files => id.split('-')[2] as keyof typeof files;
   const root = submissionsRoot(Object.fromEntries(ids.map((id) => [id, join(SUM_C, 'submissions', files[kind(id)])])));
   const prefix = randomPrefix();
-  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix });
+  const queue = new GradingQueue({ connection: await connection(server, 'api'), prefix, jobKey: JOB_KEY });
   closers.push(() => queue.close());
   const log = new ResultLog();
   const pool = new WorkerPool({
+    jobKey: JOB_KEY,
     connection: await connection(server, 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C], results: log.handler }),
     cpus: ['0', '1'], logStream: new LogSink(),
   });

@@ -1,11 +1,13 @@
 // `gradebox worker` flags: each mistake is a usage error that names the flag and the fix.
-import { writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, chownSync, linkSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { workerCommand } from '../../services/cli/worker-command.js';
 import { UsageError } from '../../services/common/errors.js';
+import { lookUpServiceUser } from '../../services/host/service-user.js';
 import { CpuSlots, parseCpuList } from '../../services/worker/cpu-slots.js';
 import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
 
@@ -38,6 +40,28 @@ test('usage mistakes name the flag and the fix', async () => {
     const error = await rejectionOf(workerCommand([...argv], () => {}), argv.join(' '));
     assert.instance(error, UsageError, argv.join(' '));
     assert.match((error as Error).message, message);
+  }
+});
+
+test('a token file root must not read is refused before anything starts, and its content shown nowhere: a link, a second name, another account\'s, writable by others, a FIFO, too big', async () => {
+  const dir = tempDir();
+  const secret = join(dir, 'root-secret');
+  writeFileSync(secret, 'root-only-secret\n', { mode: 0o600 });
+  const nobody = lookUpServiceUser('nobody');
+  const files: Record<string, [() => void, RegExp]> = {
+    link: [() => symlinkSync(secret, join(dir, 'link')), /is a symbolic link; give the file itself/],
+    'hard-link': [() => linkSync(secret, join(dir, 'hard-link')), /has 2 names \(hard links\)/],
+    others: [() => { writeFileSync(join(dir, 'others'), 'token\n'); chownSync(join(dir, 'others'), nobody.uid, nobody.gid); }, new RegExp(`belongs to uid ${nobody.uid}, not to root or the service account`)],
+    writable: [() => { writeFileSync(join(dir, 'writable'), 'token\n'); chmodSync(join(dir, 'writable'), 0o666); }, /group or others may write it \(mode 666\)/],
+    fifo: [() => execFileSync('mkfifo', [join(dir, 'fifo')]), /is not a regular file/],
+    big: [() => writeFileSync(join(dir, 'big'), 'x'.repeat(5000)), /is 5000 bytes, more than the 4096 expected/],
+  };
+  for (const [name, [make, message]] of Object.entries(files)) {
+    make();
+    const error = await rejectionOf(workerCommand(['--api', 'http://api:8080', '--token-file', join(dir, name)], () => {}), name);
+    assert.instance(error, UsageError, name);
+    assert.match((error as Error).message, message, name);
+    assert.not.match((error as Error).message, /root-only-secret/, `${name}: the content stays unread`);
   }
 });
 

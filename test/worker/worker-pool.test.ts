@@ -10,13 +10,14 @@ import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
-import { GradingQueue } from '../../services/queue/grading-queue.js';
+import { GradingQueue, type GradingJob } from '../../services/queue/grading-queue.js';
+import { jobKeyFromToken, signJob } from '../../services/queue/job-signature.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { fileSha256 } from '../../services/worker/file-sha256.js';
 import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
 import { WorkerPool, type WorkerPoolOptions } from '../../services/worker/worker-pool.js';
-import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer } from '../queue/queue-fixtures.js';
+import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer, JOB_KEY } from '../queue/queue-fixtures.js';
 import { idOf, LogSink, SUM_C, sumCDigest, sumCExpected, submissionsRoot } from './worker-fixtures.js';
 
 const redisServer = useRedisServer(test);
@@ -33,12 +34,13 @@ interface Setup {
 async function setup(files: Record<string, string>, queueOptions: { attempts?: number; backoffMs?: number } = {}): Promise<Setup> {
   const prefix = randomPrefix();
   const root = submissionsRoot(files);
-  const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix, ...queueOptions });
+  const queue = new GradingQueue({ connection: await connection(redisServer.server(), 'api'), prefix, jobKey: JOB_KEY, ...queueOptions });
   closers.push(() => queue.close());
   const log = new ResultLog();
   const pool = async (options: Partial<WorkerPoolOptions> = {}): Promise<{ pool: WorkerPool; sink: LogSink }> => {
     const sink = new LogSink();
     const worker = new WorkerPool({
+      jobKey: JOB_KEY,
       connection: await connection(redisServer.server(), 'worker'), prefix, backend: new DirectoryBackend({ root, graderDirs: [SUM_C], results: log.handler }),
       cpus: ['0', '1'], logStream: sink, ...options,
     });
@@ -96,23 +98,50 @@ test('a job that carries its files is graded from them, without asking the backe
   assert.ok(outcome?.type === 'finished' && outcome.result.verdict === 'AC', JSON.stringify(outcome));
 });
 
-test('a bad payload fails for good with its reason, and the worker goes on', async () => {
+test('a signed but bad payload (a newer API) fails for good with its reason, and the worker goes on', async () => {
   const { queue, log, prefix, pool } = await setup({ ok: join(SUM_C, 'submissions', 'accepted.c') });
   const raw = new Queue('grading', { connection: await connection(redisServer.server(), 'api'), prefix });
   closers.push(() => raw.close());
-  await raw.add('grade', { submissionId: 'ghost', gradeNumber: 1, courseId: 'c', graderDigest: 'nope', kind: 'grade', enqueuedAt: 'x' }, { jobId: 'bad.1', attempts: 3, priority: 1 });
-  await raw.add('grade', 'not even an object', { jobId: 'worse', attempts: 3, priority: 1 });
+  const bad = { submissionId: 'ghost', gradeNumber: 1, courseId: 'c', graderDigest: 'nope', kind: 'grade', enqueuedAt: 'x' } as unknown as GradingJob;
+  await raw.add('grade', signJob(bad, JOB_KEY), { jobId: 'bad.1', attempts: 3, priority: 1 });
   await enqueue(queue, 'ok');
   await pool();
   await until(() => log.outcome('ok') !== undefined, 30_000, 'the good job');
-  for (const id of ['bad.1', 'worse']) await until(async () => (await (await raw.getJob(id))!.getState()) === 'failed', 5000, `${id} to fail`);
-  const bad = await raw.getJob('bad.1');
-  assert.match(bad!.failedReason, /invalid job payload: graderDigest: must be a sha256/);
-  assert.is(bad!.attemptsMade, 1, 'not retried');
-  assert.match((await raw.getJob('worse'))!.failedReason, /invalid job payload: \(payload\)/);
+  await until(async () => (await (await raw.getJob('bad.1'))!.getState()) === 'failed', 5000, 'bad.1 to fail');
+  const failedJob = await raw.getJob('bad.1');
+  assert.match(failedJob!.failedReason, /invalid job payload: graderDigest: must be a sha256/);
+  assert.is(failedJob!.attemptsMade, 1, 'not retried');
   const failed = log.outcome('ghost');
   assert.ok(failed?.type === 'failed' && !failed.userError && /graderDigest/.test(failed.reason), 'the API hears why');
   assert.is(log.outcome('ok')?.type, 'finished');
+});
+
+test('jobs the API did not sign (no HMAC, another key, a field changed) are refused without grading, and the API hears nothing', async () => {
+  const { log, prefix, pool } = await setup({ victim: join(SUM_C, 'submissions', 'wrong.c') });
+  const raw = new Queue('grading', { connection: await connection(redisServer.server(), 'api'), prefix });
+  closers.push(() => raw.close());
+  const source = readFileSync(join(SUM_C, 'submissions', 'accepted.c'));
+  const forged = gradingJob({ submissionId: 'victim', graderDigest: sumCDigest(),
+    files: [{ path: 'main.c', sha256: createHash('sha256').update(source).digest('hex'), base64: source.toString('base64') }] });
+  const genuine = signJob(gradingJob({ submissionId: 'victim', graderDigest: sumCDigest() }), JOB_KEY);
+  const jobs: Record<string, unknown> = {
+    unsigned: forged,
+    'other-key': signJob(forged, jobKeyFromToken('a guessed token')),
+    'files-added': { ...genuine, files: forged.files },
+    'not-an-object': 'grade me',
+  };
+  for (const [jobId, data] of Object.entries(jobs)) await raw.add('grade', data, { jobId, attempts: 3, priority: 1 });
+  let graded = 0;
+  const { sink } = await pool({ grade: async (options) => { graded += 1; return gradeSubmission(options); } });
+  for (const jobId of Object.keys(jobs)) await until(async () => (await (await raw.getJob(jobId))!.getState()) === 'failed', 10_000, `${jobId} to fail`);
+  for (const jobId of Object.keys(jobs)) {
+    const job = await raw.getJob(jobId);
+    assert.match(job!.failedReason, /^refused, not signed/, jobId);
+    assert.is(job!.attemptsMade, 1, `${jobId}: not retried`);
+  }
+  assert.is(graded, 0, 'nothing graded');
+  assert.equal(log.deliveries, [], 'no message to the API');
+  assert.is(sink.lines.filter((l) => l.msg === 'job refused: the API did not make it; nothing graded').length, 4);
 });
 
 test("a student's own failure (no source file) is reported, never retried", async () => {
@@ -171,6 +200,7 @@ test('a result the API refuses for good is not graded again: the job fails at on
   await enqueue(queue, 'refused');
   const sink = new LogSink();
   const pool = new WorkerPool({
+    jobKey: JOB_KEY,
     connection: await connection(redisServer.server(), 'worker'), prefix, cpus: ['0'], logStream: sink,
     backend: new DirectoryBackend({
       root, graderDirs: [SUM_C],

@@ -1,31 +1,15 @@
-// Streams a list of files as a plain tar (what workers download): regular files only, read
+// Streams a list of files as a plain tar (what workers download, a grader snapshot): regular files only, read
 // without following links, or bytes held in memory; fixed owners and times, so the same files
 // give the same bytes.
-import { constants, createReadStream, fstatSync, openSync, closeSync, lstatSync, readdirSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { constants, createReadStream, fstatSync, openSync, closeSync } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import type { Writable } from 'node:stream';
 
-import { InternalError } from '../common/errors.js';
+import { InternalError } from './errors.js';
 
 /** A file of the archive: its path inside (relative, posix), and where its bytes are on this host or the bytes. */
 export type PackEntry = { path: string; diskPath: string; content?: undefined } | { path: string; content: Buffer; diskPath?: undefined };
-
-/** Every regular file under `dir` (links and special files are left out), sorted. */
-export function filesUnder(dir: string): PackEntry[] {
-  const found: PackEntry[] = [];
-  const walk = (folder: string): void => {
-    for (const name of readdirSync(folder).sort()) {
-      const path = join(folder, name);
-      const st = lstatSync(path);
-      if (st.isDirectory()) walk(path);
-      else if (st.isFile()) found.push({ path: relative(dir, path).split(sep).join('/'), diskPath: path });
-    }
-  };
-  walk(dir);
-  return found;
-}
 
 /** What every entry's header has alike. */
 const FIXED = { mtime: new Date(0), uid: 0, gid: 0, type: 'file' as const };

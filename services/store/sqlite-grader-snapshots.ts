@@ -1,0 +1,53 @@
+// Grader snapshots in SQLite: a row per grader digest naming the blob that holds its tar, and what
+// the tar holds (to tell an instructor what changed). Rows are never changed or removed: a job
+// queued before its assignment was added again still names the grader it was queued with.
+import { UserError } from '../common/errors.js';
+import { checkSha256, quote } from './input-checks.js';
+import { now, type SqliteDatabase } from './sqlite-connection.js';
+import type { GraderManifest, GraderSnapshot, NewGraderSnapshot, StoredBlob } from './store.js';
+
+interface SnapshotRow {
+  digest: string;
+  blob_sha256: string;
+  size: number;
+  manifest_json: string;
+  created_at: string;
+}
+
+const toSnapshot = (row: SnapshotRow): GraderSnapshot => ({
+  digest: row.digest, blobSha256: row.blob_sha256, size: row.size, manifest: JSON.parse(row.manifest_json) as GraderManifest, createdAt: row.created_at,
+});
+
+function checkManifest(manifest: GraderManifest): void {
+  const fine = Array.isArray(manifest?.tests) && manifest.tests.every((t) => typeof t === 'string')
+    && Array.isArray(manifest.files) && manifest.files.every((f) => typeof f?.path === 'string' && typeof f.sha256 === 'string' && Number.isSafeInteger(f.size));
+  if (!fine) throw new UserError('E_BAD_INPUT', 'a grader snapshot\'s manifest must list its tests (names) and files ({ path, sha256, size })');
+}
+
+export class SqliteGraderSnapshots {
+  constructor(private readonly db: SqliteDatabase) {}
+
+  /** Refuses a malformed snapshot before its tar is stored. */
+  check(snapshot: NewGraderSnapshot): void {
+    checkSha256('grader digest', snapshot.digest);
+    checkManifest(snapshot.manifest);
+    if (!Buffer.isBuffer(snapshot.tar)) throw new UserError('E_BAD_INPUT', `the snapshot of grader ${quote(snapshot.digest)} is not bytes`);
+  }
+
+  /** Records the snapshot whose tar is stored as `blob`, unless that digest has one (the first stays). */
+  record(snapshot: NewGraderSnapshot, blob: StoredBlob): GraderSnapshot {
+    this.db.prepare(`INSERT INTO grader_snapshots (digest, blob_sha256, size, manifest_json, created_at) VALUES (?, ?, ?, ?, ?)
+      ON CONFLICT (digest) DO NOTHING`).run(snapshot.digest, blob.sha256, blob.size, JSON.stringify(snapshot.manifest), now());
+    return this.find(snapshot.digest)!;
+  }
+
+  find(digest: string): GraderSnapshot | null {
+    checkSha256('grader digest', digest);
+    const row = this.db.prepare('SELECT * FROM grader_snapshots WHERE digest = ?').get(digest) as SnapshotRow | undefined;
+    return row ? toSnapshot(row) : null;
+  }
+
+  has(digest: string): boolean {
+    return this.db.prepare('SELECT 1 FROM grader_snapshots WHERE digest = ?').pluck().get(digest) !== undefined;
+  }
+}
