@@ -86,7 +86,9 @@ async function main(): Promise<void> {
   const failedFiles: string[] = [];
   for (const file of files) {
     process.stdout.write(`\n# ${relative(testRoot, file)}\n`);
+    const started = performance.now();
     const outcome = await runFile(file);
+    process.stdout.write(`# ${relative(testRoot, file)}: ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
     passed += outcome.passed;
     failed += outcome.failed;
     if (outcome.failed) failedFiles.push(relative(testRoot, file));

@@ -12,6 +12,7 @@ import { uploadSubmission } from '../../services/host/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
 import { tempDir } from '../helpers.js';
+import { addAssignment } from '../store/store-fixtures.js';
 import { randomPrefix, until } from '../queue/queue-fixtures.js';
 
 export const COURSE = 'cs101';
@@ -48,7 +49,7 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   let key = options.sameAs?.key;
   if (!key) {
     await store.createCourse(COURSE);
-    await store.addAssignment(COURSE, ASSIGNMENT, '/srv/graders/sum', 'a'.repeat(64));
+    await addAssignment(store, COURSE, ASSIGNMENT, '/srv/graders/sum', 'a'.repeat(64));
     key = (await store.createApiKey(COURSE)).secret;
   }
   const workerToken = readFileSync(join(dataDir, 'worker-token'), 'utf8').trim();

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
 import { openDatabase } from '../../services/store/sqlite-connection.js';
-import { GRADER_DIGEST, StoreFixture, seed, submit, userError } from './store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, addAssignment, seed, submit, userError } from './store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());
@@ -34,7 +34,7 @@ test('pointing an assignment at a new grader keeps its due date and release', as
   const store = await fixture.open();
   await seed(store);
   await store.setFeedbackSchedule('cs101', 'sum', { dueAt: '2026-01-01T00:00:00Z', released: true });
-  const readded = await store.addAssignment('cs101', 'sum', '/srv/graders/sum-c-v2', 'b'.repeat(64));
+  const readded = await addAssignment(store, 'cs101', 'sum', '/srv/graders/sum-c-v2', 'b'.repeat(64));
   assert.is(readded.graderDigest, 'b'.repeat(64));
   assert.is(readded.dueAt, '2026-01-01T00:00:00.000Z');
   assert.ok(readded.feedbackReleasedAt !== null);
