@@ -5,6 +5,7 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
+import type { UploadLimits } from '../intake/upload-limits.js';
 import type { Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { assignmentRoutes } from './assignment-routes.js';
@@ -16,7 +17,6 @@ import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { resultIngester } from './result-ingest.js';
 import { submissionRoutes } from './submission-routes.js';
-import type { UploadLimits } from './upload/upload-limits.js';
 
 export interface ApiDependencies {
   store: Store;

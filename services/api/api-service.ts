@@ -9,6 +9,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import type { Logger } from 'pino';
 
 import { config } from '../common/config.js';
+import type { UploadLimits } from '../intake/upload-limits.js';
 import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
 import { connectRedis } from '../queue/redis-connection.js';
@@ -19,7 +20,6 @@ import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
 import { ensureOperatorToken } from './operator-token.js';
 import { OutboxRelay } from './outbox-relay.js';
-import type { UploadLimits } from './upload/upload-limits.js';
 
 /** How long a shutdown waits for the queue to close before it cuts its connection, ms. */
 const QUEUE_CLOSE_MS = 5000;

@@ -5,7 +5,7 @@ import { pipeline } from 'node:stream/promises';
 
 import express, { Router } from 'express';
 
-import { writeTar, type PackEntry } from '../common/tar-pack.js';
+import { writeTar, type PackEntry } from '../intake/tar-pack.js';
 import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
 import type { Store } from '../store/store.js';
 import { workerAuth } from './auth.js';

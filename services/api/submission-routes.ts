@@ -9,6 +9,7 @@ import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
 
 import { InternalError, UserError } from '../common/errors.js';
+import type { UploadLimits } from '../intake/upload-limits.js';
 import type { CreatedSubmission, Store, Submission } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { courseAuth, courseOf, keyOf } from './auth.js';
@@ -19,7 +20,6 @@ import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
 import { studentSubmission } from './student-submission.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
-import type { UploadLimits } from './upload/upload-limits.js';
 
 export interface SubmissionRoutesOptions {
   store: Store;

@@ -6,8 +6,8 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { InternalError } from '../common/errors.js';
 import { httpExchange, type HttpAnswer } from '../common/http-exchange.js';
-import { unpackArchive } from '../api/upload/archive-unpacker.js';
-import type { UploadLimits } from '../api/upload/upload-limits.js';
+import { unpackArchive } from '../intake/archive-unpacker.js';
+import type { UploadLimits } from '../intake/upload-limits.js';
 import type { ResultMessage } from '../queue/result-message.js';
 import { GraderCache } from './grader-cache.js';
 import { RESULT_REFUSED } from './result-delivery.js';
