@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import express, { Router } from 'express';
 
 import { writeTar, type PackEntry } from '../intake/tar-pack.js';
-import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
+import { checkResultMessage, type ResultMessage } from '../protocol/result-message.js';
 import type { Store } from '../store/store.js';
 import { workerAuth } from './auth.js';
 import { HttpError } from './http-errors.js';

@@ -2,7 +2,7 @@
 // result (and a graded event's score and verdict) by what is withheld now, a failure by what the
 // student may know (student-view.ts, student-failure.ts). Each event type passes an allowlist
 // of fields; an unknown type only its grade number.
-import type { GradeResult } from '../grading/grade-result.js';
+import type { GradeResult } from '../protocol/grade-result.js';
 import type { Store, StoreEvent, Submission } from '../store/store.js';
 import { gradingReference, studentFailureMessage } from './student-failure.js';
 import { studentView, type FeedbackState } from './student-view.js';

@@ -9,7 +9,7 @@ import { normalizeEntryName } from './safe-names.js';
 import { writeStagedFile } from './staged-file-writer.js';
 import { UploadBudget } from './upload-budget.js';
 import { resolveUploadLimits } from './upload-limits.js';
-import type { InlineFile } from '../queue/grading-job.js';
+import type { InlineFile } from '../protocol/grading-job.js';
 
 /** Creates `dir` (it must not exist) holding `files`; returns it. Any mismatch is an InternalError (the API's fault). */
 export async function writeInlineFiles(files: InlineFile[], dir: string): Promise<string> {

@@ -8,7 +8,7 @@ import { InternalError } from '../common/errors.js';
 import { httpExchange, type HttpAnswer } from '../common/http-exchange.js';
 import { unpackArchive } from '../intake/archive-unpacker.js';
 import type { UploadLimits } from '../intake/upload-limits.js';
-import type { ResultMessage } from '../queue/result-message.js';
+import type { ResultMessage } from '../protocol/result-message.js';
 import { GraderCache } from './grader-cache.js';
 import { RESULT_REFUSED } from './result-delivery.js';
 import type { WorkerBackend } from './worker-backend.js';

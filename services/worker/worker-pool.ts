@@ -9,11 +9,13 @@ import { pino, type DestinationStream, type Logger } from 'pino';
 import { z } from 'zod';
 
 import { gradeSubmission } from '../grading/grade.js';
+import { firstIssue } from '../protocol/first-issue.js';
+import { gradingJobSchema, type GradingJob } from '../protocol/grading-job.js';
+import { gradeNumber, plainId } from '../protocol/ids.js';
+import type { ResultMessage } from '../protocol/result-message.js';
 import { FairShare } from '../queue/fair-share.js';
-import { firstIssue, gradeNumber, gradingJobSchema, plainId, type GradingJob } from '../queue/grading-job.js';
 import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
 import { verifyJob } from '../queue/job-signature.js';
-import type { ResultMessage } from '../queue/result-message.js';
 import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
