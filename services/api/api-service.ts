@@ -6,6 +6,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 
 import { config } from '../common/config.js';
@@ -45,6 +46,8 @@ export interface ApiServiceOptions {
 export interface ApiService {
   port: number;
   store: Store;
+  /** The express app it serves: what its router holds is what the API answers. */
+  app: Express;
   /** Stops everything; false when Redis was away and the queue's connection had to be cut. */
   close(): Promise<boolean>;
 }
@@ -96,6 +99,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   return {
     port,
     store,
+    app,
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await relay.stop();

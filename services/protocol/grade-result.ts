@@ -5,7 +5,8 @@
 export const VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'SV', 'IE'] as const;
 export type Verdict = (typeof VERDICTS)[number];
 
-export interface TestResult {
+/** A type rather than an interface: an interface does not fit the open-ended schema of a shown test (api-schemas.ts). */
+export type TestResult = {
   name: string;
   score: number;
   max_score: number;
@@ -16,7 +17,7 @@ export interface TestResult {
   cpu_ms: number;
   wall_ms: number;
   memory_kb: number;
-}
+};
 
 export interface Provenance {
   grader_digest: string;
