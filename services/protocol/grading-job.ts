@@ -49,6 +49,9 @@ export const gradingJobSchema = z.strictObject({
 
 export type GradingJob = z.infer<typeof gradingJobSchema>;
 
+/** The grading a payload names, read even when the rest of it is invalid, so that its failure can be reported. */
+export const gradingIdsSchema = z.object({ submissionId: plainId, gradeNumber });
+
 /** The payload, checked; a bad one is a `UserError` (E_JOB_PAYLOAD) naming the field. */
 export function parseGradingJob(data: unknown): GradingJob {
   const parsed = gradingJobSchema.safeParse(data);
