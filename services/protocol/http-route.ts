@@ -3,6 +3,8 @@
 // describes it (services/api/openapi.ts) from the same declaration.
 import type { z } from 'zod';
 
+import { InternalError } from '../common/errors.js';
+
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch';
 
 /** Who may call a route: a security scheme of the OpenAPI document. */
@@ -38,4 +40,13 @@ export interface HttpRoute {
   body?: RouteContent;
   /** By HTTP status. */
   responses: Record<number, RouteResponse>;
+}
+
+/** The path of `route` with its parameters filled in, each URL-encoded: what a client asks for. */
+export function pathOf(route: Pick<HttpRoute, 'path'>, params: Record<string, string> = {}): string {
+  return route.path.replace(/\{(\w+)\}/g, (_whole, name: string) => {
+    const value = params[name];
+    if (value === undefined) throw new InternalError('E_ROUTE_PARAMS', `${route.path} needs its parameter ${name}`);
+    return encodeURIComponent(value);
+  });
 }
