@@ -15,6 +15,7 @@
         "native/launcher/cgroup.c",
         "native/launcher/cgroup-v1.c",
         "native/launcher/cgroup-v2.c",
+        "native/launcher/cgroup-files.c",
         "native/launcher/rootfs.c",
         "native/launcher/copy-tree.c",
         "native/launcher/child.c",

@@ -1,5 +1,6 @@
 /* cgroup v1 backend: one directory per controller hierarchy (memory, pids, cpuacct, cpuset). */
 #include "cgroup.h"
+#include "cgroup-files.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,6 @@
 /* cgroup v2 backend: one directory in the unified hierarchy, controllers enabled on its parent. */
 #include "cgroup.h"
+#include "cgroup-files.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,16 +1,10 @@
 /* One call site for cgroups: picks the v2 backend on a unified hierarchy, v1 otherwise. */
 #include "cgroup.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
 #include <sys/vfs.h>
-#include <unistd.h>
 #include <linux/magic.h>
 
 static const struct cgroup_backend *backend;
@@ -49,48 +43,4 @@ void cgroup_to_foreground(void) {
     if (sched_setscheduler(pid, SCHED_OTHER, &normal) < 0 && errno != ESRCH)
       die_errno("sched_setscheduler SCHED_OTHER for pid %d", pid);
   fclose(f);
-}
-
-/* SIGKILL every process listed, until none is left (new ones may appear while we read).
- * One round is enough when every process is stopped: nothing in it can fork. */
-void kill_pids_in(const char *procs_path, int rounds) {
-  for (int round = 0; round < rounds; round++) {
-    FILE *f = fopen(procs_path, "re");
-    if (!f) return;
-    int pid, killed = 0;
-    while (fscanf(f, "%d", &pid) == 1) {
-      kill(pid, SIGKILL);
-      killed++;
-    }
-    fclose(f);
-    if (!killed) return;
-    usleep(1000);
-  }
-}
-
-/* rmdir can fail with EBUSY for a moment after the last process died: retry briefly. */
-int remove_cgroup_dir(const char *path) {
-  for (int attempt = 0; attempt < 200; attempt++) {
-    if (rmdir(path) == 0 || errno == ENOENT) return 0;
-    if (errno != EBUSY) return -1;
-    usleep(500);
-  }
-  return -1;
-}
-
-int64_t read_int_file(const char *path) {
-  char buf[64];
-  if (read_file(path, buf, sizeof buf) < 0) return -1;
-  return strtoll(buf, NULL, 10);
-}
-
-/* Value of "key N" in a flat keyed file such as memory.events or cpu.stat; -1 if absent. */
-int64_t read_keyed_value(const char *path, const char *key) {
-  char buf[4096];
-  if (read_file(path, buf, sizeof buf) < 0) return -1;
-  size_t keylen = strlen(key);
-  for (char *line = buf; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : NULL) {
-    if (strncmp(line, key, keylen) == 0 && line[keylen] == ' ') return strtoll(line + keylen + 1, NULL, 10);
-  }
-  return -1;
 }

@@ -21,10 +21,4 @@ struct cgroup_backend {
 extern const struct cgroup_backend cgroup_v1_backend;
 extern const struct cgroup_backend cgroup_v2_backend;
 
-/* Shared by both backends. */
-void kill_pids_in(const char *procs_path, int rounds);
-int remove_cgroup_dir(const char *path);
-int64_t read_int_file(const char *path);
-int64_t read_keyed_value(const char *path, const char *key);
-
 #endif

@@ -5,6 +5,8 @@ import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
+import type { UploadLimits } from '../intake/upload-limits.js';
+import { apiRoutes } from '../protocol/api-routes.js';
 import type { Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { assignmentRoutes } from './assignment-routes.js';
@@ -15,8 +17,8 @@ import { openApiDocument } from './openapi.js';
 import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { resultIngester } from './result-ingest.js';
+import { serveRoute } from './serve-route.js';
 import { submissionRoutes } from './submission-routes.js';
-import type { UploadLimits } from './upload/upload-limits.js';
 
 export interface ApiDependencies {
   store: Store;
@@ -40,9 +42,9 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', false);
 
-  app.get('/healthz', (_req, res) => { res.json({ status: 'ok' }); });
+  serveRoute(app, apiRoutes.health, (_req, res) => { res.json({ status: 'ok' }); });
   // Anyone may ask: it names what does not answer; why (a path, an address) goes to the log.
-  app.get('/readyz', async (_req, res) => {
+  serveRoute(app, apiRoutes.ready, async (_req, res) => {
     const problems: string[] = [];
     const check = (part: string, probe: Promise<unknown>) => probe.catch((e: unknown) => {
       problems.push(part);
@@ -53,7 +55,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     if (problems.length > 0) return sendError(res, 503, 'E_NOT_READY', `not answering: ${problems.join(', ')} (the log says why)`);
     res.json({ status: 'ready' });
   });
-  app.get('/openapi.json', (_req, res) => { res.json(openApiDocument); });
+  serveRoute(app, apiRoutes.openapi, (_req, res) => { res.json(openApiDocument); });
 
   app.use(operatorRoutes({ store: deps.store, metrics: deps.metrics, operatorToken: deps.operatorToken }));
   app.use(assignmentRoutes(deps.store));

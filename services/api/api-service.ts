@@ -6,9 +6,11 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
+import type { Express } from 'express';
 import type { Logger } from 'pino';
 
 import { config } from '../common/config.js';
+import type { UploadLimits } from '../intake/upload-limits.js';
 import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
 import { connectRedis } from '../queue/redis-connection.js';
@@ -19,7 +21,6 @@ import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
 import { ensureOperatorToken } from './operator-token.js';
 import { OutboxRelay } from './outbox-relay.js';
-import type { UploadLimits } from './upload/upload-limits.js';
 
 /** How long a shutdown waits for the queue to close before it cuts its connection, ms. */
 const QUEUE_CLOSE_MS = 5000;
@@ -45,6 +46,8 @@ export interface ApiServiceOptions {
 export interface ApiService {
   port: number;
   store: Store;
+  /** The express app it serves: what its router holds is what the API answers. */
+  app: Express;
   /** Stops everything; false when Redis was away and the queue's connection had to be cut. */
   close(): Promise<boolean>;
 }
@@ -96,6 +99,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   return {
     port,
     store,
+    app,
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await relay.stop();

@@ -2,24 +2,23 @@
 // its feedback is released. Changing either changes what students see of results at once,
 // without regrading: results are stored whole and shown by the assignment's state when read.
 import express, { Router, type Response } from 'express';
-import { z } from 'zod';
+import type { z } from 'zod';
 
+import { apiRoutes } from '../protocol/api-routes.js';
+import { assignmentChange, type assignmentView } from '../protocol/api-schemas.js';
+import { assignmentName } from '../protocol/ids.js';
 import type { Assignment, FeedbackScheduleChange, Store } from '../store/store.js';
 import { courseAuth, courseOf } from './auth.js';
 import { HttpError } from './http-errors.js';
-
-const scheduleChange = z.strictObject({
-  due_at: z.string().nullable().optional(),
-  feedback_released: z.boolean().optional(),
-});
+import { serveRoute } from './serve-route.js';
 
 /** The portal's view: never the grader's folder (a host path). */
-function publicAssignment(a: Assignment) {
+function publicAssignment(a: Assignment): z.infer<typeof assignmentView> {
   return { name: a.name, due_at: a.dueAt, feedback_released: a.feedbackReleasedAt !== null, feedback_released_at: a.feedbackReleasedAt, updated_at: a.updatedAt };
 }
 
 function changeFrom(body: unknown): FeedbackScheduleChange {
-  const parsed = scheduleChange.safeParse(body);
+  const parsed = assignmentChange.safeParse(body);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path.length ? `field ${issue.path.join('.')}` : 'body';
@@ -31,7 +30,7 @@ function changeFrom(body: unknown): FeedbackScheduleChange {
 }
 
 async function ownAssignment(store: Store, res: Response, name: string): Promise<Assignment> {
-  const assignment = await store.findAssignment(courseOf(res), name);
+  const assignment = assignmentName.safeParse(name).success ? await store.findAssignment(courseOf(res), name) : null;
   if (!assignment) throw new HttpError(404, 'E_NOT_FOUND', `course ${courseOf(res)} has no assignment "${name}"`);
   return assignment;
 }
@@ -39,13 +38,14 @@ async function ownAssignment(store: Store, res: Response, name: string): Promise
 export function assignmentRoutes(store: Store): Router {
   const router = Router();
   router.use('/v1/assignments', courseAuth(store));
-  router.get('/v1/assignments/:name', async (req, res) => {
-    res.json(publicAssignment(await ownAssignment(store, res, req.params.name)));
+  serveRoute(router, apiRoutes.assignment, async (req, res) => {
+    res.json(publicAssignment(await ownAssignment(store, res, String(req.params.name))));
   });
-  router.patch('/v1/assignments/:name', express.json({ limit: '4kb' }), async (req, res) => {
+  serveRoute(router, apiRoutes.changeAssignment, express.json({ limit: '4kb' }), async (req, res) => {
     const change = changeFrom(req.body);
-    await ownAssignment(store, res, req.params.name);
-    res.json(publicAssignment(await store.setFeedbackSchedule(courseOf(res), req.params.name, change)));
+    const name = String(req.params.name);
+    await ownAssignment(store, res, name);
+    res.json(publicAssignment(await store.setFeedbackSchedule(courseOf(res), name, change)));
   });
   return router;
 }

@@ -2,7 +2,7 @@
 // the worker then grades it without a round trip back to the API.
 import { readFileSync } from 'node:fs';
 
-import { INLINE_FILES_MAX_BYTES, type InlineFile } from '../queue/grading-job.js';
+import { INLINE_FILES_MAX_BYTES, type InlineFile } from '../protocol/grading-job.js';
 import type { Store } from '../store/store.js';
 
 /**

@@ -5,13 +5,15 @@ import { pipeline } from 'node:stream/promises';
 
 import express, { Router } from 'express';
 
-import { writeTar, type PackEntry } from '../common/tar-pack.js';
-import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
+import { writeTar, type PackEntry } from '../intake/tar-pack.js';
+import { apiRoutes } from '../protocol/api-routes.js';
+import { isSha256Hex } from '../protocol/digest.js';
+import { isSubmissionId } from '../protocol/ids.js';
+import { checkResultMessage, type ResultMessage } from '../protocol/result-message.js';
 import type { Store } from '../store/store.js';
 import { workerAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
-
-const SHA256 = /^[0-9a-f]{64}$/;
+import { serveRoute } from './serve-route.js';
 
 export interface InternalRoutesOptions {
   store: Store;
@@ -30,9 +32,10 @@ export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 
   const router = Router();
   router.use('/internal', workerAuth(workerToken));
 
-  router.get('/internal/v1/submissions/:id/files', async (req, res) => {
-    const submission = await store.getSubmission(req.params.id);
-    if (!submission) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${req.params.id}`);
+  serveRoute(router, apiRoutes.submissionFiles, async (req, res) => {
+    const id = String(req.params.id);
+    const submission = isSubmissionId(id) ? await store.getSubmission(id) : null;
+    if (!submission) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id}`);
     const entries: PackEntry[] = [];
     for (const file of await store.listSubmissionFiles(submission.id)) {
       const blob = await store.getBlob(file.sha256);
@@ -44,9 +47,9 @@ export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 
   });
 
   // The grader's snapshot, the tar `gradebox assignments add` stored: never the instructor's folder.
-  router.get('/internal/v1/graders/:digest', async (req, res) => {
-    const { digest } = req.params;
-    const snapshot = SHA256.test(digest) ? await store.findGraderSnapshot(digest) : null;
+  serveRoute(router, apiRoutes.grader, async (req, res) => {
+    const digest = String(req.params.digest);
+    const snapshot = isSha256Hex(digest) ? await store.findGraderSnapshot(digest) : null;
     if (!snapshot) {
       throw new HttpError(404, 'E_NOT_FOUND', `no grader snapshot with digest ${digest}; an assignment added before graders were snapshotted must be added again (gradebox assignments add)`);
     }
@@ -58,16 +61,16 @@ export function internalRoutes({ store, workerToken, ingest, maxEvidenceBytes = 
   });
 
   // A 4xx tells the worker not to send the message again; a 5xx (the store busy) that it may.
-  router.post('/internal/v1/results', express.json({ limit: maxResultBytes }), async (req, res) => {
+  serveRoute(router, apiRoutes.results, express.json({ limit: maxResultBytes }), async (req, res) => {
     const checked = checkResultMessage(req.body);
     if ('problem' in checked) throw new HttpError(400, 'E_BAD_RESULT', checked.problem);
     await ingest(checked.message);
     res.status(204).end();
   });
 
-  router.put('/internal/v1/evidence/:sha256', async (req, res) => {
-    const { sha256 } = req.params;
-    if (!SHA256.test(sha256)) throw new HttpError(400, 'E_BAD_DIGEST', 'the evidence is named by its sha256: 64 lowercase hex digits');
+  serveRoute(router, apiRoutes.evidence, async (req, res) => {
+    const sha256 = String(req.params.sha256);
+    if (!isSha256Hex(sha256)) throw new HttpError(400, 'E_BAD_DIGEST', 'the evidence is named by its sha256: 64 lowercase hex digits');
     // A declared length is checked up front; a chunked body is capped by the store as it streams.
     const length = Number(req.get('content-length') ?? 0);
     if (length > maxEvidenceBytes) throw new HttpError(413, 'E_TOO_LARGE', `evidence is at most ${maxEvidenceBytes} bytes; this is ${length}`);

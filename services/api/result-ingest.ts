@@ -2,7 +2,7 @@
 // order; the store keeps the first outcome of each grading, so ingesting is idempotent.
 import type { Logger } from 'pino';
 
-import type { ResultMessage } from '../queue/result-message.js';
+import type { ResultMessage } from '../protocol/result-message.js';
 import type { Store } from '../store/store.js';
 import type { ApiMetrics } from './metrics.js';
 import { gradingReference } from './student-failure.js';

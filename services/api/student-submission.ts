@@ -2,7 +2,10 @@
 // result (and a graded event's score and verdict) by what is withheld now, a failure by what the
 // student may know (student-view.ts, student-failure.ts). Each event type passes an allowlist
 // of fields; an unknown type only its grade number.
-import type { GradeResult } from '../grading/grade-result.js';
+import type { z } from 'zod';
+
+import type { submissionView } from '../protocol/api-schemas.js';
+import type { GradeResult } from '../protocol/grade-result.js';
 import type { Store, StoreEvent, Submission } from '../store/store.js';
 import { gradingReference, studentFailureMessage } from './student-failure.js';
 import { studentView, type FeedbackState } from './student-view.js';
@@ -14,7 +17,7 @@ export async function feedbackStateOf(store: Store, submission: Submission): Pro
 }
 
 /** The submission as a student may see it, by its assignment's state now. */
-export async function studentSubmission(store: Store, s: Submission) {
+export async function studentSubmission(store: Store, s: Submission): Promise<z.infer<typeof submissionView>> {
   const failed = s.status === 'error' && s.error !== null;
   const reference = failed ? gradingReference(s.id, s.gradeNumber) : null;
   const result = s.result && s.resultGradeNumber !== null

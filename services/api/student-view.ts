@@ -4,7 +4,7 @@
 // before the due date, `after_published` tests nothing before the release, and while any test is
 // withheld the total score and verdict are too (they would tell how the withheld tests went).
 // Operator-only fields (incidents, evidence paths, internal problems) never leave.
-import type { GradeResult, TestResult, Verdict } from '../grading/grade-result.js';
+import type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
 import { internalFailureSentence } from './student-failure.js';
 
 /** The state of an assignment that decides what is withheld. */

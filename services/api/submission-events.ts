@@ -4,15 +4,17 @@
 // student may see them (student-submission.ts).
 import type { Request, Response } from 'express';
 
+import { eventCursor } from '../protocol/api-schemas.js';
 import type { Store, StoreEvent, Submission } from '../store/store.js';
 import { studentEventData } from './student-submission.js';
 
 const POLL_MS = 200;
 const HEARTBEAT_MS = 15_000;
 
+/** Where the stream resumes: Last-Event-ID, else `?after=`; from the start when neither is a usable id. */
 function lastEventId(req: Request): number {
-  const value = Number(req.get('last-event-id') ?? req.query.after ?? 0);
-  return Number.isInteger(value) && value >= 0 ? value : 0;
+  const parsed = eventCursor.safeParse(req.get('last-event-id') ?? req.query.after ?? 0);
+  return parsed.success ? parsed.data : 0;
 }
 
 /**

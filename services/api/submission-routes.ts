@@ -7,19 +7,24 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Router, type Request, type Response } from 'express';
 import type { Redis } from 'ioredis';
+import type { z } from 'zod';
 
 import { InternalError, UserError } from '../common/errors.js';
+import type { UploadLimits } from '../intake/upload-limits.js';
+import { apiRoutes } from '../protocol/api-routes.js';
+import { idempotencyKey, studentName, type accepted } from '../protocol/api-schemas.js';
+import { isSubmissionId } from '../protocol/ids.js';
 import type { CreatedSubmission, Store, Submission } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { courseAuth, courseOf, keyOf } from './auth.js';
 import { HttpError } from './http-errors.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { rateLimit } from './rate-limits.js';
+import { serveRoute } from './serve-route.js';
 import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
 import { studentSubmission } from './student-submission.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
-import type { UploadLimits } from './upload/upload-limits.js';
 
 export interface SubmissionRoutesOptions {
   store: Store;
@@ -37,9 +42,6 @@ export interface SubmissionRoutesOptions {
 /** How long a client refused a stream should wait before it asks again, s. */
 const STREAM_RETRY_SECONDS = 10;
 
-const STUDENT = /^[\p{L}\p{N}._@+-]{1,128}$/u;
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,200}$/;
-
 function requiredField(fields: Record<string, string>, name: string, hint: string): string {
   const value = fields[name]?.trim();
   if (!value) throw new HttpError(400, 'E_MISSING_FIELD', `the form field "${name}" is missing: ${hint}`);
@@ -49,13 +51,13 @@ function requiredField(fields: Record<string, string>, name: string, hint: strin
 function idempotencyKeyOf(req: Request): string | undefined {
   const key = req.get('idempotency-key');
   if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key)) throw new HttpError(400, 'E_BAD_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
+  if (!idempotencyKey.safeParse(key).success) throw new HttpError(400, 'E_BAD_IDEMPOTENCY_KEY', 'Idempotency-Key must be 1 to 200 visible ASCII characters');
   return key;
 }
 
 /** The submission of the caller's course; another course's is as unknown as a missing one. */
 async function ownSubmission(store: Store, res: Response, id: string): Promise<Submission> {
-  const submission = /^sub_[A-Za-z0-9_-]{1,64}$/.test(id) ? await store.getSubmission(id) : null;
+  const submission = isSubmissionId(id) ? await store.getSubmission(id) : null;
   if (!submission || submission.courseId !== courseOf(res)) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id} in this course`);
   return submission;
 }
@@ -74,7 +76,7 @@ async function createSubmission(options: SubmissionRoutesOptions, req: Request, 
   }
   if (stored.created) options.relay.kick();
   else res.set('Idempotent-Replayed', 'true');
-  res.status(202).json({ id: stored.submission.id, status: stored.submission.status });
+  res.status(202).json({ id: stored.submission.id, status: stored.submission.status } satisfies z.infer<typeof accepted>);
 }
 
 /** Reads the upload into `staging`, checks it, and stores its files and the submission. */
@@ -84,7 +86,7 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
   const upload = await readSubmissionUpload({ headers: req.headers, stream: req }, staging, options.uploadLimits);
   const assignmentName = requiredField(upload.fields, 'assignment', 'name the assignment, as added with gradebox assignments add');
   const student = requiredField(upload.fields, 'student', 'give the student\'s id in the course');
-  if (!STUDENT.test(student)) throw new HttpError(400, 'E_BAD_STUDENT', 'student must be 1 to 128 letters, digits or . _ @ + -');
+  if (!studentName.safeParse(student).success) throw new HttpError(400, 'E_BAD_STUDENT', 'student must be 1 to 128 letters, digits or . _ @ + -');
   const assignment = await store.findAssignment(courseId, assignmentName);
   if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
   if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
@@ -132,16 +134,16 @@ export function submissionRoutes(options: SubmissionRoutesOptions): Router {
   const regrades = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:regrades`, perMinute: limits.regradesPerMinute, what: 'regrades' });
   const slots = new StreamSlots(limits.streamsPerKey);
   router.use('/v1/submissions', courseAuth(store));
-  router.post('/v1/submissions', uploads, (req, res) => createSubmission(options, req, res));
-  router.get('/v1/submissions/:id', async (req, res) => {
-    res.json(await studentSubmission(store, await ownSubmission(store, res, req.params.id)));
+  serveRoute(router, apiRoutes.upload, uploads, (req, res) => createSubmission(options, req, res));
+  serveRoute(router, apiRoutes.submission, async (req, res) => {
+    res.json(await studentSubmission(store, await ownSubmission(store, res, String(req.params.id))));
   });
-  router.get('/v1/submissions/:id/events', (req, res) => followEvents(options, slots, req, res));
-  router.post('/v1/submissions/:id/regrade', regrades, async (req, res) => {
+  serveRoute(router, apiRoutes.events, (req, res) => followEvents(options, slots, req, res));
+  serveRoute(router, apiRoutes.regrade, regrades, async (req, res) => {
     const submission = await ownSubmission(store, res, String(req.params.id));
     const again = await store.requestRegrade(submission.id);
     options.relay.kick();
-    res.status(202).json({ id: again.id, status: again.status });
+    res.status(202).json({ id: again.id, status: again.status } satisfies z.infer<typeof accepted>);
   });
   return router;
 }

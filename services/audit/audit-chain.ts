@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 
 import { canonicalJson } from '../common/canonical-json.js';
 import { InternalError } from '../common/errors.js';
+import { isSha256Hex } from '../protocol/digest.js';
 
 /** The `prev` of the first line. */
 export const GENESIS = '0'.repeat(64);
@@ -12,7 +13,6 @@ export const MAX_LINE_BYTES = 1024 * 1024;
 
 /** Fields that every line carries; an event's own data may not use these names. */
 const RESERVED = new Set(['seq', 'time', 'type', 'prev', 'hash']);
-const HEX64 = /^[0-9a-f]{64}$/;
 const EVENT_TYPE = /^[a-z][a-z0-9_.-]{0,63}$/;
 
 /** An event's own fields: JSON values. */
@@ -86,8 +86,8 @@ export function parseLine(bytes: Uint8Array): AuditEntry | string {
   if (!Number.isSafeInteger(entry.seq) || (entry.seq as number) < 1) return 'seq is missing or not a positive integer';
   if (typeof entry.time !== 'string' || Number.isNaN(Date.parse(entry.time))) return 'time is missing or not a date';
   if (typeof entry.type !== 'string' || !EVENT_TYPE.test(entry.type)) return 'type is missing or malformed';
-  if (typeof entry.prev !== 'string' || !HEX64.test(entry.prev)) return 'prev is missing or not a sha256';
-  if (typeof entry.hash !== 'string' || !HEX64.test(entry.hash)) return 'hash is missing or not a sha256';
+  if (!isSha256Hex(entry.prev)) return 'prev is missing or not a sha256';
+  if (!isSha256Hex(entry.hash)) return 'hash is missing or not a sha256';
   return entry as AuditEntry;
 }
 

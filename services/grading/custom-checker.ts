@@ -4,8 +4,9 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import type { Verdict } from '../protocol/grade-result.js';
 import { resolveLimits } from '../sandbox/limits.js';
-import { capped, type Verdict } from './grade-result.js';
+import { capped } from './grade-result.js';
 import type { CustomChecker, GraderTest } from './grader-definition.js';
 import { policyForProgram } from './languages.js';
 import { runInContext, type RunContext } from './run-context.js';

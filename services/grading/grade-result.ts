@@ -1,60 +1,8 @@
-// The shape of a grade (a superset of Gradescope's results.json) and the vocabulary that maps a
-// sandboxed run onto a verdict.
+// Builds a grade's parts (its shape is services/protocol/grade-result.ts) and the vocabulary that maps
+// a sandboxed run onto a verdict.
+import type { IncidentNote, TestResult, Verdict } from '../protocol/grade-result.js';
 import type { RunResult } from '../sandbox/sandbox.js';
 import type { RunStatus } from '../sandbox/outcome.js';
-
-export const VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'SV', 'IE'] as const;
-export type Verdict = (typeof VERDICTS)[number];
-
-export interface TestResult {
-  name: string;
-  score: number;
-  max_score: number;
-  status: 'passed' | 'failed';
-  output: string;
-  visibility: string;
-  verdict: Verdict;
-  cpu_ms: number;
-  wall_ms: number;
-  memory_kb: number;
-}
-
-export interface Provenance {
-  grader_digest: string;
-  /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
-  grader_dir: string;
-  policy: { name: string; digest: string };
-  build_policy: { name: string; digest: string } | null;
-  runtime_layers_digest: string;
-  limits_digest: string;
-  seed: number;
-  gradebox_version: string;
-}
-
-/** A policy violation during grading: for operators and the audit trail, never shown to students. */
-export interface IncidentNote {
-  test: string;
-  syscall: string;
-  incident_id: string;
-  evidence: { path: string; sha256: string } | null;
-}
-
-export interface GradeResult {
-  score: number;
-  max_score: number;
-  execution_time: number;
-  output: string;
-  tests: TestResult[];
-  verdict: Verdict;
-  gradable: boolean;
-  provenance: Provenance;
-  /** For operators only (the API strips it): violations and their evidence. */
-  incidents: IncidentNote[];
-  /** For operators only: why a test is IE (the sandbox or a grader's checker failed). */
-  internal_problems: string[];
-  /** For operators only: per sandboxed run, the time beyond the program's own (setup, teardown), ms. */
-  sandbox_launch_ms: number[];
-}
 
 /** What students see of a program's own output or a compiler's: capped. */
 export const FEEDBACK_BYTES = 2048;

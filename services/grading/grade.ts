@@ -9,19 +9,20 @@ import { basename, join } from 'node:path';
 import { config } from '../common/config.js';
 import { UserError } from '../common/errors.js';
 import { gradeboxVersion } from '../common/version.js';
+import type { GradeResult, IncidentNote, Provenance, TestResult } from '../protocol/grade-result.js';
 import { elfRuntimeLayout } from '../sandbox/elf-runtime.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { defaultLayoutOnce } from '../sandbox/sandbox.js';
 import { installedPolicy } from '../sandbox/seccomp-program.js';
 import { buildSubmission, type BuildOutcome } from './build-step.js';
-import { testResult, type GradeResult, type IncidentNote, type Provenance, type TestResult } from './grade-result.js';
+import { testResult } from './grade-result.js';
 import { loadGrader, type GraderDefinition } from './grader-definition.js';
 import { runHarnessTests } from './harness-tests.js';
 import { runIoTests } from './io-tests.js';
 import { planFor, type LanguagePlan } from './languages.js';
 import { newRunContext, type RunContext } from './run-context.js';
 
-export { VERDICTS, type GradeResult, type TestResult, type Verdict } from './grade-result.js';
+export type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
 
 export interface GradeOptions {
   graderDir: string;

@@ -12,7 +12,7 @@ import { Writable } from 'node:stream';
 
 import { UserError } from '../common/errors.js';
 import { openWithoutLinks } from '../common/no-follow.js';
-import { writeTar } from '../common/tar-pack.js';
+import { writeTar } from '../intake/tar-pack.js';
 import type { GraderFile, GraderManifest } from '../store/store.js';
 import { loadGrader, referencedFiles, type GraderDefinition } from './grader-definition.js';
 

@@ -7,10 +7,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { UserError } from '../common/errors.js';
+import type { IncidentNote, TestResult } from '../protocol/grade-result.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { runLinked, type RunResult } from '../sandbox/sandbox.js';
-import { capped, failedRunVerdict, incidentNote, isFailedRun, testResult, type IncidentNote, type TestResult } from './grade-result.js';
+import { capped, failedRunVerdict, incidentNote, isFailedRun, testResult } from './grade-result.js';
 import type { GraderDefinition, Harness } from './grader-definition.js';
 import { readHarnessResults } from './harness-results.js';
 import { policyForProgram, type LanguagePlan } from './languages.js';

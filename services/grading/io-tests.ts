@@ -1,13 +1,14 @@
 // Stdin/stdout tests: each test runs the built program in a fresh sandbox, then a checker compares.
 import { readFileSync } from 'node:fs';
 
+import type { IncidentNote, TestResult, Verdict } from '../protocol/grade-result.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { SandboxPool } from '../sandbox/pool.js';
 import { scratchKbFor, type RunResult } from '../sandbox/sandbox.js';
 import { compareOutput, type CheckerName } from './checkers.js';
 import { runCustomChecker } from './custom-checker.js';
-import { failedRunVerdict, incidentNote, isFailedRun, testResult, type IncidentNote, type TestResult, type Verdict } from './grade-result.js';
+import { failedRunVerdict, incidentNote, isFailedRun, testResult } from './grade-result.js';
 import type { GraderDefinition, GraderTest } from './grader-definition.js';
 import type { LanguagePlan } from './languages.js';
 import { runInContext, type RunContext } from './run-context.js';

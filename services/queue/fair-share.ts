@@ -17,7 +17,7 @@
 // enqueue, and the set expires when its course stays idle that long.
 import type { Redis } from 'ioredis';
 
-import type { GradingJob } from './grading-job.js';
+import type { GradingJob } from '../protocol/grading-job.js';
 
 /** Added to a regrade's rank: below every fresh submission. */
 export const REGRADE_OFFSET = 1_000_000;

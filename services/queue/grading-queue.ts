@@ -3,11 +3,9 @@ import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
 
 import { InternalError } from '../common/errors.js';
+import { gradingJobId, parseGradingJob, type GradingJob } from '../protocol/grading-job.js';
 import { FairShare } from './fair-share.js';
-import { gradingJobId, parseGradingJob, type GradingJob } from './grading-job.js';
 import { signJob } from './job-signature.js';
-
-export { gradingJobId, gradingJobSchema, parseGradingJob, type GradingJob } from './grading-job.js';
 
 /** Kept-jobs bound for BullMQ: at most `count` jobs, none older than `age` seconds. */
 export interface KeepJobs {

@@ -5,7 +5,8 @@
 import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto';
 
 import { canonicalJson } from '../common/canonical-json.js';
-import type { GradingJob } from './grading-job.js';
+import { isSha256Hex } from '../protocol/digest.js';
+import type { GradingJob } from '../protocol/grading-job.js';
 
 /** HKDF's info: a key for this one purpose, unlike any other use of the token. */
 const KEY_LABEL = 'gradebox grading-job hmac v1';
@@ -36,7 +37,7 @@ export function signJob(job: GradingJob, key: Buffer): SignedGradingJob {
 export function verifyJob(data: unknown, key: Buffer): { payload: Record<string, unknown> } | { problem: string } {
   if (data === null || typeof data !== 'object' || Array.isArray(data)) return { problem: 'not signed: the payload is not an object' };
   const { [MAC_FIELD]: mac, ...payload } = data as Record<string, unknown>;
-  if (typeof mac !== 'string' || !/^[0-9a-f]{64}$/.test(mac)) return { problem: 'not signed: it carries no HMAC' };
+  if (!isSha256Hex(mac)) return { problem: 'not signed: it carries no HMAC' };
   if (!timingSafeEqual(Buffer.from(mac, 'hex'), macOf(payload, key))) return { problem: 'not signed by the API: its HMAC does not match' };
   return { payload };
 }

@@ -3,7 +3,7 @@
 // step goes into gradebox's append-only audit log.
 import { AuditLog } from '../audit/audit-log.js';
 import { KernelAuditReader, kernelAuditStatus, type KernelAuditStatus, type SeccompRecord } from '../audit/kernel-audit.js';
-import type { Incident, Violation } from './sandbox.js';
+import type { Incident, Violation } from './incident.js';
 
 /** The kernel's record of the violation, or why there is none. */
 export interface KernelAuditAttachment {

@@ -7,41 +7,11 @@ import { canonicalEnvironment } from './environment.js';
 import { defaultRootLayout, type RootLayout } from './layers.js';
 import { syscallName } from '../seccomp/addon.js';
 import { PreparedSandbox, type IncidentEvent, type LaunchReport, type PrepareOptions, type ViolationEvent } from './launcher.js';
-import type { SeccompRecord } from '../audit/kernel-audit.js';
+import type { Incident, Violation } from './incident.js';
 import { recordIncident, recordPolicyInstalled, startKernelAudit } from './incident-record.js';
 import { installedPolicy } from './seccomp-program.js';
 import type { Limits } from './limits.js';
 import { classify, type RunStatus } from './outcome.js';
-
-/** The first forbidden syscall of a run (DESIGN.md's fields first, then the /proc facts). */
-export interface Violation {
-  syscall: string;
-  nr: number;
-  arch: string;
-  /** Pid inside the sandbox. */
-  pid: number;
-  args: string[];
-  host_pid: number;
-  cmdline: string;
-  /** The offender's /proc/PID/status when it was caught. */
-  proc_status: string;
-  fds: Array<{ fd: number; target: string }>;
-}
-
-export interface Incident {
-  id: string;
-  /** The archive of what the sandbox could write (upper layer, /box, /tmp); null if it failed. */
-  evidence: string | null;
-  /** Per-file sha256 and what was left out, next to the archive. */
-  manifest: string | null;
-  /** sha256 of the archive. */
-  sha256: string | null;
-  steps: string[];
-  /** The kernel's SECCOMP audit record of the call (host pid, mapped uid, syscall, action). */
-  kernel_audit: SeccompRecord | null;
-  /** Why there is no kernel record, when there is none. */
-  kernel_audit_unavailable: string | null;
-}
 
 /** The `gradebox run --json` result (DESIGN.md); field names are a contract. */
 export interface RunResult {

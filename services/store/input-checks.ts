@@ -3,12 +3,11 @@
 import { isAbsolute } from 'node:path';
 
 import { UserError } from '../common/errors.js';
+import { isSha256Hex } from '../protocol/digest.js';
+import { assignmentName, courseId } from '../protocol/ids.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
-const COURSE_ID = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
-const ASSIGNMENT_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
-const SHA256 = /^[0-9a-f]{64}$/;
 
 /** A value quoted for a message: JSON, so control characters cannot forge log lines; long ones cut. */
 export function quote(value: unknown): string {
@@ -21,17 +20,19 @@ function bad(message: string): UserError {
 }
 
 export function checkCourseId(id: unknown): string {
-  if (typeof id !== 'string' || !COURSE_ID.test(id)) {
+  const parsed = courseId.safeParse(id);
+  if (!parsed.success) {
     throw bad(`course id ${quote(id)} is not a slug; use 1–40 lowercase letters, digits and inner "-", e.g. "cs101"`);
   }
-  return id;
+  return parsed.data;
 }
 
 export function checkAssignmentName(name: unknown): string {
-  if (typeof name !== 'string' || !ASSIGNMENT_NAME.test(name)) {
+  const parsed = assignmentName.safeParse(name);
+  if (!parsed.success) {
     throw bad(`assignment name ${quote(name)} is not allowed; use 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
-  return name;
+  return parsed.data;
 }
 
 /** One line of text (a name, a label, a student id): 1..max characters, no control characters. */
@@ -44,7 +45,7 @@ export function checkText(what: string, value: unknown, max: number): string {
 
 /** A lowercase hex sha256; anything else (a path, `../../etc/passwd`) is refused before it reaches a file name. */
 export function checkSha256(what: string, value: unknown): string {
-  if (typeof value !== 'string' || !SHA256.test(value)) {
+  if (!isSha256Hex(value)) {
     throw new UserError('E_BAD_DIGEST', `${what} ${quote(value)} is not a sha256 digest; give 64 lowercase hex digits`);
   }
   return value;
@@ -75,7 +76,7 @@ export function checkAbsolutePath(what: string, value: unknown): string {
 }
 
 /**
- * A submission file's relative path as the upload module normalizes it: `/`-separated, no empty,
+ * A submission file's relative path as services/intake/safe-names.ts normalizes it: `/`-separated, no empty,
  * `.` or `..` segment, no backslash or control character. Checked again here because the worker
  * rebuilds the submission's folder from these paths.
  */

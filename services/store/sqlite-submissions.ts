@@ -1,7 +1,7 @@
 // Submissions in SQLite: each stored with its files, its first grading request and its first event
 // in one transaction; an idempotency key makes a retried upload return the submission it made.
 import { UserError } from '../common/errors.js';
-import { isSubmissionId, newSubmissionId } from './ids.js';
+import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { checkManifest, type ManifestCaps } from './manifest-check.js';
 import type { SqliteAssignments } from './sqlite-assignments.js';

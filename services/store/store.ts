@@ -2,8 +2,10 @@
 // outbox, events, incidents, blobs), as an interface a SQLite or a PostgreSQL store can provide.
 import type { Readable } from 'node:stream';
 
-export type SubmissionStatus = 'queued' | 'running' | 'graded' | 'error';
-export const SUBMISSION_STATUSES: readonly SubmissionStatus[] = ['queued', 'running', 'graded', 'error'];
+import type { SubmissionStatus } from '../protocol/submission-status.js';
+
+// The store's backends name a submission's status through this interface.
+export { SUBMISSION_STATUSES, type SubmissionStatus } from '../protocol/submission-status.js';
 
 /** Why a grading was requested: the first grading of a submission, or a later one. */
 export type GradeKind = 'grade' | 'regrade';

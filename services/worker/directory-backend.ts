@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { InternalError } from '../common/errors.js';
 import { loadGrader } from '../grading/grader-definition.js';
-import { checkResultMessage, type ResultMessage } from '../queue/result-message.js';
+import { checkResultMessage, type ResultMessage } from '../protocol/result-message.js';
 import { fileSha256 } from './file-sha256.js';
 import { RESULT_REFUSED } from './result-delivery.js';
 import type { WorkerBackend } from './worker-backend.js';

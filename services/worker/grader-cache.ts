@@ -5,6 +5,7 @@ import { join } from 'node:path';
 
 import { InternalError } from '../common/errors.js';
 import { loadGrader } from '../grading/grader-definition.js';
+import { isSha256Hex } from '../protocol/digest.js';
 
 /** Writes a grader's files into the (new, empty) folder it is given. */
 export type GraderFetch = (digest: string, dir: string) => Promise<void>;
@@ -20,7 +21,7 @@ export class GraderCache {
   constructor(private readonly root: string, private readonly fetch: GraderFetch) {}
 
   async dir(digest: string): Promise<string> {
-    if (!/^[0-9a-f]{64}$/.test(digest)) throw new InternalError('E_GRADER_DIGEST', `grader digest "${digest}" is not a sha256`);
+    if (!isSha256Hex(digest)) throw new InternalError('E_GRADER_DIGEST', `grader digest "${digest}" is not a sha256`);
     const final = join(this.root, digest);
     if (existsSync(final)) return final;
     let fetching = this.pending.get(digest);

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 
 import { InternalError } from '../common/errors.js';
-import type { GradeOptions, GradeResult } from '../grading/grade.js';
-import type { IncidentNote } from '../grading/grade-result.js';
-import type { GradingJob } from '../queue/grading-job.js';
-import type { IncidentRef, ResultMessage } from '../queue/result-message.js';
-import { writeInlineFiles } from './inline-files.js';
+import type { GradeOptions } from '../grading/grade.js';
+import { writeInlineFiles } from '../intake/inline-files.js';
+import type { GradeResult, IncidentNote } from '../protocol/grade-result.js';
+import type { GradingJob } from '../protocol/grading-job.js';
+import type { IncidentRef, ResultMessage } from '../protocol/result-message.js';
 import { scratchPrefix } from './scratch-sweep.js';
 import type { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';

@@ -6,9 +6,11 @@ import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 
 import { InternalError } from '../common/errors.js';
 import { httpExchange, type HttpAnswer } from '../common/http-exchange.js';
-import { unpackArchive } from '../api/upload/archive-unpacker.js';
-import type { UploadLimits } from '../api/upload/upload-limits.js';
-import type { ResultMessage } from '../queue/result-message.js';
+import { unpackArchive } from '../intake/archive-unpacker.js';
+import type { UploadLimits } from '../intake/upload-limits.js';
+import { apiRoutes } from '../protocol/api-routes.js';
+import { pathOf } from '../protocol/http-route.js';
+import type { ResultMessage } from '../protocol/result-message.js';
 import { GraderCache } from './grader-cache.js';
 import { RESULT_REFUSED } from './result-delivery.js';
 import type { WorkerBackend } from './worker-backend.js';
@@ -46,12 +48,12 @@ export class HttpBackend implements WorkerBackend {
 
   constructor(private readonly options: HttpBackendOptions) {
     this.base = options.apiUrl.replace(/\/+$/, '');
-    this.graders = new GraderCache(options.cacheDir, (digest, dir) => this.fetchTar(`/internal/v1/graders/${digest}`, dir, GRADER_LIMITS));
+    this.graders = new GraderCache(options.cacheDir, (digest, dir) => this.fetchTar(pathOf(apiRoutes.grader, { digest }), dir, GRADER_LIMITS));
   }
 
   async submissionFiles(submissionId: string, scratchDir: string): Promise<string> {
     const dir = join(scratchDir, 'submission');
-    await this.fetchTar(`/internal/v1/submissions/${encodeURIComponent(submissionId)}/files`, dir, {});
+    await this.fetchTar(pathOf(apiRoutes.submissionFiles, { id: submissionId }), dir, {});
     return dir;
   }
 
@@ -60,7 +62,7 @@ export class HttpBackend implements WorkerBackend {
   }
 
   async uploadEvidence(sha256: string, path: string): Promise<void> {
-    await this.request('PUT', `/internal/v1/evidence/${sha256}`, {
+    await this.request('PUT', pathOf(apiRoutes.evidence, { sha256 }), {
       body: Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
       duplex: 'half',
       headers: { 'content-type': 'application/octet-stream' },
@@ -74,7 +76,7 @@ export class HttpBackend implements WorkerBackend {
    * API does not have yet (a worker upgraded first), a server failure, no answer.
    */
   async sendResult(message: ResultMessage, signal?: AbortSignal): Promise<void> {
-    const url = `${this.base}/internal/v1/results`;
+    const url = `${this.base}${pathOf(apiRoutes.results)}`;
     const body = Buffer.from(JSON.stringify(message));
     let answer: HttpAnswer;
     try {

@@ -1,7 +1,7 @@
 // When a grading's `started` message goes out. Most gradings end within a fraction of a second: for
 // those, `finished` carries the start instead, which spares the API a queue message and a store
 // write per submission. A student still sees `running` then `graded`, only at once.
-import type { AttemptRef } from '../queue/result-message.js';
+import type { AttemptRef } from '../protocol/result-message.js';
 
 /** A grading still running after this long announces its start, ms. */
 export const STARTED_AFTER_MS = 500;

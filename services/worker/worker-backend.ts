@@ -1,5 +1,5 @@
 // What a worker needs from the rest of gradebox: a submission's files, a grader folder, a place for evidence and results.
-import type { ResultMessage } from '../queue/result-message.js';
+import type { ResultMessage } from '../protocol/result-message.js';
 
 export { DirectoryBackend, type DirectoryBackendOptions } from './directory-backend.js';
 export { HttpBackend, type HttpBackendOptions } from './http-backend.js';

@@ -6,14 +6,14 @@ import { hostname, tmpdir } from 'node:os';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pino, type DestinationStream, type Logger } from 'pino';
-import { z } from 'zod';
 
 import { gradeSubmission } from '../grading/grade.js';
+import { firstIssue } from '../protocol/first-issue.js';
+import { gradingIdsSchema, gradingJobSchema, type GradingJob } from '../protocol/grading-job.js';
+import type { ResultMessage } from '../protocol/result-message.js';
 import { FairShare } from '../queue/fair-share.js';
-import { firstIssue, gradeNumber, gradingJobSchema, plainId, type GradingJob } from '../queue/grading-job.js';
 import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
 import { verifyJob } from '../queue/job-signature.js';
-import type { ResultMessage } from '../queue/result-message.js';
 import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
@@ -58,8 +58,6 @@ export interface WorkerPoolOptions extends QueueNames {
   /** Parent of each job's temporary folder. @defaultValue the OS temp dir */
   scratchDir?: string;
 }
-
-const jobIds = z.object({ submissionId: plainId, gradeNumber });
 
 export class WorkerPool {
   /** This worker's name. */
@@ -161,7 +159,7 @@ export class WorkerPool {
   /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
   private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal, code?: string): Promise<never> {
     log.error({ reason }, 'job failed for good');
-    const ids = jobIds.safeParse(job.data);
+    const ids = gradingIdsSchema.safeParse(job.data);
     if (ids.success) {
       await this.send({ type: 'failed', ...ids.data, reason, userError, ...(code ? { code } : {}) }, log, handedBack).catch((error: unknown) => {
         // Refused too (say, the submission is gone): nothing more to tell; the job still ends here.

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 
 import { studentFailureMessage } from '../../services/api/student-failure.js';
 import { isWithheld, studentView } from '../../services/api/student-view.js';
-import type { GradeResult, TestResult } from '../../services/grading/grade-result.js';
+import type { GradeResult, TestResult } from '../../services/protocol/grade-result.js';
 
 function result(tests: Array<Pick<TestResult, 'name' | 'visibility' | 'output'>>): GradeResult {
   return {

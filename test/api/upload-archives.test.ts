@@ -9,10 +9,10 @@ import tar from 'tar-stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { unpackArchive, type ArchiveKind } from '../../services/api/upload/archive-unpacker.js';
 import { readSubmissionUpload } from '../../services/api/upload/submission-upload.js';
-import type { StagedFile } from '../../services/api/upload/staged-file-writer.js';
-import type { UploadLimits } from '../../services/api/upload/upload-limits.js';
+import { unpackArchive, type ArchiveKind } from '../../services/intake/archive-unpacker.js';
+import type { StagedFile } from '../../services/intake/staged-file-writer.js';
+import type { UploadLimits } from '../../services/intake/upload-limits.js';
 import {
   TempFolders, assertContained, buildZip, bytesUnder, hasCommand, listTree, multipartBody, refusal, sh, uploadRequest, type ZipEntrySpec,
 } from './upload-fixtures.js';

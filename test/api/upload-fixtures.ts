@@ -8,7 +8,7 @@ import { crc32, deflateRawSync } from 'node:zlib';
 
 import * as assert from 'uvu/assert';
 
-import { UploadError } from '../../services/api/upload/upload-error.js';
+import { UploadError } from '../../services/intake/upload-error.js';
 
 export type Part =
   | { field: string; value: string }

@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { readSubmissionUpload } from '../../services/api/upload/submission-upload.js';
-import { UploadError } from '../../services/api/upload/upload-error.js';
+import { UploadError } from '../../services/intake/upload-error.js';
 import {
   BOUNDARY, TempFolders, assertContained, assertReleased, endlessBody, listTree, multipartBody, refusal, uploadRequest, type Part,
 } from './upload-fixtures.js';

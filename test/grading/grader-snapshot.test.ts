@@ -11,10 +11,10 @@ import tar from 'tar-stream';
 
 import { UserError } from '../../services/common/errors.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { unpackArchive } from '../../services/api/upload/archive-unpacker.js';
 import { graderChanges } from '../../services/grading/grader-change.js';
 import { loadGrader } from '../../services/grading/grader-definition.js';
 import { snapshotGrader } from '../../services/grading/grader-snapshot.js';
+import { unpackArchive } from '../../services/intake/archive-unpacker.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
 
 test.after.each(removeTempDirs);

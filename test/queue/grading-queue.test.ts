@@ -7,8 +7,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { InternalError, UserError } from '../../services/common/errors.js';
+import type { GradingJob } from '../../services/protocol/grading-job.js';
 import { FairShare, REGRADE_OFFSET } from '../../services/queue/fair-share.js';
-import { GradingQueue, type GradingJob } from '../../services/queue/grading-queue.js';
+import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { startPrivateRedis } from '../../services/queue/private-redis.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
 import { rejectionOf, tempDir } from '../helpers.js';

@@ -3,11 +3,11 @@ import { randomBytes } from 'node:crypto';
 
 import type { Redis } from 'ioredis';
 
-import type { GradingJob } from '../../services/queue/grading-job.js';
+import type { GradingJob } from '../../services/protocol/grading-job.js';
+import type { ResultMessage } from '../../services/protocol/result-message.js';
 import { jobKeyFromToken } from '../../services/queue/job-signature.js';
 import { connectRedis, waitForRedis, type RedisProfile } from '../../services/queue/redis-connection.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import type { ResultMessage } from '../../services/queue/result-message.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
 
 /** The worker token of tests that run no API process; queues and workers in one test share it. */

@@ -7,7 +7,7 @@ import { join, relative } from 'node:path';
 
 import tar from 'tar-stream';
 
-import { checkResultMessage, type ResultMessage } from '../../services/queue/result-message.js';
+import { checkResultMessage, type ResultMessage } from '../../services/protocol/result-message.js';
 
 export interface FakeApiOptions {
   token: string;

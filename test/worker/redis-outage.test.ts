@@ -6,7 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
-import { GradingQueue, type GradingJob } from '../../services/queue/grading-queue.js';
+import type { GradingJob } from '../../services/protocol/grading-job.js';
+import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';

@@ -10,7 +10,8 @@ import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
-import { GradingQueue, type GradingJob } from '../../services/queue/grading-queue.js';
+import type { GradingJob } from '../../services/protocol/grading-job.js';
+import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { jobKeyFromToken, signJob } from '../../services/queue/job-signature.js';
 import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { fileSha256 } from '../../services/worker/file-sha256.js';

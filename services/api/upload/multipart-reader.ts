@@ -4,8 +4,8 @@ import type { Readable } from 'node:stream';
 
 import busboy, { type Busboy, type FieldInfo } from 'busboy';
 
-import { UploadError } from './upload-error.js';
-import type { UploadLimits } from './upload-limits.js';
+import { UploadError } from '../../intake/upload-error.js';
+import type { UploadLimits } from '../../intake/upload-limits.js';
 
 /** The request as the route hands it over: its headers and its body stream (an IncomingMessage). */
 export interface UploadRequest {

@@ -5,14 +5,14 @@ import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
-import { unpackArchive } from './archive-unpacker.js';
-import { archiveKindOf, type ArchiveKind } from './archive-kind.js';
+import { archiveKindOf, type ArchiveKind } from '../../intake/archive-kind.js';
+import { unpackArchive } from '../../intake/archive-unpacker.js';
+import { describeName, normalizeEntryName } from '../../intake/safe-names.js';
+import { writeStagedFile, type MemoryAllowance, type StagedFile } from '../../intake/staged-file-writer.js';
+import { UploadBudget } from '../../intake/upload-budget.js';
+import { UploadError } from '../../intake/upload-error.js';
+import { resolveUploadLimits, type UploadLimits } from '../../intake/upload-limits.js';
 import { readMultipart, type UploadRequest } from './multipart-reader.js';
-import { describeName, normalizeEntryName } from './safe-names.js';
-import { writeStagedFile, type MemoryAllowance, type StagedFile } from './staged-file-writer.js';
-import { UploadBudget } from './upload-budget.js';
-import { UploadError } from './upload-error.js';
-import { resolveUploadLimits, type UploadLimits } from './upload-limits.js';
 
 /** A received submission: its text fields and its files, in memory or under `stagingDir/files/`. */
 export interface ReceivedUpload {

@@ -1,5 +1,5 @@
 // The refusals shared by the zip and tar unpackers: entry types we never unpack, and archives we cannot read.
-import { InternalError } from '../../common/errors.js';
+import { InternalError } from '../common/errors.js';
 import { describeName } from './safe-names.js';
 import { UploadError } from './upload-error.js';
 

@@ -1,5 +1,6 @@
-// The caps that keep a hostile upload from filling the disk, the memory or the inode table.
-import { InternalError } from '../../common/errors.js';
+// The caps that keep a hostile upload (or any file tree taken in like one) from filling the disk, the
+// memory or the inode table.
+import { InternalError } from '../common/errors.js';
 
 const MiB = 1024 * 1024;
 

@@ -1,5 +1,6 @@
-// The refusals of an upload: a stable code, a sentence naming the bad input, and the HTTP status a route answers with.
-import { UserError } from '../../common/errors.js';
+// The refusals of an upload, and of every untrusted file tree taken in the same way (a job's files, a
+// fetched tar): a stable code, a sentence naming the bad input, and the HTTP status a route answers with.
+import { UserError } from '../common/errors.js';
 
 /** Every refusal code and the HTTP status that goes with it. */
 export const UPLOAD_ERROR_STATUS = {

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, constants, mkdirSync, openSync, writeSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
 
-import { InternalError } from '../../common/errors.js';
+import { InternalError } from '../common/errors.js';
 import type { UploadBudget } from './upload-budget.js';
 
 /** One file of a submission: its bytes in memory, or the file written in the staging folder. */

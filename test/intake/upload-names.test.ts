@@ -2,10 +2,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { normalizeEntryName } from '../../services/api/upload/safe-names.js';
-import { UploadBudget } from '../../services/api/upload/upload-budget.js';
-import { UploadError } from '../../services/api/upload/upload-error.js';
-import { resolveUploadLimits } from '../../services/api/upload/upload-limits.js';
+import { normalizeEntryName } from '../../services/intake/safe-names.js';
+import { UploadBudget } from '../../services/intake/upload-budget.js';
+import { UploadError } from '../../services/intake/upload-error.js';
+import { resolveUploadLimits } from '../../services/intake/upload-limits.js';
 
 const limits = resolveUploadLimits({ maxPathBytes: 64, maxPathDepth: 4 });
 

@@ -1,8 +1,10 @@
 // The messages a worker sends back to the API about one grading (POST /internal/v1/results), checked where they arrive.
 import { z } from 'zod';
 
-import { VERDICTS, type GradeResult } from '../grading/grade-result.js';
-import { firstIssue, gradeNumber, plainId, sha256Hex } from './grading-job.js';
+import { sha256Hex } from './digest.js';
+import { firstIssue } from './first-issue.js';
+import { VERDICTS, type GradeResult } from './grade-result.js';
+import { gradeNumber, plainId } from './ids.js';
 
 /** A policy violation during grading, with the sha256 of its evidence archive (uploaded to the API). */
 export const incidentRefSchema = z.strictObject({

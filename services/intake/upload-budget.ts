@@ -1,4 +1,5 @@
-// Counts what an upload has used so far (entries, bytes, names) and refuses the step that would pass a cap.
+// Counts what an upload (or another untrusted file tree) has used so far (entries, bytes, names) and
+// refuses the step that would pass a cap.
 import { describeName } from './safe-names.js';
 import { UploadError } from './upload-error.js';
 import type { UploadLimits } from './upload-limits.js';

@@ -8,7 +8,7 @@ import tar from 'tar-stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { writeTar, type PackEntry } from '../../services/common/tar-pack.js';
+import { writeTar, type PackEntry } from '../../services/intake/tar-pack.js';
 import { removeTempDirs, tempDir } from '../helpers.js';
 
 test.after.each(() => removeTempDirs());

@@ -6,7 +6,7 @@ import { pipeline } from 'node:stream/promises';
 import { pack } from 'tar-stream';
 import type { Writable } from 'node:stream';
 
-import { InternalError } from './errors.js';
+import { InternalError } from '../common/errors.js';
 
 /** A file of the archive: its path inside (relative, posix), and where its bytes are on this host or the bytes. */
 export type PackEntry = { path: string; diskPath: string; content?: undefined } | { path: string; content: Buffer; diskPath?: undefined };

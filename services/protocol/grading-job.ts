@@ -2,15 +2,9 @@
 import { z } from 'zod';
 
 import { UserError } from '../common/errors.js';
-
-/**
- * Ids travel in URLs, Redis keys and folder names, so they are plain: letters, digits, `_` and
- * `-` (no `.` or `/`, so no path tricks, and no `:`, which BullMQ reserves in job ids).
- */
-const PLAIN_ID = /^[A-Za-z0-9_-]{1,128}$/;
-
-export const plainId = z.string().regex(PLAIN_ID, 'must be 1 to 128 letters, digits, "_" or "-"');
-export const gradeNumber = z.int().min(1).max(1_000_000_000);
+import { sha256Hex } from './digest.js';
+import { firstIssue } from './first-issue.js';
+import { gradeNumber, plainId } from './ids.js';
 
 /**
  * A small submission travels inside its job, so a worker grades it without asking the API for its
@@ -18,9 +12,6 @@ export const gradeNumber = z.int().min(1).max(1_000_000_000);
  * also bounds what completed jobs keep in Redis.
  */
 export const INLINE_FILES_MAX_BYTES = 16 * 1024;
-
-/** A sha256 digest as it travels in job payloads and result messages. */
-export const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/, 'must be a sha256 digest: 64 lowercase hex digits');
 
 /** One file carried in the job: its normalized relative path, its sha256 and its bytes in base64. */
 export const inlineFileSchema = z.strictObject({
@@ -58,18 +49,13 @@ export const gradingJobSchema = z.strictObject({
 
 export type GradingJob = z.infer<typeof gradingJobSchema>;
 
-/** The first problem of a failed parse, naming the field: `gradeNumber: must be …`. */
-export function firstIssue(error: z.ZodError): string {
-  const issue = error.issues[0];
-  if (!issue) return 'invalid';
-  const path = issue.path.length ? issue.path.join('.') : '(payload)';
-  return `${path}: ${issue.message}`;
-}
+/** The grading a payload names, read even when the rest of it is invalid, so that its failure can be reported. */
+export const gradingIdsSchema = z.object({ submissionId: plainId, gradeNumber });
 
 /** The payload, checked; a bad one is a `UserError` (E_JOB_PAYLOAD) naming the field. */
 export function parseGradingJob(data: unknown): GradingJob {
   const parsed = gradingJobSchema.safeParse(data);
-  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files? } as documented in services/queue/grading-job.ts`);
+  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files? } as documented in services/protocol/grading-job.ts`);
   return parsed.data;
 }
 

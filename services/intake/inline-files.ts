@@ -5,11 +5,11 @@ import { mkdirSync } from 'node:fs';
 import { Readable } from 'node:stream';
 
 import { InternalError } from '../common/errors.js';
-import { normalizeEntryName } from '../api/upload/safe-names.js';
-import { writeStagedFile } from '../api/upload/staged-file-writer.js';
-import { UploadBudget } from '../api/upload/upload-budget.js';
-import { resolveUploadLimits } from '../api/upload/upload-limits.js';
-import type { InlineFile } from '../queue/grading-job.js';
+import type { InlineFile } from '../protocol/grading-job.js';
+import { normalizeEntryName } from './safe-names.js';
+import { writeStagedFile } from './staged-file-writer.js';
+import { UploadBudget } from './upload-budget.js';
+import { resolveUploadLimits } from './upload-limits.js';
 
 /** Creates `dir` (it must not exist) holding `files`; returns it. Any mismatch is an InternalError (the API's fault). */
 export async function writeInlineFiles(files: InlineFile[], dir: string): Promise<string> {

@@ -1,0 +1,112 @@
+// Every route of the API, declared once: the express app serves exactly these (a test walks its
+// router) and the OpenAPI document at /openapi.json is made from them.
+import {
+  accepted, assignmentChange, errorBody, eventCursor, healthAnswer, idempotencyKey, assignmentView,
+  readyAnswer, retryAfterSeconds, submissionView, submissionUpload,
+} from './api-schemas.js';
+import { sha256Hex } from './digest.js';
+import type { HttpRoute, RouteContent, RouteResponse } from './http-route.js';
+import { assignmentName, submissionId } from './ids.js';
+import { resultMessageSchema } from './result-message.js';
+
+function json(schema?: RouteContent['schema']): RouteContent {
+  return { type: 'application/json', schema };
+}
+
+const error: RouteResponse = { description: 'What was wrong, and how to fix it', content: json(errorBody) };
+const limited: RouteResponse = {
+  description: 'Over this course key\'s limit: wait the Retry-After seconds',
+  headers: { 'Retry-After': retryAfterSeconds },
+  content: json(errorBody),
+};
+const assignment: RouteResponse = { description: 'The assignment', content: json(assignmentView) };
+const tar = (description: string): RouteResponse => ({ description, content: { type: 'application/x-tar' } });
+
+export const apiRoutes = {
+  upload: {
+    method: 'post', path: '/v1/submissions', summary: 'Upload a submission', security: 'courseKey',
+    headers: { 'Idempotency-Key': idempotencyKey },
+    body: { type: 'multipart/form-data', schema: submissionUpload },
+    responses: {
+      202: { description: 'Stored and queued', content: json(accepted) },
+      400: error, 401: error, 404: error, 409: error, 413: error, 415: error, 422: error, 429: limited, 503: error,
+    },
+  },
+  submission: {
+    method: 'get', path: '/v1/submissions/{id}', summary: 'A submission and its result', security: 'courseKey',
+    params: { id: submissionId },
+    responses: { 200: { description: 'The submission', content: json(submissionView) }, 401: error, 404: error },
+  },
+  events: {
+    method: 'get', path: '/v1/submissions/{id}/events', security: 'courseKey',
+    summary: 'Server-sent events as the submission progresses (queued, running, graded, error), shown as the student may see them now',
+    params: { id: submissionId },
+    headers: { 'Last-Event-ID': eventCursor },
+    query: { after: eventCursor },
+    responses: {
+      200: { description: 'An event stream; it ends after graded or error, or after its longest life (resume with Last-Event-ID)', content: { type: 'text/event-stream' } },
+      401: error, 404: error, 429: { ...limited, description: 'This course key holds its most open streams' },
+    },
+  },
+  regrade: {
+    method: 'post', path: '/v1/submissions/{id}/regrade', summary: 'Grade the submission again (queued below fresh submissions)', security: 'courseKey',
+    params: { id: submissionId },
+    responses: { 202: { description: 'Queued again', content: json(accepted) }, 401: error, 404: error, 429: limited },
+  },
+  assignment: {
+    method: 'get', path: '/v1/assignments/{name}', summary: 'An assignment\'s due date and feedback release', security: 'courseKey',
+    params: { name: assignmentName },
+    responses: { 200: assignment, 401: error, 404: error },
+  },
+  changeAssignment: {
+    method: 'patch', path: '/v1/assignments/{name}', security: 'courseKey',
+    summary: 'Set the due date and/or release the feedback: what students see changes at once, nothing is regraded',
+    params: { name: assignmentName },
+    body: json(assignmentChange),
+    responses: { 200: assignment, 400: error, 401: error, 404: error },
+  },
+  health: {
+    method: 'get', path: '/healthz', summary: 'The process is alive',
+    responses: { 200: { description: 'ok', content: json(healthAnswer) } },
+  },
+  ready: {
+    method: 'get', path: '/readyz', summary: 'The store and the queue answer',
+    responses: { 200: { description: 'ready', content: json(readyAnswer) }, 503: error },
+  },
+  metrics: {
+    method: 'get', path: '/metrics', summary: 'Prometheus metrics', security: 'operatorToken',
+    responses: { 200: { description: 'text exposition format', content: { type: 'text/plain' } }, 401: error },
+  },
+  operatorSubmission: {
+    method: 'get', path: '/operator/v1/submissions/{id}', security: 'operatorToken',
+    summary: 'Operators: a submission\'s whole record (every grading\'s result or failure detail under its reference, incidents, events)',
+    params: { id: submissionId },
+    responses: { 200: { description: 'The record', content: json() }, 401: error, 404: error },
+  },
+  openapi: {
+    method: 'get', path: '/openapi.json', summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1', content: json() } },
+  },
+  submissionFiles: {
+    method: 'get', path: '/internal/v1/submissions/{id}/files', summary: 'Workers: a submission\'s files as a tar', security: 'workerToken',
+    params: { id: submissionId },
+    responses: { 200: tar('application/x-tar'), 401: error, 404: error },
+  },
+  grader: {
+    method: 'get', path: '/internal/v1/graders/{digest}', summary: 'Workers: a grader folder as a tar', security: 'workerToken',
+    params: { digest: sha256Hex },
+    responses: { 200: tar('application/x-tar'), 401: error, 404: error },
+  },
+  results: {
+    method: 'post', path: '/internal/v1/results', security: 'workerToken',
+    summary: 'Workers: a message about a grading (started, finished, failed); a grading\'s outcome is stored once',
+    body: json(resultMessageSchema),
+    responses: { 204: { description: 'stored (or already had)' }, 400: error, 401: error, 404: error, 413: error },
+  },
+  evidence: {
+    method: 'put', path: '/internal/v1/evidence/{sha256}', summary: 'Workers: store an incident\'s evidence archive', security: 'workerToken',
+    params: { sha256: sha256Hex },
+    body: { type: 'application/octet-stream' },
+    responses: { 204: { description: 'stored' }, 400: error, 401: error, 413: error },
+  },
+} satisfies Record<string, HttpRoute>;

@@ -1,0 +1,57 @@
+// The shape of a grade as it travels from a worker to the API and is stored (a superset of
+// Gradescope's results.json), and its verdicts. Operators' fields are stripped before a student sees it
+// (services/api/student-view.ts).
+
+export const VERDICTS = ['AC', 'WA', 'TLE', 'MLE', 'OLE', 'RE', 'CE', 'SV', 'IE'] as const;
+export type Verdict = (typeof VERDICTS)[number];
+
+/** A type rather than an interface: an interface does not fit the open-ended schema of a shown test (api-schemas.ts). */
+export type TestResult = {
+  name: string;
+  score: number;
+  max_score: number;
+  status: 'passed' | 'failed';
+  output: string;
+  visibility: string;
+  verdict: Verdict;
+  cpu_ms: number;
+  wall_ms: number;
+  memory_kb: number;
+};
+
+export interface Provenance {
+  grader_digest: string;
+  /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
+  grader_dir: string;
+  policy: { name: string; digest: string };
+  build_policy: { name: string; digest: string } | null;
+  runtime_layers_digest: string;
+  limits_digest: string;
+  seed: number;
+  gradebox_version: string;
+}
+
+/** A policy violation during grading: for operators and the audit trail, never shown to students. */
+export interface IncidentNote {
+  test: string;
+  syscall: string;
+  incident_id: string;
+  evidence: { path: string; sha256: string } | null;
+}
+
+export interface GradeResult {
+  score: number;
+  max_score: number;
+  execution_time: number;
+  output: string;
+  tests: TestResult[];
+  verdict: Verdict;
+  gradable: boolean;
+  provenance: Provenance;
+  /** For operators only (the API strips it): violations and their evidence. */
+  incidents: IncidentNote[];
+  /** For operators only: why a test is IE (the sandbox or a grader's checker failed). */
+  internal_problems: string[];
+  /** For operators only: per sandboxed run, the time beyond the program's own (setup, teardown), ms. */
+  sandbox_launch_ms: number[];
+}

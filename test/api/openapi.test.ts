@@ -1,0 +1,134 @@
+// The OpenAPI document is made from the route declarations: a route the app serves that the
+// document leaves out (or the other way round) fails here, found by walking the running app's
+// router; each route's declared security is what the app enforces; and the document still has
+// every path, parameter, response code and schema of the hand-kept document it replaced.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { VERDICTS } from '../../services/protocol/grade-result.js';
+import { SUBMISSION_STATUSES } from '../../services/protocol/submission-status.js';
+import type { PrivateRedis } from '../../services/queue/private-redis.js';
+import { removeTempDirs } from '../helpers.js';
+import { privateRedis } from '../queue/queue-fixtures.js';
+import { ASSIGNMENT, getJson, startTestApi, type TestApi } from './api-fixtures.js';
+
+interface Operation {
+  security?: Array<Record<string, unknown>>;
+  parameters?: Array<{ name: string; in: string }>;
+  responses: Record<string, unknown>;
+}
+interface Document {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, { properties?: Record<string, Record<string, unknown>> }> };
+}
+
+/** What express keeps of a router: routes (a path and its methods) and mounted routers. */
+interface Layer {
+  route?: { path: string; methods: Record<string, boolean> };
+  handle: { stack?: Layer[] };
+  rawPath?: unknown;
+}
+
+let redis: PrivateRedis;
+let api: TestApi;
+let doc: Document;
+
+test.before(async () => {
+  redis = await privateRedis();
+  api = await startTestApi(redis);
+  doc = (await getJson(api, '/openapi.json')).body as Document;
+});
+test.after(async () => {
+  await api?.service.close();
+  await redis?.stop();
+  removeTempDirs();
+});
+
+/** `get /v1/submissions/:id` for every route in `stack`, mounted routers included. */
+function servedRoutes(stack: Layer[], prefix = ''): string[] {
+  return stack.flatMap((layer) => {
+    if (layer.route) {
+      const path = `${prefix}${layer.route.path}`;
+      return Object.keys(layer.route.methods).map((method) => `${method} ${path}`);
+    }
+    if (!layer.handle.stack) return [];
+    if (typeof layer.rawPath !== 'string') throw new Error('a router is mounted at a pattern: list its routes by hand');
+    return servedRoutes(layer.handle.stack, layer.rawPath === '/' ? prefix : `${prefix}${layer.rawPath}`);
+  });
+}
+
+function documentedRoutes(): string[] {
+  return Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+}
+
+test('the document names exactly the routes the app serves', () => {
+  const served = servedRoutes(api.service.app.router.stack as unknown as Layer[]).sort();
+  const documented = documentedRoutes().sort();
+  assert.ok(served.length >= 15, `the walk found the app's routes (${served.length})`);
+  assert.equal(served.filter((r) => !documented.includes(r)), [], 'served but not in /openapi.json');
+  assert.equal(documented.filter((r) => !served.includes(r)), [], 'in /openapi.json but not served');
+});
+
+/** A path of the document with its parameters filled in. */
+function concrete(path: string): string {
+  const values: Record<string, string> = { id: `sub_${'A'.repeat(22)}`, name: ASSIGNMENT, digest: 'a'.repeat(64), sha256: 'a'.repeat(64) };
+  return path.replace(/\{(\w+)\}/g, (_whole, name: string) => values[name] ?? name);
+}
+
+test('a route the document says needs a token refuses a call without one; the others do not', async () => {
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const response = await fetch(`${api.url}${concrete(path)}`, { method: method.toUpperCase() });
+      await response.arrayBuffer();
+      if (operation.security) assert.is(response.status, 401, `${method} ${path} without a token`);
+      else assert.is(response.status, 200, `${method} ${path} answers anyone`);
+    }
+  }
+});
+
+/**
+ * The hand-kept document's operations (what it had, plus the events route's `after` query it left
+ * out): method, path, security, parameters and response codes.
+ */
+const CONTRACT = [
+  'post /v1/submissions courseKey header:Idempotency-Key 202 400 401 404 409 413 415 422 429 503',
+  'get /v1/submissions/{id} courseKey path:id 200 401 404',
+  'get /v1/submissions/{id}/events courseKey path:id query:after header:Last-Event-ID 200 401 404 429',
+  'post /v1/submissions/{id}/regrade courseKey path:id 202 401 404 429',
+  'get /v1/assignments/{name} courseKey path:name 200 401 404',
+  'patch /v1/assignments/{name} courseKey path:name 200 400 401 404',
+  'get /healthz - 200',
+  'get /readyz - 200 503',
+  'get /metrics operatorToken 200 401',
+  'get /operator/v1/submissions/{id} operatorToken path:id 200 401 404',
+  'get /openapi.json - 200',
+  'get /internal/v1/submissions/{id}/files workerToken path:id 200 401 404',
+  'get /internal/v1/graders/{digest} workerToken path:digest 200 401 404',
+  'post /internal/v1/results workerToken 204 400 401 404 413',
+  'put /internal/v1/evidence/{sha256} workerToken path:sha256 204 400 401 413',
+];
+
+function summary(method: string, path: string, operation: Operation): string {
+  const security = operation.security?.map((s) => Object.keys(s).join('+')).join(',') ?? '-';
+  const parameters = (operation.parameters ?? []).map((p) => `${p.in}:${p.name}`);
+  return [method, path, security, ...parameters, ...Object.keys(operation.responses)].join(' ');
+}
+
+test('every operation of the hand-kept document is there, with its parameters, security and response codes', () => {
+  const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => summary(method, path, op)));
+  assert.equal(operations.sort(), [...CONTRACT].sort());
+});
+
+test('the schemas it named are there, the verdicts and statuses are the code\'s, and every $ref resolves', () => {
+  const { schemas } = doc.components;
+  for (const name of ['Error', 'Accepted', 'Submission', 'Result', 'Assignment', 'AssignmentChange']) assert.ok(schemas[name], name);
+  assert.equal(schemas.Submission!.properties!.status!.enum, [...SUBMISSION_STATUSES]);
+  assert.equal(JSON.stringify(schemas.Result!.properties!.verdict).match(/"enum":(\[[^\]]*\])/)?.[1], JSON.stringify(VERDICTS));
+  const refs = [...JSON.stringify(doc).matchAll(/"\$ref":"([^"]*)"/g)].map((m) => m[1]!);
+  assert.ok(refs.length > 10, 'the document refers to its schemas');
+  for (const ref of refs) assert.ok(ref.startsWith('#/components/schemas/') && schemas[ref.slice('#/components/schemas/'.length)], ref);
+  assert.not.match(JSON.stringify(doc), '$defs', 'no schema left out of components');
+});
+
+test.run();
