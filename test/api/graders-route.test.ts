@@ -17,8 +17,8 @@ import { loadGrader } from '../../services/grading/grader-definition.js';
 import { snapshotGrader } from '../../services/grading/grader-snapshot.js';
 import type { Store } from '../../services/store/store.js';
 import { HttpBackend } from '../../services/worker/http-backend.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
-import { StoreFixture, sha256 } from '../store/store-fixtures.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
+import { StoreFixture, sha256 } from '../support/store-fixtures.js';
 
 const TOKEN = 'worker-token-for-tests';
 const fixture = new StoreFixture();

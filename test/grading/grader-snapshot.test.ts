@@ -15,7 +15,7 @@ import { unpackArchive } from '../../services/api/upload/archive-unpacker.js';
 import { graderChanges } from '../../services/grading/grader-change.js';
 import { loadGrader } from '../../services/grading/grader-definition.js';
 import { snapshotGrader } from '../../services/grading/grader-snapshot.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after.each(removeTempDirs);
 

@@ -11,7 +11,7 @@ import { UserError } from '../../services/common/errors.js';
 import { config } from '../../services/common/config.js';
 import { giveTree } from '../../services/host/give-tree.js';
 import { lookUpServiceUser } from '../../services/host/service-user.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after.each(removeTempDirs);
 

@@ -17,8 +17,8 @@ import { CLI, startLocalService, type LocalService } from '../../services/host/l
 import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
 import { startStateDir } from '../../services/host/start-state.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
-import { until } from '../queue/queue-fixtures.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { until } from '../support/queue-fixtures.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 const SUM_C = fromPackageRoot('graders', 'sum-c');
 const submission = (name: string) => ({ 'main.c': readFileSync(join(SUM_C, 'submissions', name)) });

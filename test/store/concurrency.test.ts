@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
-import { StoreFixture, internalError, seed, submit } from './store-fixtures.js';
+import { StoreFixture, internalError, seed, submit } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, by, internalError, seed, submit, userError } from './store-fixtures.js';
+import { StoreFixture, by, internalError, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { Assignment, Store } from '../../services/store/store.js';
-import { StoreFixture, addAssignment, by, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, addAssignment, by, seed, sha256, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

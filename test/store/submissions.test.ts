@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, addAssignment, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, addAssignment, seed, sha256, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -14,7 +14,7 @@ import { loadGrader } from '../../services/grading/grader-definition.js';
 import type { ResultMessage } from '../../services/queue/result-message.js';
 import { HttpBackend } from '../../services/worker/http-backend.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
-import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 import { FakeApi } from './fake-api.js';
 import { SUM_C, submissionsRoot } from './worker-fixtures.js';
 

@@ -11,9 +11,9 @@ import { startApiService, type ApiService } from '../../services/api/api-service
 import { uploadSubmission } from '../../services/host/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
-import { tempDir } from '../helpers.js';
-import { addAssignment } from '../store/store-fixtures.js';
-import { randomPrefix, until } from '../queue/queue-fixtures.js';
+import { tempDir } from './helpers.js';
+import { addAssignment } from './store-fixtures.js';
+import { randomPrefix, until } from './queue-fixtures.js';
 
 export const COURSE = 'cs101';
 export const ASSIGNMENT = 'sum';
