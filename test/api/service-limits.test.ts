@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { startApiService } from '../../services/api/api-service.js';
-import { uploadSubmission } from '../../services/host/portal-client.js';
+import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { removeTempDirs, tempDir } from '../support/helpers.js';
 import { privateRedis, until } from '../support/queue-fixtures.js';

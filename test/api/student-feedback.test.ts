@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { uploadSubmission } from '../../services/host/portal-client.js';
+import { uploadSubmission } from '../../services/bench/portal-client.js';
 import { removeTempDirs } from '../support/helpers.js';
 import { privateRedis } from '../support/queue-fixtures.js';
 import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';

@@ -11,8 +11,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
-import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
+import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
 import { parseEvents } from '../support/api-fixtures.js';
 import { removeTempDirs, tempDir } from '../support/helpers.js';
 

@@ -8,7 +8,7 @@ import { pino } from 'pino';
 
 import type { ApiLimits } from '../../services/api/api-limits.js';
 import { startApiService, type ApiService } from '../../services/api/api-service.js';
-import { uploadSubmission } from '../../services/host/portal-client.js';
+import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
 import { tempDir } from './helpers.js';
