@@ -1,4 +1,4 @@
-// One sandboxed run, as the rest of gradebox sees it: request in, DESIGN.md's result shape out.
+// One sandboxed run, as the rest of gradebox sees it: request in, the `gradebox run --json` result (README) out.
 import { join } from 'node:path';
 
 import { config } from '../common/config.js';
@@ -13,7 +13,7 @@ import { installedPolicy } from './seccomp-program.js';
 import type { Limits } from './limits.js';
 import { classify, type RunStatus } from './outcome.js';
 
-/** The first forbidden syscall of a run (DESIGN.md's fields first, then the /proc facts). */
+/** The first forbidden syscall of a run (the call itself first: name, number, arch, pid, args; then the /proc facts). */
 export interface Violation {
   syscall: string;
   nr: number;
@@ -43,7 +43,7 @@ export interface Incident {
   kernel_audit_unavailable: string | null;
 }
 
-/** The `gradebox run --json` result (DESIGN.md); field names are a contract. */
+/** The `gradebox run --json` result (README, `gradebox run`); field names are a contract. */
 export interface RunResult {
   status: RunStatus;
   exit_code: number | null;

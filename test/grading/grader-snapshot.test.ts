@@ -1,4 +1,4 @@
-// Grader snapshots (issue 15): what `gradebox assignments add` freezes. Exactly grader.yaml and the
+// Grader snapshots: what `gradebox assignments add` freezes. Exactly grader.yaml and the
 // files it names, the same bytes every time, unpacked by the workers' unpacker into a grader with
 // the same digest; links inside the folder read as the file they name; changes between two
 // snapshots said test by test and file by file.

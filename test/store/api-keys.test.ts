@@ -1,4 +1,4 @@
-// Course API keys (issue 5, item 1): the secret is shown once and stored only as a hash, a key
+// Course API keys: the secret is shown once and stored only as a hash, a key
 // authenticates as its own course and no other, a revoked or wrong key is refused.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';

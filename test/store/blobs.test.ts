@@ -1,4 +1,4 @@
-// Content-addressed blobs (issue 5, item 1): stored once under blobs/ab/cdef…, mode 0600, written
+// Content-addressed blobs: stored once under blobs/ab/cdef…, mode 0600, written
 // whole, never through a link; digests are validated before they become paths; sizes are capped.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The event log of a submission (issue 5, item 1): numbered in order, resumable, and written in
+// The event log of a submission: numbered in order, resumable, and written in
 // the same transaction as the state change it reports, so a failure leaves neither behind.
 import { join } from 'node:path';
 

@@ -1,4 +1,4 @@
-// Grader snapshots (issue 15): a tar kept under its grader's digest, found again whole; the first
+// Grader snapshots: a tar kept under its grader's digest, found again whole; the first
 // one of a digest stays; a malformed one is refused before anything is stored.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// A submission's gradings (issue 5, item 1): the outbox and regrade numbering, attempts, results
+// A submission's gradings: the outbox and regrade numbering, attempts, results
 // stored once per grading, an older grading never overwriting a newer one, failures, incidents, counts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -1,4 +1,4 @@
-// The store's database (issue 5, item 1): created and migrated from nothing, re-opened without
+// The store's database: created and migrated from nothing, re-opened without
 // change, refused when a newer gradebox wrote it, and each migration all-or-nothing.
 import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Submissions (issue 5, item 1): stored with their files, an outbox row and a `queued` event at
+// Submissions: stored with their files, an outbox row and a `queued` event at
 // once; an idempotency key gives one submission however often it is retried; caps and bad manifests refused.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
