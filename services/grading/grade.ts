@@ -15,10 +15,11 @@ import { defaultLayoutOnce } from '../sandbox/sandbox.js';
 import { installedPolicy } from '../sandbox/seccomp-program.js';
 import { buildSubmission, type BuildOutcome } from './build-step.js';
 import { testResult, type GradeResult, type IncidentNote, type Provenance, type TestResult } from './grade-result.js';
-import { loadGrader, type GraderDefinition } from './grader-definition.js';
+import type { GraderDefinition } from './grader-definition.js';
 import { runHarnessTests } from './harness-tests.js';
 import { runIoTests } from './io-tests.js';
 import { planFor, type LanguagePlan } from './languages.js';
+import { loadGrader } from './load-grader.js';
 import { newRunContext, type RunContext } from './run-context.js';
 
 export { VERDICTS, type GradeResult, type TestResult, type Verdict } from './grade-result.js';

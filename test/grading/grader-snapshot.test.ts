@@ -13,7 +13,7 @@ import { UserError } from '../../services/common/errors.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { unpackArchive } from '../../services/api/upload/archive-unpacker.js';
 import { graderChanges } from '../../services/grading/grader-change.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { snapshotGrader } from '../../services/grading/grader-snapshot.js';
 import { removeTempDirs, tempDir } from '../support/helpers.js';
 

@@ -12,7 +12,7 @@ import * as assert from 'uvu/assert';
 
 import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
 import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
 import { startStateDir } from '../../services/starter/start-state.js';

@@ -5,7 +5,7 @@ import { copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:
 import { join } from 'node:path';
 
 import { InternalError } from '../../services/common/errors.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { checkResultMessage, type ResultMessage } from '../../services/queue/result-message.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
 import type { WorkerBackend } from '../../services/worker/worker-backend.js';

@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';

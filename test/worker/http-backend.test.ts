@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import type { ResultMessage } from '../../services/queue/result-message.js';
 import { HttpBackend } from '../../services/worker/http-backend.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
