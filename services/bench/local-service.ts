@@ -9,8 +9,6 @@ import { join } from 'node:path';
 import { fromPackageRoot } from '../common/package-root.js';
 import { readProcesses, removeStartState, type ServicePids } from '../starter/start-state.js';
 
-export type { ServicePids } from '../starter/start-state.js';
-
 export const CLI = fromPackageRoot('dist', 'services', 'cli', 'main.js');
 
 export function freePort(): Promise<number> {
