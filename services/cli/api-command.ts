@@ -5,11 +5,11 @@ import { pino } from 'pino';
 
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
+import { dropToServiceUser } from '../account/privileges.js';
 import { startApiService } from '../api/api-service.js';
-import { firstRun, snapshotExampleGraders } from '../host/first-run.js';
-import { dropToServiceUser } from '../host/privileges.js';
-import { stopWithSupervisor } from '../host/supervisor-watch.js';
 import { checkRedisAccess } from '../queue/redis-connection.js';
+import { firstRun, snapshotExampleGraders } from '../starter/first-run.js';
+import { stopWithSupervisor } from '../starter/supervisor-watch.js';
 import { openStore } from '../store/open-store.js';
 import { integerFlag, parseFlags } from './args.js';
 

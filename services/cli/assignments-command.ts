@@ -9,9 +9,9 @@ import { resolve } from 'node:path';
 
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
+import { dropToServiceUser } from '../account/privileges.js';
 import { graderChanges } from '../grading/grader-change.js';
 import { snapshotGrader, type MadeSnapshot } from '../grading/grader-snapshot.js';
-import { dropToServiceUser } from '../host/privileges.js';
 import { openStore } from '../store/open-store.js';
 import { DEFAULT_STORE_OPTIONS } from '../store/store-options.js';
 import type { Store } from '../store/store.js';

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
-import { dropToServiceUser } from '../host/privileges.js';
+import { dropToServiceUser } from '../account/privileges.js';
 import { openStore } from '../store/open-store.js';
 import { parseFlags } from './args.js';
 

@@ -8,13 +8,13 @@ import { pino, type Logger } from 'pino';
 import { config } from '../common/config.js';
 import { UsageError, UserError } from '../common/errors.js';
 import { fromPackageRoot } from '../common/package-root.js';
+import { giveTree } from '../account/give-tree.js';
+import { isRoot, lookUpServiceUser, type ServiceUser } from '../account/service-user.js';
 import { workerTokenFile } from '../api/api-service.js';
-import { SupervisedChild } from '../host/child-supervisor.js';
-import { giveTree } from '../host/give-tree.js';
-import { isRoot, lookUpServiceUser, type ServiceUser } from '../host/service-user.js';
-import { makeStartStateDir, removeStartState, writeProcesses } from '../host/start-state.js';
 import { startPrivateRedis, type PrivateRedis } from '../queue/private-redis.js';
 import { checkRedisAccess, connectRedis, redactedRedisUrl, waitForRedis } from '../queue/redis-connection.js';
+import { SupervisedChild } from '../starter/child-supervisor.js';
+import { makeStartStateDir, removeStartState, writeProcesses } from '../starter/start-state.js';
 import { integerFlag, parseFlags } from './args.js';
 
 const CLI = fromPackageRoot('dist', 'services', 'cli', 'main.js');

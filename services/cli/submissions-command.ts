@@ -3,10 +3,10 @@
 // students are shown, its incidents and events.
 import { resolve } from 'node:path';
 
-import { operatorRecord } from '../api/operator-record.js';
 import { config } from '../common/config.js';
 import { UsageError, UserError } from '../common/errors.js';
-import { dropToServiceUser } from '../host/privileges.js';
+import { dropToServiceUser } from '../account/privileges.js';
+import { operatorRecord } from '../api/operator-record.js';
 import { openStore } from '../store/open-store.js';
 import { parseFlags } from './args.js';
 

@@ -1,5 +1,6 @@
 // Output checkers: compare a program's stdout with the expected output as a grader's `checker`
-// option says (issue 4): `exact`, `lines`, `tokens` or `float`, with one sentence of feedback.
+// option in grader.yaml says (the README's Grading section): `exact`, `lines`, `tokens` or `float`,
+// with one sentence of feedback.
 import { UserError } from '../common/errors.js';
 
 export type CheckerName = 'exact' | 'lines' | 'tokens' | 'float';

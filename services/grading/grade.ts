@@ -16,10 +16,11 @@ import { defaultLayoutOnce } from '../sandbox/sandbox.js';
 import { installedPolicy } from '../sandbox/seccomp-program.js';
 import { buildSubmission, type BuildOutcome } from './build-step.js';
 import { testResult } from './grade-result.js';
-import { loadGrader, type GraderDefinition } from './grader-definition.js';
+import type { GraderDefinition } from './grader-definition.js';
 import { runHarnessTests } from './harness-tests.js';
 import { runIoTests } from './io-tests.js';
 import { planFor, type LanguagePlan } from './languages.js';
+import { loadGrader } from './load-grader.js';
 import { newRunContext, type RunContext } from './run-context.js';
 
 export type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';

@@ -14,7 +14,9 @@ import { UserError } from '../common/errors.js';
 import { openWithoutLinks } from '../common/no-follow.js';
 import { writeTar } from '../intake/tar-pack.js';
 import type { GraderFile, GraderManifest } from '../store/store.js';
-import { loadGrader, referencedFiles, type GraderDefinition } from './grader-definition.js';
+import type { GraderDefinition } from './grader-definition.js';
+import { referencedFiles } from './grader-digest.js';
+import { loadGrader } from './load-grader.js';
 
 export interface MadeSnapshot {
   /** The folder it was taken from (symlinks resolved): for people, nothing reads it again. */

@@ -1,4 +1,4 @@
-// One sandboxed run, as the rest of gradebox sees it: request in, DESIGN.md's result shape out.
+// One sandboxed run, as the rest of gradebox sees it: request in, the `gradebox run --json` result (README) out.
 import { join } from 'node:path';
 
 import { config } from '../common/config.js';
@@ -13,7 +13,7 @@ import { installedPolicy } from './seccomp-program.js';
 import type { Limits } from './limits.js';
 import { classify, type RunStatus } from './outcome.js';
 
-/** The `gradebox run --json` result (DESIGN.md); field names are a contract. */
+/** The `gradebox run --json` result (README, `gradebox run`); field names are a contract. */
 export interface RunResult {
   status: RunStatus;
   exit_code: number | null;

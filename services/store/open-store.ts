@@ -7,7 +7,7 @@ import { BlobStore } from './blob-store.js';
 import { migrate } from './migrations.js';
 import { openDatabase } from './sqlite-connection.js';
 import { translateSqliteError } from './sqlite-errors.js';
-import { SqliteStore } from './sqlite-store.js';
+import { sqliteStore, type SqliteStore } from './sqlite-store.js';
 import { resolveStoreOptions, type StoreOptions } from './store-options.js';
 
 export const DATABASE_FILE = 'gradebox.sqlite';
@@ -55,5 +55,5 @@ export async function openStore(dataDir: string, options: Partial<StoreOptions> 
     db.close();
     throw translateSqliteError(error, file);
   }
-  return new SqliteStore(db, file, blobs, resolved);
+  return sqliteStore(db, file, blobs, resolved);
 }

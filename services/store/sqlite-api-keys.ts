@@ -1,11 +1,13 @@
 // API keys in SQLite: the secret is returned once and only its sha256 is kept.
 import { UserError } from '../common/errors.js';
-import { checkText, quote } from './input-checks.js';
 import { newKeyId } from './ids.js';
+import { checkText, quote } from './input-checks.js';
 import { hashSecret, makeKeySecret, prefixOf, sameHash } from './key-hash.js';
-import type { SqliteCourses } from './sqlite-courses.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
-import type { ApiKeyInfo, CreatedApiKey, KeyIdentity } from './store.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { requireCourse } from './sqlite-courses.js';
+import type { ApiKeyInfo } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 interface KeyRow {
   id: string;
@@ -21,48 +23,45 @@ const toInfo = (row: KeyRow): ApiKeyInfo => ({
   id: row.id, courseId: row.course_id, label: row.label, prefix: row.prefix, createdAt: row.created_at, revokedAt: row.revoked_at,
 });
 
-export class SqliteApiKeys {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly courses: SqliteCourses,
-  ) {}
+function keyInfo(db: SqliteDatabase, id: string): ApiKeyInfo | null {
+  const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+  return row ? toInfo(row) : null;
+}
 
-  create(courseId: string, label?: string): CreatedApiKey {
-    this.courses.require(courseId);
-    const text = label === undefined ? null : checkText('key label', label, 100);
-    const { secret, prefix, hash } = makeKeySecret(courseId);
-    const id = newKeyId();
-    this.db.prepare('INSERT INTO api_keys (id, course_id, label, prefix, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, courseId, text, prefix, hash, now());
-    return { key: this.info(id)!, secret };
-  }
+export function apiKeyOperations({ db }: SqliteContext) {
+  return {
+    createApiKey(courseId, label) {
+      requireCourse(db, courseId);
+      const text = label === undefined ? null : checkText('key label', label, 100);
+      const { secret, prefix, hash } = makeKeySecret(courseId);
+      const id = newKeyId();
+      db.prepare('INSERT INTO api_keys (id, course_id, label, prefix, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+        .run(id, courseId, text, prefix, hash, now());
+      return { key: keyInfo(db, id)!, secret };
+    },
 
-  /**
-   * Finds the key by its visible prefix, then compares the whole secret's hash in constant time,
-   * so the time taken tells nothing about how much of a guessed secret was right.
-   */
-  authenticate(secret: string): KeyIdentity | null {
-    const prefix = prefixOf(secret);
-    if (prefix === null) return null;
-    const hash = hashSecret(secret);
-    const rows = this.db.prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL').all(prefix) as KeyRow[];
-    const match = rows.find((row) => sameHash(row.secret_sha256, hash));
-    return match ? { keyId: match.id, courseId: match.course_id } : null;
-  }
+    /**
+     * Finds the key by its visible prefix, then compares the whole secret's hash in constant time,
+     * so the time taken tells nothing about how much of a guessed secret was right.
+     */
+    authenticateKey(secret) {
+      const prefix = prefixOf(secret);
+      if (prefix === null) return null;
+      const hash = hashSecret(secret);
+      const rows = db.prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL').all(prefix) as KeyRow[];
+      const match = rows.find((row) => sameHash(row.secret_sha256, hash));
+      return match ? { keyId: match.id, courseId: match.course_id } : null;
+    },
 
-  /** Revokes the key (again is fine); an unknown id is a UserError. */
-  revoke(keyId: string): void {
-    const result = this.db.prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now(), String(keyId));
-    if (result.changes === 0) throw new UserError('E_NOT_FOUND', `API key ${quote(keyId)} does not exist; list the course's keys to find its id`);
-  }
+    /** Revokes the key (again is fine); an unknown id is a UserError. */
+    revokeKey(keyId) {
+      const result = db.prepare('UPDATE api_keys SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?').run(now(), String(keyId));
+      if (result.changes === 0) throw new UserError('E_NOT_FOUND', `API key ${quote(keyId)} does not exist; list the course's keys to find its id`);
+    },
 
-  list(courseId: string): ApiKeyInfo[] {
-    this.courses.require(courseId);
-    return (this.db.prepare('SELECT * FROM api_keys WHERE course_id = ? ORDER BY created_at, id').all(courseId) as KeyRow[]).map(toInfo);
-  }
-
-  private info(id: string): ApiKeyInfo | null {
-    const row = this.db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
-    return row ? toInfo(row) : null;
-  }
+    listApiKeys(courseId) {
+      requireCourse(db, courseId);
+      return (db.prepare('SELECT * FROM api_keys WHERE course_id = ? ORDER BY created_at, id').all(courseId) as KeyRow[]).map(toInfo);
+    },
+  } satisfies Partial<StoreOperations>;
 }

@@ -3,10 +3,12 @@
 // students see of their results.
 import { UserError } from '../common/errors.js';
 import { checkAbsolutePath, checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
-import type { SqliteCourses } from './sqlite-courses.js';
-import type { SqliteGraderSnapshots } from './sqlite-grader-snapshots.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
-import type { Assignment, FeedbackScheduleChange } from './store.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { requireCourse } from './sqlite-courses.js';
+import { hasGraderSnapshot } from './sqlite-grader-snapshots.js';
+import type { Assignment } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 interface AssignmentRow {
   id: number;
@@ -25,60 +27,57 @@ const toAssignment = (row: AssignmentRow): Assignment => ({
   dueAt: row.due_at, feedbackReleasedAt: row.feedback_released_at, createdAt: row.created_at, updatedAt: row.updated_at,
 });
 
-export class SqliteAssignments {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly courses: SqliteCourses,
-    private readonly snapshots: SqliteGraderSnapshots,
-  ) {}
+function findAssignment(db: SqliteDatabase, courseId: string, name: string): Assignment | null {
+  const row = db.prepare('SELECT * FROM assignments WHERE course_id = ? AND name = ?').get(courseId, name) as AssignmentRow | undefined;
+  return row ? toAssignment(row) : null;
+}
 
-  /** Adds the assignment; the same name again updates its grader and keeps its id. Its grader's snapshot must be stored. */
-  add(courseId: string, name: string, graderDir: string, graderDigest: string): Assignment {
-    this.courses.require(courseId);
-    checkAssignmentName(name);
-    checkAbsolutePath('grader folder', graderDir);
-    checkSha256('grader digest', graderDigest);
-    if (!this.snapshots.has(graderDigest)) {
-      throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
-    }
-    const at = now();
-    this.db.prepare(`INSERT INTO assignments (course_id, name, grader_dir, grader_digest, created_at, updated_at)
-      VALUES (?, ?, ?, ?, ?, ?)
-      ON CONFLICT (course_id, name) DO UPDATE SET grader_dir = excluded.grader_dir, grader_digest = excluded.grader_digest, updated_at = excluded.updated_at`)
-      .run(courseId, name, graderDir, graderDigest, at, at);
-    return this.find(courseId, name)!;
-  }
+export function assignmentById(db: SqliteDatabase, id: number): Assignment | null {
+  const row = db.prepare('SELECT * FROM assignments WHERE id = ?').get(id) as AssignmentRow | undefined;
+  return row ? toAssignment(row) : null;
+}
 
-  find(courseId: string, name: string): Assignment | null {
-    const row = this.db.prepare('SELECT * FROM assignments WHERE course_id = ? AND name = ?').get(courseId, name) as AssignmentRow | undefined;
-    return row ? toAssignment(row) : null;
-  }
+export function assignmentOperations({ db }: SqliteContext) {
+  return {
+    /** Adds the assignment; the same name again updates its grader and keeps its id. Its grader's snapshot must be stored. */
+    addAssignment(courseId, name, graderDir, graderDigest) {
+      requireCourse(db, courseId);
+      checkAssignmentName(name);
+      checkAbsolutePath('grader folder', graderDir);
+      checkSha256('grader digest', graderDigest);
+      if (!hasGraderSnapshot(db, graderDigest)) {
+        throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
+      }
+      const at = now();
+      db.prepare(`INSERT INTO assignments (course_id, name, grader_dir, grader_digest, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT (course_id, name) DO UPDATE SET grader_dir = excluded.grader_dir, grader_digest = excluded.grader_digest, updated_at = excluded.updated_at`)
+        .run(courseId, name, graderDir, graderDigest, at, at);
+      return findAssignment(db, courseId, name)!;
+    },
 
-  byId(id: number): Assignment | null {
-    const row = this.db.prepare('SELECT * FROM assignments WHERE id = ?').get(id) as AssignmentRow | undefined;
-    return row ? toAssignment(row) : null;
-  }
+    findAssignment: (courseId, name) => findAssignment(db, courseId, name),
 
-  list(courseId: string): Assignment[] {
-    this.courses.require(courseId);
-    return (this.db.prepare('SELECT * FROM assignments WHERE course_id = ? ORDER BY name').all(courseId) as AssignmentRow[]).map(toAssignment);
-  }
+    listAssignments(courseId) {
+      requireCourse(db, courseId);
+      return (db.prepare('SELECT * FROM assignments WHERE course_id = ? ORDER BY name').all(courseId) as AssignmentRow[]).map(toAssignment);
+    },
 
-  /** Applies the change; releasing again keeps the first release's time. */
-  setFeedbackSchedule(courseId: string, name: string, change: FeedbackScheduleChange): Assignment {
-    checkAssignmentName(name);
-    if (typeof change !== 'object' || change === null) throw new UserError('E_BAD_INPUT', 'give a change: a due date and/or a feedback release');
-    const dueAt = change.dueAt === undefined || change.dueAt === null ? change.dueAt : checkIsoTime('due date', change.dueAt);
-    if (change.released !== undefined && typeof change.released !== 'boolean') throw new UserError('E_BAD_INPUT', 'released must be true or false');
-    const at = now();
-    const changed = this.db.prepare(`UPDATE assignments SET
-        due_at = CASE WHEN @setDue THEN @dueAt ELSE due_at END,
-        feedback_released_at = CASE @released WHEN 1 THEN COALESCE(feedback_released_at, @at) WHEN 0 THEN NULL ELSE feedback_released_at END,
-        updated_at = @at
-      WHERE course_id = @courseId AND name = @name`)
-      .run({ setDue: dueAt === undefined ? 0 : 1, dueAt: dueAt ?? null, released: change.released === undefined ? null : Number(change.released), at, courseId, name });
-    if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
-    return this.find(courseId, name)!;
-  }
-
+    /** Applies the change; releasing again keeps the first release's time. */
+    setFeedbackSchedule(courseId, name, change) {
+      checkAssignmentName(name);
+      if (typeof change !== 'object' || change === null) throw new UserError('E_BAD_INPUT', 'give a change: a due date and/or a feedback release');
+      const dueAt = change.dueAt === undefined || change.dueAt === null ? change.dueAt : checkIsoTime('due date', change.dueAt);
+      if (change.released !== undefined && typeof change.released !== 'boolean') throw new UserError('E_BAD_INPUT', 'released must be true or false');
+      const at = now();
+      const changed = db.prepare(`UPDATE assignments SET
+          due_at = CASE WHEN @setDue THEN @dueAt ELSE due_at END,
+          feedback_released_at = CASE @released WHEN 1 THEN COALESCE(feedback_released_at, @at) WHEN 0 THEN NULL ELSE feedback_released_at END,
+          updated_at = @at
+        WHERE course_id = @courseId AND name = @name`)
+        .run({ setDue: dueAt === undefined ? 0 : 1, dueAt: dueAt ?? null, released: change.released === undefined ? null : Number(change.released), at, courseId, name });
+      if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
+      return findAssignment(db, courseId, name)!;
+    },
+  } satisfies Partial<StoreOperations>;
 }

@@ -1,27 +1,26 @@
-// Small blobs kept in the database (the files of most submissions): stored in the transaction of
-// the submission that brings them, so one commit makes both durable, with no file made per upload.
+// Blobs in SQLite's store: small ones kept in the database (the files of most submissions), stored
+// in the transaction of the submission that brings them, so one commit makes both durable with no
+// file made per upload; bigger ones are files of the BlobStore.
 import { createHash } from 'node:crypto';
 
 import { UserError } from '../common/errors.js';
 import { quote } from './input-checks.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
+import type { SqliteContext } from './sqlite-context.js';
 import type { NewSubmissionFile } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
-export class SqliteBlobContents {
-  constructor(private readonly db: SqliteDatabase) {}
+function blobContent(db: SqliteDatabase, sha256: string): Buffer | null {
+  return (db.prepare('SELECT content FROM blob_contents WHERE sha256 = ?').pluck().get(sha256) as Buffer | undefined) ?? null;
+}
 
-  get(sha256: string): Buffer | null {
-    return (this.db.prepare('SELECT content FROM blob_contents WHERE sha256 = ?').pluck().get(sha256) as Buffer | undefined) ?? null;
-  }
+export function blobContentSize(db: SqliteDatabase, sha256: string): number | null {
+  return (db.prepare('SELECT length(content) FROM blob_contents WHERE sha256 = ?').pluck().get(sha256) as number | undefined) ?? null;
+}
 
-  sizeOf(sha256: string): number | null {
-    return (this.db.prepare('SELECT length(content) FROM blob_contents WHERE sha256 = ?').pluck().get(sha256) as number | undefined) ?? null;
-  }
-
-  /** Called inside the transaction of the submission that brings the content; stored once. */
-  add(sha256: string, content: Buffer): void {
-    this.db.prepare('INSERT INTO blob_contents (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING').run(sha256, content);
-  }
+/** Called inside the transaction of the submission that brings the content; stored once. */
+export function addBlobContent(db: SqliteDatabase, sha256: string, content: Buffer): void {
+  db.prepare('INSERT INTO blob_contents (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING').run(sha256, content);
 }
 
 /**
@@ -40,4 +39,16 @@ export function broughtContents(files: readonly NewSubmissionFile[]): Map<string
     contents.set(actual, file.content);
   }
   return contents;
+}
+
+export function blobOperations({ db, blobs }: SqliteContext) {
+  return {
+    putBlob: (source, expectedSha256) => blobs.put(source, expectedSha256),
+
+    getBlob(sha256) {
+      const content = blobContent(db, sha256);
+      // A malformed digest is refused by find(), before it becomes a path.
+      return content ? { size: content.length, content } : blobs.find(sha256);
+    },
+  } satisfies Partial<StoreOperations>;
 }

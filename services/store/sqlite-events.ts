@@ -2,9 +2,11 @@
 // written in the same transaction as the state change it reports.
 import { UserError } from '../common/errors.js';
 import { checkCount, checkLimit, jsonObjectText, quote } from './input-checks.js';
-import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
+import { now, writeTransaction } from './sqlite-connection.js';
+import type { SqliteContext } from './sqlite-context.js';
 import { requireGradeState } from './sqlite-grade-state.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 interface EventRow {
   submission_id: string;
@@ -18,29 +20,29 @@ const toEvent = (row: EventRow): StoreEvent => ({
   submissionId: row.submission_id, seq: row.seq, type: row.type, data: JSON.parse(row.data_json) as Record<string, unknown>, createdAt: row.created_at,
 });
 
-export class SqliteEvents {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly maxJsonBytes: number,
-  ) {}
+/** Appends an event; inside a caller's transaction it becomes part of it. */
+export function appendEvent({ db, options }: SqliteContext, submissionId: string, type: EventType, data: object): StoreEvent {
+  if (!EVENT_TYPES.includes(type)) throw new UserError('E_BAD_INPUT', `event type ${quote(type)} is unknown; use one of ${EVENT_TYPES.join(', ')}`);
+  const json = jsonObjectText('event data', data, options.maxJsonBytes);
+  return writeTransaction(db, () => {
+    requireGradeState(db, submissionId);
+    const seq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE submission_id = ?').pluck().get(submissionId) as number;
+    const createdAt = now();
+    db.prepare('INSERT INTO events (submission_id, seq, type, data_json, created_at) VALUES (?, ?, ?, ?, ?)').run(submissionId, seq, type, json, createdAt);
+    return { submissionId, seq, type, data: JSON.parse(json) as Record<string, unknown>, createdAt };
+  });
+}
 
-  /** Appends an event; inside a caller's transaction it becomes part of it. */
-  append(submissionId: string, type: EventType, data: object): StoreEvent {
-    if (!EVENT_TYPES.includes(type)) throw new UserError('E_BAD_INPUT', `event type ${quote(type)} is unknown; use one of ${EVENT_TYPES.join(', ')}`);
-    const json = jsonObjectText('event data', data, this.maxJsonBytes);
-    return writeTransaction(this.db, () => {
-      requireGradeState(this.db, submissionId);
-      const seq = this.db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE submission_id = ?').pluck().get(submissionId) as number;
-      const createdAt = now();
-      this.db.prepare('INSERT INTO events (submission_id, seq, type, data_json, created_at) VALUES (?, ?, ?, ?, ?)').run(submissionId, seq, type, json, createdAt);
-      return { submissionId, seq, type, data: JSON.parse(json) as Record<string, unknown>, createdAt };
-    });
-  }
+export function eventOperations(context: SqliteContext) {
+  const { db } = context;
+  return {
+    appendEvent: (submissionId, type, data) => appendEvent(context, submissionId, type, data),
 
-  list(submissionId: string, afterSeq = 0, limit?: number): StoreEvent[] {
-    checkCount('event sequence number', afterSeq, 0);
-    requireGradeState(this.db, submissionId);
-    return (this.db.prepare('SELECT * FROM events WHERE submission_id = ? AND seq > ? ORDER BY seq LIMIT ?')
-      .all(submissionId, afterSeq, checkLimit(limit, 1000)) as EventRow[]).map(toEvent);
-  }
+    listEvents(submissionId, afterSeq = 0, limit) {
+      checkCount('event sequence number', afterSeq, 0);
+      requireGradeState(db, submissionId);
+      return (db.prepare('SELECT * FROM events WHERE submission_id = ? AND seq > ? ORDER BY seq LIMIT ?')
+        .all(submissionId, afterSeq, checkLimit(limit, 1000)) as EventRow[]).map(toEvent);
+    },
+  } satisfies Partial<StoreOperations>;
 }

@@ -4,7 +4,9 @@
 import { UserError } from '../common/errors.js';
 import { checkSha256, quote } from './input-checks.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
+import type { SqliteContext } from './sqlite-context.js';
 import type { GraderManifest, GraderSnapshot, NewGraderSnapshot, StoredBlob } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 interface SnapshotRow {
   digest: string;
@@ -24,30 +26,38 @@ function checkManifest(manifest: GraderManifest): void {
   if (!fine) throw new UserError('E_BAD_INPUT', 'a grader snapshot\'s manifest must list its tests (names) and files ({ path, sha256, size })');
 }
 
-export class SqliteGraderSnapshots {
-  constructor(private readonly db: SqliteDatabase) {}
+/** Refuses a malformed snapshot before its tar is stored. */
+function checkSnapshot(snapshot: NewGraderSnapshot): void {
+  checkSha256('grader digest', snapshot.digest);
+  checkManifest(snapshot.manifest);
+  if (!Buffer.isBuffer(snapshot.tar)) throw new UserError('E_BAD_INPUT', `the snapshot of grader ${quote(snapshot.digest)} is not bytes`);
+}
 
-  /** Refuses a malformed snapshot before its tar is stored. */
-  check(snapshot: NewGraderSnapshot): void {
-    checkSha256('grader digest', snapshot.digest);
-    checkManifest(snapshot.manifest);
-    if (!Buffer.isBuffer(snapshot.tar)) throw new UserError('E_BAD_INPUT', `the snapshot of grader ${quote(snapshot.digest)} is not bytes`);
-  }
+function findSnapshot(db: SqliteDatabase, digest: string): GraderSnapshot | null {
+  checkSha256('grader digest', digest);
+  const row = db.prepare('SELECT * FROM grader_snapshots WHERE digest = ?').get(digest) as SnapshotRow | undefined;
+  return row ? toSnapshot(row) : null;
+}
 
-  /** Records the snapshot whose tar is stored as `blob`, unless that digest has one (the first stays). */
-  record(snapshot: NewGraderSnapshot, blob: StoredBlob): GraderSnapshot {
-    this.db.prepare(`INSERT INTO grader_snapshots (digest, blob_sha256, size, manifest_json, created_at) VALUES (?, ?, ?, ?, ?)
-      ON CONFLICT (digest) DO NOTHING`).run(snapshot.digest, blob.sha256, blob.size, JSON.stringify(snapshot.manifest), now());
-    return this.find(snapshot.digest)!;
-  }
+/** Records the snapshot whose tar is stored as `blob`, unless that digest has one (the first stays). */
+function recordSnapshot(db: SqliteDatabase, snapshot: NewGraderSnapshot, blob: StoredBlob): GraderSnapshot {
+  db.prepare(`INSERT INTO grader_snapshots (digest, blob_sha256, size, manifest_json, created_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT (digest) DO NOTHING`).run(snapshot.digest, blob.sha256, blob.size, JSON.stringify(snapshot.manifest), now());
+  return findSnapshot(db, snapshot.digest)!;
+}
 
-  find(digest: string): GraderSnapshot | null {
-    checkSha256('grader digest', digest);
-    const row = this.db.prepare('SELECT * FROM grader_snapshots WHERE digest = ?').get(digest) as SnapshotRow | undefined;
-    return row ? toSnapshot(row) : null;
-  }
+export function hasGraderSnapshot(db: SqliteDatabase, digest: string): boolean {
+  return db.prepare('SELECT 1 FROM grader_snapshots WHERE digest = ?').pluck().get(digest) !== undefined;
+}
 
-  has(digest: string): boolean {
-    return this.db.prepare('SELECT 1 FROM grader_snapshots WHERE digest = ?').pluck().get(digest) !== undefined;
-  }
+export function graderSnapshotOperations({ db, blobs }: SqliteContext) {
+  return {
+    async addGraderSnapshot(snapshot) {
+      checkSnapshot(snapshot);
+      const blob = await blobs.put(snapshot.tar);
+      return recordSnapshot(db, snapshot, blob);
+    },
+
+    findGraderSnapshot: (graderDigest) => findSnapshot(db, graderDigest),
+  } satisfies Partial<StoreOperations>;
 }

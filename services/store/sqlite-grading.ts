@@ -3,10 +3,12 @@
 import { UserError } from '../common/errors.js';
 import { checkCount, checkFiniteNumber, checkText, jsonObjectText } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
-import type { SqliteEvents } from './sqlite-events.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { appendEvent } from './sqlite-events.js';
 import { checkRequested, requireGradeState, type GradeState } from './sqlite-grade-state.js';
-import { checkIncident, type SqliteIncidents } from './sqlite-incidents.js';
-import type { AttemptBy, AttemptOutcome, GradingOutcome, Recorded, ResultSummary } from './store.js';
+import { checkIncident, insertIncidents } from './sqlite-incidents.js';
+import type { AttemptBy } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 /** Failure messages are cut to this many characters (the detail, for operators). */
 const MAX_FAILURE_CHARS = 4000;
@@ -26,116 +28,113 @@ function checkAttemptBy(by: AttemptBy): void {
   checkCount('attempt', by.attempt, 1);
 }
 
-export class SqliteGrading {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly events: SqliteEvents,
-    private readonly incidents: SqliteIncidents,
-    private readonly maxJsonBytes: number,
-  ) {}
+function stateFor(db: SqliteDatabase, submissionId: string, gradeNumber: number): GradeState {
+  const state = requireGradeState(db, submissionId);
+  checkRequested(state, submissionId, gradeNumber);
+  return state;
+}
 
-  /**
-   * Counts an attempt at a grading. A grading that already has its outcome is not started again
-   * (a late duplicate from the queue), nor is a try counted already (its start sent again); an
-   * earlier grading still running is counted but leaves the status to the latest one.
-   */
-  startAttempt(submissionId: string, gradeNumber: number, by: AttemptBy): AttemptOutcome {
-    checkCount('grade number', gradeNumber, 1);
-    checkAttemptBy(by);
-    return writeTransaction(this.db, () => {
-      const state = this.stateFor(submissionId, gradeNumber);
-      if (this.hasOutcome(submissionId, gradeNumber)) return { started: false, attempt: 0 };
-      const attempt = this.insertAttempt(submissionId, gradeNumber, by, state);
-      if (attempt === 0) return { started: false, attempt: 0 };
-      if (gradeNumber === state.gradeNumber) this.setStatus(submissionId, 'running', null);
-      return { started: true, attempt };
-    });
-  }
+function hasOutcome(db: SqliteDatabase, submissionId: string, gradeNumber: number): boolean {
+  return db.prepare('SELECT 1 FROM results WHERE submission_id = ? AND grade_number = ?').get(submissionId, gradeNumber) !== undefined;
+}
 
-  /**
-   * Counts a try (and, for the latest grading, its `running` event); returns its number among the
-   * grading's attempts, or 0 when that try was counted already.
-   */
-  private insertAttempt(submissionId: string, gradeNumber: number, by: AttemptBy, state: GradeState): number {
-    const inserted = this.db.prepare(`INSERT INTO attempts (submission_id, grade_number, worker_id, worker_attempt, started_at)
-      VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, by.workerId, by.attempt, now());
-    if (inserted.changes === 0) return 0;
-    const attempt = this.db.prepare('SELECT COUNT(*) FROM attempts WHERE submission_id = ? AND grade_number = ?').pluck().get(submissionId, gradeNumber) as number;
-    if (gradeNumber === state.gradeNumber) this.events.append(submissionId, 'running', { gradeNumber, attempt });
-    return attempt;
-  }
+function setStatus(db: SqliteDatabase, submissionId: string, status: 'running' | 'graded' | 'error', error: string | null, errorCode: string | null = null): void {
+  db.prepare('UPDATE submissions SET status = ?, error = ?, error_code = ?, updated_at = ? WHERE id = ?').run(status, error, errorCode, now(), submissionId);
+}
 
-  /** Stores the result and the incidents of a grading once; the first outcome of a grading stays. */
-  recordResult(submissionId: string, gradeNumber: number, result: object, summary: ResultSummary): Recorded {
-    checkCount('grade number', gradeNumber, 1);
-    const json = jsonObjectText('result', result, this.maxJsonBytes);
-    const verdict = checkText('verdict', summary?.verdict, 40);
-    const score = checkFiniteNumber('score', summary.score);
-    const maxScore = checkFiniteNumber('max score', summary.maxScore);
-    if (typeof summary.gradable !== 'boolean') throw new UserError('E_BAD_INPUT', 'gradable must be true or false');
-    const incidents = (summary.incidents ?? []).map((i) => checkIncident(i, this.maxJsonBytes));
-    if (summary.startedBy !== undefined) checkAttemptBy(summary.startedBy);
-    return writeTransaction(this.db, () => {
-      const state = this.stateFor(submissionId, gradeNumber);
-      const inserted = this.db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, verdict, score, max_score, gradable, result_json, created_at)
-        VALUES (?, ?, 'graded', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-        .run(submissionId, gradeNumber, verdict, score, maxScore, summary.gradable ? 1 : 0, json, now());
-      if (inserted.changes === 0) return { stored: false };
-      if (summary.startedBy !== undefined) this.insertAttempt(submissionId, gradeNumber, summary.startedBy, state);
-      this.incidents.insert(submissionId, gradeNumber, incidents);
-      if (gradeNumber === state.gradeNumber) {
-        this.setStatus(submissionId, 'graded', null);
-        this.events.append(submissionId, 'graded', { gradeNumber, verdict, score, maxScore, gradable: summary.gradable });
+/**
+ * Counts a try (and, for the latest grading, its `running` event); returns its number among the
+ * grading's attempts, or 0 when that try was counted already.
+ */
+function insertAttempt(context: SqliteContext, submissionId: string, gradeNumber: number, by: AttemptBy, state: GradeState): number {
+  const { db } = context;
+  const inserted = db.prepare(`INSERT INTO attempts (submission_id, grade_number, worker_id, worker_attempt, started_at)
+    VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, by.workerId, by.attempt, now());
+  if (inserted.changes === 0) return 0;
+  const attempt = db.prepare('SELECT COUNT(*) FROM attempts WHERE submission_id = ? AND grade_number = ?').pluck().get(submissionId, gradeNumber) as number;
+  if (gradeNumber === state.gradeNumber) appendEvent(context, submissionId, 'running', { gradeNumber, attempt });
+  return attempt;
+}
+
+export function gradingOperations(context: SqliteContext) {
+  const { db, options } = context;
+  return {
+    /**
+     * Counts an attempt at a grading. A grading that already has its outcome is not started again
+     * (a late duplicate from the queue), nor is a try counted already (its start sent again); an
+     * earlier grading still running is counted but leaves the status to the latest one.
+     */
+    startAttempt(submissionId, gradeNumber, by) {
+      checkCount('grade number', gradeNumber, 1);
+      checkAttemptBy(by);
+      return writeTransaction(db, () => {
+        const state = stateFor(db, submissionId, gradeNumber);
+        if (hasOutcome(db, submissionId, gradeNumber)) return { started: false, attempt: 0 };
+        const attempt = insertAttempt(context, submissionId, gradeNumber, by, state);
+        if (attempt === 0) return { started: false, attempt: 0 };
+        if (gradeNumber === state.gradeNumber) setStatus(db, submissionId, 'running', null);
+        return { started: true, attempt };
+      });
+    },
+
+    /** Stores the result and the incidents of a grading once; the first outcome of a grading stays. */
+    recordResult(submissionId, gradeNumber, result, summary) {
+      checkCount('grade number', gradeNumber, 1);
+      const json = jsonObjectText('result', result, options.maxJsonBytes);
+      const verdict = checkText('verdict', summary?.verdict, 40);
+      const score = checkFiniteNumber('score', summary.score);
+      const maxScore = checkFiniteNumber('max score', summary.maxScore);
+      if (typeof summary.gradable !== 'boolean') throw new UserError('E_BAD_INPUT', 'gradable must be true or false');
+      const incidents = (summary.incidents ?? []).map((i) => checkIncident(i, options.maxJsonBytes));
+      if (summary.startedBy !== undefined) checkAttemptBy(summary.startedBy);
+      return writeTransaction(db, () => {
+        const state = stateFor(db, submissionId, gradeNumber);
+        const inserted = db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, verdict, score, max_score, gradable, result_json, created_at)
+          VALUES (?, ?, 'graded', ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
+          .run(submissionId, gradeNumber, verdict, score, maxScore, summary.gradable ? 1 : 0, json, now());
+        if (inserted.changes === 0) return { stored: false };
+        if (summary.startedBy !== undefined) insertAttempt(context, submissionId, gradeNumber, summary.startedBy, state);
+        insertIncidents(db, submissionId, gradeNumber, incidents);
+        if (gradeNumber === state.gradeNumber) {
+          setStatus(db, submissionId, 'graded', null);
+          appendEvent(context, submissionId, 'graded', { gradeNumber, verdict, score, maxScore, gradable: summary.gradable });
+        }
+        return { stored: true };
+      });
+    },
+
+    /**
+     * The grading failed for good: status `error` with the message (and the user error's code, if
+     * one caused it), unless it already has an outcome.
+     */
+    recordFailure(submissionId, gradeNumber, message, code) {
+      checkCount('grade number', gradeNumber, 1);
+      if (typeof message !== 'string' || message.trim() === '') throw new UserError('E_BAD_INPUT', 'a failure needs a message saying why the grading failed');
+      if (code !== undefined && (typeof code !== 'string' || !ERROR_CODE.test(code))) {
+        throw new UserError('E_BAD_INPUT', `failure code ${JSON.stringify(code)} is not an error code; give one like E_SUBMISSION_NO_SOURCE, or none`);
       }
-      return { stored: true };
-    });
-  }
+      const text = message.slice(0, MAX_FAILURE_CHARS);
+      return writeTransaction(db, () => {
+        const state = stateFor(db, submissionId, gradeNumber);
+        const inserted = db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, error, created_at)
+          VALUES (?, ?, 'error', ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, text, now());
+        if (inserted.changes === 0) return { stored: false };
+        if (gradeNumber === state.gradeNumber) {
+          setStatus(db, submissionId, 'error', text, code ?? null);
+          appendEvent(context, submissionId, 'error', { gradeNumber, message: text, ...(code ? { code } : {}) });
+        }
+        return { stored: true };
+      });
+    },
 
-  /**
-   * The grading failed for good: status `error` with the message (and the user error's code, if
-   * one caused it), unless it already has an outcome.
-   */
-  recordFailure(submissionId: string, gradeNumber: number, message: string, code?: string): Recorded {
-    checkCount('grade number', gradeNumber, 1);
-    if (typeof message !== 'string' || message.trim() === '') throw new UserError('E_BAD_INPUT', 'a failure needs a message saying why the grading failed');
-    if (code !== undefined && (typeof code !== 'string' || !ERROR_CODE.test(code))) {
-      throw new UserError('E_BAD_INPUT', `failure code ${JSON.stringify(code)} is not an error code; give one like E_SUBMISSION_NO_SOURCE, or none`);
-    }
-    const text = message.slice(0, MAX_FAILURE_CHARS);
-    return writeTransaction(this.db, () => {
-      const state = this.stateFor(submissionId, gradeNumber);
-      const inserted = this.db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, error, created_at)
-        VALUES (?, ?, 'error', ?, ?) ON CONFLICT DO NOTHING`).run(submissionId, gradeNumber, text, now());
-      if (inserted.changes === 0) return { stored: false };
-      if (gradeNumber === state.gradeNumber) {
-        this.setStatus(submissionId, 'error', text, code ?? null);
-        this.events.append(submissionId, 'error', { gradeNumber, message: text, ...(code ? { code } : {}) });
-      }
-      return { stored: true };
-    });
-  }
-
-  listGradings(submissionId: string): GradingOutcome[] {
-    requireGradeState(this.db, submissionId);
-    const rows = this.db.prepare('SELECT grade_number, outcome, result_json, error, created_at FROM results WHERE submission_id = ? ORDER BY grade_number')
-      .all(submissionId) as OutcomeRow[];
-    return rows.map((row) => ({
-      gradeNumber: row.grade_number, outcome: row.outcome, error: row.error, createdAt: row.created_at,
-      result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
-    }));
-  }
-
-  private stateFor(submissionId: string, gradeNumber: number): GradeState {
-    const state = requireGradeState(this.db, submissionId);
-    checkRequested(state, submissionId, gradeNumber);
-    return state;
-  }
-
-  private hasOutcome(submissionId: string, gradeNumber: number): boolean {
-    return this.db.prepare('SELECT 1 FROM results WHERE submission_id = ? AND grade_number = ?').get(submissionId, gradeNumber) !== undefined;
-  }
-
-  private setStatus(submissionId: string, status: 'running' | 'graded' | 'error', error: string | null, errorCode: string | null = null): void {
-    this.db.prepare('UPDATE submissions SET status = ?, error = ?, error_code = ?, updated_at = ? WHERE id = ?').run(status, error, errorCode, now(), submissionId);
-  }
+    listGradings(submissionId) {
+      requireGradeState(db, submissionId);
+      const rows = db.prepare('SELECT grade_number, outcome, result_json, error, created_at FROM results WHERE submission_id = ? ORDER BY grade_number')
+        .all(submissionId) as OutcomeRow[];
+      return rows.map((row) => ({
+        gradeNumber: row.grade_number, outcome: row.outcome, error: row.error, createdAt: row.created_at,
+        result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
+      }));
+    },
+  } satisfies Partial<StoreOperations>;
 }

@@ -2,8 +2,10 @@
 import { UserError } from '../common/errors.js';
 import { checkCount, checkLimit, checkSha256, checkText, jsonObjectText, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
+import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
-import type { Incident, IncidentInput, IncidentQuery, NewIncident } from './store.js';
+import type { Incident, IncidentInput } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 interface IncidentRow {
   id: number;
@@ -45,41 +47,38 @@ export function checkIncident(input: IncidentInput, maxJsonBytes: number): Check
   };
 }
 
-export class SqliteIncidents {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly maxJsonBytes: number,
-  ) {}
+/** Inserts checked incidents inside the caller's transaction. */
+export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {
+  const statement = db.prepare(`INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?)`);
+  const at = now();
+  return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
+}
 
-  /** Inserts checked incidents inside the caller's transaction. */
-  insert(submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {
-    const statement = this.db.prepare(`INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?)`);
-    const at = now();
-    return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
-  }
+function queryIncidents(db: SqliteDatabase, tail: string, params: unknown[]): Incident[] {
+  const rows = db.prepare(`SELECT i.*, s.course_id FROM incidents i JOIN submissions s ON s.id = i.submission_id ${tail}`).all(...params) as IncidentRow[];
+  return rows.map(toIncident);
+}
 
-  add(incident: NewIncident): Incident {
-    const checked = checkIncident(incident, this.maxJsonBytes);
-    checkCount('grade number', incident.gradeNumber, 1);
-    const id = writeTransaction(this.db, () => {
-      checkRequested(requireGradeState(this.db, incident.submissionId), incident.submissionId, incident.gradeNumber);
-      return this.insert(incident.submissionId, incident.gradeNumber, [checked])[0]!;
-    });
-    return this.query('WHERE i.id = ?', [id])[0]!;
-  }
+export function incidentOperations({ db, options }: SqliteContext) {
+  return {
+    addIncident(incident) {
+      const checked = checkIncident(incident, options.maxJsonBytes);
+      checkCount('grade number', incident.gradeNumber, 1);
+      const id = writeTransaction(db, () => {
+        checkRequested(requireGradeState(db, incident.submissionId), incident.submissionId, incident.gradeNumber);
+        return insertIncidents(db, incident.submissionId, incident.gradeNumber, [checked])[0]!;
+      });
+      return queryIncidents(db, 'WHERE i.id = ?', [id])[0]!;
+    },
 
-  list(query: IncidentQuery): Incident[] {
-    const limit = checkLimit(query.limit, 100);
-    const where: string[] = [];
-    const params: unknown[] = [];
-    if (query.courseId !== undefined) { where.push('s.course_id = ?'); params.push(query.courseId); }
-    if (query.submissionId !== undefined) { where.push('i.submission_id = ?'); params.push(query.submissionId); }
-    return this.query(`${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ?`, [...params, limit]);
-  }
-
-  private query(tail: string, params: unknown[]): Incident[] {
-    const rows = this.db.prepare(`SELECT i.*, s.course_id FROM incidents i JOIN submissions s ON s.id = i.submission_id ${tail}`).all(...params) as IncidentRow[];
-    return rows.map(toIncident);
-  }
+    listIncidents(query) {
+      const limit = checkLimit(query.limit, 100);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.courseId !== undefined) { where.push('s.course_id = ?'); params.push(query.courseId); }
+      if (query.submissionId !== undefined) { where.push('i.submission_id = ?'); params.push(query.submissionId); }
+      return queryIncidents(db, `${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ?`, [...params, limit]);
+    },
+  } satisfies Partial<StoreOperations>;
 }

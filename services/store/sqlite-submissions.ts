@@ -3,14 +3,16 @@
 import { UserError } from '../common/errors.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
-import { checkManifest, type ManifestCaps } from './manifest-check.js';
-import type { SqliteAssignments } from './sqlite-assignments.js';
-import { broughtContents, type SqliteBlobContents } from './sqlite-blob-contents.js';
+import { checkManifest } from './manifest-check.js';
+import { assignmentById } from './sqlite-assignments.js';
+import { addBlobContent, blobContentSize, broughtContents } from './sqlite-blob-contents.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
-import type { SqliteEvents } from './sqlite-events.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { appendEvent } from './sqlite-events.js';
 import { requireGradeState } from './sqlite-grade-state.js';
-import type { SqliteOutbox } from './sqlite-outbox.js';
-import type { CreatedSubmission, NewSubmission, Submission, SubmissionFile, SubmissionQuery, SubmissionStatus } from './store.js';
+import { addOutboxRow } from './sqlite-outbox.js';
+import type { NewSubmission, Submission, SubmissionFile, SubmissionStatus } from './store.js';
+import type { StoreOperations } from './store-operations.js';
 
 interface SubmissionRow {
   id: string;
@@ -48,87 +50,90 @@ const toSubmission = (row: SubmissionRow): Submission => ({
   resultGradeNumber: row.result_grade_number,
 });
 
-export class SqliteSubmissions {
-  constructor(
-    private readonly db: SqliteDatabase,
-    private readonly assignments: SqliteAssignments,
-    private readonly outbox: SqliteOutbox,
-    private readonly events: SqliteEvents,
-    private readonly blobContents: SqliteBlobContents,
-    private readonly caps: ManifestCaps,
-  ) {}
+function findSubmission(db: SqliteDatabase, id: string): Submission | null {
+  if (!isSubmissionId(id)) return null;
+  const row = db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as SubmissionRow | undefined;
+  return row ? toSubmission(row) : null;
+}
 
-  /** `storedSize` gives the size of a blob stored before (in the database or as a file), or null. */
-  create(input: NewSubmission, storedSize: (sha256: string) => number | null): CreatedSubmission {
-    const assignment = this.assignments.byId(checkCount('assignment id', input.assignmentId, 1));
-    if (!assignment || assignment.courseId !== input.courseId) {
-      throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
-    }
-    const student = checkText('student', input.student, 200);
-    const key = input.idempotencyKey === undefined ? null : checkText('idempotency key', input.idempotencyKey, 200);
-    const brought = broughtContents(Array.isArray(input.files) ? input.files : []);
-    const { files, totalBytes } = checkManifest(input.files, this.caps, (sha256) => brought.get(sha256)?.length ?? storedSize(sha256));
-    return writeTransaction(this.db, () => {
-      const earlier = key === null ? null : this.byIdempotencyKey(input.courseId, key, assignment.id, student);
-      if (earlier) return { submission: earlier, created: false };
-      for (const [sha256, content] of brought) this.blobContents.add(sha256, content);
-      const id = newSubmissionId();
-      const at = now();
-      this.db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, created_at, updated_at)
-        VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, at, at);
-      const addFile = this.db.prepare('INSERT INTO submission_files (submission_id, path, sha256, size) VALUES (?, ?, ?, ?)');
-      for (const file of files) addFile.run(id, file.path, file.sha256, file.size);
-      this.outbox.add(id, 'grade', 1);
-      this.events.append(id, 'queued', { gradeNumber: 1, kind: 'grade' });
-      return { submission: this.get(id)!, created: true };
-    });
+/**
+ * The submission an idempotency key made before, or null. The same key for another assignment or
+ * student is a client bug (two uploads under one key), refused rather than answered with the wrong one.
+ */
+function byIdempotencyKey(db: SqliteDatabase, courseId: string, key: string, assignmentId: number, student: string): Submission | null {
+  const row = db.prepare('SELECT id, assignment_id, student FROM submissions WHERE course_id = ? AND idempotency_key = ?').get(courseId, key) as
+    { id: string; assignment_id: number; student: string } | undefined;
+  if (!row) return null;
+  if (row.assignment_id !== assignmentId || row.student !== student) {
+    throw new UserError('E_IDEMPOTENCY_CONFLICT',
+      `idempotency key ${quote(key)} was already used for submission ${row.id} of another assignment or student; use a new key for a new upload`);
   }
+  return findSubmission(db, row.id);
+}
 
-  get(id: string): Submission | null {
-    if (!isSubmissionId(id)) return null;
-    const row = this.db.prepare(`${SELECT} WHERE s.id = ?`).get(id) as SubmissionRow | undefined;
-    return row ? toSubmission(row) : null;
+/** Checks a new submission's fields and files; its files' blobs are stored before, or brought with it. */
+function checkNewSubmission({ db, blobs, options }: SqliteContext, input: NewSubmission) {
+  const assignment = assignmentById(db, checkCount('assignment id', input.assignmentId, 1));
+  if (!assignment || assignment.courseId !== input.courseId) {
+    throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
   }
+  const student = checkText('student', input.student, 200);
+  const key = input.idempotencyKey === undefined ? null : checkText('idempotency key', input.idempotencyKey, 200);
+  const brought = broughtContents(Array.isArray(input.files) ? input.files : []);
+  const storedSize = (sha256: string): number | null => brought.get(sha256)?.length ?? blobContentSize(db, sha256) ?? blobs.sizeOf(sha256);
+  const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
+  const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
+  return { assignment, student, key, brought, files, totalBytes };
+}
 
-  /** Newest first. */
-  list(query: SubmissionQuery): Submission[] {
-    const where = ['s.course_id = ?'];
-    const params: unknown[] = [query.courseId];
-    if (query.assignmentId !== undefined) { where.push('s.assignment_id = ?'); params.push(query.assignmentId); }
-    if (query.student !== undefined) { where.push('s.student = ?'); params.push(query.student); }
-    const rows = this.db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`)
-      .all(...params, checkLimit(query.limit, 100)) as SubmissionRow[];
-    return rows.map(toSubmission);
-  }
+export function submissionOperations(context: SqliteContext) {
+  const { db } = context;
+  return {
+    createSubmission(input) {
+      const { assignment, student, key, brought, files, totalBytes } = checkNewSubmission(context, input);
+      return writeTransaction(db, () => {
+        const earlier = key === null ? null : byIdempotencyKey(db, input.courseId, key, assignment.id, student);
+        if (earlier) return { submission: earlier, created: false };
+        for (const [sha256, content] of brought) addBlobContent(db, sha256, content);
+        const id = newSubmissionId();
+        const at = now();
+        db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, created_at, updated_at)
+          VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, at, at);
+        const addFile = db.prepare('INSERT INTO submission_files (submission_id, path, sha256, size) VALUES (?, ?, ?, ?)');
+        for (const file of files) addFile.run(id, file.path, file.sha256, file.size);
+        addOutboxRow(db, id, 'grade', 1);
+        appendEvent(context, id, 'queued', { gradeNumber: 1, kind: 'grade' });
+        return { submission: findSubmission(db, id)!, created: true };
+      });
+    },
 
-  files(id: string): SubmissionFile[] {
-    requireGradeState(this.db, id);
-    return this.db.prepare('SELECT path, sha256, size FROM submission_files WHERE submission_id = ? ORDER BY path').all(id) as SubmissionFile[];
-  }
+    getSubmission: (id) => findSubmission(db, id),
 
-  /** The next grading of the submission: a new grade number, an outbox row, status `queued`, a `queued` event. */
-  regrade(id: string): Submission {
-    return writeTransaction(this.db, () => {
-      const gradeNumber = requireGradeState(this.db, id).gradeNumber + 1;
-      this.db.prepare("UPDATE submissions SET grade_number = ?, status = 'queued', error = NULL, error_code = NULL, updated_at = ? WHERE id = ?").run(gradeNumber, now(), id);
-      this.outbox.add(id, 'regrade', gradeNumber);
-      this.events.append(id, 'queued', { gradeNumber, kind: 'regrade' });
-      return this.get(id)!;
-    });
-  }
+    /** Newest first. */
+    listSubmissions(query) {
+      const where = ['s.course_id = ?'];
+      const params: unknown[] = [query.courseId];
+      if (query.assignmentId !== undefined) { where.push('s.assignment_id = ?'); params.push(query.assignmentId); }
+      if (query.student !== undefined) { where.push('s.student = ?'); params.push(query.student); }
+      const rows = db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`)
+        .all(...params, checkLimit(query.limit, 100)) as SubmissionRow[];
+      return rows.map(toSubmission);
+    },
 
-  /**
-   * The submission an idempotency key made before, or null. The same key for another assignment or
-   * student is a client bug (two uploads under one key), refused rather than answered with the wrong one.
-   */
-  private byIdempotencyKey(courseId: string, key: string, assignmentId: number, student: string): Submission | null {
-    const row = this.db.prepare('SELECT id, assignment_id, student FROM submissions WHERE course_id = ? AND idempotency_key = ?').get(courseId, key) as
-      { id: string; assignment_id: number; student: string } | undefined;
-    if (!row) return null;
-    if (row.assignment_id !== assignmentId || row.student !== student) {
-      throw new UserError('E_IDEMPOTENCY_CONFLICT',
-        `idempotency key ${quote(key)} was already used for submission ${row.id} of another assignment or student; use a new key for a new upload`);
-    }
-    return this.get(row.id);
-  }
+    listSubmissionFiles(id) {
+      requireGradeState(db, id);
+      return db.prepare('SELECT path, sha256, size FROM submission_files WHERE submission_id = ? ORDER BY path').all(id) as SubmissionFile[];
+    },
+
+    /** The next grading of the submission: a new grade number, an outbox row, status `queued`, a `queued` event. */
+    requestRegrade(id) {
+      return writeTransaction(db, () => {
+        const gradeNumber = requireGradeState(db, id).gradeNumber + 1;
+        db.prepare("UPDATE submissions SET grade_number = ?, status = 'queued', error = NULL, error_code = NULL, updated_at = ? WHERE id = ?").run(gradeNumber, now(), id);
+        addOutboxRow(db, id, 'regrade', gradeNumber);
+        appendEvent(context, id, 'queued', { gradeNumber, kind: 'regrade' });
+        return findSubmission(db, id)!;
+      });
+    },
+  } satisfies Partial<StoreOperations>;
 }

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { InternalError } from '../common/errors.js';
-import { loadGrader } from '../grading/grader-definition.js';
+import { loadGrader } from '../grading/load-grader.js';
 import { isSha256Hex } from '../protocol/digest.js';
 
 /** Writes a grader's files into the (new, empty) folder it is given. */

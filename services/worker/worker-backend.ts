@@ -1,9 +1,6 @@
 // What a worker needs from the rest of gradebox: a submission's files, a grader folder, a place for evidence and results.
 import type { ResultMessage } from '../protocol/result-message.js';
 
-export { DirectoryBackend, type DirectoryBackendOptions } from './directory-backend.js';
-export { HttpBackend, type HttpBackendOptions } from './http-backend.js';
-
 /**
  * A worker is stateless: everything it grades comes through a backend, and everything it keeps
  * (incident evidence, results) goes back through it. Failures are `InternalError`s: never the student's.

@@ -13,12 +13,12 @@ import * as assert from 'uvu/assert';
 import { errorHandler } from '../../services/api/http-errors.js';
 import { internalRoutes } from '../../services/api/internal-routes.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { snapshotGrader } from '../../services/grading/grader-snapshot.js';
 import type { Store } from '../../services/store/store.js';
 import { HttpBackend } from '../../services/worker/http-backend.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
-import { StoreFixture, sha256 } from '../store/store-fixtures.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
+import { StoreFixture, sha256 } from '../support/store-fixtures.js';
 
 const TOKEN = 'worker-token-for-tests';
 const fixture = new StoreFixture();

@@ -8,9 +8,9 @@ import * as assert from 'uvu/assert';
 import { VERDICTS } from '../../services/protocol/grade-result.js';
 import { SUBMISSION_STATUSES } from '../../services/protocol/submission-status.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { removeTempDirs } from '../helpers.js';
-import { privateRedis } from '../queue/queue-fixtures.js';
-import { ASSIGNMENT, getJson, startTestApi, type TestApi } from './api-fixtures.js';
+import { ASSIGNMENT, getJson, startTestApi, type TestApi } from '../support/api-fixtures.js';
+import { removeTempDirs } from '../support/helpers.js';
+import { privateRedis } from '../support/queue-fixtures.js';
 
 interface Operation {
   security?: Array<Record<string, unknown>>;

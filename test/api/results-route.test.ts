@@ -14,7 +14,7 @@ import { internalRoutes } from '../../services/api/internal-routes.js';
 import { ApiMetrics } from '../../services/api/metrics.js';
 import { resultIngester } from '../../services/api/result-ingest.js';
 import type { Store } from '../../services/store/store.js';
-import { StoreFixture, seed, submit } from '../store/store-fixtures.js';
+import { StoreFixture, seed, submit } from '../support/store-fixtures.js';
 
 const TOKEN = 'worker-token-for-tests';
 const MiB = 1024 * 1024;

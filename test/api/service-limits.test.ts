@@ -10,11 +10,11 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { startApiService } from '../../services/api/api-service.js';
-import { uploadSubmission } from '../../services/host/portal-client.js';
+import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
-import { privateRedis, until } from '../queue/queue-fixtures.js';
-import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from './api-fixtures.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
+import { privateRedis, until } from '../support/queue-fixtures.js';
+import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
 
 let redis: PrivateRedis;
 const started: TestApi[] = [];

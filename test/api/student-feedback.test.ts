@@ -10,10 +10,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { uploadSubmission } from '../../services/host/portal-client.js';
-import { removeTempDirs } from '../helpers.js';
-import { privateRedis } from '../queue/queue-fixtures.js';
-import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from './api-fixtures.js';
+import { uploadSubmission } from '../../services/bench/portal-client.js';
+import { removeTempDirs } from '../support/helpers.js';
+import { privateRedis } from '../support/queue-fixtures.js';
+import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
 
 let redis: PrivateRedis;
 let api: TestApi;

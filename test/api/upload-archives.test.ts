@@ -1,4 +1,4 @@
-// Submission uploads as one archive (issue 5, item 5): real zip, tar and tar.gz files unpacked safely, and every refusal.
+// Submission uploads as one archive: real zip, tar and tar.gz files unpacked safely, and every refusal.
 import { createHash, randomBytes } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, readFileSync, readdirSync, symlinkSync, linkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Submission uploads as plain files (issue 5, item 5): real multipart bodies through busboy into a staging folder, and every refusal.
+// Submission uploads as plain files: real multipart bodies through busboy into a staging folder, and every refusal.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request as httpRequest, type IncomingMessage } from 'node:http';

@@ -11,7 +11,7 @@ import { canonicalJson, GENESIS, sha256 } from '../../services/audit/audit-chain
 import { AuditLog, verifyAuditLog, type AuditEntry } from '../../services/audit/audit-log.js';
 import { auditCommand, EXIT_BROKEN } from '../../services/cli/audit-command.js';
 import { InternalError, UsageError, UserError } from '../../services/common/errors.js';
-import { callCommand, rejectionOf } from '../helpers.js';
+import { callCommand, rejectionOf } from '../support/helpers.js';
 
 const dirs: string[] = [];
 let log = '';

@@ -7,8 +7,8 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { CLI } from '../../services/host/local-service.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { CLI } from '../../services/bench/local-service.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

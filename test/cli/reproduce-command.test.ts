@@ -9,7 +9,7 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { UsageError, UserError } from '../../services/common/errors.js';
 import { reproduceCommand } from '../../services/cli/reproduce-command.js';
 import { gradeSubmission } from '../../services/grading/grade.js';
-import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 
 const GRADER = fromPackageRoot('graders', 'sum-c');
 const WRONG = join(GRADER, 'submissions', 'wrong.c');

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { folderWith, removeTempDirs } from '../helpers.js';
+import { folderWith, removeTempDirs } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

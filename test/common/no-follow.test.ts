@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { beneath, openBeneath, openWithoutLinks } from '../../services/common/no-follow.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after.each(removeTempDirs);
 

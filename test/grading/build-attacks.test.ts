@@ -10,8 +10,8 @@ import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
-import { makeCanary, type Canary } from '../canary.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { makeCanary, type Canary } from '../support/canary.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

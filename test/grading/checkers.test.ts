@@ -1,4 +1,4 @@
-// The output checkers of issue 4: what each accepts and rejects, the feedback a student sees, and
+// The output checkers (services/grading/checkers.ts): what each accepts and rejects, the feedback a student sees, and
 // speed on large outputs.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

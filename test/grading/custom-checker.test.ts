@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { gradeSubmission } from '../../services/grading/grade.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 const TWO_SUM = fromPackageRoot('graders/two-sum-python');
 

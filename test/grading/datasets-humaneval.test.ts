@@ -3,7 +3,7 @@
 // it does not. Takes a minute or two.
 import { test } from 'uvu';
 
-import { removeTempDirs } from '../helpers.js';
+import { removeTempDirs } from '../support/helpers.js';
 import { gradeDataset, HUMANEVAL_DATA } from './datasets-support.js';
 
 test.after(removeTempDirs);

@@ -12,8 +12,8 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { importCommand } from '../../services/cli/import-command.js';
 import { RUNNER_SOURCE } from '../../services/grading/datasets/harness-grader-folder.js';
 import { gradeSubmission } from '../../services/grading/grade.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
-import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
+import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 
 const HUMANEVAL = '/work/shared/data/humaneval/openai-human-eval/HumanEval.jsonl.gz';
 const MBPP = '/work/shared/data/mbpp/mbpp.jsonl';

@@ -4,7 +4,7 @@
 // test runner's 10 minutes; together they take about 4-9 minutes on the 2-core VM (see the log line).
 import { test } from 'uvu';
 
-import { removeTempDirs } from '../helpers.js';
+import { removeTempDirs } from '../support/helpers.js';
 import { gradeDataset, MBPP_DATA, MBPP_REFERENCE_EXCEPTIONS } from './datasets-support.js';
 
 test.after(removeTempDirs);

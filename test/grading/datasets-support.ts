@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { importCommand } from '../../services/cli/import-command.js';
 import { inPool } from '../../services/common/in-pool.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
-import { callCommand, tempDir } from '../helpers.js';
+import { callCommand, tempDir } from '../support/helpers.js';
 
 export const HUMANEVAL_DATA = '/work/shared/data/humaneval/openai-human-eval/HumanEval.jsonl.gz';
 export const MBPP_DATA = '/work/shared/data/mbpp/mbpp.jsonl';

@@ -7,7 +7,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { UserError } from '../../services/common/errors.js';
-import { DEFAULT_GRADER_LIMITS, loadGrader } from '../../services/grading/grader-definition.js';
+import { DEFAULT_GRADER_LIMITS } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 
 const made: string[] = [];
 

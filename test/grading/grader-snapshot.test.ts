@@ -1,4 +1,4 @@
-// Grader snapshots (issue 15): what `gradebox assignments add` freezes. Exactly grader.yaml and the
+// Grader snapshots: what `gradebox assignments add` freezes. Exactly grader.yaml and the
 // files it names, the same bytes every time, unpacked by the workers' unpacker into a grader with
 // the same digest; links inside the folder read as the file they name; changes between two
 // snapshots said test by test and file by file.
@@ -12,10 +12,10 @@ import tar from 'tar-stream';
 import { UserError } from '../../services/common/errors.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { graderChanges } from '../../services/grading/grader-change.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { snapshotGrader } from '../../services/grading/grader-snapshot.js';
 import { unpackArchive } from '../../services/intake/archive-unpacker.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after.each(removeTempDirs);
 

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 
 import { UserError } from '../../services/common/errors.js';
 import { readHarnessResults } from '../../services/grading/harness-results.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
 import { RUNNER_SOURCE } from '../../services/grading/datasets/harness-grader-folder.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

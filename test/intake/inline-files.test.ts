@@ -12,8 +12,8 @@ import { inlineFilesOf } from '../../services/api/inline-files.js';
 import { InternalError } from '../../services/common/errors.js';
 import { writeInlineFiles } from '../../services/intake/inline-files.js';
 import { gradingJobSchema, INLINE_FILES_MAX_BYTES, type InlineFile } from '../../services/protocol/grading-job.js';
-import { gradingJob } from '../queue/queue-fixtures.js';
-import { StoreFixture, seed, sha256, submit } from '../store/store-fixtures.js';
+import { StoreFixture, seed, sha256, submit } from '../support/store-fixtures.js';
+import { gradingJob } from '../support/queue-fixtures.js';
 
 const stores = new StoreFixture();
 const scratchDirs: string[] = [];

@@ -9,7 +9,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { writeTar, type PackEntry } from '../../services/intake/tar-pack.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after.each(() => removeTempDirs());
 

@@ -1,4 +1,4 @@
-// Entry-name normalization and the duplicate rules of uploads (issue 5, item 5): what passes, what is refused and why.
+// Entry-name normalization and the duplicate rules of uploads: what passes, what is refused and why.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 

@@ -12,8 +12,8 @@ import { FairShare, REGRADE_OFFSET } from '../../services/queue/fair-share.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { startPrivateRedis } from '../../services/queue/private-redis.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
-import { rejectionOf, tempDir } from '../helpers.js';
-import { connection, gradingJob, privateRedis, randomPrefix, until, useRedisServer, JOB_KEY } from './queue-fixtures.js';
+import { rejectionOf, tempDir } from '../support/helpers.js';
+import { connection, gradingJob, privateRedis, randomPrefix, until, useRedisServer, JOB_KEY } from '../support/queue-fixtures.js';
 
 const redisServer = useRedisServer(test);
 const closers = redisServer.closers;

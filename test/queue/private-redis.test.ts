@@ -8,8 +8,8 @@ import * as assert from 'uvu/assert';
 import { InternalError, UserError } from '../../services/common/errors.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import { evictionProblem } from '../../services/queue/redis-connection.js';
-import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
-import { closeConnections, connection } from './queue-fixtures.js';
+import { rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
+import { closeConnections, connection } from '../support/queue-fixtures.js';
 
 const servers: PrivateRedis[] = [];
 

@@ -7,8 +7,8 @@ import * as assert from 'uvu/assert';
 import { UserError } from '../../services/common/errors.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
 import { checkRedisAccess, connectRedis, evictionProblem, parseRedisUrl, redactedRedisUrl, redisAccessProblem } from '../../services/queue/redis-connection.js';
-import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
-import { closeConnections, connection, privateRedis } from './queue-fixtures.js';
+import { rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
+import { closeConnections, connection, privateRedis } from '../support/queue-fixtures.js';
 
 const servers: PrivateRedis[] = [];
 test.after.each(async () => {

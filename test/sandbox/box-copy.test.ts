@@ -12,9 +12,9 @@ import { sandboxesClosed, type LaunchReport } from '../../services/sandbox/launc
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { prepareSandbox } from '../../services/sandbox/sandbox.js';
 import { installedPolicy } from '../../services/sandbox/seccomp-program.js';
-import { makeCanary } from '../canary.js';
-import { slotCgroups } from '../cgroups.js';
-import { folderWith, rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { makeCanary } from '../support/canary.js';
+import { slotCgroups } from '../support/cgroups.js';
+import { folderWith, rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { canonicalEnvironment } from '../../services/sandbox/environment.js';
-import { folderWith, removeTempDirs, run, sh } from '../helpers.js';
+import { folderWith, removeTempDirs, run, sh } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 
 import { UserError } from '../../services/common/errors.js';
 import { MAX_NEEDED, readElf } from '../../services/sandbox/elf-reader.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 import { compile, craftElf, writeElf } from './elf-fixtures.js';
 
 test.after(removeTempDirs);

@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { UserError } from '../../services/common/errors.js';
 import { defaultLibraryDirs, elfRuntimeLayout, MAX_LIBRARIES } from '../../services/sandbox/elf-runtime.js';
 import { hashTree } from '../../services/sandbox/layers.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 import { compile, writeElf } from './elf-fixtures.js';
 
 test.after(removeTempDirs);

@@ -8,7 +8,7 @@ import { elfRuntimeLayout } from '../../services/sandbox/elf-runtime.js';
 import { hashTree } from '../../services/sandbox/layers.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { runSandboxed, type RunResult } from '../../services/sandbox/sandbox.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 import { compile } from './elf-fixtures.js';
 
 test.after(removeTempDirs);

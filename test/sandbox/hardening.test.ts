@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import { config } from '../../services/common/config.js';
 import { UserError } from '../../services/common/errors.js';
 import { defaultLayoutOnce } from '../../services/sandbox/sandbox.js';
-import { slotCgroups } from '../cgroups.js';
-import { folderWith, removeTempDirs, run, sh, tempDir } from '../helpers.js';
+import { slotCgroups } from '../support/cgroups.js';
+import { folderWith, removeTempDirs, run, sh, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

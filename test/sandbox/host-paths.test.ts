@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { config } from '../../services/common/config.js';
 import { nodeOutsideUsr } from '../../services/sandbox/layers.js';
 import { defaultLayoutOnce } from '../../services/sandbox/sandbox.js';
-import { folderWith, removeTempDirs, run, sh, tempDir } from '../helpers.js';
+import { folderWith, removeTempDirs, run, sh, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

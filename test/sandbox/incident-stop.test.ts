@@ -9,7 +9,7 @@ import { canonicalEnvironment } from '../../services/sandbox/environment.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { prepareSandbox } from '../../services/sandbox/sandbox.js';
 import { installedPolicy } from '../../services/sandbox/seccomp-program.js';
-import { removeTempDirs, run } from '../helpers.js';
+import { removeTempDirs, run } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

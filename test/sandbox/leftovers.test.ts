@@ -12,8 +12,8 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import { sandboxesClosed, sweepLeftovers } from '../../services/sandbox/launcher.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { prepareSandbox, runSandboxed } from '../../services/sandbox/sandbox.js';
-import { slotCgroups } from '../cgroups.js';
-import { removeTempDirs, sh } from '../helpers.js';
+import { slotCgroups } from '../support/cgroups.js';
+import { removeTempDirs, sh } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

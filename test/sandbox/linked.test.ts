@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { LINKED_GRACE_MS, prepareSandbox, runLinked } from '../../services/sandbox/sandbox.js';
 import { sandboxesClosed } from '../../services/sandbox/launcher.js';
-import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(async () => {
   await sandboxesClosed();

@@ -8,9 +8,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { packageRoot } from '../../services/common/package-root.js';
-import { CGROUP_V2 } from '../cgroups.js';
-import { removeTempDirs } from '../helpers.js';
-import { runInGuest } from '../vm-guest.js';
+import { CGROUP_V2 } from '../support/cgroups.js';
+import { removeTempDirs } from '../support/helpers.js';
+import { runInGuest } from '../support/vm-guest.js';
 
 test.after(removeTempDirs);
 

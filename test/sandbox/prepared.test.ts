@@ -10,8 +10,8 @@ import { PreparedSandbox, sandboxesClosed } from '../../services/sandbox/launche
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { SandboxPool } from '../../services/sandbox/pool.js';
 import { defaultLayoutOnce, prepareSandbox, runSandboxed, scratchKbFor } from '../../services/sandbox/sandbox.js';
-import { cgroupOf, sandboxCount } from '../cgroups.js';
-import { removeTempDirs } from '../helpers.js';
+import { cgroupOf, sandboxCount } from '../support/cgroups.js';
+import { removeTempDirs } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { runSandboxed } from '../../services/sandbox/sandbox.js';
-import { folderWith, removeTempDirs, run, sh, tempDir } from '../helpers.js';
+import { folderWith, removeTempDirs, run, sh, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

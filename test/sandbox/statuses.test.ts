@@ -2,7 +2,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { removeTempDirs, run, sh } from '../helpers.js';
+import { removeTempDirs, run, sh } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

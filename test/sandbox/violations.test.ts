@@ -10,7 +10,7 @@ import * as assert from 'uvu/assert';
 import { tailAuditLog, verifyAuditLog } from '../../services/audit/audit-log.js';
 import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { removeTempDirs, run, tempDir } from '../helpers.js';
+import { removeTempDirs, run, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

@@ -1,4 +1,4 @@
-// Test helper: builds native/seccomp/test-apply.c and runs it, to see what the kernel does with a filter.
+// Test helper: builds test-apply.c (beside this file) and runs it, to see what the kernel does with a filter.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -24,7 +24,7 @@ export interface ApplyResult {
 /** Compiles the helper into `dir` and returns its path. */
 export function buildApplyHelper(dir: string): string {
   const out = join(dir, 'test-apply');
-  execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', out, fromPackageRoot('native', 'seccomp', 'test-apply.c')]);
+  execFileSync('gcc', ['-O2', '-Wall', '-Wextra', '-Werror', '-o', out, fromPackageRoot('test', 'seccomp', 'test-apply.c')]);
   return out;
 }
 

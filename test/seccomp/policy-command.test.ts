@@ -9,7 +9,7 @@ import { parse } from 'yaml';
 import { policyCommand } from '../../services/cli/policy-command.js';
 import { UsageError, UserError } from '../../services/common/errors.js';
 import { loadPolicy } from '../../services/seccomp/policy.js';
-import { callCommand, rejectionOf } from '../helpers.js';
+import { callCommand, rejectionOf } from '../support/helpers.js';
 
 let dir = '';
 

@@ -1,4 +1,5 @@
-// The policies in policies/: they compile, and the compiled programs refuse what the issue says, whatever the arguments.
+// The policies in policies/: they compile, and the compiled programs refuse the hostile and never-allowed syscalls
+// (services/seccomp/syscall-sets.ts), whatever the arguments.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 

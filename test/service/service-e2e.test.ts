@@ -9,8 +9,8 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
-import { readSubmission, uploadSubmission, waitUntilGraded, type UploadAnswer } from '../../services/host/portal-client.js';
+import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded, type UploadAnswer } from '../../services/bench/portal-client.js';
 
 let service: LocalService;
 

@@ -8,15 +8,15 @@ import * as assert from 'uvu/assert';
 
 import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { giveTree } from '../../services/host/give-tree.js';
-import { lookUpServiceUser } from '../../services/host/service-user.js';
+import { giveTree } from '../../services/account/give-tree.js';
+import { lookUpServiceUser } from '../../services/account/service-user.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import { cgroupOf } from '../cgroups.js';
-import { tempDir, removeTempDirs } from '../helpers.js';
-import { alive } from '../../services/host/local-service.js';
-import { until } from '../queue/queue-fixtures.js';
-import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
-import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
+import { alive } from '../../services/bench/local-service.js';
+import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
+import { cgroupOf } from '../support/cgroups.js';
+import { tempDir, removeTempDirs } from '../support/helpers.js';
+import { until } from '../support/queue-fixtures.js';
 
 const SUM_C = fromPackageRoot('graders', 'sum-c', 'submissions');
 const source = (name: string) => ({ 'main.c': readFileSync(join(SUM_C, name)) });

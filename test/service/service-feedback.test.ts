@@ -11,10 +11,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
-import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
-import { parseEvents } from '../api/api-fixtures.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
+import { parseEvents } from '../support/api-fixtures.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 const FIXTURES = fromPackageRoot('test', 'service', 'fixtures');
 let service: LocalService;

@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 
 import { inPool } from '../../services/common/in-pool.js';
-import { ECHO_SUBMISSION, writeEchoGrader } from '../../services/host/service-bench.js';
-import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
-import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
+import { ECHO_SUBMISSION, writeEchoGrader } from '../../services/bench/service-bench.js';
+import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
 
 const BURST = 500;
 const UPLOADS_AT_ONCE = 8;

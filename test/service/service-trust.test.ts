@@ -12,13 +12,13 @@ import * as assert from 'uvu/assert';
 
 import { config } from '../../services/common/config.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
-import { CLI, startLocalService, type LocalService } from '../../services/host/local-service.js';
-import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/host/portal-client.js';
-import { startStateDir } from '../../services/host/start-state.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
+import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
+import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
+import { startStateDir } from '../../services/starter/start-state.js';
 import { connectRedis, waitForRedis } from '../../services/queue/redis-connection.js';
-import { until } from '../queue/queue-fixtures.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { until } from '../support/queue-fixtures.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 const SUM_C = fromPackageRoot('graders', 'sum-c');
 const submission = (name: string) => ({ 'main.c': readFileSync(join(SUM_C, 'submissions', name)) });

@@ -1,4 +1,4 @@
-// Course API keys (issue 5, item 1): the secret is shown once and stored only as a hash, a key
+// Course API keys: the secret is shown once and stored only as a hash, a key
 // authenticates as its own course and no other, a revoked or wrong key is refused.
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
@@ -8,7 +8,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, userError } from './store-fixtures.js';
+import { StoreFixture, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

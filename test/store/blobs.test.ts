@@ -1,4 +1,4 @@
-// Content-addressed blobs (issue 5, item 1): stored once under blobs/ab/cdef…, mode 0600, written
+// Content-addressed blobs: stored once under blobs/ab/cdef…, mode 0600, written
 // whole, never through a link; digests are validated before they become paths; sizes are capped.
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -9,7 +9,7 @@ import { Readable } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, sha256, userError } from './store-fixtures.js';
+import { StoreFixture, sha256, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -1,4 +1,4 @@
-// Several stores on one database (issue 5, item 1): two instances in one process, other processes
+// Several stores on one database: two instances in one process, other processes
 // writing at the same time (the API and a CLI), a new database opened by two processes at once, and
 // the busy timeout both waiting for a lock and giving up with a clear error.
 import { spawn } from 'node:child_process';
@@ -10,7 +10,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
-import { StoreFixture, internalError, seed, submit } from './store-fixtures.js';
+import { StoreFixture, internalError, seed, submit } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

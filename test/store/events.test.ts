@@ -1,4 +1,4 @@
-// The event log of a submission (issue 5, item 1): numbered in order, resumable, and written in
+// The event log of a submission: numbered in order, resumable, and written in
 // the same transaction as the state change it reports, so a failure leaves neither behind.
 import { join } from 'node:path';
 
@@ -6,7 +6,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, by, internalError, seed, submit, userError } from './store-fixtures.js';
+import { StoreFixture, by, internalError, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
 import { openDatabase } from '../../services/store/sqlite-connection.js';
-import { GRADER_DIGEST, StoreFixture, addAssignment, seed, submit, userError } from './store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, addAssignment, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -1,11 +1,11 @@
-// Grader snapshots (issue 15): a tar kept under its grader's digest, found again whole; the first
+// Grader snapshots: a tar kept under its grader's digest, found again whole; the first
 // one of a digest stays; a malformed one is refused before anything is stored.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, sha256, userError } from './store-fixtures.js';
+import { StoreFixture, sha256, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

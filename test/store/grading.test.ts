@@ -1,10 +1,10 @@
-// A submission's gradings (issue 5, item 1): the outbox and regrade numbering, attempts, results
+// A submission's gradings: the outbox and regrade numbering, attempts, results
 // stored once per grading, an older grading never overwriting a newer one, failures, incidents, counts.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { Assignment, Store } from '../../services/store/store.js';
-import { StoreFixture, addAssignment, by, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, addAssignment, by, seed, sha256, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

@@ -1,4 +1,4 @@
-// The store's database (issue 5, item 1): created and migrated from nothing, re-opened without
+// The store's database: created and migrated from nothing, re-opened without
 // change, refused when a newer gradebox wrote it, and each migration all-or-nothing.
 import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +11,7 @@ import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
 import { openDatabase, relaxedWrite } from '../../services/store/sqlite-connection.js';
 import { DEFAULT_STORE_OPTIONS, resolveStoreOptions, type StoreOptions } from '../../services/store/store-options.js';
-import { GRADER_DIGEST, StoreFixture, by, internalError, seed, storeSnapshot, userError } from './store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, by, internalError, seed, storeSnapshot, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

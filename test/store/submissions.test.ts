@@ -1,4 +1,4 @@
-// Submissions (issue 5, item 1): stored with their files, an outbox row and a `queued` event at
+// Submissions: stored with their files, an outbox row and a `queued` event at
 // once; an idempotency key gives one submission however often it is retried; caps and bad manifests refused.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -7,7 +7,7 @@ import Database from 'better-sqlite3';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, addAssignment, seed, sha256, submit, userError } from './store-fixtures.js';
+import { StoreFixture, addAssignment, seed, sha256, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
 test.after.each(() => fixture.cleanup());

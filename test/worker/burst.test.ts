@@ -5,13 +5,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until, JOB_KEY } from '../queue/queue-fixtures.js';
+import { DirectoryBackend } from '../support/directory-backend.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
+import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until, JOB_KEY } from '../support/queue-fixtures.js';
 import { LogSink, submissionsRoot } from './worker-fixtures.js';
 
 const ECHO = fromPackageRoot('test', 'worker', 'fixtures', 'echo-python');

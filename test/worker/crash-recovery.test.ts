@@ -12,12 +12,12 @@ import * as assert from 'uvu/assert';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { jobKeyFromToken } from '../../services/queue/job-signature.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until } from '../queue/queue-fixtures.js';
+import { DirectoryBackend } from '../support/directory-backend.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
+import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, until } from '../support/queue-fixtures.js';
+import { removeCgroupParents, slotCgroups } from '../support/cgroups.js';
 import { FakeApi } from './fake-api.js';
-import { removeCgroupParents, slotCgroups } from '../cgroups.js';
 import { LogSink, processesMarked, SUM_C, sumCDigest, submissionsRoot } from './worker-fixtures.js';
 
 const TOKEN = 'crash-test-token';

@@ -10,11 +10,11 @@ import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import type { ResultMessage } from '../../services/protocol/result-message.js';
 import { HttpBackend } from '../../services/worker/http-backend.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
-import { rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 import { FakeApi } from './fake-api.js';
 import { SUM_C, submissionsRoot } from './worker-fixtures.js';
 

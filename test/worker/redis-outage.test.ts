@@ -9,10 +9,10 @@ import { InternalError } from '../../services/common/errors.js';
 import type { GradingJob } from '../../services/protocol/grading-job.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import { DirectoryBackend } from '../../services/worker/directory-backend.js';
 import { WorkerPool } from '../../services/worker/worker-pool.js';
-import { removeTempDirs } from '../helpers.js';
-import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, sleep, until, JOB_KEY } from '../queue/queue-fixtures.js';
+import { DirectoryBackend } from '../support/directory-backend.js';
+import { removeTempDirs } from '../support/helpers.js';
+import { closeConnections, connection, gradingJob, privateRedis, randomPrefix, ResultLog, sleep, until, JOB_KEY } from '../support/queue-fixtures.js';
 import { LogSink, SUM_C, sumCDigest, submissionsRoot } from './worker-fixtures.js';
 
 const OUTAGE_MS = 10_000;

@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 
 import { InternalError } from '../../services/common/errors.js';
 import { deliver, RESULT_REFUSED } from '../../services/worker/result-delivery.js';
-import { rejectionOf } from '../helpers.js';
+import { rejectionOf } from '../support/helpers.js';
 
 test('a send that fails while the API is away is tried again until it goes through', async () => {
   const tries: number[] = [];

@@ -3,7 +3,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { StartNotice } from '../../services/worker/start-notice.js';
-import { sleep } from '../queue/queue-fixtures.js';
+import { sleep } from '../support/queue-fixtures.js';
 
 const attempt = { workerId: 'w', attempt: 1 };
 

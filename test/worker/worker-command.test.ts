@@ -7,9 +7,9 @@ import * as assert from 'uvu/assert';
 
 import { workerCommand } from '../../services/cli/worker-command.js';
 import { UsageError } from '../../services/common/errors.js';
-import { lookUpServiceUser } from '../../services/host/service-user.js';
+import { lookUpServiceUser } from '../../services/account/service-user.js';
 import { CpuSlots, parseCpuList } from '../../services/worker/cpu-slots.js';
-import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../helpers.js';
+import { callCommand, rejectionOf, removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after(removeTempDirs);
 

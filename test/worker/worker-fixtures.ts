@@ -4,8 +4,8 @@ import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
-import { loadGrader } from '../../services/grading/grader-definition.js';
-import { tempDir } from '../helpers.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
+import { tempDir } from '../support/helpers.js';
 
 export const SUM_C = fromPackageRoot('graders', 'sum-c');
 export const sumCDigest = (): string => loadGrader(SUM_C).digest;

@@ -13,12 +13,12 @@ import { gradeSubmission, type GradeResult } from '../../services/grading/grade.
 import type { GradingJob } from '../../services/protocol/grading-job.js';
 import { GradingQueue } from '../../services/queue/grading-queue.js';
 import { jobKeyFromToken, signJob } from '../../services/queue/job-signature.js';
-import { DirectoryBackend } from '../../services/worker/directory-backend.js';
-import { fileSha256 } from '../../services/worker/file-sha256.js';
 import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
 import { WorkerPool, type WorkerPoolOptions } from '../../services/worker/worker-pool.js';
-import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer, JOB_KEY } from '../queue/queue-fixtures.js';
+import { DirectoryBackend } from '../support/directory-backend.js';
+import { fileSha256 } from '../support/file-sha256.js';
+import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer, JOB_KEY } from '../support/queue-fixtures.js';
 import { idOf, LogSink, SUM_C, sumCDigest, sumCExpected, submissionsRoot } from './worker-fixtures.js';
 
 const redisServer = useRedisServer(test);

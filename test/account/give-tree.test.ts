@@ -9,9 +9,9 @@ import * as assert from 'uvu/assert';
 
 import { UserError } from '../../services/common/errors.js';
 import { config } from '../../services/common/config.js';
-import { giveTree } from '../../services/host/give-tree.js';
-import { lookUpServiceUser } from '../../services/host/service-user.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { giveTree } from '../../services/account/give-tree.js';
+import { lookUpServiceUser } from '../../services/account/service-user.js';
+import { removeTempDirs, tempDir } from '../support/helpers.js';
 
 test.after.each(removeTempDirs);
 

@@ -1,15 +1,15 @@
-// A worker backend on local folders: for a single host that shares a disk with the API, and for tests.
-// Results go to the function it is given (on such a host, the API's ingester).
+// A worker backend on local folders, for the worker tests: submissions and graders are folders,
+// evidence is copied into a folder, and results go to the function it is given.
 import { randomUUID } from 'node:crypto';
 import { copyFileSync, existsSync, mkdirSync, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { InternalError } from '../common/errors.js';
-import { loadGrader } from '../grading/grader-definition.js';
-import { checkResultMessage, type ResultMessage } from '../protocol/result-message.js';
+import { InternalError } from '../../services/common/errors.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
+import { checkResultMessage, type ResultMessage } from '../../services/protocol/result-message.js';
+import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
+import type { WorkerBackend } from '../../services/worker/worker-backend.js';
 import { fileSha256 } from './file-sha256.js';
-import { RESULT_REFUSED } from './result-delivery.js';
-import type { WorkerBackend } from './worker-backend.js';
 
 export interface DirectoryBackendOptions {
   /** Holds `submissions/<submissionId>/` with each submission's files. */

@@ -10,7 +10,7 @@ import { copyFileSync, chmodSync, existsSync, mkdirSync, readdirSync, readFileSy
 import { release } from 'node:os';
 import { basename, join } from 'node:path';
 
-import { packageRoot } from '../services/common/package-root.js';
+import { packageRoot } from '../../services/common/package-root.js';
 import { tempDir } from './helpers.js';
 
 /** Where infra/install.sh unpacks a kernel package when the host's own kernel is not in /boot. */

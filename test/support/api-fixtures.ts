@@ -8,12 +8,12 @@ import { pino } from 'pino';
 
 import type { ApiLimits } from '../../services/api/api-limits.js';
 import { startApiService, type ApiService } from '../../services/api/api-service.js';
-import { uploadSubmission } from '../../services/host/portal-client.js';
+import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
-import { tempDir } from '../helpers.js';
-import { addAssignment } from '../store/store-fixtures.js';
-import { randomPrefix, until } from '../queue/queue-fixtures.js';
+import { tempDir } from './helpers.js';
+import { addAssignment } from './store-fixtures.js';
+import { randomPrefix, until } from './queue-fixtures.js';
 
 export const COURSE = 'cs101';
 export const ASSIGNMENT = 'sum';

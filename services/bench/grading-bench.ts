@@ -7,7 +7,7 @@ import { join } from 'node:path';
 
 import { fromPackageRoot } from '../common/package-root.js';
 import { canonicalEnvironment } from '../sandbox/environment.js';
-import { gradeSubmission } from './grade.js';
+import { gradeSubmission } from '../grading/grade.js';
 
 const TESTS = 40;
 

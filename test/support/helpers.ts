@@ -3,8 +3,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { resolveLimits, type Limits } from '../services/sandbox/limits.js';
-import { runSandboxed, type RunResult } from '../services/sandbox/sandbox.js';
+import { resolveLimits, type Limits } from '../../services/sandbox/limits.js';
+import { runSandboxed, type RunResult } from '../../services/sandbox/sandbox.js';
 
 const made: string[] = [];
 

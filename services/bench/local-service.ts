@@ -7,9 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { fromPackageRoot } from '../common/package-root.js';
-import { readProcesses, removeStartState, type ServicePids } from './start-state.js';
-
-export type { ServicePids } from './start-state.js';
+import { readProcesses, removeStartState, type ServicePids } from '../starter/start-state.js';
 
 export const CLI = fromPackageRoot('dist', 'services', 'cli', 'main.js');
 

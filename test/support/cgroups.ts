@@ -3,7 +3,7 @@
 import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { config } from '../services/common/config.js';
+import { config } from '../../services/common/config.js';
 
 /** The unified hierarchy has cgroup.controllers at its root; a v1 /sys/fs/cgroup is a tmpfs of controller mounts. */
 export const CGROUP_V2 = existsSync('/sys/fs/cgroup/cgroup.controllers');

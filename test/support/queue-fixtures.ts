@@ -8,7 +8,7 @@ import type { ResultMessage } from '../../services/protocol/result-message.js';
 import { jobKeyFromToken } from '../../services/queue/job-signature.js';
 import { connectRedis, waitForRedis, type RedisProfile } from '../../services/queue/redis-connection.js';
 import { startPrivateRedis, type PrivateRedis } from '../../services/queue/private-redis.js';
-import { removeTempDirs, tempDir } from '../helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
 
 /** The worker token of tests that run no API process; queues and workers in one test share it. */
 export const TEST_TOKEN = 'the-tests-worker-token';

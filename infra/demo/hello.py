@@ -1,2 +1,0 @@
-import sys
-print("hello from the sandbox,", sys.version.split()[0])
