@@ -7,9 +7,10 @@ import { join } from 'node:path';
 import { resolveLimits } from '../sandbox/limits.js';
 import { capped, type Verdict } from './grade-result.js';
 import type { CustomChecker, GraderTest } from './grader-definition.js';
-import { policyForProgram } from './languages.js';
+import { policyForProgram } from './languages/registry.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { copyGraderFiles } from './test-box.js';
+import { checkerVerdict } from './verdicts.js';
 
 /** The checker's files, as /box sees them. */
 export const CHECKER_INPUT = 'input.txt';
@@ -39,9 +40,8 @@ export async function runCustomChecker(
     dir: box,
     policy: policyForProgram(checker.run[0]!),
   });
-  const feedback = capped(run.stdout);
-  if (run.status === 'ok') return { verdict: 'AC', feedback };
-  if (run.status === 'runtime_error' && run.exit_code === 1) return { verdict: 'WA', feedback };
+  const verdict = checkerVerdict(run);
+  if (verdict !== 'IE') return { verdict, feedback: capped(run.stdout) };
   const how = run.status === 'runtime_error' ? `exit code ${run.exit_code ?? `signal ${run.signal}`}` : run.status;
   return { verdict: 'IE', feedback: '', problem: `the custom checker failed (${how}): ${capped(run.stderr, 512)}` };
 }

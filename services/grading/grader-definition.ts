@@ -11,10 +11,8 @@ import { canonicalJson } from '../common/canonical-json.js';
 import { fieldPath, pathLabel } from '../common/file-labels.js';
 import { LIMIT_RANGES } from '../sandbox/limits.js';
 import { DEFAULT_TOLERANCE } from './checkers.js';
+import { LANGUAGES, type Language } from './languages/registry.js';
 
-// The contract's list (issue 4); the same union as the languages module's `Language`.
-export const LANGUAGES = ['c', 'cpp', 'python', 'java', 'javascript'] as const;
-export type Language = (typeof LANGUAGES)[number];
 export const CHECKERS = ['exact', 'lines', 'tokens', 'float', 'custom'] as const;
 export type Checker = (typeof CHECKERS)[number];
 export const VISIBILITIES = ['visible', 'hidden', 'after_due_date', 'after_published'] as const;
