@@ -17,6 +17,7 @@ LANGUAGE_PACKAGES=(
   g++                      # cpp
   python3                  # python
   openjdk-17-jdk-headless  # java
+  golang-go                # go
 )
 # build-essential (gcc, make) builds the launcher and the addon; libseccomp-dev the filter
 # compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); bubblewrap is

@@ -24,6 +24,7 @@ const PLANS: Record<Language, { files: Record<string, string>; build: string[]; 
   java: { files: { 'Sum.java': JAVA_MAIN, 'Util.java': 'class Util {}' }, build: ['javac', '-proc:none', '-encoding', 'UTF-8', '-d', '.', 'Sum.java', 'Util.java'], buildPolicy: 'java',
     run: ['java', '-Xmx153m', '-Xss64m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', '-cp', '.', 'Sum'], policy: 'java', elfBinary: null },
   javascript: { files: { 'sum.mjs': '' }, build: ['node', '--check', 'sum.mjs'], buildPolicy: 'node', run: ['node', 'sum.mjs'], policy: 'node', elfBinary: null },
+  go: { files: { 'main.go': '', 'util.go': '' }, build: ['go', 'build', '-buildvcs=false', '-o', 'main', 'main.go', 'util.go'], buildPolicy: 'go', run: ['./main'], policy: 'go', elfBinary: 'main' },
 };
 
 function userErrorOf(call: () => unknown): UserError {
@@ -64,7 +65,7 @@ test('entry rules: no source, several without main, no Java main class', () => {
 test('a grader\'s own program runs under the policy of the language that claims its name, else default', () => {
   const cases: Array<[string, string]> = [
     ['python3', 'python'], ['/usr/bin/python3.11', 'python'], ['python', 'python'], ['node', 'node'], ['java', 'java'],
-    ['./checker', 'default'], ['/bin/sh', 'default'], ['nodejs-like', 'default'], ['javac', 'default'],
+    ['go', 'go'], ['./checker', 'default'], ['/bin/sh', 'default'], ['nodejs-like', 'default'], ['javac', 'default'],
   ];
   for (const [program, policy] of cases) assert.is(policyForProgram(program), policy, program);
 });

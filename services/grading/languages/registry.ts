@@ -4,13 +4,14 @@ import { basename } from 'node:path';
 
 import { c } from './c.js';
 import { cpp } from './cpp.js';
+import { go } from './go.js';
 import { java } from './java.js';
 import { javascript } from './javascript.js';
 import type { LanguageRecord } from './language-record.js';
 import { python } from './python.js';
 
 /** In the order messages list them. */
-const RECORDS = [c, cpp, python, java, javascript] as const;
+const RECORDS = [c, cpp, python, java, javascript, go] as const;
 
 export type Language = (typeof RECORDS)[number]['name'];
 export const LANGUAGES = RECORDS.map((record) => record.name) as [Language, ...Language[]];
