@@ -122,6 +122,131 @@ CREATE TABLE events (
 ) STRICT, WITHOUT ROWID;
 `;
 
+// LTI 1.3: platform registrations, gradebox's signing keys, login states and seen nonces, LMS
+// contexts and resource links mapped onto courses and assignments, LTI users, learners known by
+// their sub, launch sessions, and score deliveries (grade passback) written with the event they report.
+const LTI = `
+CREATE TABLE lti_platforms (
+  id INTEGER PRIMARY KEY,
+  issuer TEXT NOT NULL,
+  client_id TEXT NOT NULL,
+  auth_url TEXT NOT NULL,
+  token_url TEXT NOT NULL,
+  jwks_url TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE (issuer, client_id)
+) STRICT;
+
+CREATE TABLE lti_deployments (
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  deployment_id TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (platform_id, deployment_id)
+) STRICT;
+
+CREATE TABLE lti_keys (
+  kid TEXT PRIMARY KEY,
+  private_jwk TEXT NOT NULL,
+  public_jwk TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  retired_at TEXT
+) STRICT;
+
+CREATE TABLE lti_login_states (
+  state TEXT PRIMARY KEY,
+  nonce TEXT NOT NULL,
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  expires_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE lti_nonces (
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  nonce TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  PRIMARY KEY (platform_id, nonce)
+) STRICT;
+
+CREATE TABLE lti_contexts (
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  context_id TEXT NOT NULL,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  title TEXT,
+  lineitems_url TEXT,
+  memberships_url TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (platform_id, context_id)
+) STRICT;
+
+CREATE TABLE lti_resource_links (
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  resource_link_id TEXT NOT NULL,
+  context_id TEXT NOT NULL,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  assignment_id INTEGER REFERENCES assignments(id),
+  title TEXT,
+  lineitem_url TEXT,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (platform_id, resource_link_id)
+) STRICT;
+
+CREATE TABLE lti_users (
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  sub TEXT NOT NULL,
+  name TEXT,
+  email TEXT,
+  roles_json TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (platform_id, sub)
+) STRICT;
+
+CREATE TABLE lti_learners (
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+  student TEXT NOT NULL,
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  resource_link_id TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  PRIMARY KEY (course_id, assignment_id, student)
+) STRICT;
+
+CREATE TABLE lti_launches (
+  token_sha256 TEXT PRIMARY KEY,
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  sub TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('instructor', 'ta', 'learner')),
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  context_id TEXT NOT NULL,
+  resource_link_id TEXT,
+  assignment_id INTEGER REFERENCES assignments(id),
+  deep_link_json TEXT,
+  expires_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE lti_score_deliveries (
+  id INTEGER PRIMARY KEY,
+  course_id TEXT NOT NULL,
+  assignment_id INTEGER NOT NULL,
+  student TEXT NOT NULL,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  grade_number INTEGER NOT NULL,
+  kind TEXT NOT NULL CHECK (kind IN ('pending', 'graded', 'failed')),
+  platform_id INTEGER NOT NULL REFERENCES lti_platforms(id),
+  resource_link_id TEXT NOT NULL,
+  score_timestamp TEXT NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed', 'superseded')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at TEXT NOT NULL,
+  lease_until TEXT,
+  last_status INTEGER,
+  last_error TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX lti_score_deliveries_due ON lti_score_deliveries(state, next_attempt_at);
+CREATE INDEX lti_score_deliveries_course ON lti_score_deliveries(course_id, id);
+CREATE INDEX lti_score_deliveries_learner ON lti_score_deliveries(course_id, assignment_id, student);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   // A small file is kept in the database and stored in the transaction of its submission: one
@@ -151,4 +276,5 @@ CREATE TABLE grader_snapshots (
 ALTER TABLE assignments ADD COLUMN due_at TEXT;
 ALTER TABLE assignments ADD COLUMN feedback_released_at TEXT;
 ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
+  { version: 6, name: 'lti', sql: LTI },
 ];

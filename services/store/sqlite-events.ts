@@ -5,6 +5,7 @@ import { checkCount, checkLimit, jsonObjectText, quote } from './input-checks.js
 import { now, writeTransaction } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireGradeState } from './sqlite-grade-state.js';
+import { addLtiScoreDelivery } from './sqlite-lti-scores.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
@@ -29,6 +30,7 @@ export function appendEvent({ db, options }: SqliteContext, submissionId: string
     const seq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE submission_id = ?').pluck().get(submissionId) as number;
     const createdAt = now();
     db.prepare('INSERT INTO events (submission_id, seq, type, data_json, created_at) VALUES (?, ?, ?, ?, ?)').run(submissionId, seq, type, json, createdAt);
+    addLtiScoreDelivery(db, submissionId, type, data as Record<string, unknown>);
     return { submissionId, seq, type, data: JSON.parse(json) as Record<string, unknown>, createdAt };
   });
 }

@@ -15,6 +15,10 @@ import { eventOperations } from './sqlite-events.js';
 import { graderSnapshotOperations } from './sqlite-grader-snapshots.js';
 import { gradingOperations } from './sqlite-grading.js';
 import { incidentOperations } from './sqlite-incidents.js';
+import { ltiLaunchOperations } from './sqlite-lti-launches.js';
+import { ltiLinkOperations } from './sqlite-lti-links.js';
+import { ltiPlatformOperations } from './sqlite-lti-platforms.js';
+import { ltiScoreOperations } from './sqlite-lti-scores.js';
 import { outboxOperations } from './sqlite-outbox.js';
 import { submissionOperations } from './sqlite-submissions.js';
 import type { Store } from './store.js';
@@ -56,6 +60,10 @@ export function sqliteStore(db: SqliteDatabase, file: string, blobs: BlobStore, 
     ...incidentOperations(context),
     ...eventOperations(context),
     ...countOperations(context),
+    ...ltiPlatformOperations(context),
+    ...ltiLaunchOperations(context),
+    ...ltiLinkOperations(context),
+    ...ltiScoreOperations(context),
     ...connectionOperations(context),
   };
   return { ...guardOperations(operations, (error) => translateSqliteError(error, file)), maxJsonBytes: options.maxJsonBytes, file };

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 
 import type { SubmissionStatus } from '../protocol/submission-status.js';
+import type { LtiStore } from './lti-store.js';
 
 // The store's backends name a submission's status through this interface.
 export { SUBMISSION_STATUSES, type SubmissionStatus } from '../protocol/submission-status.js';
@@ -273,7 +274,7 @@ export interface StoredBlob {
   created: boolean;
 }
 
-export interface Store {
+export interface Store extends LtiStore {
   /** Bytes of the largest result, incident record or event kept, as JSON (for callers that cap what they accept). */
   readonly maxJsonBytes: number;
 

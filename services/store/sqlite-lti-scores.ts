@@ -1,0 +1,91 @@
+// Score deliveries (LTI grade passback) in SQLite: written in the transaction of the submission
+// event they report (nothing lost in a crash), claimed by a passback worker with a lease, each
+// attempt's outcome kept for the instructor to see.
+import { checkCount, checkLimit } from './input-checks.js';
+import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
+import type { SqliteContext } from './sqlite-context.js';
+import type { EventType } from './store.js';
+import type { LtiDeliveryState, LtiScoreDelivery, LtiScoreKind } from './lti-store.js';
+import type { StoreOperations } from './store-operations.js';
+
+interface DeliveryRow {
+  id: number;
+  course_id: string;
+  assignment_id: number;
+  student: string;
+  submission_id: string;
+  grade_number: number;
+  kind: LtiScoreKind;
+  platform_id: number;
+  resource_link_id: string;
+  score_timestamp: string;
+  state: LtiDeliveryState;
+  attempts: number;
+  next_attempt_at: string;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const toDelivery = (r: DeliveryRow): LtiScoreDelivery => ({
+  id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, student: r.student, submissionId: r.submission_id, gradeNumber: r.grade_number,
+  kind: r.kind, platformId: r.platform_id, resourceLinkId: r.resource_link_id, timestamp: r.score_timestamp, state: r.state,
+  attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastStatus: r.last_status, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+/** The score an event means for the learner's gradebook: a first grading queued is Pending; a regrade keeps the old score until it ends. */
+function scoreKind(type: EventType, data: Record<string, unknown>): LtiScoreKind | null {
+  if (type === 'queued') return data.kind === 'grade' ? 'pending' : null;
+  if (type === 'graded') return 'graded';
+  if (type === 'error') return 'failed';
+  return null;
+}
+
+/**
+ * Called inside the transaction that appends a submission's event: when its student is a learner
+ * known to LTI for its assignment, the score the event means is written for delivery, its
+ * timestamp fixed now (the same on every retry; a regrade's later).
+ */
+export function addLtiScoreDelivery(db: SqliteDatabase, submissionId: string, type: EventType, data: Record<string, unknown>): void {
+  const kind = scoreKind(type, data);
+  if (kind === null) return;
+  const at = now();
+  db.prepare(`INSERT INTO lti_score_deliveries (course_id, assignment_id, student, submission_id, grade_number, kind, platform_id, resource_link_id,
+      score_timestamp, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT s.course_id, s.assignment_id, s.student, s.id, ?, ?, l.platform_id, l.resource_link_id, ?, 'pending', 0, ?, ?, ?
+    FROM submissions s JOIN lti_learners l ON l.course_id = s.course_id AND l.assignment_id = s.assignment_id AND l.student = s.student
+    WHERE s.id = ?`).run(Number(data.gradeNumber), kind, at, at, at, at, submissionId);
+}
+
+export function ltiScoreOperations({ db }: SqliteContext) {
+  return {
+    claimLtiScoreDeliveries(at, limit, leaseMs) {
+      checkCount('limit', limit, 1);
+      return writeTransaction(db, () => {
+        const rows = db.prepare(`SELECT * FROM lti_score_deliveries WHERE state = 'pending' AND next_attempt_at <= ? AND (lease_until IS NULL OR lease_until < ?)
+          ORDER BY next_attempt_at, id LIMIT ?`).all(at, at, limit) as DeliveryRow[];
+        const until = new Date(Date.parse(at) + leaseMs).toISOString();
+        for (const row of rows) db.prepare('UPDATE lti_score_deliveries SET lease_until = ? WHERE id = ?').run(until, row.id);
+        return rows.map(toDelivery);
+      });
+    },
+
+    recordLtiScoreAttempt(id, record) {
+      const at = now();
+      db.prepare(`UPDATE lti_score_deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
+          next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, updated_at = ? WHERE id = ?`)
+        .run(record.state, record.status, record.error, record.nextAttemptAt ?? null, at, id);
+    },
+
+    ltiScoreSuperseded(d) {
+      return db.prepare(`SELECT 1 FROM lti_score_deliveries WHERE course_id = ? AND assignment_id = ? AND student = ? AND state = 'delivered'
+        AND score_timestamp > ? LIMIT 1`).get(d.courseId, d.assignmentId, d.student, d.timestamp) !== undefined;
+    },
+
+    listLtiScoreDeliveries(courseId, limit) {
+      return (db.prepare('SELECT * FROM lti_score_deliveries WHERE course_id = ? ORDER BY id DESC LIMIT ?')
+        .all(courseId, checkLimit(limit, 1000)) as DeliveryRow[]).map(toDelivery);
+    },
+  } satisfies Partial<StoreOperations>;
+}
