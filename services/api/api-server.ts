@@ -6,12 +6,15 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { UploadLimits } from '../intake/upload-limits.js';
+import type { LtiService } from '../lti/lti-service.js';
 import { apiRoutes } from '../protocol/api-routes.js';
 import type { Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { assignmentRoutes } from './assignment-routes.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { internalRoutes } from './internal-routes.js';
+import { ltiOperatorRoutes } from './lti-operator-routes.js';
+import { ltiRoutes } from './lti-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { operatorRoutes } from './operator-routes.js';
@@ -35,6 +38,8 @@ export interface ApiDependencies {
   limits: ApiLimits;
   /** The queue's Redis key prefix; the rate limits' keys share it. */
   redisPrefix: string;
+  /** LTI 1.3: the tool's keys, the platforms' keys, service tokens. */
+  lti: LtiService;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -58,6 +63,8 @@ export function createApiApp(deps: ApiDependencies): Express {
   serveRoute(app, apiRoutes.openapi, (_req, res) => { res.json(openApiDocument); });
 
   app.use(operatorRoutes({ store: deps.store, metrics: deps.metrics, operatorToken: deps.operatorToken }));
+  app.use(ltiOperatorRoutes(deps.store, deps.operatorToken));
+  app.use(ltiRoutes({ store: deps.store, lti: deps.lti, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits, logger: deps.logger.child({ part: 'lti' }) }));
   app.use(assignmentRoutes(deps.store));
   app.use(submissionRoutes({
     store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits,

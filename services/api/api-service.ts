@@ -10,6 +10,8 @@ import type { Express } from 'express';
 import type { Logger } from 'pino';
 
 import { config } from '../common/config.js';
+import { ltiService } from '../lti/lti-service.js';
+import { ltiSettings, type LtiSettings } from '../lti/lti-settings.js';
 import type { UploadLimits } from '../intake/upload-limits.js';
 import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
@@ -19,6 +21,7 @@ import type { Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
+import { ltiScoreFacts } from './lti-score-facts.js';
 import { ensureOperatorToken } from './operator-token.js';
 import { OutboxRelay } from './outbox-relay.js';
 
@@ -41,6 +44,8 @@ export interface ApiServiceOptions {
   limits?: Partial<ApiLimits>;
   /** For /metrics and the operator routes. @defaultValue GRADEBOX_OPERATOR_TOKEN, else the data folder's operator-token (made once) */
   operatorToken?: string;
+  /** LTI's lifetimes, pace and retry schedule (tests shorten them). @defaultValue services/lti/lti-settings.ts */
+  lti?: Partial<LtiSettings>;
 }
 
 export interface ApiService {
@@ -86,15 +91,19 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   const stagingDir = join(options.dataDir, 'staging');
   mkdirSync(stagingDir, { recursive: true, mode: 0o700 });
   chmodSync(stagingDir, 0o700);
+  // The public URL is known once the server listens (port 0 in tests): the settings are filled then.
+  const lti = ltiService(store, ltiSettings('http://unset.invalid', options.lti), ltiScoreFacts(store), logger.child({ part: 'lti' }));
   const app = createApiApp({
     store, redis, relay, metrics, logger, workerToken, operatorToken, stagingDir, uploadLimits: options.uploadLimits,
-    limits: { ...configuredLimits(), ...options.limits }, redisPrefix: prefix,
+    limits: { ...configuredLimits(), ...options.limits }, redisPrefix: prefix, lti,
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
+  lti.settings.publicUrl = options.lti?.publicUrl ?? config().publicUrl ?? `http://${options.host ?? '127.0.0.1'}:${port}`;
+  lti.start();
   logger.info({ port }, 'API listening');
   return {
     port,
@@ -103,6 +112,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
     async close() {
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await relay.stop();
+      await lti.close();
       // With Redis gone, closing the queue could wait for it forever: it gets a few seconds, then
       // the connection is cut (the outbox still holds whatever was not enqueued).
       const queueClosed = queue.close().then(() => true, () => true);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 
 import { apiRoutes } from '../protocol/api-routes.js';
 import { namedSchemas } from '../protocol/api-schemas.js';
+import { ltiRoutes } from '../protocol/lti-routes.js';
 import type { HttpRoute, RouteContent, RouteResponse } from '../protocol/http-route.js';
 
 type JsonSchema = Record<string, unknown>;
@@ -15,6 +16,7 @@ const securitySchemes = {
   courseKey: { type: 'http', scheme: 'bearer', description: 'A course key from `gradebox keys create --course C`' },
   workerToken: { type: 'http', scheme: 'bearer', description: 'The workers\' shared token (internal routes only)' },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'The operators\' token: GRADEBOX_OPERATOR_TOKEN, or the file operator-token in the data folder' },
+  ltiLaunch: { type: 'http', scheme: 'bearer', description: 'The launch token an LTI launch\'s page holds (short-lived; a form post sends it as launch_token)' },
 };
 
 /** OpenAPI keeps neither `$schema` nor `$id` inside a document. */
@@ -87,4 +89,4 @@ export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<strin
   };
 }
 
-export const openApiDocument = buildOpenApiDocument(Object.values(apiRoutes));
+export const openApiDocument = buildOpenApiDocument([...Object.values(apiRoutes), ...Object.values(ltiRoutes)]);

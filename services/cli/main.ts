@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   start: { summary: 'run the whole service on this machine: API, workers, Redis', load: async () => (await import('./start-command.js')).startCommand },
   api: { summary: 'run the HTTP API alone (unprivileged)', load: async () => (await import('./api-command.js')).apiCommand },
   worker: { summary: 'run a grading worker pool (root)', load: async () => (await import('./worker-command.js')).workerCommand },
+  lti: { summary: 'connect an LMS by LTI 1.3: register platforms, link LMS courses, rotate the tool key, show grade passbacks', load: async () => (await import('./lti-command.js')).ltiCommand },
   keys: { summary: 'create, list or revoke course keys', load: async () => (await import('./keys-command.js')).keysCommand },
   assignments: { summary: 'add, change (due date, feedback release) or list a course\'s assignments', load: async () => (await import('./assignments-command.js')).assignmentsCommand },
   submissions: { summary: 'show a submission\'s whole record (failures\' details included), for operators', load: async () => (await import('./submissions-command.js')).submissionsCommand },

@@ -38,6 +38,8 @@ export interface Config {
   streamMaxSeconds: number;
   /** The operators' bearer token for /metrics and /operator routes. @defaultValue unset: the API makes one in `<data>/operator-token` */
   operatorToken: string | undefined;
+  /** Where LMS platforms and browsers reach the API (behind its TLS proxy), for LTI's redirect and deep-link URLs. @defaultValue unset: the API's own address */
+  publicUrl: string | undefined;
   /** Set by `gradebox start` for its children: they stop when that process is gone. @defaultValue unset */
   supervisorPid: number | undefined;
 }
@@ -73,6 +75,7 @@ export function loadConfig(): Config {
     streamsPerKey: numberFromEnv('GRADEBOX_STREAMS_PER_KEY', 100),
     streamMaxSeconds: numberFromEnv('GRADEBOX_STREAM_MAX_SECONDS', 600),
     operatorToken: process.env.GRADEBOX_OPERATOR_TOKEN || undefined,
+    publicUrl: process.env.GRADEBOX_PUBLIC_URL || undefined,
     supervisorPid: process.env.GRADEBOX_SUPERVISOR_PID ? numberFromEnv('GRADEBOX_SUPERVISOR_PID', 1) : undefined,
   };
 }

@@ -8,7 +8,7 @@ import { InternalError } from '../common/errors.js';
 export type HttpMethod = 'get' | 'post' | 'put' | 'patch';
 
 /** Who may call a route: a security scheme of the OpenAPI document. */
-export type RouteSecurity = 'courseKey' | 'workerToken' | 'operatorToken';
+export type RouteSecurity = 'courseKey' | 'workerToken' | 'operatorToken' | 'ltiLaunch';
 
 /** A body's media type and, when gradebox checks or promises one, its schema. */
 export interface RouteContent {

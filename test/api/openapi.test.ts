@@ -72,7 +72,7 @@ test('the document names exactly the routes the app serves', () => {
 
 /** A path of the document with its parameters filled in. */
 function concrete(path: string): string {
-  const values: Record<string, string> = { id: `sub_${'A'.repeat(22)}`, name: ASSIGNMENT, digest: 'a'.repeat(64), sha256: 'a'.repeat(64) };
+  const values: Record<string, string> = { id: `sub_${'A'.repeat(22)}`, name: ASSIGNMENT, course: 'cs101', digest: 'a'.repeat(64), sha256: 'a'.repeat(64) };
   return path.replace(/\{(\w+)\}/g, (_whole, name: string) => values[name] ?? name);
 }
 
@@ -82,6 +82,8 @@ test('a route the document says needs a token refuses a call without one; the ot
       const response = await fetch(`${api.url}${concrete(path)}`, { method: method.toUpperCase() });
       await response.arrayBuffer();
       if (operation.security) assert.is(response.status, 401, `${method} ${path} without a token`);
+      // A public route that needs its input (the LTI login and launch) says it lacks it; it never asks for a token.
+      else if (operation.parameters?.length || (operation as { requestBody?: unknown }).requestBody) assert.is(response.status, 400, `${method} ${path} without its input`);
       else assert.is(response.status, 200, `${method} ${path} answers anyone`);
     }
   }
@@ -107,6 +109,19 @@ const CONTRACT = [
   'get /internal/v1/graders/{digest} workerToken path:digest 200 401 404',
   'post /internal/v1/results workerToken 204 400 401 404 413',
   'put /internal/v1/evidence/{sha256} workerToken path:sha256 204 400 401 413',
+  // LTI 1.3 (services/protocol/lti-routes.ts)
+  'get /.well-known/jwks.json - 200',
+  'get /lti/login - query:iss query:login_hint query:target_link_uri query:lti_message_hint query:client_id query:lti_deployment_id 302 400',
+  'post /lti/login - 302 400',
+  'post /lti/launch - 200 400 401 403 409',
+  'post /lti/deep-link ltiLaunch 200 400 401',
+  'post /lti/v1/submissions ltiLaunch 202 400 401 403 413 415',
+  'get /lti/v1/submissions/{id} ltiLaunch path:id 200 401 404',
+  'post /lti/v1/roster ltiLaunch 200 401 403 409 502',
+  'get /operator/v1/lti/platforms operatorToken 200 401',
+  'post /operator/v1/lti/platforms operatorToken 201 400 401',
+  'post /operator/v1/lti/contexts operatorToken 200 400 401 404',
+  'get /operator/v1/lti/courses/{course}/passbacks operatorToken path:course 200 401',
 ];
 
 function summary(method: string, path: string, operation: Operation): string {
