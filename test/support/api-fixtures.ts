@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 
 import type { ApiLimits } from '../../services/api/api-limits.js';
+import type { LtiSettings } from '../../services/lti/lti-settings.js';
 import { startApiService, type ApiService } from '../../services/api/api-service.js';
 import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
@@ -37,6 +38,8 @@ export interface TestApiOptions {
   operatorToken?: string;
   /** A second API process of that one: the same data folder, Redis keys and course key. */
   sameAs?: TestApi;
+  /** LTI's lifetimes, pace and retry schedule. */
+  lti?: Partial<LtiSettings>;
 }
 
 export async function startTestApi(redis: PrivateRedis, options: TestApiOptions = {}): Promise<TestApi> {
@@ -44,7 +47,7 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   const queuePrefix = options.sameAs?.queuePrefix ?? randomPrefix();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
-  const service = await startApiService({ dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken });
+  const service = await startApiService({ dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, lti: options.lti });
   const { store } = service;
   let key = options.sameAs?.key;
   if (!key) {
