@@ -63,7 +63,11 @@ export class ServiceTokens {
     const answer = await platformRequest(platform.tokenUrl, {
       method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' }, body: body.toString(),
     }, this.timeoutMs);
-    if (answer.status !== 200) throw failureOf(`the token request to ${platform.tokenUrl}`, answer);
+    if (answer.status !== 200) {
+      // A refused token is a registration to fix (a key turned off, our new key not fetched yet): tried again on the schedule meanwhile.
+      const failure = failureOf(`the token request to ${platform.tokenUrl}`, answer);
+      throw new PlatformFailure(failure.message, failure.status, false, failure.retryAfterMs);
+    }
     const { access_token: token, expires_in: expiresIn } = (answer.json ?? {}) as { access_token?: unknown; expires_in?: unknown };
     if (typeof token !== 'string' || token === '') throw new PlatformFailure(`${platform.tokenUrl} answered 200 without an access_token`, 200, false);
     const lifeS = typeof expiresIn === 'number' && expiresIn > 0 ? expiresIn : 3600;

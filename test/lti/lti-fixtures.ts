@@ -14,7 +14,7 @@ export const CONTEXT = 'ctx-101';
 export async function connectedPlatform(api: TestApi): Promise<SimulatedPlatform> {
   const platform = new SimulatedPlatform();
   await platform.start();
-  platform.toolUrl = api.url;
+  platform.toolUrl = () => api.url;
   const registered = await api.store.addLtiPlatform(platform.registration());
   await api.store.linkLtiContext(registered.id, CONTEXT, COURSE, 'CS 101');
   return platform;

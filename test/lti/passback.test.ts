@@ -2,7 +2,8 @@
 // for a Canvas-shaped and a Moodle-shaped line item URL (its query string kept), Pending while
 // grading, Failed and no score for gradebox's own failure, a 409 on a retry taken as applied, a
 // 422 final and shown to operators, a regrade's later timestamp, a line item made through the
-// container, the roster (NRPS) passing back a portal submission, and one cached token for it all.
+// container, the roster (NRPS) passing back a portal submission, one cached token for it all, and a
+// grade stored just before a crash passed back by the next API process.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -10,6 +11,7 @@ import { uploadSubmission } from '../../services/bench/portal-client.js';
 import { CLAIM, SCOPE } from '../../services/lti/lti-claims.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { LtiScoreDelivery } from '../../services/store/lti-store.js';
+import { openStore } from '../../services/store/open-store.js';
 import { ASSIGNMENT, COURSE, postResult, startTestApi, type TestApi } from '../support/api-fixtures.js';
 import { removeTempDirs } from '../support/helpers.js';
 import type { RecordedRequest, SimulatedPlatform } from '../support/lti-platform.js';
@@ -25,6 +27,7 @@ test.before(async () => {
   redis = await privateRedis();
   api = await startTestApi(redis, { operatorToken: OPERATOR, lti: { passbackIntervalMs: 50, retryScheduleMs: [0, 100, 100, 100] } });
   platform = await connectedPlatform(api);
+  platform.toolUrl = () => api.url; // the API restarts (on another port) in the crash test
 });
 test.after(async () => {
   await api?.service.close();
@@ -247,6 +250,21 @@ test('token caching: one client-credentials token served every score; its assert
   assert.is(assertion.kid, jwks.keys[0]!.kid);
   const authorizations = new Set(platform.requestsTo('/scores').map((r) => r.headers.authorization));
   assert.is(authorizations.size, 1, 'every score carried the same token');
+});
+
+test('a crash loses no score: a grade stored just before the API died is passed back by the next API process', async () => {
+  const token = await launchLearner('crash-learner', 'rl-crash', `${canvasItems()}/48`);
+  const id = await submitAndPend(token, 'crash-learner');
+  await api.service.close();
+  // The grade committed, then the process was gone before any attempt: the delivery is a row of the store.
+  const store = await openStore(api.dataDir);
+  await store.recordResult(id, 1, result(5, 5), { verdict: 'AC', score: 5, maxScore: 5, gradable: true });
+  assert.is((await store.listLtiScoreDeliveries(COURSE)).find((d) => d.student === 'crash-learner' && d.kind === 'graded')!.state, 'pending');
+  await store.close();
+  api = await startTestApi(redis, { sameAs: api, operatorToken: OPERATOR, lti: { passbackIntervalMs: 50, retryScheduleMs: [0, 100, 100, 100] } });
+  const crashed = await settled('crash-learner', 'graded');
+  assert.is(crashed.state, 'delivered', String(crashed.lastError));
+  assert.is(bodyOf(scorePosts('crash-learner').at(-1)!).scoreGiven, 5);
 });
 
 test.run();

@@ -56,7 +56,8 @@ export class SimulatedPlatform {
   rosterPages: Array<Array<Record<string, unknown>>> = [];
   /** What the token endpoint made of each client assertion. */
   readonly assertions: Array<Record<string, unknown>> = [];
-  toolUrl = '';
+  /** Where gradebox is (its published keys verify the client assertions); a function, as a test's API may restart on another port. */
+  toolUrl: () => string = () => '';
   private server: Server | null = null;
 
   get issuer(): string {
@@ -132,7 +133,7 @@ export class SimulatedPlatform {
   private async token(body: string, send: (status: number, value?: unknown) => void): Promise<void> {
     const form = new URLSearchParams(body);
     try {
-      const { payload, protectedHeader } = await jwtVerify(form.get('client_assertion') ?? '', createRemoteJWKSet(new URL(`${this.toolUrl}/.well-known/jwks.json`)), {
+      const { payload, protectedHeader } = await jwtVerify(form.get('client_assertion') ?? '', createRemoteJWKSet(new URL(`${this.toolUrl()}/.well-known/jwks.json`)), {
         issuer: this.clientId, subject: this.clientId, audience: `${this.url}/token`, algorithms: ['RS256'],
       });
       if (this.assertions.some((a) => a.jti === payload.jti)) return send(400, { error: 'invalid_grant', error_description: 'jti reused' });
