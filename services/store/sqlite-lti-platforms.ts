@@ -1,9 +1,10 @@
 // LTI platform registrations (with their deployments) and gradebox's own signing keys, in SQLite.
 import { UserError } from '../common/errors.js';
-import { checkText, quote } from './input-checks.js';
+import { quote } from './input-checks.js';
+import { checkPlatform } from './lti-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { LtiKey, LtiPlatform, NewLtiPlatform } from './lti-store.js';
+import type { LtiKey, LtiPlatform } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface PlatformRow {
@@ -28,30 +29,6 @@ function toPlatform(db: SqliteDatabase, row: PlatformRow): LtiPlatform {
   return {
     id: row.id, issuer: row.issuer, clientId: row.client_id, authUrl: row.auth_url, tokenUrl: row.token_url, jwksUrl: row.jwks_url,
     deploymentIds, createdAt: row.created_at,
-  };
-}
-
-/** An absolute http(s) URL, as an LMS admin copies it. */
-function checkUrl(what: string, value: unknown): string {
-  const text = checkText(what, value, 2000);
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new UserError('E_BAD_INPUT', `${what} ${quote(text)} is not a URL; give the whole address, such as https://canvas.example.edu/api/lti/authorize_redirect`);
-  }
-  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new UserError('E_BAD_INPUT', `${what} ${quote(text)} must be an https (or http) URL`);
-  return text;
-}
-
-function checkPlatform(p: NewLtiPlatform): NewLtiPlatform {
-  return {
-    issuer: checkText('issuer', p.issuer, 2000),
-    clientId: checkText('client id', p.clientId, 255),
-    deploymentId: checkText('deployment id', p.deploymentId, 255),
-    authUrl: checkUrl('auth URL', p.authUrl),
-    tokenUrl: checkUrl('token URL', p.tokenUrl),
-    jwksUrl: checkUrl('JWKS URL', p.jwksUrl),
   };
 }
 

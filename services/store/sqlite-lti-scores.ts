@@ -2,6 +2,7 @@
 // event they report (nothing lost in a crash), claimed by a passback worker with a lease, each
 // attempt's outcome kept for the instructor to see.
 import { checkCount, checkLimit } from './input-checks.js';
+import { scoreKind } from './lti-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { EventType } from './store.js';
@@ -33,14 +34,6 @@ const toDelivery = (r: DeliveryRow): LtiScoreDelivery => ({
   kind: r.kind, platformId: r.platform_id, resourceLinkId: r.resource_link_id, timestamp: r.score_timestamp, state: r.state,
   attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastStatus: r.last_status, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at,
 });
-
-/** The score an event means for the learner's gradebook: a first grading queued is Pending; a regrade keeps the old score until it ends. */
-function scoreKind(type: EventType, data: Record<string, unknown>): LtiScoreKind | null {
-  if (type === 'queued') return data.kind === 'grade' ? 'pending' : null;
-  if (type === 'graded') return 'graded';
-  if (type === 'error') return 'failed';
-  return null;
-}
 
 /**
  * Called inside the transaction that appends a submission's event: when its student is a learner
