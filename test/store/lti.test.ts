@@ -1,0 +1,108 @@
+// The store's LTI operations: a platform registered once per (issuer, client id) with its deployments,
+// login states used once and only while fresh, nonces seen once, launch sessions found by their token
+// only, and score deliveries written in the transaction of the submission event they report (only
+// for a learner known by their sub; Pending only for a first grading), claimed under a lease.
+import * as assert from 'uvu/assert';
+import { test } from 'uvu';
+
+import type { Store } from '../../services/store/store.js';
+import { StoreFixture, by, seed, submit, userError } from '../support/store-fixtures.js';
+
+const fixture = new StoreFixture();
+test.after.each(() => fixture.cleanup());
+
+const REGISTRATION = {
+  issuer: 'https://lms.example.edu', clientId: 'client-1', deploymentId: 'dep-1',
+  authUrl: 'https://lms.example.edu/auth', tokenUrl: 'https://lms.example.edu/token', jwksUrl: 'https://lms.example.edu/jwks',
+};
+const inMinutes = (m: number) => new Date(Date.now() + m * 60_000).toISOString();
+
+test('a platform is registered once per issuer and client id; another deployment adds to it; bad URLs are refused', async () => {
+  const store = await fixture.open();
+  const first = await store.addLtiPlatform(REGISTRATION);
+  const again = await store.addLtiPlatform({ ...REGISTRATION, deploymentId: 'dep-2', jwksUrl: 'https://lms.example.edu/jwks2' });
+  assert.is(again.id, first.id);
+  assert.equal(again.deploymentIds, ['dep-1', 'dep-2']);
+  assert.is(again.jwksUrl, 'https://lms.example.edu/jwks2');
+  assert.is((await store.findLtiPlatform(REGISTRATION.issuer))!.id, first.id);
+  await store.addLtiPlatform({ ...REGISTRATION, clientId: 'client-2' });
+  await userError(store.findLtiPlatform(REGISTRATION.issuer), 'E_LTI_AMBIGUOUS_PLATFORM');
+  assert.is((await store.findLtiPlatform(REGISTRATION.issuer, 'client-2'))!.clientId, 'client-2');
+  await userError(store.addLtiPlatform({ ...REGISTRATION, tokenUrl: 'file:///etc/passwd' }), 'E_BAD_INPUT');
+  await userError(store.addLtiPlatform({ ...REGISTRATION, authUrl: 'lms.example.edu/auth' }), 'E_BAD_INPUT');
+});
+
+test('a login state is taken once, and not after it expired; a nonce is recorded once', async () => {
+  const store = await fixture.open();
+  const { id } = await store.addLtiPlatform(REGISTRATION);
+  const expiresAt = inMinutes(10);
+  await store.saveLtiLoginState({ state: 's1', nonce: 'n1', platformId: id, expiresAt });
+  await store.saveLtiLoginState({ state: 's2', nonce: 'n2', platformId: id, expiresAt: inMinutes(-1) });
+  assert.equal(await store.takeLtiLoginState('s1'), { state: 's1', nonce: 'n1', platformId: id, expiresAt });
+  assert.is(await store.takeLtiLoginState('s1'), null, 'used');
+  assert.is(await store.takeLtiLoginState('s2'), null, 'expired');
+  assert.is(await store.takeLtiLoginState('never'), null);
+  assert.is(await store.recordLtiNonce(id, 'n1', inMinutes(5)), true);
+  assert.is(await store.recordLtiNonce(id, 'n1', inMinutes(5)), false, 'seen: a replay');
+});
+
+/** A platform, the course's context linked, a resource link of the assignment, and `student` a learner of it. */
+async function ltiCourse(store: Store, student: string) {
+  const assignment = await seed(store);
+  const platform = await store.addLtiPlatform(REGISTRATION);
+  await store.linkLtiContext(platform.id, 'ctx', 'cs101', 'CS 101');
+  await store.saveLtiResourceLink({ platformId: platform.id, resourceLinkId: 'rl', contextId: 'ctx', courseId: 'cs101', assignmentId: assignment.id, title: 'Sum', lineitemUrl: 'https://lms.example.edu/li/1' });
+  await store.linkLtiLearner({ courseId: 'cs101', assignmentId: assignment.id, student, platformId: platform.id, resourceLinkId: 'rl' });
+  return { assignment, platform };
+}
+
+test('launch sessions: found by their token until they expire, and by nothing else', async () => {
+  const store = await fixture.open();
+  const { assignment, platform } = await ltiCourse(store, 'ada');
+  const session = { platformId: platform.id, sub: 'ada', role: 'learner' as const, courseId: 'cs101', contextId: 'ctx', resourceLinkId: 'rl', assignmentId: assignment.id, deepLink: null, expiresAt: inMinutes(60) };
+  const token = await store.createLtiLaunch(session);
+  assert.match(token, /^ltl_[A-Za-z0-9_-]{43}$/);
+  assert.equal(await store.findLtiLaunch(token), session);
+  assert.is(await store.findLtiLaunch(`${token}x`), null);
+  assert.is(await store.findLtiLaunch('gbx_cs101_notatoken'), null);
+  const old = await store.createLtiLaunch({ ...session, expiresAt: inMinutes(-1) });
+  assert.is(await store.findLtiLaunch(old), null, 'expired');
+});
+
+test('score deliveries are written with the events of a known learner\'s submission: Pending for a first grading, the grade, a failure; none for others, none for a regrade\'s queueing', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  const bob = (await submit(store, assignment, { 'b.c': '2' }, { student: 'bob' })).submission.id;
+  await store.startAttempt(ada, 1, by('w'));
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  await store.recordResult(bob, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  await store.requestRegrade(ada);
+  await store.recordFailure(ada, 2, 'the worker lost its disk');
+  const deliveries = (await store.listLtiScoreDeliveries('cs101')).reverse();
+  assert.equal(deliveries.map((d) => [d.student, d.gradeNumber, d.kind, d.state, d.attempts]), [
+    ['ada', 1, 'pending', 'pending', 0], ['ada', 1, 'graded', 'pending', 0], ['ada', 2, 'failed', 'pending', 0],
+  ]);
+  assert.ok(deliveries[0]!.timestamp < deliveries[1]!.timestamp && deliveries[1]!.timestamp < deliveries[2]!.timestamp, 'each later than the one before');
+  assert.is(deliveries[1]!.resourceLinkId, 'rl');
+});
+
+test('claims lease what is due; an attempt\'s outcome is kept; a later delivered grade supersedes an older one', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  const now = new Date().toISOString();
+  const claimed = await store.claimLtiScoreDeliveries(now, 10, 60_000);
+  assert.equal(claimed.map((d) => d.kind), ['pending', 'graded']);
+  assert.equal(await store.claimLtiScoreDeliveries(now, 10, 60_000), [], 'leased: another process takes none');
+  const [pending, graded] = claimed;
+  await store.recordLtiScoreAttempt(graded!.id, { state: 'delivered', status: 200, error: null });
+  assert.is(await store.ltiScoreSuperseded(pending!), true, 'the grade came later and was delivered');
+  await store.recordLtiScoreAttempt(pending!.id, { state: 'pending', status: 503, error: 'busy', nextAttemptAt: inMinutes(5) });
+  assert.equal(await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000), [], 'not due yet');
+  const again = await store.claimLtiScoreDeliveries(inMinutes(6), 10, 60_000);
+  assert.equal(again.map((d) => [d.id, d.attempts, d.lastStatus, d.lastError]), [[pending!.id, 1, 503, 'busy']]);
+});
+
+test.run();
