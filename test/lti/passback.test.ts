@@ -267,4 +267,19 @@ test('a crash loses no score: a grade stored just before the API died is passed 
   assert.is(bodyOf(scorePosts('crash-learner').at(-1)!).scoreGiven, 5);
 });
 
+test('a refused access token: the score\'s 401 drops the cached token, a refused token request is tried again, then the score goes', async () => {
+  const token = await launchLearner('token-learner', 'rl-token', `${canvasItems()}/49`);
+  const id = await submitAndPend(token, 'token-learner');
+  const tokensBefore = platform.assertions.length;
+  platform.scoreAnswers.push({ status: 401 });
+  platform.tokenRefusals = 1;
+  await graded(id, 1, 1);
+  const delivery = await settled('token-learner', 'graded');
+  assert.is(delivery.state, 'delivered', String(delivery.lastError));
+  assert.is(delivery.attempts, 3, 'the 401, the refused token, the score');
+  assert.is(platform.assertions.length, tokensBefore + 1, 'one new token once the platform gave one');
+  const [refused, sent] = scorePosts('token-learner').slice(1);
+  assert.is.not(sent!.headers.authorization, refused!.headers.authorization);
+});
+
 test.run();

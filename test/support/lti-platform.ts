@@ -54,6 +54,8 @@ export class SimulatedPlatform {
   readonly lineItems: Array<Record<string, unknown>> = [];
   /** Roster pages, each a list of members. */
   rosterPages: Array<Array<Record<string, unknown>>> = [];
+  /** Token requests to refuse (401 invalid_client) before answering again. */
+  tokenRefusals = 0;
   /** What the token endpoint made of each client assertion. */
   readonly assertions: Array<Record<string, unknown>> = [];
   /** Where gradebox is (its published keys verify the client assertions); a function, as a test's API may restart on another port. */
@@ -132,6 +134,10 @@ export class SimulatedPlatform {
   /** Client credentials: the assertion must verify with gradebox's published keys, its aud be this token URL, its jti new. */
   private async token(body: string, send: (status: number, value?: unknown) => void): Promise<void> {
     const form = new URLSearchParams(body);
+    if (this.tokenRefusals > 0) {
+      this.tokenRefusals -= 1;
+      return send(401, { error: 'invalid_client', error_description: 'scripted refusal' });
+    }
     try {
       const { payload, protectedHeader } = await jwtVerify(form.get('client_assertion') ?? '', createRemoteJWKSet(new URL(`${this.toolUrl()}/.well-known/jwks.json`)), {
         issuer: this.clientId, subject: this.clientId, audience: `${this.url}/token`, algorithms: ['RS256'],
