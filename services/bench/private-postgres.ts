@@ -23,6 +23,8 @@ export function postgresBinDir(): string | null {
 }
 
 export interface PrivatePostgres {
+  /** The cluster's folder (what the server writes to disk). */
+  dataDir: string;
   /** The folder holding the server's socket. */
   socketDir: string;
   /** A postgres:// URL of `database` on this server, as the service account. */
@@ -87,7 +89,7 @@ export async function startPrivatePostgres(user: ServiceUser, binDir = postgresB
   }
   let made = 0;
   return {
-    socketDir, urlOf, stop,
+    dataDir, socketDir, urlOf, stop,
     async createDatabase() {
       const name = `gradebox_${++made}`;
       const admin = new pg.Client({ connectionString: urlOf('postgres') });

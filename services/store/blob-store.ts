@@ -125,7 +125,7 @@ export class BlobStore {
   }
 }
 
-function tooLarge(maxBytes: number): UserError {
+export function tooLarge(maxBytes: number): UserError {
   return new UserError('E_TOO_LARGE', `the file is larger than ${maxBytes} bytes, the most one stored file may have; send a smaller one`);
 }
 

@@ -34,7 +34,7 @@ export function isPostgresUrl(url: string): boolean {
 
 /** The URL without its password, for messages and logs. */
 export function redactedDatabaseUrl(url: string): string {
-  return url.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@/]*@/, '$1:***@');
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*):[^@/]*@/i, '$1:***@');
 }
 
 /** A pool on `url`; its connections are made on first use (see {@link checkConnection}). */
