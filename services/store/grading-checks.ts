@@ -13,6 +13,11 @@ export function checkAttemptBy(by: AttemptBy): void {
   checkCount('attempt', by.attempt, 1);
 }
 
+/** A failure's message as stored: cut to MAX_FAILURE_CHARS, a NUL (which PostgreSQL's text cannot hold) replaced. */
+export function failureText(message: string): string {
+  return message.slice(0, MAX_FAILURE_CHARS).replaceAll('\u0000', '\uFFFD');
+}
+
 /** A failure needs a message; its code, when given, must be a user error's code. */
 export function checkFailure(message: unknown, code: unknown): asserts message is string {
   if (typeof message !== 'string' || message.trim() === '') throw new UserError('E_BAD_INPUT', 'a failure needs a message saying why the grading failed');

@@ -2,7 +2,7 @@
 // idempotent on (submission, grade number), holds the submission's row lock, and only the latest
 // grading moves the submission's status.
 import { UserError } from '../common/errors.js';
-import { checkAttemptBy, checkFailure, MAX_FAILURE_CHARS } from './grading-checks.js';
+import { checkAttemptBy, checkFailure, failureText } from './grading-checks.js';
 import { checkIncident } from './incident-checks.js';
 import { checkCount, checkFiniteNumber, checkText, jsonObjectText } from './input-checks.js';
 import { now, row, rows, writeTransaction, type PgClient } from './pg-connection.js';
@@ -104,7 +104,7 @@ export function gradingOperations(context: PgContext) {
     recordFailure(submissionId, gradeNumber, message, code) {
       checkCount('grade number', gradeNumber, 1);
       checkFailure(message, code);
-      const text = message.slice(0, MAX_FAILURE_CHARS);
+      const text = failureText(message);
       return writeTransaction(pool, async (client) => {
         const state = await lockedStateFor(client, submissionId, gradeNumber);
         const inserted = await client.query(`INSERT INTO results (submission_id, grade_number, outcome, error, created_at)

@@ -1,7 +1,7 @@
 // A grading's way through SQLite: attempts start it, a result or a failure ends it. Each step is
 // idempotent on (submission, grade number), and only the latest grading moves the submission's status.
 import { UserError } from '../common/errors.js';
-import { checkAttemptBy, checkFailure, MAX_FAILURE_CHARS } from './grading-checks.js';
+import { checkAttemptBy, checkFailure, failureText } from './grading-checks.js';
 import { checkCount, checkFiniteNumber, checkText, jsonObjectText } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -103,7 +103,7 @@ export function gradingOperations(context: SqliteContext) {
     recordFailure(submissionId, gradeNumber, message, code) {
       checkCount('grade number', gradeNumber, 1);
       checkFailure(message, code);
-      const text = message.slice(0, MAX_FAILURE_CHARS);
+      const text = failureText(message);
       return writeTransaction(db, () => {
         const state = stateFor(db, submissionId, gradeNumber);
         const inserted = db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, error, created_at)
