@@ -55,11 +55,16 @@ async function waitUntilReady(url: string, server: ChildProcess, timeoutMs = 30_
   }
 }
 
-/**
- * Starts a private server. Durability is off (fsync, full pages): it holds only data made to be
- * thrown away, and the benchmark measures gradebox, not a disk.
- */
-export async function startPrivatePostgres(user: ServiceUser, binDir = postgresBinDir()): Promise<PrivatePostgres> {
+export interface PrivatePostgresOptions {
+  /**
+   * Commits wait for the disk, as a production server's do (the benchmark compares it with SQLite's
+   * synchronous=FULL); off for the tests, whose data is thrown away. @defaultValue false
+   */
+  durable?: boolean;
+}
+
+/** Starts a private server. */
+export async function startPrivatePostgres(user: ServiceUser, options: PrivatePostgresOptions = {}, binDir = postgresBinDir()): Promise<PrivatePostgres> {
   if (binDir === null) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb); infra/install.sh installs it');
   const root = mkdtempSync(join(tmpdir(), 'gradebox-pg-'));
   chownSync(root, user.uid, user.gid);
@@ -70,8 +75,9 @@ export async function startPrivatePostgres(user: ServiceUser, binDir = postgresB
   // trust: whoever reaches the socket may connect, and only the account and root can (its folder is 0700).
   execFileSync(join(binDir, 'initdb'), ['-D', dataDir, '-U', user.name, '--auth=trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'],
     { ...asUser(user), stdio: 'ignore', cwd: root });
-  const server = spawn(SETPRIV, ['--pdeathsig', 'INT', '--', join(binDir, 'postgres'), '-D', dataDir, '-k', socketDir, '-c', "listen_addresses=",
-    '-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200'], { ...asUser(user), stdio: 'ignore', cwd: root });
+  const durability = options.durable ? [] : ['-c', 'fsync=off', '-c', 'full_page_writes=off', '-c', 'synchronous_commit=off'];
+  const server = spawn(SETPRIV, ['--pdeathsig', 'INT', '--', join(binDir, 'postgres'), '-D', dataDir, '-k', socketDir, '-c', 'listen_addresses=',
+    '-c', 'max_connections=200', ...durability], { ...asUser(user), stdio: 'ignore', cwd: root });
   const exited = new Promise<void>((resolve) => server.once('exit', () => resolve()));
   const urlOf = (database: string) => `postgres://${encodeURIComponent(user.name)}@/${database}?host=${encodeURIComponent(socketDir)}`;
   const stop = async () => {
