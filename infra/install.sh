@@ -12,9 +12,12 @@ fi
 # gcc/g++/make build the launcher and the addon and are the C/C++ runtimes; libseccomp-dev the
 # filter compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); python3
 # and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick; qemu and a static
-# busybox boot the guest in which the tests run the sandbox on the cgroup hierarchy the host lacks.
+# busybox boot the guest in which the tests run the sandbox on the cgroup hierarchy the host lacks;
+# postgresql (the distribution's supported version: 15 on Debian 12, 16 on Ubuntu 24.04) is the
+# store of installations that set DATABASE_URL, and the tests and the benchmark start private
+# servers of it (they need no running service).
 PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap
-  qemu-system-x86 busybox-static kmod)
+  qemu-system-x86 busybox-static kmod postgresql)
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")
