@@ -26,7 +26,8 @@ const pools: PgPool[] = [];
 const fixture = new StoreFixture();
 
 test.before(async () => {
-  if (installed) server = await startPrivatePostgres(lookUpServiceUser(config().serviceUser));
+  // Durable (commits wait for their flush), as a production server: the relaxed-write test compares against that.
+  if (installed) server = await startPrivatePostgres(lookUpServiceUser(config().serviceUser), { durable: true });
 });
 test.after.each(async () => {
   for (const pool of pools.splice(0)) await pool.end();
