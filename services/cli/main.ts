@@ -12,6 +12,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   lti: { summary: 'connect an LMS by LTI 1.3: register platforms, link LMS courses, rotate the tool key, show grade passbacks', load: async () => (await import('./lti-command.js')).ltiCommand },
   keys: { summary: 'create, list or revoke course keys', load: async () => (await import('./keys-command.js')).keysCommand },
   assignments: { summary: 'add, change (due date, feedback release) or list a course\'s assignments', load: async () => (await import('./assignments-command.js')).assignmentsCommand },
+  migrate: { summary: 'move a SQLite store into an empty PostgreSQL database, verified by counts and digests', load: async () => (await import('./migrate-command.js')).migrateCommand },
   submissions: { summary: 'show a submission\'s whole record (failures\' details included), for operators', load: async () => (await import('./submissions-command.js')).submissionsCommand },
   import: { summary: 'make harness graders from HumanEval or MBPP tasks', load: async () => (await import('./import-command.js')).importCommand },
   audit: { summary: 'verify or show the security audit log', load: async () => (await import('./audit-command.js')).auditCommand },

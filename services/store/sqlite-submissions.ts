@@ -2,10 +2,11 @@
 // in one transaction; an idempotency key makes a retried upload return the submission it made.
 import { UserError } from '../common/errors.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
+import { broughtContents } from './brought-contents.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { checkManifest } from './manifest-check.js';
 import { assignmentById } from './sqlite-assignments.js';
-import { addBlobContent, blobContentSize, broughtContents } from './sqlite-blob-contents.js';
+import { addBlobContent, blobContentSize } from './sqlite-blob-contents.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { appendEvent } from './sqlite-events.js';

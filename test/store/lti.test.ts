@@ -3,12 +3,12 @@
 // only, and score deliveries written in the transaction of the submission event they report (only
 // for a learner known by their sub; Pending only for a first grading), claimed under a lease.
 import * as assert from 'uvu/assert';
-import { test } from 'uvu';
 
 import type { Store } from '../../services/store/store.js';
-import { StoreFixture, by, seed, submit, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, by, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/lti');
 test.after.each(() => fixture.cleanup());
 
 const REGISTRATION = {

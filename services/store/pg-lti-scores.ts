@@ -1,0 +1,77 @@
+// Score deliveries (LTI grade passback) in PostgreSQL (the twin of sqlite-lti-scores.ts): written in
+// the transaction of the submission event they report, claimed with a lease (FOR UPDATE SKIP LOCKED),
+// each attempt's outcome kept.
+import { checkCount, checkLimit } from './input-checks.js';
+import { scoreKind } from './lti-checks.js';
+import { now, row, rows, writeTransaction, type Queryable } from './pg-connection.js';
+import type { PgContext } from './pg-context.js';
+import type { EventType } from './store.js';
+import type { LtiDeliveryState, LtiScoreDelivery, LtiScoreKind } from './lti-store.js';
+import type { StoreOperations } from './store-operations.js';
+
+interface DeliveryRow {
+  id: number;
+  course_id: string;
+  assignment_id: number;
+  student: string;
+  submission_id: string;
+  grade_number: number;
+  kind: LtiScoreKind;
+  platform_id: number;
+  resource_link_id: string;
+  score_timestamp: string;
+  state: LtiDeliveryState;
+  attempts: number;
+  next_attempt_at: string;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const toDelivery = (r: DeliveryRow): LtiScoreDelivery => ({
+  id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, student: r.student, submissionId: r.submission_id, gradeNumber: r.grade_number,
+  kind: r.kind, platformId: r.platform_id, resourceLinkId: r.resource_link_id, timestamp: r.score_timestamp, state: r.state,
+  attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastStatus: r.last_status, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at,
+});
+
+/** Called inside the transaction that appends a submission's event (see sqlite-lti-scores.ts). */
+export async function addLtiScoreDelivery(client: Queryable, submissionId: string, type: EventType, data: Record<string, unknown>): Promise<void> {
+  const kind = scoreKind(type, data);
+  if (kind === null) return;
+  const at = now();
+  await client.query(`INSERT INTO lti_score_deliveries (course_id, assignment_id, student, submission_id, grade_number, kind, platform_id, resource_link_id,
+      score_timestamp, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT s.course_id, s.assignment_id, s.student, s.id, $1::integer, $2::text, l.platform_id, l.resource_link_id, $3::timestamptz, 'pending', 0, $3::timestamptz, $3::timestamptz, $3::timestamptz
+    FROM submissions s JOIN lti_learners l ON l.course_id = s.course_id AND l.assignment_id = s.assignment_id AND l.student = s.student
+    WHERE s.id = $4`, [Number(data.gradeNumber), kind, at, submissionId]);
+}
+
+export function ltiScoreOperations({ pool }: PgContext) {
+  return {
+    claimLtiScoreDeliveries(at, limit, leaseMs) {
+      checkCount('limit', limit, 1);
+      const until = new Date(Date.parse(at) + leaseMs).toISOString();
+      return writeTransaction(pool, async (client) => (await rows<DeliveryRow>(client, `UPDATE lti_score_deliveries SET lease_until = $1 WHERE id IN (
+          SELECT id FROM lti_score_deliveries WHERE state = 'pending' AND next_attempt_at <= $2 AND (lease_until IS NULL OR lease_until < $2)
+          ORDER BY next_attempt_at, id LIMIT $3 FOR UPDATE SKIP LOCKED)
+        RETURNING *`, [until, at, limit])).sort((a, b) => a.next_attempt_at.localeCompare(b.next_attempt_at) || a.id - b.id).map(toDelivery));
+    },
+
+    async recordLtiScoreAttempt(id, record) {
+      await pool.query(`UPDATE lti_score_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3,
+          next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, updated_at = $5 WHERE id = $6`,
+      [record.state, record.status, record.error, record.nextAttemptAt ?? null, now(), id]);
+    },
+
+    async ltiScoreSuperseded(d) {
+      return (await row(pool, `SELECT 1 FROM lti_score_deliveries WHERE course_id = $1 AND assignment_id = $2 AND student = $3 AND state = 'delivered'
+        AND score_timestamp > $4 LIMIT 1`, [d.courseId, d.assignmentId, d.student, d.timestamp])) !== undefined;
+    },
+
+    async listLtiScoreDeliveries(courseId, limit) {
+      return (await rows<DeliveryRow>(pool, 'SELECT * FROM lti_score_deliveries WHERE course_id = $1 ORDER BY id DESC LIMIT $2',
+        [courseId, checkLimit(limit, 1000)])).map(toDelivery);
+    },
+  } satisfies Partial<StoreOperations>;
+}
