@@ -5,17 +5,12 @@ import { basename, extname } from 'node:path';
 import type { Submission } from './language-record.js';
 import { listed, SubmissionFault } from './submission-fault.js';
 
-/** A file name as a command argument: `./` first, so a name such as `-c.py` is never read as an option. */
-export function asArgument(name: string): string {
-  return `./${name}`;
-}
-
-/** The source file to run, as a command argument. */
+/** The source file to run. */
 export function entryFile({ sources, entry }: Submission, language: { name: string; extensions: readonly string[] }): string {
-  if (entry !== null) return asArgument(entry);
-  if (sources.length === 1) return asArgument(sources[0]!);
+  if (entry !== null) return entry;
+  if (sources.length === 1) return sources[0]!;
   const mains = sources.filter((name) => basename(name, extname(name)) === 'main');
-  if (mains.length === 1) return asArgument(mains[0]!);
+  if (mains.length === 1) return mains[0]!;
   const which = mains.length === 0 ? `none is named main${language.extensions[0]}` : `${listed(mains)} are all named main`;
   throw new SubmissionFault('E_SUBMISSION_AMBIGUOUS',
     `The submission has several ${language.name} files (${listed(sources)}) and ${which}, so it is not clear which one the program starts from: `

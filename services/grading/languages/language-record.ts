@@ -26,12 +26,12 @@ export interface LanguageRecord<Name extends string = string> {
   extensions: readonly string[];
   /**
    * The entry point as a command names it: what a test runs, and what `{main}` means in a grader's
-   * own commands (`./main.py`, a Java class). Throws a SubmissionFault when the submission has none, or several.
+   * own commands (`main.py`, a Java class, `./main`). Throws a SubmissionFault when the submission has none, or several.
    */
   main(submission: Submission): string;
   /**
-   * The build command, run once in /box; null: nothing to build. `sources` are the source files as
-   * command arguments (`./a.c`). A default build runs none of the student's code.
+   * The build command, run once in /box, given the source files; null: nothing to build. A default
+   * build runs none of the student's code.
    */
   build(sources: string[]): string[] | null;
   /** Seccomp policy of the build (policies/NAME.yaml). */

@@ -2,7 +2,6 @@
 // grader's own build or run command in place of the language's where it gives one, and the entry
 // file the grader or the submission names. A fault of the submission (no source, no entry point)
 // is part of the plan, to be graded CE: never an error that stops the grading.
-import { asArgument } from './entry-file.js';
 import type { LanguageRecord } from './language-record.js';
 import { languageRecord, type Language } from './registry.js';
 import { extensionsOf, readSources, type SourceFiles } from './source-files.js';
@@ -88,8 +87,7 @@ export function planFor(language: Language, submissionDir: string, memoryMb: num
   } catch (error) {
     return unbuildable(record, error);
   }
-  // As arguments, so that a submission's `-o.c` or `@args.java` is a file to the compiler, never an option or an argument file.
-  const sources = files.sources.map(asArgument);
+  const { sources } = files;
   const { main, fault } = entryPoint(record, files, options.entry ?? null);
   const build = buildCommand(record, options.build, sources, main);
   const run = main === null ? [] : options.run ? expand(options.run, main, sources) : record.run(main, memoryMb);

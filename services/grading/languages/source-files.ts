@@ -66,11 +66,24 @@ function notText(name: string, why: string): SubmissionFault {
   return new SubmissionFault('E_SUBMISSION_NOT_TEXT', `${name} is not source code (${why}): submit the program's source, saved as UTF-8 text.`);
 }
 
+/**
+ * A compiler reads a command-line word that starts with - as an option and one that starts with @
+ * as a file of more options (gcc, javac); gcc even hands cc1 `-dumpbase @NAME` for a source
+ * `./@NAME`, which cc1 expands again. A file `@opts.c` beside an `opts.c` holding `-wrapper
+ * /bin/sh,./x` would run the submission's script in the build, so such a name is refused.
+ */
+function checkName(name: string): void {
+  if (name.startsWith('-') || name.startsWith('@')) {
+    throw new SubmissionFault('E_SUBMISSION_NAME', `${name}: a source file's name may not start with - or @ (compilers read such a word as options): rename it.`);
+  }
+}
+
 /** Reads the submission folder `dir` for `record`'s language; throws a SubmissionFault when it has nothing to build. */
 export function readSources(dir: string, record: LanguageRecord): SourceFiles {
   const names = readdirSync(dir).sort();
   if (names.length === 0) throw new SubmissionFault('E_SUBMISSION_EMPTY', 'The submission is empty: it has no file. Submit your program\'s source files.');
   const sources = names.filter((name) => record.extensions.includes(extname(name)));
   if (sources.length === 0) throw noSource(dir, names, record);
+  sources.forEach(checkName);
   return { names, sources, texts: new Map(sources.map((name) => [name, readText(dir, name)])) };
 }
