@@ -2,8 +2,9 @@
 // the file the grader or the submission names, else the only file, else the one named main.
 import { basename, extname } from 'node:path';
 
+import { listed } from '../../common/listed.js';
 import type { Submission } from './language-record.js';
-import { listed, SubmissionFault } from './submission-fault.js';
+import { SubmissionFault } from './submission-fault.js';
 
 /** The source file to run. */
 export function entryFile({ sources, entry }: Submission, language: { name: string; extensions: readonly string[] }): string {

@@ -2,9 +2,10 @@
 // and in whichever package, on a JVM sized to the test's memory limit.
 import { basename } from 'node:path';
 
+import { listed } from '../../common/listed.js';
 import { javaDeclarations } from './java-source.js';
 import { defineLanguage, type Submission } from './language-record.js';
-import { listed, SubmissionFault } from './submission-fault.js';
+import { SubmissionFault } from './submission-fault.js';
 
 const MAIN = 'public static void main(String[] args)';
 

@@ -2,10 +2,11 @@
 // grader's own build or run command in place of the language's where it gives one, and the entry
 // file the grader or the submission names. A fault of the submission (no source, no entry point)
 // is part of the plan, to be graded CE: never an error that stops the grading.
+import { listed } from '../../common/listed.js';
 import type { LanguageRecord } from './language-record.js';
 import { languageRecord, type Language } from './registry.js';
 import { extensionsOf, readSources, type SourceFiles } from './source-files.js';
-import { listed, SubmissionFault } from './submission-fault.js';
+import { SubmissionFault } from './submission-fault.js';
 
 export interface LanguagePlan {
   /** The build step, or none (nothing to build, or nothing that can be built: see `fault`). */

@@ -5,9 +5,10 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 
+import { listed } from '../../common/listed.js';
 import type { LanguageRecord } from './language-record.js';
 import { languageRecords } from './registry.js';
-import { listed, SubmissionFault } from './submission-fault.js';
+import { SubmissionFault } from './submission-fault.js';
 
 export interface SourceFiles {
   /** Every top-level name of the submission, sorted. */
@@ -29,8 +30,7 @@ function described(dir: string, name: string): string {
 
 /** `.py`; `.cc, .cpp or .cxx`. */
 export function extensionsOf(record: Pick<LanguageRecord, 'extensions'>): string {
-  const all = [...record.extensions];
-  return all.length === 1 ? all[0]! : `${all.slice(0, -1).join(', ')} or ${all.at(-1)}`;
+  return listed(record.extensions, { conjunction: 'or' });
 }
 
 function noSource(dir: string, names: string[], record: LanguageRecord): SubmissionFault {

@@ -22,11 +22,3 @@ export class SubmissionFault extends Error {
     super(message);
   }
 }
-
-/** `a, b and c`, at most `max` names and then how many more. */
-export function listed(names: readonly string[], max = 5): string {
-  const shown = names.slice(0, max);
-  const more = names.length - shown.length;
-  if (more > 0) return `${shown.join(', ')} and ${more} more`;
-  return shown.length <= 1 ? shown.join('') : `${shown.slice(0, -1).join(', ')} and ${shown.at(-1)}`;
-}
