@@ -151,4 +151,7 @@ CREATE TABLE grader_snapshots (
 ALTER TABLE assignments ADD COLUMN due_at TEXT;
 ALTER TABLE assignments ADD COLUMN feedback_released_at TEXT;
 ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
+  // The entry file a submission names (the upload's `entry` field): every grading of it, regrades
+  // too, starts the program there. NULL: none named (the language's own rule).
+  { version: 6, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry TEXT;' },
 ];

@@ -5,7 +5,7 @@ import { UserError } from '../common/errors.js';
 import { checkSha256, quote } from './input-checks.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { GraderManifest, GraderSnapshot, NewGraderSnapshot, StoredBlob } from './store.js';
+import type { GraderManifest, GraderSnapshot, NewGraderSnapshot, StoredBlob, SubmissionRule } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface SnapshotRow {
@@ -20,10 +20,16 @@ const toSnapshot = (row: SnapshotRow): GraderSnapshot => ({
   digest: row.digest, blobSha256: row.blob_sha256, size: row.size, manifest: JSON.parse(row.manifest_json) as GraderManifest, createdAt: row.created_at,
 });
 
+function isSubmissionRule(rule: SubmissionRule | undefined): boolean {
+  return rule === undefined || (typeof rule?.language === 'string' && Array.isArray(rule.extensions)
+    && rule.extensions.every((e) => typeof e === 'string') && (rule.entry === null || typeof rule.entry === 'string'));
+}
+
 function checkManifest(manifest: GraderManifest): void {
   const fine = Array.isArray(manifest?.tests) && manifest.tests.every((t) => typeof t === 'string')
-    && Array.isArray(manifest.files) && manifest.files.every((f) => typeof f?.path === 'string' && typeof f.sha256 === 'string' && Number.isSafeInteger(f.size));
-  if (!fine) throw new UserError('E_BAD_INPUT', 'a grader snapshot\'s manifest must list its tests (names) and files ({ path, sha256, size })');
+    && Array.isArray(manifest.files) && manifest.files.every((f) => typeof f?.path === 'string' && typeof f.sha256 === 'string' && Number.isSafeInteger(f.size))
+    && isSubmissionRule(manifest.submissions);
+  if (!fine) throw new UserError('E_BAD_INPUT', 'a grader snapshot\'s manifest must list its tests (names) and files ({ path, sha256, size }), and may say what submissions hold ({ language, extensions, entry })');
 }
 
 /** Refuses a malformed snapshot before its tar is stored. */

@@ -14,6 +14,7 @@ interface Row {
   created_at: string;
   course_id: string;
   grader_digest: string;
+  entry: string | null;
 }
 
 /** Called inside the transaction that requests the grading. */
@@ -25,12 +26,12 @@ export function outboxOperations({ db }: SqliteContext) {
   return {
     pendingOutbox(limit) {
       checkCount('outbox limit', limit, 1);
-      const rows = db.prepare(`SELECT o.*, s.course_id, a.grader_digest FROM outbox o
+      const rows = db.prepare(`SELECT o.*, s.course_id, s.entry, a.grader_digest FROM outbox o
         JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id
         ORDER BY o.id LIMIT ?`).all(limit) as Row[];
       return rows.map((r): OutboxRow => ({
         id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
-        courseId: r.course_id, graderDigest: r.grader_digest,
+        courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry,
       }));
     },
 
