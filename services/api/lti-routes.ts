@@ -27,6 +27,7 @@ import { deepLinkReturnPage, errorPage, instructorPage, learnerPage, pickerPage 
 import type { OutboxRelay } from './outbox-relay.js';
 import { serveRoute } from './serve-route.js';
 import { studentSubmission } from './student-submission.js';
+import { checkGradable, uploadedEntry } from './upload/gradable-upload.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
 
 export interface LtiRoutesOptions {
@@ -107,6 +108,12 @@ async function upload(options: LtiRoutesOptions, req: Request, res: Response): P
   try {
     const received = await readSubmissionUpload({ headers: req.headers, stream: req }, staging, options.uploadLimits);
     if (received.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
+    // The portal's checks, as for its uploads: an entry file named in the form, and files the grader's language can grade.
+    const paths = received.files.map((f) => f.path);
+    const entry = uploadedEntry(received.fields, paths);
+    const assignment = (await store.listAssignments(session.courseId)).find((a) => a.id === session.assignmentId);
+    if (!assignment) throw new HttpError(403, 'E_FORBIDDEN', 'the assignment of this launch is gone');
+    checkGradable((await store.findGraderSnapshot(assignment.graderDigest))?.manifest.submissions, assignment.name, paths, entry);
     for (const file of received.files) {
       if (file.content) continue;
       try {
@@ -117,7 +124,7 @@ async function upload(options: LtiRoutesOptions, req: Request, res: Response): P
       }
     }
     const { submission } = await store.createSubmission({
-      courseId: session.courseId, assignmentId: session.assignmentId, student: session.sub,
+      courseId: session.courseId, assignmentId: session.assignmentId, student: session.sub, entry,
       files: received.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
     });
     options.relay.kick();

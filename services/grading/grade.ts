@@ -35,6 +35,8 @@ export interface GradeOptions {
   cpuset?: string | undefined;
   /** Where the grading's temporary folder goes (a worker's job folder, swept after a crash). @defaultValue the OS temp dir */
   scratchDir?: string | undefined;
+  /** The entry file the submission names (a top-level file of it); a grader's `entry:` wins. @defaultValue the language's rule */
+  entry?: string | undefined;
 }
 
 function sha256(text: string): string {
@@ -94,7 +96,7 @@ async function testBuilt(grader: GraderDefinition, plan: LanguagePlan, built: Bu
   return { outcome: await runTests(grader, plan, built.dir, layout, scratch, context), layout };
 }
 
-function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLayout, seed: number): Provenance {
+function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLayout, options: GradeOptions): Provenance {
   const policy = installedPolicy(plan.policy);
   const buildPolicy = plan.build ? installedPolicy(plan.buildPolicy) : null;
   const limits = grader.harness ? [['harness', grader.limits]] : grader.tests.map((t) => [t.name, t.limits]);
@@ -105,7 +107,8 @@ function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLa
     build_policy: buildPolicy ? { name: buildPolicy.name, digest: buildPolicy.digest } : null,
     runtime_layers_digest: layout.digest,
     limits_digest: sha256(JSON.stringify(limits)),
-    seed,
+    seed: options.seed ?? 0,
+    entry: options.entry ?? null,
     gradebox_version: gradeboxVersion(),
   };
 }
@@ -118,7 +121,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   try {
     const submission = submissionFolder(options.submission, scratch);
     const memoryMb = Math.max(grader.limits.memoryMb, ...grader.tests.map((t) => t.limits.memoryMb));
-    const plan = planFor(grader.language, submission, memoryMb, { build: grader.build, run: grader.run });
+    const plan = planFor(grader.language, submission, memoryMb, { build: grader.build, run: grader.run, entry: grader.entry ?? options.entry });
     const context = newRunContext(seed, options.cpuset);
     const built = await buildSubmission(plan, submission, scratch, context);
     const { outcome, layout } = await testBuilt(grader, plan, built, scratch, context);
@@ -131,7 +134,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       tests,
       verdict: overallVerdict(tests),
       gradable: isGradable(tests),
-      provenance: provenance(grader, plan, layout, seed),
+      provenance: provenance(grader, plan, layout, options),
       incidents: outcome.incidents,
       internal_problems: outcome.problems,
       sandbox_launch_ms: context.launchMs,

@@ -88,6 +88,8 @@ export interface GraderDefinition {
   limits: GraderLimits;
   build?: string[];
   run?: string[];
+  /** The file the program starts from, whatever a submission names: a source file at the top of the submission. */
+  entry?: string | undefined;
   /** Absolute paths of the files copied into /box for every test. */
   files: string[];
   /** Empty in harness mode. */
@@ -156,6 +158,11 @@ const testEntrySchema = z.strictObject({
   files: pathList('data/words.txt'),
 }, { error: expectedObject('a test such as { stdin: tests/1.in, expect: tests/1.out } or { glob: tests/*.in }') });
 
+const ENTRY_EXPECTED = 'a source file name at the top of the submission, such as main.py';
+const entryName = z.string({ error: expected(ENTRY_EXPECTED) })
+  .regex(/^[^/\\\x00-\x1f\x7f]{1,255}$/, { error: expected(ENTRY_EXPECTED) })
+  .refine((name) => name !== '.' && name !== '..', { error: expected(ENTRY_EXPECTED) });
+
 const BOX_PATH_EXPECTED = 'a path inside /box such as results.json (relative, without ..)';
 const boxPath = z.string({ error: expected(BOX_PATH_EXPECTED) })
   .refine((p) => p.length > 0 && !isAbsolute(p) && !p.split('/').includes('..'), { error: expected(BOX_PATH_EXPECTED) });
@@ -166,6 +173,7 @@ const graderSchema = z.strictObject({
   limits: limitsSchema.optional(),
   build: argv.optional(),
   run: argv.optional(),
+  entry: entryName.optional(),
   files: pathList('data/words.txt'),
   tests: z.array(testEntrySchema, { error: expected('a list of tests') }).optional(),
   custom_checker: z.strictObject({ run: argv, files: pathList('checker.py') },

@@ -1,15 +1,17 @@
 // Reads a grader folder: its grader.yaml and every file it names, checked, into a definition with
 // its digest. Errors name the file, the field and the fix.
 import { realpathSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 
 import { UserError } from '../common/errors.js';
 import { pathLabel } from '../common/file-labels.js';
-import { DEFAULT_GRADER_LIMITS, readGraderSpec, type GraderDefinition } from './grader-definition.js';
+import { DEFAULT_GRADER_LIMITS, readGraderSpec, type GraderDefinition, type GraderSpec } from './grader-definition.js';
 import { graderDigest, referencedFiles } from './grader-digest.js';
-import type { GraderContext } from './grader-errors.js';
+import { invalidField, type GraderContext } from './grader-errors.js';
 import { graderFiles } from './grader-paths.js';
 import { harnessOf, ioTests, limitsFrom } from './grader-tests.js';
+import { languageRecord } from './languages/registry.js';
+import { extensionsOf } from './languages/source-files.js';
 
 function graderRoot(dir: string): string {
   try {
@@ -19,6 +21,15 @@ function graderRoot(dir: string): string {
     // Reported below, with the same message as a file.
   }
   throw new UserError('E_GRADER_NOT_FOUND', `${dir}: no such grader folder; give the folder that holds grader.yaml`);
+}
+
+/** The grader's entry file, which must be a source file of its language. */
+function entryOf(ctx: GraderContext, spec: GraderSpec): string | undefined {
+  const record = languageRecord(spec.language);
+  if (spec.entry !== undefined && !record.extensions.includes(extname(spec.entry))) {
+    invalidField(ctx, 'entry', `expected a ${record.name} source file (${extensionsOf(record)}), such as main${record.extensions[0]}, got ${JSON.stringify(spec.entry)}`);
+  }
+  return spec.entry;
 }
 
 /** Reads and checks `dir/grader.yaml` and every file it names. Throws a UserError: E_GRADER_INVALID
@@ -35,6 +46,7 @@ export function loadGrader(dir: string): GraderDefinition {
     limits,
     build: spec.build,
     run: spec.run,
+    entry: entryOf(ctx, spec),
     files: graderFiles(ctx, spec.files, 'files'),
     tests: spec.mode === 'io' ? ioTests(ctx, spec, limits) : [],
     customChecker: spec.custom_checker

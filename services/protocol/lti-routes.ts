@@ -79,7 +79,7 @@ export const ltiRoutes = {
   ltiUpload: {
     method: 'post', path: '/lti/v1/submissions', summary: 'LTI: a learner\'s upload from the launch page (the launch names the assignment and the student)',
     security: 'ltiLaunch', body: { type: 'multipart/form-data' },
-    responses: { 202: { description: 'Stored and queued', content: json(z.object({ id: submissionId, status: z.string() })) }, 400: error, 401: error, 403: error, 413: error, 415: error },
+    responses: { 202: { description: 'Stored and queued', content: json(z.object({ id: submissionId, status: z.string() })) }, 400: error, 401: error, 403: error, 413: error, 415: error, 422: error },
   },
   ltiSubmission: {
     method: 'get', path: '/lti/v1/submissions/{id}', summary: 'LTI: the learner\'s own submission, as a student may see it',

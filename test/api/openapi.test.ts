@@ -115,7 +115,7 @@ const CONTRACT = [
   'post /lti/login - 302 400',
   'post /lti/launch - 200 400 401 403 409',
   'post /lti/deep-link ltiLaunch 200 400 401',
-  'post /lti/v1/submissions ltiLaunch 202 400 401 403 413 415',
+  'post /lti/v1/submissions ltiLaunch 202 400 401 403 413 415 422',
   'get /lti/v1/submissions/{id} ltiLaunch path:id 200 401 404',
   'post /lti/v1/roster ltiLaunch 200 401 403 409 502',
   'get /operator/v1/lti/platforms operatorToken 200 401',

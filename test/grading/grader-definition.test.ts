@@ -88,6 +88,7 @@ test('defaults: limits, checker, tolerance, points, visibility, args, mode', () 
   assert.equal(grader.files, []);
   assert.is(grader.build, undefined);
   assert.is(grader.run, undefined);
+  assert.is(grader.entry, undefined);
   assert.is(grader.customChecker, undefined);
   assert.is(grader.harness, undefined);
   assert.equal(grader.tests, [{
@@ -152,6 +153,16 @@ tests:
   assert.equal(grader.tests[1]?.limits, grader.limits);
   assert.is(grader.tests[1]?.checker, 'custom');
   assert.equal(grader.customChecker, { run: ['python3', 'check.py'], files: [join(grader.dir, 'check.py')] });
+});
+
+test('entry: the source file every submission starts from, of the grader\'s language, at the top of the submission', () => {
+  const one = 'tests: [{ stdin: tests/1.in, expect: tests/1.out }]';
+  assert.is(loadGrader(graderWith(`language: python\nentry: solve.py\n${one}\n`)).entry, 'solve.py');
+  assert.is(loadGrader(graderWith(`language: javascript\nentry: app.cjs\n${one}\n`)).entry, 'app.cjs');
+  rejects(graderWith(`language: python\nentry: solve.js\n${one}\n`), /field entry: expected a python source file \(\.py\), such as main\.py, got "solve\.js"/);
+  rejects(graderWith(`language: cpp\nentry: main\n${one}\n`), /field entry: expected a cpp source file \(\.cc, \.cpp or \.cxx\), such as main\.cc/);
+  rejects(graderWith(`language: java\nentry: src/Main.java\n${one}\n`), /field entry: expected a source file name at the top of the submission, such as main\.py, got "src\/Main\.java"/);
+  rejects(graderWith(`language: java\nentry: 3\n${one}\n`), /field entry: expected a source file name at the top of the submission, such as main\.py, got 3/);
 });
 
 test('a custom-checked test may have no expected output, but then needs a name', () => {
