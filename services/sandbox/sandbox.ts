@@ -150,6 +150,8 @@ export interface LinkedResults {
   first: RunResult;
   second: RunResult;
   secondCut: boolean;
+  /** Whose result came first: an interactive problem's verdict depends on who stopped talking. */
+  firstEndedFirst: boolean;
 }
 
 /**
@@ -175,6 +177,7 @@ export async function runLinked(first: SandboxRun, second: SandboxRun): Promise<
     await b.dispose();
     throw error;
   }
+  const firstEndedFirst = !secondDone;
   let secondCut = false;
   const timer = setTimeout(() => {
     if (secondDone) return;
@@ -182,7 +185,7 @@ export async function runLinked(first: SandboxRun, second: SandboxRun): Promise<
     void b.dispose();
   }, LINKED_GRACE_MS);
   try {
-    return { first: firstResult, second: await secondRun, secondCut };
+    return { first: firstResult, second: await secondRun, secondCut, firstEndedFirst };
   } finally {
     clearTimeout(timer);
   }

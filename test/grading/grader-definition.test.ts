@@ -97,6 +97,8 @@ test('defaults: limits, checker, tolerance, points, visibility, args, mode', () 
     args: [],
     checker: 'lines',
     tolerance: 1e-6,
+    caseSensitive: true,
+    spaceChangeSensitive: false,
     points: 1,
     visibility: 'visible',
     limits: { ...DEFAULT_GRADER_LIMITS },
@@ -151,7 +153,7 @@ tests:
   assert.equal(first?.files, [join(grader.dir, 'data/extra.txt')]);
   assert.equal(grader.tests[1]?.limits, grader.limits);
   assert.is(grader.tests[1]?.checker, 'custom');
-  assert.equal(grader.customChecker, { run: ['python3', 'check.py'], files: [join(grader.dir, 'check.py')] });
+  assert.equal(grader.customChecker, { run: ['python3', 'check.py'], files: [join(grader.dir, 'check.py')], root: grader.dir, args: [], protocol: 'exit01' });
 });
 
 test('a custom-checked test may have no expected output, but then needs a name', () => {
@@ -192,7 +194,7 @@ harness: { files: [t.py], run: [python3, t.py], candidate: { files: [serve.py], 
 
 test('errors: bad language, bad checker, negative points, bad limit, unknown keys', () => {
   const one = '{ stdin: tests/1.in, expect: tests/1.out';
-  rejects(graderWith(`language: rust\ntests: [${one} }]\n`), /field language: expected one of c, cpp, python, java, javascript, go, got "rust"/);
+  rejects(graderWith(`language: rust\ntests: [${one} }]\n`), /field language: expected one of c, cpp, python, java, javascript, go, a list of them, or any, got "rust"/);
   rejects(graderWith(`language: c\ntests: [${one} }, ${one}, name: b, checker: fuzzy }]\n`), /field tests\[1\]\.checker: expected one of exact, lines, tokens, float, custom, got "fuzzy"/);
   rejects(graderWith(`language: c\ntests: [${one}, points: -1 }]\n`), /field tests\[0\]\.points: expected a number of points, 0 or more, got -1/);
   rejects(graderWith(`language: c\nlimits: { cpu_ms: 0 }\ntests: [${one} }]\n`), /field limits\.cpu_ms: expected a whole number from 1 to/);
