@@ -49,7 +49,7 @@ async function interact(options: IoRunOptions, interactor: ReadyProgram, test: G
   );
   const { first, second: submission } = linked;
   context.launchMs.push(Math.max(0, Math.round(performance.now() - started - Math.max(first.wall_ms, submission.wall_ms))));
-  const judged = interactiveVerdict({ interactor: first, submission, interactorFirst: linked.firstEndedFirst, submissionCut: linked.secondCut });
+  const judged = interactiveVerdict({ interactor: first, submission, submissionCut: linked.secondCut });
   const messages = readFeedback(join(out, FEEDBACK_DIR));
   const incidents = [incidentNote(test.name, submission), incidentNote(`${test.name} (interactor)`, first)].filter((n): n is IncidentNote => n !== null);
   const feedback = judged.verdict === 'AC' || (judged.verdict === 'WA' && judged.feedback === '') ? messages.team : judged.feedback;

@@ -96,31 +96,43 @@ export function kattisVerdict(run: RunResult): CheckerJudgement {
 export interface InteractiveRuns {
   interactor: RunResult;
   submission: RunResult;
-  /** The interactor's result came first: it stopped the conversation. */
-  interactorFirst: boolean;
   /** The submission was stopped because it ran on after the interactor had ended. */
   submissionCut: boolean;
 }
 
+/** Limits the submission meets by its own doing, whatever its partner did. */
+const OWN_LIMITS: ReadonlySet<RunStatus> = new Set(['time_limit', 'wall_time_limit', 'memory_limit', 'output_limit']);
+
 /**
- * An interactive test's verdict, as the Kattis tools decide it (problemtools'
- * validate_interactive): a failing interactor is the grader's fault (IE); an interactor that ended
- * first with a wrong answer decides, whatever that did to the submission; otherwise the
- * submission's own failure (a limit, a crash) comes first, then the interactor's verdict. A
- * forbidden call is SV whatever happened, and a submission still running after the interactor
- * ended is TLE.
+ * A submission that died because the interactor had gone and its pipe with it: SIGPIPE (C, C++,
+ * Go), or a runtime's broken-pipe error (Python's BrokenPipeError, Node's EPIPE). Which of the two
+ * programs ended first cannot be told reliably from two sandboxes (their reports race), so the
+ * cause is read from how the submission died.
+ */
+function diedOfClosedPipe(run: RunResult): boolean {
+  const SIGPIPE = 13;
+  return run.status === 'runtime_error' && (run.signal === SIGPIPE || /\b(BrokenPipeError|EPIPE)\b/.test(run.stderr));
+}
+
+/**
+ * An interactive test's verdict. A forbidden call is SV and a failing interactor the grader's fault
+ * (IE). A limit the submission met (time, wall time, memory, output) is its verdict. Otherwise the
+ * interactor decides: its wrong answer is WA, unless the submission crashed by itself (RE); a crash
+ * that only followed the end of the interaction (a write to the closed pipe) is not held against
+ * it. An accepted interaction needs the submission to end cleanly too, and within 2 s (else TLE).
  */
 export function interactiveVerdict(runs: InteractiveRuns): { verdict: Verdict; feedback: string; why?: string | undefined } {
   const { interactor, submission } = runs;
   if (submission.status === 'violation') return failedRunVerdict(submission as FailedRun);
   const judged = kattisVerdict(interactor);
   if (judged.verdict === 'IE') return { verdict: 'IE', feedback: '', why: `the interactor failed: ${judged.why ?? ''}` };
-  if (judged.verdict === 'WA' && runs.interactorFirst) return { verdict: 'WA', feedback: '' };
-  if (runs.submissionCut) return { verdict: 'TLE', feedback: 'the program kept running after the interaction had ended' };
-  if (isFailedRun(submission)) return failedRunVerdict(submission);
+  if (OWN_LIMITS.has(submission.status)) return failedRunVerdict(submission as FailedRun);
+  if (runs.submissionCut) {
+    return judged.verdict === 'WA' ? { verdict: 'WA', feedback: '' } : { verdict: 'TLE', feedback: 'the program kept running after the interaction had ended' };
+  }
+  if (isFailedRun(submission) && !(judged.verdict === 'WA' && diedOfClosedPipe(submission))) return failedRunVerdict(submission);
   return { verdict: judged.verdict, feedback: '' };
 }
-
 /** A test as a harness reported it: it judged the test itself, so passed is AC and anything else WA. */
 export function reportedVerdict(status: 'passed' | 'failed'): Extract<Verdict, 'AC' | 'WA'> {
   return status === 'passed' ? 'AC' : 'WA';

@@ -150,8 +150,6 @@ export interface LinkedResults {
   first: RunResult;
   second: RunResult;
   secondCut: boolean;
-  /** Whose result came first: an interactive problem's verdict depends on who stopped talking. */
-  firstEndedFirst: boolean;
 }
 
 /**
@@ -177,7 +175,6 @@ export async function runLinked(first: SandboxRun, second: SandboxRun): Promise<
     await b.dispose();
     throw error;
   }
-  const firstEndedFirst = !secondDone;
   let secondCut = false;
   const timer = setTimeout(() => {
     if (secondDone) return;
@@ -185,7 +182,7 @@ export async function runLinked(first: SandboxRun, second: SandboxRun): Promise<
     void b.dispose();
   }, LINKED_GRACE_MS);
   try {
-    return { first: firstResult, second: await secondRun, secondCut, firstEndedFirst };
+    return { first: firstResult, second: await secondRun, secondCut };
   } finally {
     clearTimeout(timer);
   }
