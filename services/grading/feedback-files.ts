@@ -27,12 +27,9 @@ function readMessage(path: string): string {
 }
 
 /**
- * The messages in `folder`. The student sees the team message, or else the judge message: a
- * validator that writes only judgemessage.txt still explains a wrong sample, and what a hidden
- * test says is withheld from students anyway (grade-result.ts). Operators get the judge message.
+ * The messages in `folder`. Students see the team message only: the judge message is for judges
+ * (the format's words) and may tell the answer; operators get it with the failure of a validator.
  */
 export function readFeedback(folder: string): { team: string; judge: string } {
-  const judge = readMessage(join(folder, 'judgemessage.txt'));
-  const team = readMessage(join(folder, 'teammessage.txt')) || judge;
-  return { team, judge };
+  return { team: readMessage(join(folder, 'teammessage.txt')), judge: readMessage(join(folder, 'judgemessage.txt')) };
 }

@@ -1,6 +1,6 @@
 // Every example grader in graders/ with its sample submissions: each gets exactly the verdict
 // its submissions/expected.json names, through the real pipeline (build and tests sandboxed).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -10,7 +10,8 @@ import { gradeSubmission, type GradeResult } from '../../services/grading/grade.
 
 const GRADERS = fromPackageRoot('graders');
 
-for (const grader of readdirSync(GRADERS).sort()) {
+// graders/kattis/ holds problem packages, not graders: test/grading/kattis-examples.test.ts imports them.
+for (const grader of readdirSync(GRADERS).sort().filter((name) => existsSync(join(GRADERS, name, 'grader.yaml')))) {
   const dir = join(GRADERS, grader);
   const expected = JSON.parse(readFileSync(join(dir, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
   for (const [submission, verdict] of Object.entries(expected)) {
