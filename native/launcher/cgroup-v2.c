@@ -40,17 +40,19 @@ static void ensure_group(const char *group) {
   }
 }
 
-static void v2_create(const char *group, int slot) {
-  ensure_group(group);
-  snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/slot-%d", group, slot);
-  if (mkdir(dir, 0755) < 0) die_errno("mkdir %s", dir);
-  created = true;
-}
-
 static void set_value(const char *file, const char *value) {
   char path[600];
   file_path(path, sizeof path, file);
   if (write_file(path, "%s", value) < 0) die_errno("write %s = %s", path, value);
+}
+
+/* cpuset.cpus before anyone joins: joining sets a task's affinity to the cgroup's CPUs (cpuset(7)). */
+static void v2_create(const char *group, int slot, const char *cpus) {
+  ensure_group(group);
+  snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/slot-%d", group, slot);
+  if (mkdir(dir, 0755) < 0) die_errno("mkdir %s", dir);
+  created = true;
+  if (cpus) set_value("cpuset.cpus", cpus);
 }
 
 static void v2_apply_limits(const struct limits *limits) {

@@ -17,7 +17,7 @@ void cgroup_init(void) {
 
 const char *cgroup_version(void) { return backend->name; }
 void cgroup_sweep(const char *group, int slot) { backend->sweep(group, slot); }
-void cgroup_create(const char *group, int slot) { backend->create(group, slot); }
+void cgroup_create(const char *group, int slot, const char *cpus) { backend->create(group, slot, cpus); }
 void cgroup_apply_limits(const struct limits *limits) { backend->apply_limits(limits); }
 void cgroup_join_self(void) { backend->join_self(); }
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }

@@ -7,7 +7,7 @@
 struct cgroup_backend {
   const char *name;
   void (*sweep)(const char *group, int slot);
-  void (*create)(const char *group, int slot);
+  void (*create)(const char *group, int slot, const char *cpus);
   void (*apply_limits)(const struct limits *limits);
   void (*join_self)(void);
   int (*read_cpu_us)(int64_t *cpu_us);

@@ -2,6 +2,7 @@
 #ifndef GRADEBOX_LAUNCHER_H
 #define GRADEBOX_LAUNCHER_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,6 +50,7 @@ struct config {
   int64_t evidence_max_bytes, evidence_max_entries, evidence_max_file_bytes;
   bool sweep_only;         /* --sweep: remove leftovers of crashed runs, then exit */
   bool background;         /* --background: build at idle CPU priority until the run is wanted */
+  const char *cpus;        /* --cpus: the slot's CPUs, where the sandbox is built, run and torn down; NULL: anywhere */
 
   /* Set per run, from the control message (or argv). */
   struct limits limits;
@@ -69,6 +71,8 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases);
 void config_defaults(struct config *cfg);
 
 /* util.c: helpers that depend on nothing else of the launcher */
+/* "0-1,3" (cpuset.cpus and taskset's form) into a set; false when it is not such a list. */
+bool parse_cpu_list(const char *text, cpu_set_t *set);
 void json_string(char *out, size_t size, const char *in);
 int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int read_file(const char *path, char *buf, size_t size);
@@ -125,7 +129,9 @@ struct cgroup_stats {
 void cgroup_init(void);
 const char *cgroup_version(void);
 void cgroup_sweep(const char *group, int slot);
-void cgroup_create(const char *group, int slot);
+/* The slot's cgroups; `cpus` (NULL: every CPU) is their cpuset from the start, so the sandbox's
+ * processes are built where they will run. */
+void cgroup_create(const char *group, int slot, const char *cpus);
 void cgroup_apply_limits(const struct limits *limits);
 void cgroup_join_self(void);
 int cgroup_read_cpu_us(int64_t *cpu_us);
