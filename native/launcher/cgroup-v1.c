@@ -38,7 +38,12 @@ static void v1_sweep(const char *group, int slot) {
 }
 
 /* The group directory is made once; cpuset children inherit cpus/mems through clone_children. */
+/* Made once per process (its group name never changes), and again if someone removed it. */
+static bool ensured[NCONTROLLERS];
+
 static void ensure_group(int controller, const char *group) {
+  if (ensured[controller]) return;
+  ensured[controller] = true;
   char dir[512], file[600], value[4096];
   snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/%s", controllers[controller], group);
   if (mkdir(dir, 0755) < 0) {
@@ -64,7 +69,13 @@ static void v1_create(const char *group, int slot, const char *cpus) {
   for (int c = 0; c < NCONTROLLERS; c++) {
     ensure_group(c, group);
     slot_dir(dirs[c], sizeof dirs[c], c, group, slot);
-    if (mkdir(dirs[c], 0755) < 0) die_errno("mkdir %s", dirs[c]);
+    if (mkdir(dirs[c], 0755) == 0) continue;
+    if (errno == ENOENT) { /* the group went since we made it */
+      ensured[c] = false;
+      ensure_group(c, group);
+      if (mkdir(dirs[c], 0755) == 0) continue;
+    }
+    die_errno("mkdir %s", dirs[c]);
   }
   created = true;
   if (cpus) set_cpus(cpus);
@@ -137,10 +148,12 @@ static void v1_kill_all(bool stopped) {
 
 static void v1_procs_file(char *out, size_t size) { path_of(out, size, PIDS, "cgroup.procs"); }
 
-static void v1_destroy(void) {
-  if (!created) return;
-  for (int c = 0; c < NCONTROLLERS; c++) remove_cgroup_dir(dirs[c]);
+static bool v1_destroy(void) {
+  if (!created) return false;
+  bool removed = true;
+  for (int c = 0; c < NCONTROLLERS; c++) removed &= remove_cgroup_dir(dirs[c]) == 0;
   created = false;
+  return removed;
 }
 
 const struct cgroup_backend cgroup_v1_backend = {

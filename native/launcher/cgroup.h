@@ -15,7 +15,8 @@ struct cgroup_backend {
   void (*read_stats)(struct cgroup_stats *stats);
   void (*kill_all)(bool stopped);
   void (*procs_file)(char *out, size_t size);
-  void (*destroy)(void);
+  /* Removes the sandbox's cgroups; true when none is left. */
+  bool (*destroy)(void);
 };
 
 extern const struct cgroup_backend cgroup_v1_backend;

@@ -36,8 +36,7 @@ int launch(struct config *cfg) {
   if (sched_setscheduler(0, cfg->background && cfg->control_fd >= 0 ? SCHED_IDLE : SCHED_OTHER, &normal) < 0)
     die_errno("sched_setscheduler");
   work_on_cpus(cfg->cpus);
-  int lock_fd;
-  int slot = acquire_slot(cfg->state_dir, &lock_fd);
+  int slot = acquire_slot(cfg->state_dir);
   uint32_t uid_base = UID_BASE + (uint32_t)slot * UID_RANGE;
   cgroup_sweep(cfg->cgroup_name, slot);
   cgroup_create(cfg->cgroup_name, slot, cfg->cpus);
@@ -48,6 +47,7 @@ int launch(struct config *cfg) {
     cgroup_destroy();
     die_errno("socketpair/pipe");
   }
+  last_capability();
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
   pid_t child = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
   if (child < 0) {

@@ -116,7 +116,10 @@ bool send_frame_fds(int fd, uint32_t id, uint32_t kind, int first, int second);
 int ensure_dir(const char *path, mode_t mode);
 
 /* slot.c: one host uid/gid range per concurrent sandbox */
-int acquire_slot(const char *state_dir, int *lock_fd);
+/* The slot this process holds, taken at the first call and kept until it exits. */
+int acquire_slot(const char *state_dir);
+/* The descriptor holding that slot's lock; -1 before the first acquire_slot. */
+int held_slot_fd(void);
 bool try_slot(const char *state_dir, int slot, int *lock_fd);
 
 /* cgroup.c: one interface over cgroup v1 and v2 */
@@ -167,6 +170,9 @@ void copy_into_box(int src_dirfd, int box_dirfd, uid_t uid, gid_t gid);
 void export_box_tree(int box_dirfd, int dst_dirfd, const struct export_caps *caps, struct export_stats *stats);
 
 /* child.c: the sandbox's init (PID 1) and the program it starts */
+/* The kernel's last capability number (it may know more than our headers): read once per process,
+ * before the first clone, so that each sandbox's init inherits the value instead of reading it. */
+int last_capability(void);
 int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
 
 /* launch.c: one sandbox from a parsed shape, through its run, to its report. Returns 0, or

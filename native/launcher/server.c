@@ -88,6 +88,12 @@ static char *wait_for_prepare(struct frame_header *header) {
   }
 }
 
+/* Closes every descriptor from `first` on, except `kept` (-1: none). */
+static void close_all_from(int first, int kept) {
+  if (kept > first) syscall(SYS_close_range, first, kept - 1, 0);
+  syscall(SYS_close_range, kept >= first ? kept + 1 : first, ~0U, 0);
+}
+
 /* In the forked supervisor: keep only stdout (frames), stderr and the channel; serve sandboxes. */
 static void __attribute__((noreturn)) become_supervisor(const struct config *defaults, int channel) {
   if (dup2(channel, CHANNEL_FD) < 0 || fcntl(CHANNEL_FD, F_SETFD, FD_CLOEXEC) < 0) _exit(1);
@@ -109,9 +115,10 @@ static void __attribute__((noreturn)) become_supervisor(const struct config *def
     cfg.status_fd = 1;
     cfg.control_fd = CHANNEL_FD;
     int code = launch(&cfg);
-    /* Every descriptor of that sandbox (its slot lock too) goes; a run that was not clean (an
-     * incident, a cancel) ends this supervisor rather than leave it anything to carry on. */
-    syscall(SYS_close_range, CHANNEL_FD + 1, ~0U, 0);
+    /* Every descriptor of that sandbox goes but the slot's lock, kept for the next one; a run that
+     * was not clean (an incident, a cancel) ends this supervisor rather than leave it anything to
+     * carry on. */
+    close_all_from(CHANNEL_FD + 1, held_slot_fd());
     free(payload);
     if (code != 0) exit(code == LAUNCH_RETIRE ? 0 : code);
     if (!send_frame(CHANNEL_FD, header.id, NOTE_DONE, NULL, 0)) exit(1);
