@@ -94,6 +94,11 @@ export interface GraderDefinition {
   tests: GraderTest[];
   customChecker?: CustomChecker;
   harness?: Harness;
+  /**
+   * Contest style: the tests stop at the first one that fails, and the rest are reported as not
+   * run (status `not_run`, no verdict). @defaultValue false
+   */
+  stopOnFailure: boolean;
 }
 
 // ---- The schema: shapes and types only; grader-tests.ts checks the rules across fields and files. ----
@@ -168,6 +173,7 @@ const graderSchema = z.strictObject({
   run: argv.optional(),
   files: pathList('data/words.txt'),
   tests: z.array(testEntrySchema, { error: expected('a list of tests') }).optional(),
+  stop_on_failure: z.boolean({ error: expected('true or false') }).default(false),
   custom_checker: z.strictObject({ run: argv, files: pathList('checker.py') },
     { error: expectedObject('a mapping such as { run: [python3, checker.py], files: [checker.py] }') }).optional(),
   harness: z.strictObject({ files: pathList('test_solution.py'), run: argv, results: boxPath.default('results.json'),

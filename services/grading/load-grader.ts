@@ -41,6 +41,7 @@ export function loadGrader(dir: string): GraderDefinition {
       ? { run: spec.custom_checker.run, files: graderFiles(ctx, spec.custom_checker.files, 'custom_checker.files') }
       : undefined,
     harness: spec.mode === 'harness' ? harnessOf(ctx, spec) : undefined,
+    stopOnFailure: spec.stop_on_failure,
   };
   return { ...definition, digest: graderDigest(root, canonical, referencedFiles(definition)) };
 }
