@@ -38,7 +38,8 @@ export async function snapshotGrader(dir: string, maxBytes: number): Promise<Mad
     const frozen = loadGrader(copy);
     if (frozen.digest !== definition.digest) throw changed(definition.dir, 'its files changed');
     const tar = await tarOf(copy, files);
-    const submissions = { language: frozen.language, extensions: [...languageRecord(frozen.language).extensions], entry: frozen.entry ?? null };
+    const extensions = [...new Set(frozen.languages.flatMap((language) => languageRecord(language).extensions))];
+    const submissions = { language: frozen.languages.join(' or '), extensions, entry: frozen.entry ?? null };
     return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: { tests: frozen.tests.map((t) => t.name), files, submissions } };
   } finally {
     rmSync(copy, { recursive: true, force: true });

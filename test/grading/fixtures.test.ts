@@ -1,7 +1,7 @@
 // Every example grader in graders/ with its sample submissions: each gets exactly the verdict
 // its submissions/expected.json names (submitted with the entry file it names, showing the student
 // the feedback it names), through the real pipeline (build and tests sandboxed).
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -12,7 +12,8 @@ import { expectedGradings, shownFeedback } from '../support/expected-gradings.js
 
 const GRADERS = fromPackageRoot('graders');
 
-for (const grader of readdirSync(GRADERS).sort()) {
+// graders/kattis/ holds problem packages, not graders: test/grading/kattis-examples.test.ts imports them.
+for (const grader of readdirSync(GRADERS).sort().filter((name) => existsSync(join(GRADERS, name, 'grader.yaml')))) {
   const dir = join(GRADERS, grader);
   for (const expected of expectedGradings(dir)) {
     test(`${grader}: ${expected.label} gets ${expected.verdict}`, async () => {

@@ -74,9 +74,10 @@ function buildCommand(record: LanguageRecord, own: string[] | undefined, sources
   return expand(own, main ?? '', sources);
 }
 
-/** A submission with nothing to build: graded CE with the fault's message. */
-function unbuildable(record: LanguageRecord, error: unknown): LanguagePlan {
+/** A submission with nothing to build: graded CE with the fault's message. Rethrows any other error. */
+export function faultPlan(language: Language, error: unknown): LanguagePlan {
   if (!(error instanceof SubmissionFault)) throw error;
+  const record = languageRecord(language);
   return { build: null, buildPolicy: record.buildPolicy, buildEnv: {}, run: [], policy: record.policy, elfBinary: null, fault: error.message };
 }
 
@@ -86,7 +87,7 @@ export function planFor(language: Language, submissionDir: string, memoryMb: num
   try {
     files = readSources(submissionDir, record);
   } catch (error) {
-    return unbuildable(record, error);
+    return faultPlan(language, error);
   }
   const { sources } = files;
   const { main, fault } = entryPoint(record, files, options.entry ?? null);
