@@ -21,7 +21,7 @@ import { runHarnessTests } from './harness-tests.js';
 import { runIoTests } from './io-tests.js';
 import { planFor, type LanguagePlan } from './languages/plan.js';
 import { loadGrader } from './load-grader.js';
-import { newRunContext, type RunContext } from './run-context.js';
+import { newRunContext, type RunContext, type TestDone } from './run-context.js';
 import { isGradable, overallVerdict, unbuiltVerdict } from './verdicts.js';
 
 export type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
@@ -35,6 +35,8 @@ export interface GradeOptions {
   cpuset?: string | undefined;
   /** Where the grading's temporary folder goes (a worker's job folder, swept after a crash). @defaultValue the OS temp dir */
   scratchDir?: string | undefined;
+  /** Told of each stdin/stdout test as soon as it is judged. */
+  onTest?: TestDone | undefined;
 }
 
 function sha256(text: string): string {
@@ -119,7 +121,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     const submission = submissionFolder(options.submission, scratch);
     const memoryMb = Math.max(grader.limits.memoryMb, ...grader.tests.map((t) => t.limits.memoryMb));
     const plan = planFor(grader.language, submission, memoryMb, { build: grader.build, run: grader.run });
-    const context = newRunContext(seed, options.cpuset);
+    const context = newRunContext(seed, options.cpuset, options.onTest);
     const built = await buildSubmission(plan, submission, scratch, context);
     const { outcome, layout } = await testBuilt(grader, plan, built, scratch, context);
     const { tests } = outcome;

@@ -16,6 +16,7 @@ import { writeTar } from '../intake/tar-pack.js';
 import type { GraderFile, GraderManifest } from '../store/store.js';
 import type { GraderDefinition } from './grader-definition.js';
 import { referencedFiles } from './grader-digest.js';
+import { languageRecord } from './languages/registry.js';
 import { loadGrader } from './load-grader.js';
 
 export interface MadeSnapshot {
@@ -37,10 +38,22 @@ export async function snapshotGrader(dir: string, maxBytes: number): Promise<Mad
     const frozen = loadGrader(copy);
     if (frozen.digest !== definition.digest) throw changed(definition.dir, 'its files changed');
     const tar = await tarOf(copy, files);
-    return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: { tests: frozen.tests.map((t) => t.name), files } };
+    return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: manifestOf(frozen, files) };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
+}
+
+/** What the snapshot holds, and what the API needs to know of the grader without reading it (language, tests). */
+function manifestOf(definition: GraderDefinition, files: GraderFile[]): GraderManifest {
+  return {
+    tests: definition.tests.map((t) => t.name),
+    files,
+    language: definition.language,
+    extensions: [...languageRecord(definition.language).extensions],
+    mode: definition.mode,
+    testDetails: definition.tests.map((t) => ({ name: t.name, visibility: t.visibility, points: t.points, checker: t.checker })),
+  };
 }
 
 function changed(dir: string, what: string): UserError {

@@ -60,6 +60,7 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
       const run = await runInContext(context, { argv: [...plan.run, ...test.args], limits, dir, stdin: test.stdin, policy: plan.policy, layout, prepared });
       const judged = await judge(grader, test, run, scratch, context);
       outcome.tests.push(testResult(test, judged.verdict, judged.feedback, run));
+      context.onTest?.(outcome.tests.at(-1)!, index, grader.tests.length);
       const note = incidentNote(test.name, run);
       if (note) outcome.incidents.push(note);
       if (judged.problem) outcome.problems.push(`${test.name}: ${judged.problem}`);

@@ -1,6 +1,10 @@
 // What every sandboxed run of one grading shares: the seed, the CPU pin, and a record of how long
 // each sandbox took beyond its program (for the operators' launch-duration metric).
+import type { TestResult } from '../protocol/grade-result.js';
 import { runSandboxed, type RunResult, type SandboxRun } from '../sandbox/sandbox.js';
+
+/** Told of each test as soon as it is judged (the worker reports a long grading's progress). */
+export type TestDone = (test: TestResult, index: number, total: number) => void;
 
 export interface RunContext {
   seed: number;
@@ -8,10 +12,11 @@ export interface RunContext {
   cpuset: string | undefined;
   /** Per run: wall time of the sandboxed run minus the program's own wall time, ms. */
   launchMs: number[];
+  onTest?: TestDone | undefined;
 }
 
-export function newRunContext(seed: number, cpuset: string | undefined): RunContext {
-  return { seed, cpuset, launchMs: [] };
+export function newRunContext(seed: number, cpuset: string | undefined, onTest?: TestDone): RunContext {
+  return { seed, cpuset, launchMs: [], onTest };
 }
 
 /** runSandboxed with the grading's seed, noting the sandbox's own time. */

@@ -4,7 +4,7 @@ import { checkCount, checkLimit, checkSha256, checkText, jsonObjectText, quote }
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
-import type { Incident, IncidentInput } from './store.js';
+import { TRIAGE_STATES, type Incident, type IncidentInput, type TriageState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface IncidentRow {
@@ -17,12 +17,17 @@ interface IncidentRow {
   evidence_path: string | null;
   record_json: string;
   created_at: string;
+  triage_state: TriageState;
+  triage_note: string | null;
+  triaged_by: string | null;
+  triaged_at: string | null;
 }
 
 const toIncident = (row: IncidentRow): Incident => ({
   id: row.id, submissionId: row.submission_id, gradeNumber: row.grade_number, courseId: row.course_id, syscall: row.syscall,
   evidenceSha256: row.evidence_sha256, evidencePath: row.evidence_path, record: JSON.parse(row.record_json) as Record<string, unknown>,
   createdAt: row.created_at,
+  triage: { state: row.triage_state, note: row.triage_note, by: row.triaged_by, at: row.triaged_at },
 });
 
 /** An incident checked and ready to insert. */
@@ -55,6 +60,20 @@ export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeN
   return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
 }
 
+function checkTriageState(state: unknown): TriageState {
+  if (!TRIAGE_STATES.includes(state as TriageState)) throw new UserError('E_BAD_INPUT', `triage state ${quote(state)} is unknown; use ${TRIAGE_STATES.join(', ')}`);
+  return state as TriageState;
+}
+
+/** A triage note: free text of a few lines (newlines allowed, other control characters not). */
+function checkNote(note: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  if (typeof note !== 'string' || note.length > 4000 || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(note)) {
+    throw new UserError('E_BAD_INPUT', 'a triage note is at most 4000 characters of text');
+  }
+  return note;
+}
+
 function queryIncidents(db: SqliteDatabase, tail: string, params: unknown[]): Incident[] {
   const rows = db.prepare(`SELECT i.*, s.course_id FROM incidents i JOIN submissions s ON s.id = i.submission_id ${tail}`).all(...params) as IncidentRow[];
   return rows.map(toIncident);
@@ -78,7 +97,24 @@ export function incidentOperations({ db, options }: SqliteContext) {
       const params: unknown[] = [];
       if (query.courseId !== undefined) { where.push('s.course_id = ?'); params.push(query.courseId); }
       if (query.submissionId !== undefined) { where.push('i.submission_id = ?'); params.push(query.submissionId); }
+      if (query.state !== undefined) { where.push('i.triage_state = ?'); params.push(checkTriageState(query.state)); }
+      if (query.beforeId !== undefined) { where.push('i.id < ?'); params.push(checkCount('incident id', query.beforeId, 1)); }
       return queryIncidents(db, `${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ?`, [...params, limit]);
+    },
+
+    getIncident(id) {
+      if (!Number.isSafeInteger(id) || id < 1) return null;
+      return queryIncidents(db, 'WHERE i.id = ?', [id])[0] ?? null;
+    },
+
+    setIncidentTriage(id, change) {
+      const state = checkTriageState(change?.state);
+      const note = change.note == null ? null : checkNote(change.note);
+      const by = checkText('triaged by', change.by, 300);
+      const changed = db.prepare('UPDATE incidents SET triage_state = ?, triage_note = ?, triaged_by = ?, triaged_at = ? WHERE id = ?')
+        .run(state, note, by, now(), checkCount('incident id', id, 1));
+      if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `incident ${quote(id)} does not exist`);
+      return queryIncidents(db, 'WHERE i.id = ?', [id])[0]!;
     },
   } satisfies Partial<StoreOperations>;
 }
