@@ -22,6 +22,7 @@ import { serveRoute } from './serve-route.js';
 import { staffApi } from './staff/staff-api.js';
 import { staffAuditor } from './staff-auditor.js';
 import { submissionRoutes } from './submission-routes.js';
+import { dashboardPages, homePage } from './web/dashboard-routes.js';
 import { SignInLimits } from './web/signin-limits.js';
 import { signInRoutes } from './web/signin-routes.js';
 
@@ -83,8 +84,9 @@ export function createApiApp(deps: ApiDependencies): Express {
   }));
   app.use(signInRoutes({
     store: deps.store, times: deps.sessionTimes, logger: deps.logger.child({ part: 'signin' }),
-    limits: new SignInLimits(deps.redis, deps.redisPrefix, deps.signInFailures),
+    limits: new SignInLimits(deps.redis, deps.redisPrefix, deps.signInFailures), home: homePage(deps.logger.child({ part: 'dashboard' })),
   }));
+  app.use(dashboardPages({ store: deps.store, times: deps.sessionTimes, logger: deps.logger.child({ part: 'dashboard' }) }));
   const ingest = resultIngester(deps.store, deps.metrics, deps.logger.child({ part: 'results' }));
   app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken, ingest }));
   app.use((req, res) => sendError(res, 404, 'E_NO_ROUTE', `no route ${req.method} ${req.path}; see /openapi.json`));

@@ -5,6 +5,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { dashboardRoutes } from '../../services/protocol/dashboard-routes.js';
 import { VERDICTS } from '../../services/protocol/grade-result.js';
 import { SUBMISSION_STATUSES } from '../../services/protocol/submission-status.js';
 import { webRoutes } from '../../services/protocol/web-routes.js';
@@ -58,9 +59,9 @@ function servedRoutes(stack: Layer[], prefix = ''): string[] {
   });
 }
 
-/** The document's routes, and the dashboard's HTML pages (declared in protocol/web-routes.ts, not part of the JSON API). */
+/** The document's routes, and the dashboard's HTML pages (declared in protocol/web-routes.ts and dashboard-routes.ts, not part of the JSON API). */
 function documentedRoutes(): string[] {
-  const pages = Object.values(webRoutes).map((route) => `${route.method} ${route.path}`);
+  const pages = [...Object.values(webRoutes), ...Object.values(dashboardRoutes)].map((route) => `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`);
   return [...pages, ...Object.entries(doc.paths).flatMap(([path, operations]) =>
     Object.keys(operations).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`))];
 }

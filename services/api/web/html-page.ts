@@ -27,14 +27,17 @@ function asHtml(value: unknown): string {
 
 const CSP = "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 
-/** Sends a whole page: its title, then its body. */
-export function sendPage(res: Response, status: number, title: string, body: SafeHtml): void {
+/** Sends a whole page: its title, then its body; `head` adds to its head (the dashboard's script). */
+export function sendPage(res: Response, status: number, title: string, body: SafeHtml, head: SafeHtml | string = ''): void {
   res.status(status).set({
     'content-type': 'text/html; charset=utf-8', 'content-security-policy': CSP, 'x-content-type-options': 'nosniff',
-    'referrer-policy': 'no-referrer', 'cache-control': 'no-store',
+    // same-origin, not no-referrer: under no-referrer a browser sends "Origin: null" with its own
+    // same-site form posts, which the CSRF checks must then refuse (Fetch standard, §3.2 "Origin header").
+    'referrer-policy': 'same-origin', 'cache-control': 'no-store',
   }).send(html`<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · gradebox</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · gradebox</title>
+<link rel="stylesheet" href="/static/dashboard.css">${head}</head>
 <body>
 ${body}
 </body>
