@@ -2,7 +2,11 @@
 // course, upload a grader zip, self-test it, publish, make a portal key; a submission uploaded
 // through the portal API is watched until it is graded, live; opened, regraded; a forbidden-syscall
 // submission's incident opened and its evidence downloaded (sha256 checked); the queue seen live;
-// the key revoked; sign out. Screenshots of the main pages go to test-output/screenshots/.
+// the key revoked; sign out. Then its walls: a submission whose source and output carry <script>
+// and an onerror handler is shown as text and runs nothing (escaping, and the CSP behind it); a
+// change without the session's CSRF token is refused, and so is sign-out; a TA sees no grader
+// controls and the staff API refuses the TA's own, token-carrying request to replace the grader.
+// One service and one browser for the file. Screenshots of the main pages go to test-output/screenshots/.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -23,18 +27,26 @@ const ACCEPTED = readFileSync(join(SUM_C, 'submissions', 'accepted.c'));
 const SLOW_ACCEPTED = ACCEPTED.toString().replace('#include <stdio.h>', '#include <stdio.h>\n#include <time.h>')
   .replace('printf(', 'nanosleep(&(struct timespec){ 0, 400000000 }, 0); printf(');
 
+// Prints markup that would run script if a page pasted it in as HTML; the same markup sits in a comment.
+const MARKUP = '<script>window.pwned = 1; document.title = "pwned"</script><img src=x onerror="window.pwned = 2">';
+const HOSTILE = `/* ${MARKUP} */\n#include <stdio.h>\nint main(void) { puts(${JSON.stringify(MARKUP)}); return 0; }\n`;
+
 let service: LocalService;
 let browser: TestBrowser;
 let page: Page;
 let admin: Account;
 let portalKey = '';
 let submissionId = '';
+let hostileId = '';
 
 test.before(async () => {
-  service = await startLocalService({ workers: 1 });
+  service = await startLocalService({ workers: 2 });
   browser = await launchChromium();
   page = await browser.newPage();
   admin = await addAccount(service, 'ada@example.edu', { admin: true });
+  // Graded while the walk goes on (the demo course's sum-c, with the demo key).
+  const hostile = await uploadSubmission(service, { assignment: 'sum-c', student: 'mallory' }, { 'main.c': HOSTILE });
+  hostileId = hostile.body.id!;
   console.log(`screenshots: ${SCREENSHOTS}`);
 });
 test.after(async () => {
@@ -156,6 +168,77 @@ test('sign out: the dashboard asks to sign in again', async () => {
   await Promise.all([page.waitForURL(url('/signin')), page.getByRole('button', { name: 'Sign out' }).click()]);
   await page.goto(url('/courses/web101'));
   assert.ok(page.url().startsWith(url('/signin')), page.url());
+});
+
+const pwned = (p: Page) => p.evaluate('window.pwned') as Promise<unknown>;
+
+test('a hostile submission\'s markup is shown as text and never runs', async () => {
+  const blocked: string[] = [];
+  page.on('console', (message) => { if (/Content Security Policy/i.test(message.text())) blocked.push(message.text()); });
+  await waitUntilGraded(service, hostileId, 60_000);
+  await signIn(page, service, admin);
+  const response = await page.goto(url(`/submissions/${hostileId}`));
+  assert.match(response!.headers()['content-security-policy'] ?? '', /script-src 'self'/);
+  assert.match(await page.locator('#submission-verdict').innerText(), /WA/);
+  assert.match(await page.locator('ol.source').innerText(), /<script>window\.pwned = 1/, 'the source shows the markup as text');
+  assert.match(await page.locator('main table').first().innerText(), /<script>window\.pwned/, "the checker's words quote the output as text");
+  assert.is(await page.locator('main script, main img').count(), 0, 'no element was made from the submission');
+  assert.is(await pwned(page), undefined);
+  assert.is.not(await page.title(), 'pwned');
+  // The second wall: markup that got in anyway (here put there by hand) still runs no inline script.
+  await page.evaluate(`document.body.insertAdjacentHTML('beforeend', ${JSON.stringify(`<img src="data:," onerror="window.pwned = 3">`)})`);
+  await page.waitForTimeout(200);
+  assert.is(await pwned(page), undefined, 'the CSP refused the inline handler');
+  assert.ok(blocked.length > 0, 'Chromium reported the refusal');
+  await page.goto(url('/courses/demo/assignments/sum-c?student=mallory'));
+  assert.match(await page.locator('main').innerText(), /mallory/);
+  assert.is(await pwned(page), undefined);
+});
+
+/** A request made from the signed-in page's own script (the browser adds the session cookie). */
+async function fetchFromPage(p: Page, path: string, init: { method: string; token?: string; body?: string; form?: string }): Promise<{ status: number; code?: string }> {
+  return p.evaluate(async ({ path, init }) => {
+    const headers: Record<string, string> = { 'content-type': init.form ? 'application/x-www-form-urlencoded' : 'application/json' };
+    if (init.token !== undefined) headers['x-csrf-token'] = init.token;
+    const response = await fetch(path, { method: init.method, headers, body: init.form ?? init.body });
+    const text = await response.text();
+    let code: string | undefined;
+    try { code = JSON.parse(text).error?.code; } catch { code = undefined; }
+    return { status: response.status, code };
+  }, { path, init });
+}
+
+test('CSRF: a change without the session\'s token is refused; with it, it is made', async () => {
+  const token = await page.locator('meta[name="csrf-token"]').getAttribute('content');
+  const course = JSON.stringify({ id: 'csrf101', name: 'CSRF' });
+  assert.equal(await fetchFromPage(page, '/v1/courses', { method: 'POST', body: course }), { status: 403, code: 'E_CSRF' });
+  assert.equal(await fetchFromPage(page, '/v1/courses', { method: 'POST', body: course, token: 'x'.repeat(token!.length) }), { status: 403, code: 'E_CSRF' });
+  assert.equal((await fetchFromPage(page, '/signout', { method: 'POST', form: 'csrf=forged' })).status, 403);
+  await page.goto(url('/'));
+  assert.ok(!page.url().includes('/signin'), 'still signed in after the refused sign-out');
+  assert.equal(await fetchFromPage(page, '/v1/courses', { method: 'POST', body: course, token: token! }), { status: 201, code: undefined });
+});
+
+test('a TA sees no grader controls, and the staff API refuses the TA\'s replacement of the grader', async () => {
+  const ta = await addAccount(service, 'ta@example.edu', { course: 'demo', role: 'ta' });
+  await Promise.all([page.waitForURL(/\/signin$/), page.getByRole('button', { name: 'Sign out' }).click()]);
+  await signIn(page, service, ta);
+  await page.goto(url('/courses/demo/assignments/sum-c'));
+  assert.match(await page.locator('main').innerText(), /Your role \(TA\)/);
+  assert.is(await page.getByRole('button', { name: 'Upload new grader' }).count(), 0);
+  assert.is(await page.getByRole('button', { name: 'Regrade all shown by the filter' }).count(), 1, 'a TA may regrade');
+  const zip = graderZip(SUM_C, ['accepted.c']).toString('base64');
+  const token = (await page.locator('meta[name="csrf-token"]').getAttribute('content'))!;
+  const answer = await page.evaluate(async ({ zip, token }) => {
+    const form = new FormData();
+    form.append('grader', new Blob([Uint8Array.from(atob(zip), (c) => c.charCodeAt(0))], { type: 'application/zip' }), 'grader.zip');
+    const response = await fetch('/v1/courses/demo/assignments/sum-c/grader', { method: 'PUT', headers: { 'x-csrf-token': token }, body: form });
+    return { status: response.status, body: await response.json() as { error: { code: string } } };
+  }, { zip, token });
+  assert.is(answer.status, 403);
+  assert.is(answer.body.error.code, 'E_FORBIDDEN');
+  await page.goto(url('/courses/demo/people'));
+  assert.match(await page.locator('main').innerText(), /does not allow you to manage this course's keys/);
 });
 
 test.run();
