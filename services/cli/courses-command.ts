@@ -10,7 +10,7 @@ export const COURSES_HELP = `usage: gradebox courses add ID [--name NAME] [--dat
        gradebox courses rename ID --name NAME [--data DIR]
        gradebox courses archive|reopen ID [--data DIR]
 
-  ID                1 to 64 letters, digits, . _ - (what keys, URLs and the portal name the course by)
+  ID                1 to 40 lowercase letters, digits and inner - (how keys, URLs and the portal name the course)
   --name            how people name it (default: the ID)
 ${DATA_HELP}
 An archived course takes no submissions; its records stay.
