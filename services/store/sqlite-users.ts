@@ -60,7 +60,7 @@ export function userOperations({ db }: SqliteContext) {
       const email = normalEmail(input.email);
       const name = input.name == null ? null : checkText('name', input.name, 200);
       if (input.passwordHash !== null && (typeof input.passwordHash !== 'string' || !input.passwordHash.startsWith('$'))) {
-        throw new UserError('E_BAD_INPUT', 'a password is stored as its hash (services/accounts/password-hash.ts), never as it is');
+        throw new UserError('E_BAD_INPUT', 'a password is stored as its hash (services/access/password-hash.ts), never as it is');
       }
       return writeTransaction(db, () => {
         if (userRow(db, 'email', email)) throw new UserError('E_USER_EXISTS', `a user with email ${email} exists already; reset their password instead`);

@@ -80,7 +80,7 @@ export interface User {
 export interface NewUser {
   email: string;
   name?: string | null;
-  /** The password's hash (services/accounts/password-hash.ts), or null: no password yet. */
+  /** The password's hash (services/access/password-hash.ts), or null: no password yet. */
   passwordHash: string | null;
   admin?: boolean;
 }

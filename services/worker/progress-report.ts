@@ -10,7 +10,7 @@ import type { StartNotice } from './start-notice.js';
 
 export class ProgressReport {
   private readonly pending: TestProgress[] = [];
-  private sending = false;
+  private sending: Promise<void> | null = null;
   private done = 0;
   private total = 0;
   private stopped = false;
@@ -34,22 +34,21 @@ export class ProgressReport {
     if (announced) void announced.then(() => this.flush(), () => {});
   };
 
-  /** No more reports: the outcome goes out now. */
-  stop(): void {
+  /** No more reports; resolves once a report on its way has arrived, so that none follows the outcome. */
+  async stop(): Promise<void> {
     this.stopped = true;
+    await this.sending;
   }
 
-  private async flush(): Promise<void> {
-    if (this.sending) return;
-    this.sending = true;
-    try {
-      while (this.pending.length > 0 && !this.stopped) {
-        const tests = this.pending.splice(0);
-        await this.send({ type: 'progress', ...this.grading, done: this.done, total: this.total, tests })
-          .catch((error: unknown) => this.log.debug({ err: error }, 'a progress report was not delivered'));
-      }
-    } finally {
-      this.sending = false;
+  private flush(): void {
+    this.sending ??= this.sendPending().finally(() => { this.sending = null; });
+  }
+
+  private async sendPending(): Promise<void> {
+    while (this.pending.length > 0 && !this.stopped) {
+      const tests = this.pending.splice(0);
+      await this.send({ type: 'progress', ...this.grading, done: this.done, total: this.total, tests })
+        .catch((error: unknown) => this.log.debug({ err: error }, 'a progress report was not delivered'));
     }
   }
 }
