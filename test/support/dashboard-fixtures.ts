@@ -1,6 +1,5 @@
-// For the dashboard's browser tests: an account made in a running service's store (as an operator
-// would make the first admin), signing in through the form, a grader folder zipped for upload,
-// and what a page's script would be told if it ran (a hostile page must never set it).
+// For the dashboard's browser tests: an account made with `gradebox users add` (as an operator
+// makes the first admin), signing in through the form, a grader folder zipped for upload.
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,27 +7,19 @@ import { join } from 'node:path';
 
 import type { Page } from 'playwright-core';
 
-import { hashPassword } from '../../services/access/password-hash.js';
-import type { LocalService } from '../../services/bench/local-service.js';
+import { CLI, type LocalService } from '../../services/bench/local-service.js';
 import type { CourseRole } from '../../services/store/store.js';
-import { openStore } from '../../services/store/open-store.js';
 
 export interface Account {
   email: string;
   password: string;
 }
 
-/** A person in the service's store, with a password, an admin or with a role in a course. */
-export async function addAccount(service: LocalService, email: string, grant: { admin: true } | { course: string; role: CourseRole }): Promise<Account> {
-  const password = `pw-${email}-${Math.random().toString(36).slice(2)}`;
-  const store = await openStore(service.dataDir);
-  try {
-    const user = await store.createUser({ email, passwordHash: await hashPassword(password), admin: 'admin' in grant });
-    if ('course' in grant) await store.setCourseRole(user.id, grant.course, grant.role);
-  } finally {
-    await store.close();
-  }
-  return { email, password };
+/** An admin, or a person with a role in a course, made in the service's store by `gradebox users add`: its password is the last line printed. */
+export function addAccount(service: LocalService, email: string, grant: { admin: true } | { course: string; role: CourseRole }): Account {
+  const role = 'admin' in grant ? ['--role', 'admin'] : ['--role', grant.role, '--course', grant.course];
+  const printed = execFileSync(process.execPath, [CLI, 'users', 'add', '--email', email, ...role, '--data', service.dataDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  return { email, password: printed.trim().split('\n').pop()! };
 }
 
 /** Signs in through the form at /signin, as a person would, and waits for the dashboard. */

@@ -43,7 +43,7 @@ test.before(async () => {
   service = await startLocalService({ workers: 2 });
   browser = await launchChromium();
   page = await browser.newPage();
-  admin = await addAccount(service, 'ada@example.edu', { admin: true });
+  admin = addAccount(service, 'ada@example.edu', { admin: true });
   // Graded while the walk goes on (the demo course's sum-c, with the demo key).
   const hostile = await uploadSubmission(service, { assignment: 'sum-c', student: 'mallory' }, { 'main.c': HOSTILE });
   hostileId = hostile.body.id!;
@@ -220,7 +220,7 @@ test('CSRF: a change without the session\'s token is refused; with it, it is mad
 });
 
 test('a TA sees no grader controls, and the staff API refuses the TA\'s replacement of the grader', async () => {
-  const ta = await addAccount(service, 'ta@example.edu', { course: 'demo', role: 'ta' });
+  const ta = addAccount(service, 'ta@example.edu', { course: 'demo', role: 'ta' });
   await Promise.all([page.waitForURL(/\/signin$/), page.getByRole('button', { name: 'Sign out' }).click()]);
   await signIn(page, service, ta);
   await page.goto(url('/courses/demo/assignments/sum-c'));

@@ -13,7 +13,7 @@ import type { SessionTimes, Store } from '../../store/store.js';
 import { actorOf, identify } from '../identify.js';
 import { serveRoute } from '../serve-route.js';
 import { clearCookie, readCookie, SESSION_COOKIE, setCookie, SIGNIN_CSRF_COOKIE } from '../session-cookie.js';
-import { html, sendPage, type SafeHtml } from './html-page.js';
+import { html, sendPage } from './html-page.js';
 import type { SignInLimits } from './signin-limits.js';
 
 export interface SignInOptions {
@@ -21,8 +21,8 @@ export interface SignInOptions {
   times: SessionTimes;
   limits: SignInLimits;
   logger: Logger;
-  /** What a signed-in browser gets at / (the dashboard); a placeholder until the dashboard's pages are served. */
-  home?: (req: Request, res: Response) => Promise<void> | void;
+  /** What a signed-in browser gets at / (the dashboard's courses page). */
+  home: (req: Request, res: Response) => Promise<void> | void;
 }
 
 const FORM_TOKEN_MS = 30 * 60 * 1000;
@@ -98,25 +98,12 @@ async function signIn(options: SignInOptions, req: Request, res: Response): Prom
   res.redirect(303, nextPath(req));
 }
 
-function placeholderHome(req: Request, res: Response): void {
-  const actor = actorOf(res)!;
-  const who = actor.kind === 'user' ? actor.user.email ?? actor.user.id : '';
-  const token = actor.kind === 'user' ? actor.session.csrfToken : '';
-  const body: SafeHtml = html`<main>
-<h1>gradebox</h1>
-<p>Signed in as ${who}.</p>
-<p>The staff API is at <a href="/v1/courses">/v1/courses</a>; its description at <a href="/openapi.json">/openapi.json</a>.</p>
-<form method="post" action="/signout"><input type="hidden" name="csrf" value="${token}"><button type="submit">Sign out</button></form>
-</main>`;
-  sendPage(res, 200, 'Dashboard', body);
-}
-
 export function signInRoutes(options: SignInOptions): Router {
   const router = Router();
   const who = identify(options.store, options.times);
   serveRoute(router, webRoutes.home, who, async (req, res) => {
     if (actorOf(res)?.kind !== 'user') return res.redirect(303, '/signin');
-    await (options.home ?? placeholderHome)(req, res);
+    await options.home(req, res);
   });
   serveRoute(router, webRoutes.signInForm, who, (_req, res) => {
     if (actorOf(res)?.kind === 'user') return res.redirect(303, '/');
