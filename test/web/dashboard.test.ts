@@ -23,9 +23,9 @@ import { addAccount, graderZip, signIn, type Account } from '../support/dashboar
 
 const SUM_C = fromPackageRoot('graders', 'sum-c');
 const ACCEPTED = readFileSync(join(SUM_C, 'submissions', 'accepted.c'));
-// Right answers, each after 0.4 s asleep: slow enough that the page sees the grading under way.
+// Right answers, each after 0.5 s asleep: slow enough that the page sees the grading under way.
 const SLOW_ACCEPTED = ACCEPTED.toString().replace('#include <stdio.h>', '#include <stdio.h>\n#include <time.h>')
-  .replace('printf(', 'nanosleep(&(struct timespec){ 0, 400000000 }, 0); printf(');
+  .replace('printf(', 'nanosleep(&(struct timespec){ 0, 500000000 }, 0); printf(');
 
 // Prints markup that would run script if a page pasted it in as HTML; the same markup sits in a comment.
 const MARKUP = '<script>window.pwned = 1; document.title = "pwned"</script><img src=x onerror="window.pwned = 2">';
@@ -98,6 +98,7 @@ test('a submission uploaded through the portal API becomes graded live on its pa
   submissionId = sent.body.id!;
   await page.goto(url(`/submissions/${submissionId}`));
   assert.is(await page.locator('[data-live-submission]').count(), 1, 'the page opened while it was grading, and follows it');
+  await page.locator('[data-live-submission]', { hasText: /tests? judged/ }).waitFor({ timeout: 20_000 });
   // The script reloads the page once the graded event arrives; the test does not navigate.
   await page.locator('#submission-verdict', { hasText: 'AC' }).waitFor({ timeout: 30_000 });
   assert.match(await page.locator('ol.source').innerText(), /nanosleep/);
@@ -122,6 +123,7 @@ test('a forbidden-syscall submission: its incident, and the evidence downloaded 
   assert.match(await page.locator('h1').innerText(), /ptrace/);
   const shown = /sha256 ([0-9a-f]{64})/.exec(await page.locator('main').innerText())?.[1];
   assert.ok(shown, 'the page names the archive\'s sha256');
+  assert.is(await page.locator('caption', { hasText: 'What the sandbox could write' }).count(), 1, 'the evidence manifest is listed');
   await browser.screenshot(page, 'incident');
   const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#evidence-link').click()]);
   const archive = readFileSync((await download.path())!);

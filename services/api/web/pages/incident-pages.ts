@@ -41,10 +41,13 @@ function fieldList(value: Record<string, unknown>): SafeHtml {
   return html`<dl class="facts">${Object.entries(value).map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' || typeof v === 'number' ? v : html`<code>${JSON.stringify(v)}</code>`}</dd>`)}</dl>`;
 }
 
+/** The manifest's entries (gradebox-snapshot's JSON: path, type, size, and a file's sha256). */
 function manifestRows(manifest: unknown): Array<Array<string | number | SafeHtml>> {
-  const files = (manifest as { files?: unknown } | null)?.files;
-  if (!Array.isArray(files)) return [];
-  return files.map((f: { path?: unknown; size?: unknown; sha256?: unknown }) => [String(f.path ?? ''), Number(f.size ?? 0), html`<code>${String(f.sha256 ?? '')}</code>`]);
+  const entries = (manifest as { entries?: unknown } | null)?.entries;
+  if (!Array.isArray(entries)) return [];
+  return entries.map((e: { path?: unknown; type?: unknown; size?: unknown; sha256?: unknown }) => [
+    String(e.path ?? ''), String(e.type ?? ''), typeof e.size === 'number' ? e.size : '—', typeof e.sha256 === 'string' ? html`<code>${e.sha256}</code>` : '—',
+  ]);
 }
 
 function triageForm(i: IncidentDetail): SafeHtml {
@@ -67,7 +70,7 @@ export async function incidentPage(req: Request, res: Response): Promise<void> {
 <dt>Triage</dt><dd id="triage-state">${i.triage.state}${i.triage.by ? html` by ${i.triage.by}, ${when(i.triage.at)}` : ''}${i.triage.note ? html`: ${i.triage.note}` : ''}</dd></dl>
 <h2>Evidence</h2>
 ${i.evidence ? html`<p><a id="evidence-link" href="/v1/incidents/${i.id}/evidence" download="incident-${i.id}.tar">Download the evidence archive</a> (sha256 <code>${i.evidence.sha256}</code>, checked by the server before it is sent).</p>` : html`<p>No evidence archive was kept.</p>`}
-${manifest.length ? table(['File', '#Bytes', 'sha256'], manifest, 'What the archive holds') : ''}
+${manifest.length ? table(['Path', 'Type', '#Bytes', 'sha256'], manifest, 'What the sandbox could write, as the archive holds it') : ''}
 <h2>Offender</h2>${i.offender ? fieldList(i.offender) : html`<p>The audit log's record of the violation did not arrive.</p>`}
 <h2>Audit log lines</h2>${table(['#Seq', 'Type', 'Hash'], i.audit.map((line) => [line.seq, line.type, html`<code>${line.hash}</code>`]))}
 ${mayEdit(course) ? triageForm(i) : ''}`,

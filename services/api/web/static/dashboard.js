@@ -87,7 +87,9 @@ for (const element of document.querySelectorAll('[data-live-submission]')) {
   const id = element.dataset.liveSubmission;
   const after = element.dataset.liveAfter;
   const stream = new EventSource(`/v1/submissions/${encodeURIComponent(id)}/events${after ? `?after=${encodeURIComponent(after)}` : ''}`);
+  let judged = 0;
   stream.addEventListener('running', () => { element.textContent = 'running'; });
+  stream.addEventListener('test', () => { judged += 1; element.textContent = `running: ${judged} test${judged === 1 ? '' : 's'} judged`; });
   const settle = () => { stream.close(); window.location.reload(); };
   stream.addEventListener('graded', settle);
   stream.addEventListener('failed', settle);
