@@ -1,7 +1,7 @@
 // Stdin/stdout tests: each test runs the built program in a fresh sandbox, then a checker compares.
 import { readFileSync } from 'node:fs';
 
-import type { IncidentNote, TestResult, Verdict } from '../protocol/grade-result.js';
+import type { IncidentNote, OutputDiff, TestResult, Verdict } from '../protocol/grade-result.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { SandboxPool } from '../sandbox/pool.js';
@@ -11,6 +11,7 @@ import { runCustomChecker } from './custom-checker.js';
 import { incidentNote, testResult } from './grade-result.js';
 import type { GraderDefinition, GraderTest } from './grader-definition.js';
 import type { LanguagePlan } from './languages/plan.js';
+import { outputDiff } from './output-diff.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { copyGraderFiles } from './test-box.js';
 import { failedRunVerdict, isFailedRun } from './verdicts.js';
@@ -22,14 +23,15 @@ export interface IoOutcome {
   problems: string[];
 }
 
-interface Judged { verdict: Verdict; feedback: string; problem?: string | undefined }
+interface Judged { verdict: Verdict; feedback: string; problem?: string | undefined; diff?: OutputDiff }
 
 async function judge(grader: GraderDefinition, test: GraderTest, run: RunResult, scratch: string, context: RunContext): Promise<Judged> {
   if (isFailedRun(run)) return failedRunVerdict(run);
   if (test.checker === 'custom') return runCustomChecker(grader.customChecker!, grader.dir, test, run.stdout, scratch, context);
   if (!test.expect) return { verdict: 'AC', feedback: '' };
-  const check = compareOutput(test.checker as CheckerName, readFileSync(test.expect, 'utf8'), run.stdout, { tolerance: test.tolerance });
-  return { verdict: check.ok ? 'AC' : 'WA', feedback: check.ok ? '' : check.feedback };
+  const expected = readFileSync(test.expect, 'utf8');
+  const check = compareOutput(test.checker as CheckerName, expected, run.stdout, { tolerance: test.tolerance });
+  return check.ok ? { verdict: 'AC', feedback: '' } : { verdict: 'WA', feedback: check.feedback, diff: outputDiff(expected, run.stdout) };
 }
 
 export interface IoRunOptions {
@@ -59,7 +61,7 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
       const prepared = limits.memoryMb === memoryMb ? pool.take() : undefined;
       const run = await runInContext(context, { argv: [...plan.run, ...test.args], limits, dir, stdin: test.stdin, policy: plan.policy, layout, prepared });
       const judged = await judge(grader, test, run, scratch, context);
-      outcome.tests.push(testResult(test, judged.verdict, judged.feedback, run));
+      outcome.tests.push({ ...testResult(test, judged.verdict, judged.feedback, run), ...(judged.diff ? { diff: judged.diff } : {}) });
       context.onTest?.(outcome.tests.at(-1)!, index, grader.tests.length);
       const note = incidentNote(test.name, run);
       if (note) outcome.incidents.push(note);

@@ -17,7 +17,17 @@ export type TestResult = {
   cpu_ms: number;
   wall_ms: number;
   memory_kb: number;
+  /** For staff only (students never get it): where a wrong answer's output parts from the expected one. */
+  diff?: OutputDiff;
 };
+
+/** Excerpts of a test's expected output and the program's, from line `from_line`; the first difference is at `first_line`. */
+export interface OutputDiff {
+  first_line: number;
+  from_line: number;
+  expected: string;
+  actual: string;
+}
 
 export interface Provenance {
   grader_digest: string;

@@ -184,7 +184,9 @@ test('a hostile submission\'s markup is shown as text and never runs', async () 
   assert.match(await page.locator('#submission-verdict').innerText(), /WA/);
   assert.match(await page.locator('ol.source').innerText(), /<script>window\.pwned = 1/, 'the source shows the markup as text');
   assert.match(await page.locator('main table').first().innerText(), /<script>window\.pwned/, "the checker's words quote the output as text");
+  assert.match(await page.locator('.diff').first().innerText(), /Expected, from line 1[\s\S]*Program's output, from line 1\s+<script>window\.pwned/, 'the diff shows the output as text');
   assert.is(await page.locator('main script, main img').count(), 0, 'no element was made from the submission');
+  await browser.screenshot(page, 'submission-hostile');
   assert.is(await pwned(page), undefined);
   assert.is.not(await page.title(), 'pwned');
   // The second wall: markup that got in anyway (here put there by hand) still runs no inline script.

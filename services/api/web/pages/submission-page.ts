@@ -1,10 +1,11 @@
 // One submission for its staff: an incident banner when it made a forbidden call, its files with
-// line numbers, the newest grading test by test (the checker's words on where the output differs,
-// what each test used), the earlier gradings, its events; a regrade button; live while it grades.
+// line numbers, the newest grading test by test (the checker's words and, for a wrong answer, the
+// expected output beside the program's from where they part; what each test used), the earlier gradings, its events; a regrade button; live while it grades.
 // Everything here came from a student's program or files: it is all escaped (html`` does it).
 import type { Request, Response } from 'express';
 import type { z } from 'zod';
 
+import type { OutputDiff } from '../../../protocol/grade-result.js';
 import type { submissionRecord } from '../../../protocol/staff-schemas.js';
 import { sendDashboardPage } from '../dashboard-layout.js';
 import { actionForm, score, sourceListing, table, verdictBadge, when } from '../fragments.js';
@@ -20,7 +21,7 @@ const SHOWN_BYTES = 256 * 1024;
 
 interface ShownTest {
   name: string; visibility?: string; verdict?: string; score?: number; max_score?: number; output?: string;
-  cpu_ms?: number; wall_ms?: number; memory_kb?: number;
+  cpu_ms?: number; wall_ms?: number; memory_kb?: number; diff?: OutputDiff;
 }
 
 function incidentBanner(record: SubmissionRecord): SafeHtml | string {
@@ -47,11 +48,23 @@ async function filesSection(req: Request, record: SubmissionRecord): Promise<Saf
   return html`<h2>Files</h2>${parts.length ? parts : html`<p>No file.</p>`}`;
 }
 
+/** One side of a diff, its lines numbered from `from`, the first differing line marked. */
+function diffSide(label: string, text: string, from: number, first: number): SafeHtml {
+  const lines = text.split('\n').map((line, i) => (from + i === first ? html`<span class="changed">${line || ' '}</span>` : line));
+  return html`<div><h4>${label}</h4><pre>${lines.map((line, i) => html`${i > 0 ? '\n' : ''}${line}`)}</pre></div>`;
+}
+
+function testDetail(t: ShownTest): SafeHtml {
+  const words = t.output ? html`<pre>${t.output}</pre>` : html`<span class="muted">—</span>`;
+  if (!t.diff) return words;
+  const { from_line: from, first_line: first } = t.diff;
+  return html`${words}<div class="diff" aria-label="Expected and actual output of ${t.name}">${diffSide(`Expected, from line ${from}`, t.diff.expected, from, first)}${diffSide(`Program's output, from line ${from}`, t.diff.actual, from, first)}</div>`;
+}
+
 function testRows(tests: ShownTest[]): Array<Array<SafeHtml | string | number>> {
   return tests.map((t) => [
     t.name, t.visibility ?? '—', verdictBadge(t.verdict), score(t.score ?? null, t.max_score ?? null),
-    t.cpu_ms ?? '—', t.wall_ms ?? '—', t.memory_kb ?? '—',
-    t.output ? html`<pre>${t.output}</pre>` : html`<span class="muted">—</span>`,
+    t.cpu_ms ?? '—', t.wall_ms ?? '—', t.memory_kb ?? '—', testDetail(t),
   ]);
 }
 
@@ -60,7 +73,7 @@ function gradingSection(g: Grading): SafeHtml {
   if (!result) return html`<p>Grading ${g.grade_number} failed: ${g.error ?? 'no detail'} (reference <code>${g.reference}</code>).</p>`;
   return html`<p>Grading ${g.grade_number}, ${when(g.created_at)}: ${verdictBadge(result.verdict)} ${score(result.score ?? null, result.max_score ?? null)}${result.gradable === false ? ' (not gradable: the sandbox or a checker failed)' : ''}.</p>
 ${result.output ? html`<h3>Build output</h3><pre>${result.output}</pre>` : ''}
-${table(['Test', 'Visibility', 'Verdict', 'Score', '#CPU ms', '#Wall ms', '#Memory KiB', 'Where the output differs (checker)'], testRows(result.tests ?? []))}`;
+${table(['Test', 'Visibility', 'Verdict', 'Score', '#CPU ms', '#Wall ms', '#Memory KiB', 'Where the output differs'], testRows(result.tests ?? []))}`;
 }
 
 function facts(record: SubmissionRecord): SafeHtml {
