@@ -1,8 +1,8 @@
 // The dashboard in Debian's Chromium, as an instructor uses it from start to end: sign in, create a
 // course, upload a grader zip, self-test it, publish, make a portal key; a submission uploaded
 // through the portal API is watched until it is graded, live; opened, regraded; a forbidden-syscall
-// submission's incident opened and its evidence downloaded (sha256 checked); the queue seen live;
-// the key revoked; sign out. Then its walls: a submission whose source and output carry <script>
+// submission's incident opened, its evidence downloaded (sha256 checked) and triaged; the queue
+// seen live; the key revoked; the pages read without JavaScript; sign out. Then its walls: a submission whose source and output carry <script>
 // and an onerror handler is shown as text and runs nothing (escaping, and the CSP behind it); a
 // change without the session's CSRF token is refused, and so is sign-out; a TA sees no grader
 // controls and the staff API refuses the TA's own, token-carrying request to replace the grader.
@@ -130,6 +130,14 @@ test('a forbidden-syscall submission: its incident, and the evidence downloaded 
   assert.is(createHash('sha256').update(archive).digest('hex'), shown);
 });
 
+test('triage the incident: reviewed, with a note', async () => {
+  await page.getByLabel('State').selectOption('reviewed');
+  await page.getByLabel('Note').fill('ptrace probe; talked to the student');
+  await page.getByRole('button', { name: 'Save triage' }).click();
+  await page.locator('#triage-state', { hasText: 'reviewed by user:ada@example.edu' }).waitFor();
+  assert.match(await page.locator('#triage-state').innerText(), /ptrace probe; talked to the student/);
+});
+
 test('the queue and workers page updates live', async () => {
   await page.goto(url('/queue'));
   const first = await page.locator('[data-updated]').innerText();
@@ -164,6 +172,19 @@ test('a phone-sized screen: the submission page needs no sideways scrolling of t
   assert.ok(overflow <= 0, `the page is ${overflow} px wider than the phone`);
   await browser.screenshot(phone, 'submission-phone');
   await phone.close();
+});
+
+test('without JavaScript the pages read the same; their change forms stay hidden and a note says why', async () => {
+  const plain = await browser.newPage();
+  const cdp = await browser.context.newCDPSession(plain);
+  await cdp.send('Emulation.setScriptExecutionDisabled', { value: true });
+  await plain.goto(url('/courses/web101/assignments/sum'));
+  assert.match(await plain.locator('main').innerText(), /Self-test passed[\s\S]*grace/);
+  assert.is(await plain.getByRole('button', { name: 'Regrade all shown by the filter' }).count(), 0, 'hidden: nothing could send it');
+  assert.ok(await plain.locator('.needs-script').first().isVisible());
+  await plain.goto(url(`/submissions/${submissionId}`));
+  assert.match(await plain.locator('#submission-verdict').innerText(), /AC/);
+  await plain.close();
 });
 
 test('sign out: the dashboard asks to sign in again', async () => {
