@@ -17,8 +17,25 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** Rejects only when no answer came (refused, reset, timed out, aborted); any status resolves. */
-export function httpExchange(url: string, { method, headers, body, timeoutMs, signal }: HttpExchange): Promise<HttpAnswer> {
+/**
+ * Rejects only when no answer came (refused, reset, timed out, aborted); any status resolves. A
+ * kept-alive connection the server closed while it sat idle (its FIN not yet read, e.g. while this
+ * process was busy) is reset when reused, before the server saw the request: that one is sent
+ * again on a new connection, as Node's documentation of `request.reusedSocket` advises.
+ */
+export async function httpExchange(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
+  try {
+    return await exchangeOnce(url, exchange);
+  } catch (error) {
+    if (!(error instanceof StaleConnection)) throw error;
+    return exchangeOnce(url, exchange);
+  }
+}
+
+/** A reset of a reused idle connection before any answer. */
+class StaleConnection extends Error {}
+
+function exchangeOnce(url: string, { method, headers, body, timeoutMs, signal }: HttpExchange): Promise<HttpAnswer> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, { method, headers, timeout: timeoutMs, signal }, (res) => {
@@ -28,7 +45,9 @@ export function httpExchange(url: string, { method, headers, body, timeoutMs, si
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleConnection(error.message, { cause: error }) : error);
+    });
     req.end(body);
   });
 }

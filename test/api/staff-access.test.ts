@@ -128,10 +128,10 @@ const ROWS: Row[] = [
   { method: 'GET', path: () => `${A}/assignments/${ASSIGNMENT}`, allowed: READERS, ok: 200 },
   { method: 'PATCH', path: () => `${A}/assignments/${ASSIGNMENT}`, body: () => ({ due_at: '2031-01-01T00:00:00Z' }), allowed: EDITORS, ok: 200 },
   { method: 'PUT', path: () => `${A}/assignments/${ASSIGNMENT}/grader`, body: emptyForm, allowed: EDITORS, ok: 422 },
-  // The test grader has no samples: its self-test passes with none to grade.
-  { method: 'POST', path: () => `${A}/assignments/${ASSIGNMENT}/self-test`, allowed: EDITORS, ok: 202 },
-  { method: 'GET', path: () => `${A}/assignments/${ASSIGNMENT}/self-test`, allowed: READERS, ok: 200 },
-  { method: 'POST', path: () => `${A}/assignments/${ASSIGNMENT}/publish`, allowed: EDITORS, ok: 200 },
+  // The test grader has no samples: there is nothing to self-test, so it cannot be published here.
+  { method: 'POST', path: () => `${A}/assignments/${ASSIGNMENT}/self-test`, allowed: EDITORS, ok: 409 },
+  { method: 'GET', path: () => `${A}/assignments/${ASSIGNMENT}/self-test`, allowed: READERS, ok: 404 },
+  { method: 'POST', path: () => `${A}/assignments/${ASSIGNMENT}/publish`, allowed: EDITORS, ok: 409 },
   { method: 'POST', path: () => `${A}/assignments/old/archive`, allowed: EDITORS, ok: 200 },
   { method: 'GET', path: () => `${A}/keys`, allowed: MANAGERS, ok: 200 },
   { method: 'POST', path: () => `${A}/keys`, body: () => ({ scope: 'portal', expires_days: 30 }), allowed: MANAGERS, ok: 201 },

@@ -164,6 +164,10 @@ export function assignmentAdminRoutes(ctx: StaffContext): Router {
   serveRoute(router, staffRoutes.startSelfTest, async (req, res) => {
     const actor = requireCoursePermission(res, 'assignments.edit', String(req.params.course));
     const assignment = await pathAssignment(store, req);
+    // A self-test of no sample proves nothing, so it would let any grader be published.
+    if ((await store.listGraderSamples(assignment.id, assignment.graderDigest)).length === 0) {
+      throw new HttpError(409, 'E_NO_SAMPLES', `the grader of ${assignment.name} brought no sample submissions to self-test: add them under submissions/ with their verdicts in submissions/expected.json, and upload the grader again`);
+    }
     const test = await store.startSelfTest(assignment.id, actorName(actor));
     ctx.relay.kick();
     await ctx.audit(res, 'assignment.self_test', assignment.courseId, { assignment: assignment.name, grader: assignment.graderDigest, self_test: test.id, samples: test.cases.length });
