@@ -12,6 +12,7 @@ import { graderChanges } from '../grading/grader-change.js';
 import { snapshotGrader, type MadeSnapshot } from '../grading/grader-snapshot.js';
 import { DEFAULT_STORE_OPTIONS } from '../store/store-options.js';
 import { parseFlags } from './args.js';
+import { STORE_FLAGS } from './store-location.js';
 import { DATA_HELP, withCommandStore, type CommandStore } from './command-store.js';
 import { SCHEDULE_FLAGS, scheduleChangeFrom, scheduleText } from './feedback-schedule-flags.js';
 
@@ -48,7 +49,7 @@ async function addAssignment({ store, audit }: CommandStore, courseId: string, n
 
 export async function assignmentsCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseFlags(rest, { course: { type: 'string' }, name: { type: 'string' }, grader: { type: 'string' }, data: { type: 'string' }, ...SCHEDULE_FLAGS });
+  const { values } = parseFlags(rest, { course: { type: 'string' }, name: { type: 'string' }, grader: { type: 'string' }, ...STORE_FLAGS, ...SCHEDULE_FLAGS });
   if (action !== 'add' && action !== 'list' && action !== 'set') throw new UsageError(USAGE);
   if (!values.course) throw new UsageError('missing --course C');
   const schedule = scheduleChangeFrom(values);
@@ -66,7 +67,7 @@ export async function assignmentsCommand(argv: string[], print: (text: string) =
     if (Object.keys(schedule).length === 0) throw new UsageError('nothing to change: give --due ISO8601, --no-due, --release or --unrelease');
   }
   const course = values.course;
-  return withCommandStore(values.data, async (opened) => {
+  return withCommandStore(values, async (opened) => {
     const { store, audit } = opened;
     // Never made here: a typo in --course is an error that lists the courses there are.
     if (!(await store.getCourse(course))) throw new UserError('E_NOT_FOUND', `course ${course} does not exist; add it first (gradebox courses add ${course}), or see gradebox courses list`);

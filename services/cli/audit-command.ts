@@ -4,6 +4,7 @@ import { verifyStaffAudit } from '../audit/staff-audit.js';
 import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
 import { integerFlag, parseFlags } from './args.js';
+import { STORE_FLAGS } from './store-location.js';
 import { withCommandStore } from './command-store.js';
 
 const HELP = `usage: gradebox audit verify [--log PATH]      check every line of the log's hash chain
@@ -37,8 +38,8 @@ function report(result: VerifyResult, print: Print): number {
 }
 
 /** The staff chain, read from the store: the newest `count` lines, oldest first. */
-async function staffCommand(action: string, count: number, data: string | undefined, print: Print): Promise<number> {
-  return withCommandStore(data, async ({ store }) => {
+async function staffCommand(action: string, count: number, flags: { data?: string; database?: string }, print: Print): Promise<number> {
+  return withCommandStore(flags, async ({ store }) => {
     if (action === 'verify') return report(await verifyStaffAudit(store), print);
     const lines = await store.listAuditLines({ limit: count });
     for (const line of lines.reverse()) print(`${line.line}\n`);
@@ -55,7 +56,7 @@ function tail(path: string, count: number, print: Print): number {
 export async function auditCommand(argv: string[], print: Print = (text) => void process.stdout.write(text)): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     log: { type: 'string' }, lines: { type: 'string', short: 'n' }, help: { type: 'boolean', short: 'h' },
-    staff: { type: 'boolean' }, data: { type: 'string' },
+    staff: { type: 'boolean' }, ...STORE_FLAGS,
   }, true);
   if (values.help) {
     print(HELP);
@@ -65,12 +66,12 @@ export async function auditCommand(argv: string[], print: Print = (text) => void
   if (action === undefined || extra.length > 0) throw new UsageError(`expected one action, verify or tail\n\n${HELP}`);
   if (values.log === '') throw new UsageError('--log needs a path');
   if (values.staff && values.log !== undefined) throw new UsageError('--staff reads the store (--data), not a log file: leave --log out');
-  if (!values.staff && values.data !== undefined) throw new UsageError('--data goes with --staff');
+  if (!values.staff && (values.data !== undefined || values.database !== undefined)) throw new UsageError('--data and --database go with --staff');
   if (values.staff && (action === 'verify' || action === 'tail')) {
     if (action === 'verify' && values.lines !== undefined) throw new UsageError('-n goes with "audit tail" only');
     const count = integerFlag('-n', values.lines) ?? 10;
     if (count < 1 || count > MAX_TAIL) throw new UsageError(`-n must be between 1 and ${MAX_TAIL}, got ${count}`);
-    return staffCommand(action, count, values.data, print);
+    return staffCommand(action, count, values, print);
   }
   const path = values.log ?? config().auditLog;
   switch (action) {

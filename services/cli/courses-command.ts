@@ -3,6 +3,7 @@
 // staff API, never as a side effect of a typo in another command.
 import { UsageError, UserError } from '../common/errors.js';
 import { parseFlags } from './args.js';
+import { STORE_FLAGS } from './store-location.js';
 import { DATA_HELP, withCommandStore } from './command-store.js';
 
 export const COURSES_HELP = `usage: gradebox courses add ID [--name NAME] [--data DIR]
@@ -18,13 +19,13 @@ An archived course takes no submissions; its records stay.
 
 export async function coursesCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [action, ...rest] = argv;
-  const { values, positionals } = parseFlags(rest, { name: { type: 'string' }, data: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(rest, { name: { type: 'string' }, ...STORE_FLAGS }, true);
   const actions = ['add', 'list', 'rename', 'archive', 'reopen'];
   if (!action || !actions.includes(action)) throw new UsageError(COURSES_HELP);
   const id = positionals[0];
   if (action === 'list' ? positionals.length > 0 : positionals.length !== 1) throw new UsageError(`${action === 'list' ? 'list takes no course' : `${action} takes one course ID`}\n\n${COURSES_HELP}`);
   if (action === 'rename' && !values.name) throw new UsageError('missing --name NAME (the course\'s new name)');
-  return withCommandStore(values.data, async ({ store, audit }) => {
+  return withCommandStore(values, async ({ store, audit }) => {
     if (action === 'list') {
       for (const c of await store.listCourses()) print(`${c.id}  ${c.name}${c.archivedAt ? `  archived ${c.archivedAt}` : ''}\n`);
     } else if (action === 'add') {

@@ -4,6 +4,7 @@
 import { UsageError } from '../common/errors.js';
 import { KEY_SCOPES, type ApiKeyInfo, type KeyScope } from '../store/store.js';
 import { integerFlag, parseFlags } from './args.js';
+import { STORE_FLAGS } from './store-location.js';
 import { DATA_HELP, withCommandStore } from './command-store.js';
 
 export const KEYS_HELP = `usage: gradebox keys create --course C [--scope portal|staff] [--expires DAYS] [--label L] [--data DIR]
@@ -35,7 +36,7 @@ function expiryFrom(days: string | undefined): string | null {
 export async function keysCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [action, ...rest] = argv;
   const { values } = parseFlags(rest, {
-    course: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' }, data: { type: 'string' },
+    course: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' }, ...STORE_FLAGS,
     scope: { type: 'string' }, expires: { type: 'string' },
   });
   if (action !== 'create' && action !== 'list' && action !== 'revoke') throw new UsageError(KEYS_HELP);
@@ -45,7 +46,7 @@ export async function keysCommand(argv: string[], print: (text: string) => void 
   const scope = (values.scope ?? 'portal') as KeyScope;
   if (!KEY_SCOPES.includes(scope)) throw new UsageError(`--scope must be ${KEY_SCOPES.join(' or ')}, got "${values.scope}"`);
   const expiresAt = expiryFrom(values.expires);
-  return withCommandStore(values.data, async ({ store, audit }) => {
+  return withCommandStore(values, async ({ store, audit }) => {
     if (action === 'create') {
       const { key, secret } = await store.createApiKey(values.course!, values.label, { scope, expiresAt });
       await audit('key.created', key.courseId, { key: key.id, scope: key.scope, label: key.label, expires_at: key.expiresAt });

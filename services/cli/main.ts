@@ -38,6 +38,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: 'show a submission\'s whole record (failures\' details included), for operators', load: async () => (await import('./submissions-command.js')).submissionsCommand,
     help: async () => (await import('./submissions-command.js')).SUBMISSIONS_HELP,
   },
+  migrate: { summary: 'move a SQLite store into an empty PostgreSQL database, verified by counts and digests', load: async () => (await import('./migrate-command.js')).migrateCommand },
   import: { summary: 'make harness graders from HumanEval or MBPP tasks', load: async () => (await import('./import-command.js')).importCommand },
   audit: { summary: 'verify or show the security audit log, or the staff actions\' trail', load: async () => (await import('./audit-command.js')).auditCommand },
   bench: {

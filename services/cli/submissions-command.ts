@@ -4,6 +4,7 @@
 import { UsageError, UserError } from '../common/errors.js';
 import { operatorRecord } from '../api/operator-record.js';
 import { parseFlags } from './args.js';
+import { STORE_FLAGS } from './store-location.js';
 import { DATA_HELP, withCommandStore } from './command-store.js';
 
 export const SUBMISSIONS_HELP = `usage: gradebox submissions show ID [--data DIR]
@@ -17,11 +18,11 @@ const USAGE = SUBMISSIONS_HELP;
 
 export async function submissionsCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [action, ...rest] = argv;
-  const { values, positionals } = parseFlags(rest, { data: { type: 'string' } }, true);
+  const { values, positionals } = parseFlags(rest, { ...STORE_FLAGS }, true);
   if (action !== 'show' || positionals.length !== 1) throw new UsageError(USAGE);
   // A reference is the submission id and a grade number: either names the submission.
   const id = positionals[0]!.replace(/\.\d+$/, '');
-  return withCommandStore(values.data, async ({ store, dataDir }) => {
+  return withCommandStore(values, async ({ store, dataDir }) => {
     const submission = await store.getSubmission(id);
     if (!submission) throw new UserError('E_NOT_FOUND', `no submission ${id} in the store of ${dataDir}; check the id, or give --data DIR`);
     print(`${JSON.stringify(await operatorRecord(store, submission), null, 2)}\n`);

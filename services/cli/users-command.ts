@@ -10,6 +10,7 @@ import { newPassword } from '../access/new-password.js';
 import { UsageError, UserError } from '../common/errors.js';
 import { COURSE_ROLES, type CourseRole, type Store, type User } from '../store/store.js';
 import { parseFlags } from './args.js';
+import { STORE_FLAGS } from './store-location.js';
 import { DATA_HELP, withCommandStore } from './command-store.js';
 
 export const USERS_HELP = `usage: gradebox users add --email E --role admin|instructor|ta [--course C] [--name N] [--password-stdin] [--data DIR]
@@ -80,12 +81,12 @@ export async function usersCommand(argv: string[], print: Print = (t) => process
   const [action, ...rest] = argv;
   const { values } = parseFlags(rest, {
     email: { type: 'string' }, role: { type: 'string' }, course: { type: 'string' }, name: { type: 'string' },
-    'password-stdin': { type: 'boolean' }, data: { type: 'string' },
+    'password-stdin': { type: 'boolean' }, ...STORE_FLAGS,
   });
   if (action !== 'add' && action !== 'list' && action !== 'password') throw new UsageError(USERS_HELP);
   if (action !== 'list' && !values.email) throw new UsageError('missing --email E (the address the person signs in with)');
   if (action === 'add') roleFrom(values.role, values.course);
-  return withCommandStore(values.data, async ({ store, audit }) => {
+  return withCommandStore(values, async ({ store, audit }) => {
     if (action === 'add') await addUser(store, audit, values, print);
     else if (action === 'password') await resetPassword(store, audit, values.email!, values['password-stdin'] === true, print);
     else {

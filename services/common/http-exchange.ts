@@ -19,21 +19,18 @@ export interface HttpAnswer {
 
 /**
  * Rejects only when no answer came (refused, reset, timed out, aborted); any status resolves. A
- * kept-alive connection the server closed while it sat idle (its FIN not yet read, e.g. while this
- * process was busy) is reset when reused, before the server saw the request: that one is sent
- * again on a new connection, as Node's documentation of `request.reusedSocket` advises.
+ * request sent on a kept-alive connection the server had just closed (its idle timeout, seen late
+ * when the caller's event loop was busy) is sent once more on a new one, as the Node.js docs advise
+ * (http, `request.reusedSocket`): the server never read it.
  */
 export async function httpExchange(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
   try {
     return await exchangeOnce(url, exchange);
   } catch (error) {
-    if (!(error instanceof StaleConnection)) throw error;
+    if (!(error as { reusedSocket?: boolean }).reusedSocket) throw error;
     return exchangeOnce(url, exchange);
   }
 }
-
-/** A reset of a reused idle connection before any answer. */
-class StaleConnection extends Error {}
 
 function exchangeOnce(url: string, { method, headers, body, timeoutMs, signal }: HttpExchange): Promise<HttpAnswer> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
@@ -46,7 +43,9 @@ function exchangeOnce(url: string, { method, headers, body, timeoutMs, signal }:
     });
     req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
     req.on('error', (error: NodeJS.ErrnoException) => {
-      reject(req.reusedSocket && error.code === 'ECONNRESET' ? new StaleConnection(error.message, { cause: error }) : error);
+      // Marked for httpExchange's one retry: a reset before any answer, on a reused connection.
+      if (req.reusedSocket && error.code === 'ECONNRESET') Object.assign(error, { reusedSocket: true });
+      reject(error);
     });
     req.end(body);
   });

@@ -1,4 +1,5 @@
-// The numbered schema migrations, oldest first. Never edit one that has shipped: add the next.
+// The numbered schema migrations, oldest first. Never edit one that has shipped: add the next, with
+// its PostgreSQL twin in pg-schema-migrations.ts.
 export interface Migration {
   /** 1, 2, 3 … with no gap. */
   version: number;
@@ -260,5 +261,8 @@ CREATE TABLE grader_snapshots (
 ALTER TABLE assignments ADD COLUMN due_at TEXT;
 ALTER TABLE assignments ADD COLUMN feedback_released_at TEXT;
 ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
-  { version: 6, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
+  // Several API processes relay one outbox: a relay claims rows for a while (a lease), so each
+  // request is enqueued by one of them; a relay that dies leaves its claims to expire.
+  { version: 6, name: 'outbox claims', sql: 'ALTER TABLE outbox ADD COLUMN claimed_until TEXT;' },
+  { version: 7, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
 ];

@@ -2,12 +2,13 @@
 // scope (what it may call) and may expire.
 import { UserError } from '../common/errors.js';
 import { newKeyId } from './ids.js';
-import { checkIsoTime, checkText, quote } from './input-checks.js';
+import { checkText, quote } from './input-checks.js';
+import { checkKeyOptions } from './key-options.js';
 import { hashSecret, makeKeySecret, prefixOf, sameHash } from './key-hash.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
-import { KEY_SCOPES, type ApiKeyInfo, type KeyScope, type NewKeyOptions } from './store.js';
+import type { ApiKeyInfo, KeyScope } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface KeyRow {
@@ -30,13 +31,6 @@ const toInfo = (row: KeyRow): ApiKeyInfo => ({
 function keyInfo(db: SqliteDatabase, id: string): ApiKeyInfo | null {
   const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(String(id)) as KeyRow | undefined;
   return row ? toInfo(row) : null;
-}
-
-function checkKeyOptions(options: NewKeyOptions = {}): { scope: KeyScope; expiresAt: string | null } {
-  const scope = options.scope ?? 'portal';
-  if (!KEY_SCOPES.includes(scope)) throw new UserError('E_BAD_INPUT', `key scope ${quote(scope)} is unknown; use ${KEY_SCOPES.join(' or ')}`);
-  const expiresAt = options.expiresAt == null ? null : checkIsoTime('key expiry', options.expiresAt);
-  return { scope, expiresAt };
 }
 
 export function apiKeyOperations({ db }: SqliteContext) {

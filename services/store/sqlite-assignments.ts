@@ -2,12 +2,13 @@
 // (and the folder it was taken from), with the due date and feedback release that decide what
 // students see of their results.
 import { UserError } from '../common/errors.js';
-import { checkAbsolutePath, checkAssignmentName, checkIsoTime, checkSha256, checkText, quote } from './input-checks.js';
+import { checkAssignmentState, checkGraderSource, histogramOf } from './assignment-checks.js';
+import { checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
 import { hasGraderSnapshot } from './sqlite-grader-snapshots.js';
-import { ASSIGNMENT_STATES, type Assignment, type AssignmentCounts, type AssignmentState } from './store.js';
+import type { Assignment, AssignmentCounts, AssignmentState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface AssignmentRow {
@@ -27,12 +28,6 @@ const toAssignment = (row: AssignmentRow): Assignment => ({
   id: row.id, courseId: row.course_id, name: row.name, graderDir: row.grader_dir, graderDigest: row.grader_digest,
   dueAt: row.due_at, feedbackReleasedAt: row.feedback_released_at, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at,
 });
-
-/** Where a grader came from, for people: a folder (absolute) or `upload:` and the uploaded file's name. */
-function checkGraderSource(source: unknown): string {
-  if (typeof source === 'string' && source.startsWith('upload:')) return checkText('grader source', source, 300);
-  return checkAbsolutePath('grader folder', source);
-}
 
 function requireSnapshot(db: SqliteDatabase, graderDigest: string): void {
   checkSha256('grader digest', graderDigest);
@@ -57,15 +52,12 @@ const NEWEST_GRADED = `WITH graded AS (
     WHERE s.purpose = 'student' AND s.course_id = @course),
   newest AS (SELECT * FROM graded WHERE n = 1)`;
 
-/** Ten bins of score / max score: 0–10 %, …, 90–100 % (a full score in the last). */
-function histogramOf(db: SqliteDatabase, courseId: string, assignmentId: number): number[] {
-  const bins = new Array<number>(10).fill(0);
+/** Ten bins of score / max score (assignment-checks.ts). */
+function histogramFor(db: SqliteDatabase, courseId: string, assignmentId: number): number[] {
   const rows = db.prepare(`${NEWEST_GRADED} SELECT score, max_score FROM newest WHERE assignment_id = @assignment`)
     .all({ course: courseId, assignment: assignmentId }) as Array<{ score: number; max_score: number }>;
-  for (const { score, max_score: max } of rows) bins[max > 0 ? Math.min(9, Math.floor((score / max) * 10)) : 0]! += 1;
-  return bins;
+  return histogramOf(rows.map((r) => ({ score: r.score, max: r.max_score })));
 }
-
 
 function findAssignment(db: SqliteDatabase, courseId: string, name: string): Assignment | null {
   const row = db.prepare('SELECT * FROM assignments WHERE course_id = ? AND name = ?').get(courseId, name) as AssignmentRow | undefined;
@@ -132,7 +124,7 @@ export function assignmentOperations({ db }: SqliteContext) {
     },
 
     setAssignmentState(courseId, name, state) {
-      if (!ASSIGNMENT_STATES.includes(state)) throw new UserError('E_BAD_INPUT', `assignment state ${quote(state)} is unknown; use ${ASSIGNMENT_STATES.join(', ')}`);
+      checkAssignmentState(state);
       requireAssignment(db, courseId, name);
       db.prepare('UPDATE assignments SET state = ?, updated_at = ? WHERE course_id = ? AND name = ?').run(state, now(), courseId, name);
       return findAssignment(db, courseId, name)!;
@@ -154,7 +146,7 @@ export function assignmentOperations({ db }: SqliteContext) {
         students: totals.get(id)?.students ?? 0,
         byStatus: Object.fromEntries(statuses.filter((r) => r.assignment_id === id).map((r) => [r.status, r.n])),
         byVerdict: Object.fromEntries(verdicts.filter((r) => r.assignment_id === id).map((r) => [r.verdict, r.n])),
-        scoreHistogram: histogramOf(db, courseId, id),
+        scoreHistogram: histogramFor(db, courseId, id),
       }));
     },
   } satisfies Partial<StoreOperations>;

@@ -1,10 +1,11 @@
 // Security incidents (a syscall outside the policy) of gradings, with the blob of their evidence.
 import { UserError } from '../common/errors.js';
-import { checkCount, checkLimit, checkSha256, checkText, jsonObjectText, quote } from './input-checks.js';
+import { checkIncident, checkNote, checkTriageState, type CheckedIncident } from './incident-checks.js';
+import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
-import { TRIAGE_STATES, type Incident, type IncidentInput, type TriageState } from './store.js';
+import type { Incident, TriageState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface IncidentRow {
@@ -30,48 +31,12 @@ const toIncident = (row: IncidentRow): Incident => ({
   triage: { state: row.triage_state, note: row.triage_note, by: row.triaged_by, at: row.triaged_at },
 });
 
-/** An incident checked and ready to insert. */
-export interface CheckedIncident {
-  syscall: string;
-  evidenceSha256: string | null;
-  evidencePath: string | null;
-  recordJson: string;
-}
-
-export function checkIncident(input: IncidentInput, maxJsonBytes: number): CheckedIncident {
-  if (input === null || typeof input !== 'object') throw new UserError('E_BAD_INPUT', 'an incident must be an object with syscall, evidenceSha256, evidencePath and record');
-  const path = input.evidencePath ?? null;
-  if (path !== null && (typeof path !== 'string' || path.includes('\0') || path.length > 4096)) {
-    throw new UserError('E_BAD_INPUT', `incident evidence path ${quote(path)} is not a path; give the path or null`);
-  }
-  return {
-    syscall: checkText('incident syscall', input.syscall, 64),
-    evidenceSha256: input.evidenceSha256 == null ? null : checkSha256('incident evidence digest', input.evidenceSha256),
-    evidencePath: path,
-    recordJson: jsonObjectText('incident record', input.record, maxJsonBytes),
-  };
-}
-
 /** Inserts checked incidents inside the caller's transaction. */
 export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {
   const statement = db.prepare(`INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const at = now();
   return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
-}
-
-function checkTriageState(state: unknown): TriageState {
-  if (!TRIAGE_STATES.includes(state as TriageState)) throw new UserError('E_BAD_INPUT', `triage state ${quote(state)} is unknown; use ${TRIAGE_STATES.join(', ')}`);
-  return state as TriageState;
-}
-
-/** A triage note: free text of a few lines (newlines allowed, other control characters not). */
-function checkNote(note: unknown): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof note !== 'string' || note.length > 4000 || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(note)) {
-    throw new UserError('E_BAD_INPUT', 'a triage note is at most 4000 characters of text');
-  }
-  return note;
 }
 
 function queryIncidents(db: SqliteDatabase, tail: string, params: unknown[]): Incident[] {

@@ -1,17 +1,13 @@
 // What the queue page shows from the store: submissions waiting or being graded per course, and how
 // many gradings ended lately and how long they took.
 import { checkIsoTime } from './input-checks.js';
+import { percentile } from './queue-stats.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { CourseDepth } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 /** At most this many recent gradings are read for the latency percentiles. */
 const LATENCY_SAMPLE = 10_000;
-
-function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
-}
 
 export function queueStatsOperations({ db }: SqliteContext) {
   return {

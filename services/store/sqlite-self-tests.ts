@@ -2,7 +2,6 @@
 // must get), and runs that grade them all as self-test submissions through the workers, like any
 // other submission, so the grader is tested on the very hosts and pipeline that will grade students.
 import { UserError } from '../common/errors.js';
-import { VERDICTS } from '../protocol/grade-result.js';
 import { newResourceId } from './ids.js';
 import { checkCount, checkText, quote } from './input-checks.js';
 import { checkManifest } from './manifest-check.js';
@@ -10,6 +9,7 @@ import { assignmentById } from './sqlite-assignments.js';
 import { blobContentSize } from './sqlite-blob-contents.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { checkExpectedVerdict } from './self-test-checks.js';
 import { submissionOperations } from './sqlite-submissions.js';
 import type { GraderSample, SelfTest, SelfTestCase, SubmissionStatus } from './store.js';
 import type { StoreOperations } from './store-operations.js';
@@ -26,11 +26,6 @@ interface SelfTestRow {
   grader_digest: string;
   requested_by: string;
   created_at: string;
-}
-
-function checkVerdict(verdict: unknown): string {
-  if (!(VERDICTS as readonly unknown[]).includes(verdict)) throw new UserError('E_BAD_INPUT', `expected verdict ${quote(verdict)} is not one of ${VERDICTS.join(' ')}`);
-  return verdict as string;
 }
 
 function samplesOf(db: SqliteDatabase, assignmentId: number, graderDigest: string): GraderSample[] {
@@ -68,7 +63,7 @@ export function selfTestOperations(context: SqliteContext) {
       const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
       const checked = samples.map((sample) => ({
         name: checkText('sample name', sample.name, 200),
-        expectedVerdict: checkVerdict(sample.expectedVerdict),
+        expectedVerdict: checkExpectedVerdict(sample.expectedVerdict),
         files: checkManifest(sample.files, caps, blobSize).files,
       }));
       writeTransaction(db, () => {

@@ -8,31 +8,8 @@ import { hashSecret } from './key-hash.js';
 import { now, relaxedWrite } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireUser } from './sqlite-users.js';
-import type { Session, SessionTimes } from './store.js';
+import { checkTimes, SESSION_SECRET, sessionLive, toSession, TOUCH_EVERY_MS, type SessionRow } from './account-rows.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface SessionRow {
-  id: string;
-  user_id: string;
-  csrf_token: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-}
-
-const toSession = (row: SessionRow): Session => ({
-  id: row.id, userId: row.user_id, csrfToken: row.csrf_token, createdAt: row.created_at, lastSeenAt: row.last_seen_at, expiresAt: row.expires_at,
-});
-
-/** A session's last use is written at most this often: a page's burst of requests costs one write. */
-const TOUCH_EVERY_MS = 60_000;
-
-/** A session secret has 256 random bits; anything else is not looked up. */
-const SECRET = /^[A-Za-z0-9_-]{43}$/;
-
-function checkTimes(times: SessionTimes): void {
-  if (!(times?.lifetimeMs > 0) || !(times.idleMs > 0)) throw new UserError('E_BAD_INPUT', 'a session needs a lifetime and an idle time above 0 ms');
-}
 
 export function sessionOperations({ db }: SqliteContext) {
   return {
@@ -51,12 +28,12 @@ export function sessionOperations({ db }: SqliteContext) {
     /** Looked up by the secret's hash (an index on a digest: no timing tells how much of a guess was right). */
     authenticateSession(secret, times) {
       checkTimes(times);
-      if (typeof secret !== 'string' || !SECRET.test(secret)) return null;
+      if (typeof secret !== 'string' || !SESSION_SECRET.test(secret)) return null;
       const row = db.prepare(`SELECT s.* FROM sessions s JOIN users u ON u.id = s.user_id
         WHERE s.secret_sha256 = ? AND s.ended_at IS NULL AND u.disabled_at IS NULL`).get(hashSecret(secret)) as SessionRow | undefined;
       if (!row) return null;
       const at = Date.now();
-      if (at >= Date.parse(row.expires_at) || at - Date.parse(row.last_seen_at) >= times.idleMs) return null;
+      if (!sessionLive(row, times, at)) return null;
       if (at - Date.parse(row.last_seen_at) >= TOUCH_EVERY_MS) {
         row.last_seen_at = new Date(at).toISOString();
         // Losing this write in a power cut costs an idle minute at most.
@@ -66,7 +43,7 @@ export function sessionOperations({ db }: SqliteContext) {
     },
 
     endSession(secret) {
-      if (typeof secret !== 'string' || !SECRET.test(secret)) return;
+      if (typeof secret !== 'string' || !SESSION_SECRET.test(secret)) return;
       db.prepare('UPDATE sessions SET ended_at = COALESCE(ended_at, ?) WHERE secret_sha256 = ?').run(now(), hashSecret(secret));
     },
   } satisfies Partial<StoreOperations>;

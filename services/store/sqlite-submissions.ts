@@ -2,16 +2,18 @@
 // in one transaction; an idempotency key makes a retried upload return the submission it made.
 import { UserError } from '../common/errors.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
+import { broughtContents } from './brought-contents.js';
 import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-checks.js';
 import { checkManifest } from './manifest-check.js';
 import { assignmentById } from './sqlite-assignments.js';
-import { addBlobContent, blobContentSize, broughtContents } from './sqlite-blob-contents.js';
+import { addBlobContent, blobContentSize } from './sqlite-blob-contents.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { appendEvent } from './sqlite-events.js';
 import { requireGradeState } from './sqlite-grade-state.js';
 import { addOutboxRow } from './sqlite-outbox.js';
-import { SUBMISSION_STATUSES, type NewSubmission, type Submission, type SubmissionFile, type SubmissionPurpose, type SubmissionQuery, type SubmissionStatus } from './store.js';
+import { checkPurpose, checkStatus } from './submission-checks.js';
+import type { NewSubmission, Submission, SubmissionFile, SubmissionPurpose, SubmissionQuery, SubmissionStatus } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface SubmissionRow {
@@ -53,13 +55,6 @@ const toSubmission = (row: SubmissionRow): Submission => ({
   purpose: row.purpose,
 });
 
-const PURPOSES: readonly SubmissionPurpose[] = ['student', 'self_test'];
-
-function checkPurpose(purpose: unknown): SubmissionPurpose {
-  if (!PURPOSES.includes(purpose as SubmissionPurpose)) throw new UserError('E_BAD_INPUT', `submission purpose ${quote(purpose)} is unknown; use ${PURPOSES.join(' or ')}`);
-  return purpose as SubmissionPurpose;
-}
-
 /** The WHERE clause of a listing and its parameters. */
 function queryFilter(query: SubmissionQuery): { where: string; params: unknown[] } {
   const where = ['s.course_id = ?', 's.purpose = ?'];
@@ -76,11 +71,6 @@ function queryFilter(query: SubmissionQuery): { where: string; params: unknown[]
     params.push(query.after.createdAt, query.after.createdAt, String(query.after.id));
   }
   return { where: where.join(' AND '), params };
-}
-
-function checkStatus(status: unknown): SubmissionStatus {
-  if (!SUBMISSION_STATUSES.includes(status as SubmissionStatus)) throw new UserError('E_BAD_INPUT', `status ${quote(status)} is unknown; use ${SUBMISSION_STATUSES.join(', ')}`);
-  return status as SubmissionStatus;
 }
 
 /** The ids of the submissions the query takes, newest first, without their results (a regrade batch needs only these). */

@@ -2,41 +2,13 @@
 // will lead to them (an LTI issuer and subject), and their roles in courses.
 import { UserError } from '../common/errors.js';
 import { newUserId } from './ids.js';
+import { checkRole, checkPasswordHash, normalEmail, toUser, type UserRow } from './account-rows.js';
 import { checkText, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
-import { COURSE_ROLES, type CourseMember, type CourseRole, type User } from './store.js';
+import type { CourseMember, CourseRole, User } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface UserRow {
-  id: string;
-  email: string | null;
-  name: string | null;
-  password_hash: string | null;
-  admin: number;
-  created_at: string;
-  disabled_at: string | null;
-}
-
-const toUser = (row: UserRow): User => ({
-  id: row.id, email: row.email, name: row.name, admin: row.admin === 1, hasPassword: row.password_hash !== null,
-  createdAt: row.created_at, disabledAt: row.disabled_at,
-});
-
-const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,189}$/;
-
-/** An email as it is kept and compared: trimmed, lowercase. */
-export function normalEmail(email: unknown): string {
-  const text = typeof email === 'string' ? email.trim().toLowerCase() : '';
-  if (!EMAIL.test(text)) throw new UserError('E_BAD_INPUT', `email ${quote(email)} is not an email address; give one like ada@example.org`);
-  return text;
-}
-
-function checkRole(role: unknown): CourseRole {
-  if (!COURSE_ROLES.includes(role as CourseRole)) throw new UserError('E_BAD_INPUT', `role ${quote(role)} is not a course role; use ${COURSE_ROLES.join(' or ')}`);
-  return role as CourseRole;
-}
 
 function userRow(db: SqliteDatabase, where: string, value: string): UserRow | undefined {
   return db.prepare(`SELECT * FROM users WHERE ${where} = ?`).get(value) as UserRow | undefined;
@@ -59,14 +31,12 @@ export function userOperations({ db }: SqliteContext) {
     createUser(input) {
       const email = normalEmail(input.email);
       const name = input.name == null ? null : checkText('name', input.name, 200);
-      if (input.passwordHash !== null && (typeof input.passwordHash !== 'string' || !input.passwordHash.startsWith('$'))) {
-        throw new UserError('E_BAD_INPUT', 'a password is stored as its hash (services/access/password-hash.ts), never as it is');
-      }
+      const hash = checkPasswordHash(input.passwordHash, true);
       return writeTransaction(db, () => {
         if (userRow(db, 'email', email)) throw new UserError('E_USER_EXISTS', `a user with email ${email} exists already; reset their password instead`);
         const id = newUserId();
         db.prepare('INSERT INTO users (id, email, name, password_hash, admin, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-          .run(id, email, name, input.passwordHash, input.admin ? 1 : 0, now());
+          .run(id, email, name, hash, input.admin ? 1 : 0, now());
         return requireUser(db, id);
       });
     },
@@ -97,7 +67,7 @@ export function userOperations({ db }: SqliteContext) {
     },
 
     setPasswordHash(userId, passwordHash) {
-      if (typeof passwordHash !== 'string' || !passwordHash.startsWith('$')) throw new UserError('E_BAD_INPUT', 'give the password\'s hash');
+      checkPasswordHash(passwordHash, false);
       requireUser(db, userId);
       db.prepare('UPDATE users SET password_hash = ? WHERE id = ?').run(passwordHash, userId);
       // A new password ends every session of the old one.

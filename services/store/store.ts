@@ -555,8 +555,16 @@ export interface Store {
   createRegradeBatch(filter: RegradeFilter, requestedBy: string, max: number): Promise<RegradeBatch>;
   getRegradeBatch(id: string): Promise<RegradeBatch | null>;
 
-  /** Grading requests not yet dispatched, oldest first. */
+  /** Grading requests not yet dispatched (claimed or not), oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
+  /**
+   * Claims for `leaseMs` up to `limit` grading requests that no relay holds (or whose claim has
+   * expired), oldest first: the relays of several API processes share one outbox, and each request
+   * is handed to the queue by one of them (or again by another once a dead relay's claim expires).
+   */
+  claimOutbox(limit: number, leaseMs: number): Promise<OutboxRow[]>;
+  /** Gives claimed requests back (the queue could not take them): the next round of any relay takes them. */
+  releaseOutbox(ids: number[]): Promise<void>;
   markOutboxDispatched(id: number): Promise<void>;
 
   /** Counts a try at a grading once, however often its start is reported. */
