@@ -1,16 +1,17 @@
-// The HTTP API as one express app: the portal's routes, the workers' routes, the operators'
-// (metrics, a submission's whole record), health and the OpenAPI document. Everything it needs
-// is given; it starts nothing itself.
+// The HTTP API as one express app: the portal's routes, the staff API and the dashboard's sign-in,
+// the workers' routes, the operators' (metrics, a submission's whole record), health and the
+// OpenAPI document. Everything it needs is given; it starts nothing itself.
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 
 import type { UploadLimits } from '../intake/upload-limits.js';
 import { apiRoutes } from '../protocol/api-routes.js';
-import type { Store } from '../store/store.js';
+import type { SessionTimes, Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { assignmentRoutes } from './assignment-routes.js';
 import { errorHandler, sendError } from './http-errors.js';
+import { csrfGuard, identify } from './identify.js';
 import { internalRoutes } from './internal-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
@@ -18,7 +19,11 @@ import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { resultIngester } from './result-ingest.js';
 import { serveRoute } from './serve-route.js';
+import { staffApi } from './staff/staff-api.js';
+import { staffAuditor } from './staff-auditor.js';
 import { submissionRoutes } from './submission-routes.js';
+import { SignInLimits } from './web/signin-limits.js';
+import { signInRoutes } from './web/signin-routes.js';
 
 export interface ApiDependencies {
   store: Store;
@@ -35,6 +40,12 @@ export interface ApiDependencies {
   limits: ApiLimits;
   /** The queue's Redis key prefix; the rate limits' keys share it. */
   redisPrefix: string;
+  /** How long a signed-in session lasts, and how long it may stay unused. */
+  sessionTimes: SessionTimes;
+  /** Failed sign-ins one email may have in 15 minutes. */
+  signInFailures: number;
+  /** The grading queue's jobs by state (for the queue page). */
+  jobCounts: () => Promise<Record<string, number>>;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -58,10 +69,21 @@ export function createApiApp(deps: ApiDependencies): Express {
   serveRoute(app, apiRoutes.openapi, (_req, res) => { res.json(openApiDocument); });
 
   app.use(operatorRoutes({ store: deps.store, metrics: deps.metrics, operatorToken: deps.operatorToken }));
-  app.use(assignmentRoutes(deps.store));
+  const audit = staffAuditor(deps.store, deps.logger.child({ part: 'staff-audit' }));
+  // Every /v1 request says who sends it (a key, or a session); one that changes something with a session carries its CSRF token.
+  app.use('/v1', identify(deps.store, deps.sessionTimes), csrfGuard());
+  app.use(assignmentRoutes(deps.store, audit));
   app.use(submissionRoutes({
     store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits,
     limits: deps.limits, redis: deps.redis, redisPrefix: deps.redisPrefix,
+  }));
+  app.use(staffApi({
+    store: deps.store, audit, relay: deps.relay, logger: deps.logger, stagingDir: deps.stagingDir, limits: deps.limits,
+    redis: deps.redis, redisPrefix: deps.redisPrefix, jobCounts: deps.jobCounts,
+  }));
+  app.use(signInRoutes({
+    store: deps.store, times: deps.sessionTimes, logger: deps.logger.child({ part: 'signin' }),
+    limits: new SignInLimits(deps.redis, deps.redisPrefix, deps.signInFailures),
   }));
   const ingest = resultIngester(deps.store, deps.metrics, deps.logger.child({ part: 'results' }));
   app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken, ingest }));

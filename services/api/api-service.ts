@@ -15,7 +15,7 @@ import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
 import { connectRedis } from '../queue/redis-connection.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { SessionTimes, Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
 import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
@@ -45,6 +45,10 @@ export interface ApiServiceOptions {
   limits?: Partial<ApiLimits>;
   /** For /metrics and the operator routes. @defaultValue GRADEBOX_OPERATOR_TOKEN, else the data folder's operator-token (made once) */
   operatorToken?: string;
+  /** @defaultValue the configuration's (GRADEBOX_SESSION_HOURS, GRADEBOX_SESSION_IDLE_MINUTES) */
+  sessionTimes?: SessionTimes;
+  /** Failed sign-ins per email in 15 minutes. @defaultValue GRADEBOX_SIGNIN_FAILURES */
+  signInFailures?: number;
 }
 
 export interface ApiService {
@@ -65,6 +69,13 @@ export function ensureWorkerToken(dataDir: string): string {
   const file = workerTokenFile(dataDir);
   if (!existsSync(file)) writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
   return readFileSync(file, 'utf8').trim();
+}
+
+const MINUTE_MS = 60_000;
+
+function configuredSessions(): SessionTimes {
+  const { sessionHours, sessionIdleMinutes } = config();
+  return { lifetimeMs: sessionHours * 60 * MINUTE_MS, idleMs: sessionIdleMinutes * MINUTE_MS };
 }
 
 function configuredLimits(): ApiLimits {
@@ -93,6 +104,8 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   const app = createApiApp({
     store, redis, relay, metrics, logger, workerToken, operatorToken, stagingDir, uploadLimits: options.uploadLimits,
     limits: { ...configuredLimits(), ...options.limits }, redisPrefix: prefix,
+    sessionTimes: options.sessionTimes ?? configuredSessions(), signInFailures: options.signInFailures ?? config().signInFailures,
+    jobCounts: () => queue.counts(),
   });
   const server: Server = await new Promise((resolve, reject) => {
     const s = app.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve(s));

@@ -4,15 +4,24 @@
 import { z } from 'zod';
 
 import { apiRoutes } from '../protocol/api-routes.js';
-import { namedSchemas } from '../protocol/api-schemas.js';
+import { namedSchemas as apiSchemas } from '../protocol/api-schemas.js';
+import { staffRoutes } from '../protocol/staff-routes.js';
+import { staffSchemas } from '../protocol/staff-schemas.js';
 import type { HttpRoute, RouteContent, RouteResponse } from '../protocol/http-route.js';
 
 type JsonSchema = Record<string, unknown>;
 
 const SCHEMAS = '#/components/schemas/';
 
+const namedSchemas: Record<string, z.ZodType> = { ...apiSchemas, ...staffSchemas };
+
 const securitySchemes = {
-  courseKey: { type: 'http', scheme: 'bearer', description: 'A course key from `gradebox keys create --course C`' },
+  courseKey: { type: 'http', scheme: 'bearer', description: 'A course key of the portal scope, from `gradebox keys create --course C`' },
+  staffKey: { type: 'http', scheme: 'bearer', description: 'A course key of the staff scope (`gradebox keys create --course C --scope staff`): the instructor API for that course' },
+  session: {
+    type: 'apiKey', in: 'cookie', name: '__Host-gbx_session',
+    description: 'A person signed in at /signin. A request that changes anything must also send the session\'s CSRF token (GET /v1/me) as X-CSRF-Token',
+  },
   workerToken: { type: 'http', scheme: 'bearer', description: 'The workers\' shared token (internal routes only)' },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'The operators\' token: GRADEBOX_OPERATOR_TOKEN, or the file operator-token in the data folder' },
 };
@@ -64,7 +73,7 @@ function operationOf(route: HttpRoute): Record<string, unknown> {
   const parameters = parametersOf(route);
   return {
     summary: route.summary,
-    ...(route.security ? { security: [{ [route.security]: [] }] } : {}),
+    ...(route.security ? { security: [route.security].flat().map((scheme) => ({ [scheme]: [] })) } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: contentOf(route.body) } } : {}),
     responses: Object.fromEntries(Object.entries(route.responses).map(([status, response]) => [status, responseOf(response)])),
@@ -87,4 +96,4 @@ export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<strin
   };
 }
 
-export const openApiDocument = buildOpenApiDocument(Object.values(apiRoutes));
+export const openApiDocument = buildOpenApiDocument([...Object.values(apiRoutes), ...Object.values(staffRoutes)]);

@@ -15,6 +15,10 @@ export function resultIngester(store: Store, metrics: ApiMetrics, logger: Logger
       case 'started':
         await store.startAttempt(message.submissionId, message.gradeNumber, { workerId: message.workerId, attempt: message.attempt });
         return;
+      case 'progress':
+        // A `test` event for whoever follows the grading; dropped when the grading has ended meanwhile.
+        await store.recordProgress(message.submissionId, message.gradeNumber, { done: message.done, total: message.total, tests: message.tests });
+        return;
       case 'finished': {
         const { result } = message;
         const incidents = message.incidents.map((i) => ({ syscall: i.syscall, evidenceSha256: i.evidenceSha256, evidencePath: null, record: i }));

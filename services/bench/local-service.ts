@@ -74,7 +74,9 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
   let key: string | undefined;
-  while (!key || !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+  // Up once the key is printed, the API ready and start has recorded its children (it logs
+  // "gradebox is running" just after): before that, pids() would find no process list.
+  while (!key || !output.includes('gradebox is running') || !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
     if (Date.now() > deadline || child.exitCode !== null) {
       // Leave nothing running: start's children stop when it is gone.
       child.kill('SIGKILL');
@@ -86,7 +88,6 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
     key = /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
     await new Promise((r) => setTimeout(r, 200));
   }
-  // Not written yet: start is still starting.
   const pids = (): ServicePids => readProcesses(dataDir) ?? { api: null, worker: null, redis: null };
   return {
     url, key, dataDir, child, pids,

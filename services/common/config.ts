@@ -1,4 +1,5 @@
 // gradebox settings. The only module that reads the environment; every key has a default.
+import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { fromPackageRoot } from './package-root.js';
@@ -20,7 +21,10 @@ export interface Config {
   evidenceMaxEntries: number;
   /** Incident evidence: bytes kept of any one file, KiB. @defaultValue `16384` */
   evidenceMaxFileKb: number;
-  /** The service's data (SQLite store, submission files, private Redis). @defaultValue `./var` */
+  /**
+   * The service's data (SQLite store, submission files, private Redis), shared by every command.
+   * @defaultValue `<stateDir>/data` when root (`/var/lib/gradebox/data`), else `$XDG_DATA_HOME/gradebox` (`~/.local/share/gradebox`)
+   */
   dataDir: string;
   /** The store's PostgreSQL database (`postgres://…`), for every command that opens the store. @defaultValue unset: SQLite under `dataDir` */
   databaseUrl: string | undefined;
@@ -42,6 +46,12 @@ export interface Config {
   streamMaxSeconds: number;
   /** The operators' bearer token for /metrics and /operator routes. @defaultValue unset: the API makes one in `<data>/operator-token` */
   operatorToken: string | undefined;
+  /** A signed-in session ends this many hours after sign-in, whatever happens. @defaultValue `12` */
+  sessionHours: number;
+  /** A signed-in session ends after this many minutes without a request. @defaultValue `120` */
+  sessionIdleMinutes: number;
+  /** Failed sign-ins one email may have in 15 minutes before it must wait (counted across API processes). @defaultValue `10` */
+  signInFailures: number;
   /** Set by `gradebox start` for its children: they stop when that process is gone. @defaultValue unset */
   supervisorPid: number | undefined;
 }
@@ -57,6 +67,15 @@ function fromEnv(name: string, fallback: string): string {
   return value !== undefined && value !== '' ? value : fallback;
 }
 
+/**
+ * The data folder when GRADEBOX_DATA is unset: never relative to the current folder, so every
+ * command finds the same store wherever it is run from.
+ */
+function defaultDataDir(stateDir: string): string {
+  if (process.getuid?.() === 0) return join(stateDir, 'data');
+  return join(process.env.XDG_DATA_HOME || join(homedir(), '.local', 'share'), 'gradebox');
+}
+
 export function loadConfig(): Config {
   const stateDir = fromEnv('GRADEBOX_STATE_DIR', '/var/lib/gradebox');
   return {
@@ -68,7 +87,7 @@ export function loadConfig(): Config {
     evidenceMaxKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_KB', 65536),
     evidenceMaxEntries: numberFromEnv('GRADEBOX_EVIDENCE_MAX_ENTRIES', 10000),
     evidenceMaxFileKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_FILE_KB', 16384),
-    dataDir: resolve(fromEnv('GRADEBOX_DATA', 'var')),
+    dataDir: resolve(fromEnv('GRADEBOX_DATA', defaultDataDir(stateDir))),
     databaseUrl: process.env.DATABASE_URL || undefined,
     blobDir: process.env.GRADEBOX_BLOB_DIR ? resolve(process.env.GRADEBOX_BLOB_DIR) : undefined,
     redisUrl: process.env.REDIS_URL || undefined,
@@ -79,6 +98,9 @@ export function loadConfig(): Config {
     streamsPerKey: numberFromEnv('GRADEBOX_STREAMS_PER_KEY', 100),
     streamMaxSeconds: numberFromEnv('GRADEBOX_STREAM_MAX_SECONDS', 600),
     operatorToken: process.env.GRADEBOX_OPERATOR_TOKEN || undefined,
+    sessionHours: numberFromEnv('GRADEBOX_SESSION_HOURS', 12),
+    sessionIdleMinutes: numberFromEnv('GRADEBOX_SESSION_IDLE_MINUTES', 120),
+    signInFailures: numberFromEnv('GRADEBOX_SIGNIN_FAILURES', 10),
     supervisorPid: process.env.GRADEBOX_SUPERVISOR_PID ? numberFromEnv('GRADEBOX_SUPERVISOR_PID', 1) : undefined,
   };
 }

@@ -91,6 +91,7 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
     }
     const judged = await judge(grader, checker, test, run, scratch, laneContext);
     const result = { test: testResult(test, judged.verdict, judged.feedback, run, judged.share), incident: incidentNote(test.name, run), problem: judged.problem };
+    context.onTest?.(result.test, index, grader.tests.length);
     return { result, failed: judged.verdict !== 'AC' };
   };
   try {

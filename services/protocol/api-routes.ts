@@ -5,7 +5,7 @@ import {
   readyAnswer, retryAfterSeconds, submissionView, submissionUpload,
 } from './api-schemas.js';
 import { sha256Hex } from './digest.js';
-import type { HttpRoute, RouteContent, RouteResponse } from './http-route.js';
+import type { HttpRoute, RouteContent, RouteResponse, RouteSecurity } from './http-route.js';
 import { assignmentName, submissionId } from './ids.js';
 import { resultMessageSchema } from './result-message.js';
 
@@ -21,6 +21,9 @@ const limited: RouteResponse = {
 };
 const assignment: RouteResponse = { description: 'The assignment', content: json(assignmentView) };
 const tar = (description: string): RouteResponse => ({ description, content: { type: 'application/x-tar' } });
+const refused: RouteResponse = { description: 'Not for this kind of caller (a staff key, or a role that may not)', content: json(errorBody) };
+/** A course portal's key, or the course's staff (a staff key, or a signed-in person whose role allows it). */
+const portalOrStaff: RouteSecurity[] = ['courseKey', 'staffKey', 'session'];
 
 export const apiRoutes = {
   upload: {
@@ -29,41 +32,41 @@ export const apiRoutes = {
     body: { type: 'multipart/form-data', schema: submissionUpload },
     responses: {
       202: { description: 'Stored and queued', content: json(accepted) },
-      400: error, 401: error, 404: error, 409: error, 413: error, 415: error, 422: error, 429: limited, 503: error,
+      400: error, 401: error, 403: refused, 404: error, 409: error, 413: error, 415: error, 422: error, 429: limited, 503: error,
     },
   },
   submission: {
-    method: 'get', path: '/v1/submissions/{id}', summary: 'A submission and its result', security: 'courseKey',
+    method: 'get', path: '/v1/submissions/{id}', summary: 'A submission and its result, as the student may see it now', security: portalOrStaff,
     params: { id: submissionId },
-    responses: { 200: { description: 'The submission', content: json(submissionView) }, 401: error, 404: error },
+    responses: { 200: { description: 'The submission', content: json(submissionView) }, 401: error, 403: refused, 404: error },
   },
   events: {
-    method: 'get', path: '/v1/submissions/{id}/events', security: 'courseKey',
-    summary: 'Server-sent events as the submission progresses (queued, running, graded, error), shown as the student may see them now',
+    method: 'get', path: '/v1/submissions/{id}/events', security: portalOrStaff,
+    summary: 'Server-sent events as the submission progresses (queued, running, test while a long grading runs, graded with the result, error), shown as the student may see them now',
     params: { id: submissionId },
     headers: { 'Last-Event-ID': eventCursor },
     query: { after: eventCursor },
     responses: {
       200: { description: 'An event stream; it ends after graded or error, or after its longest life (resume with Last-Event-ID)', content: { type: 'text/event-stream' } },
-      401: error, 404: error, 429: { ...limited, description: 'This course key holds its most open streams' },
+      401: error, 403: refused, 404: error, 429: { ...limited, description: 'This course key holds its most open streams' },
     },
   },
   regrade: {
-    method: 'post', path: '/v1/submissions/{id}/regrade', summary: 'Grade the submission again (queued below fresh submissions)', security: 'courseKey',
+    method: 'post', path: '/v1/submissions/{id}/regrade', summary: 'Grade the submission again (queued below fresh submissions)', security: portalOrStaff,
     params: { id: submissionId },
-    responses: { 202: { description: 'Queued again', content: json(accepted) }, 401: error, 404: error, 429: limited },
+    responses: { 202: { description: 'Queued again', content: json(accepted) }, 401: error, 403: refused, 404: error, 429: limited },
   },
   assignment: {
     method: 'get', path: '/v1/assignments/{name}', summary: 'An assignment\'s due date and feedback release', security: 'courseKey',
     params: { name: assignmentName },
-    responses: { 200: assignment, 401: error, 404: error },
+    responses: { 200: assignment, 401: error, 403: refused, 404: error },
   },
   changeAssignment: {
     method: 'patch', path: '/v1/assignments/{name}', security: 'courseKey',
     summary: 'Set the due date and/or release the feedback: what students see changes at once, nothing is regraded',
     params: { name: assignmentName },
     body: json(assignmentChange),
-    responses: { 200: assignment, 400: error, 401: error, 404: error },
+    responses: { 200: assignment, 400: error, 401: error, 403: refused, 404: error },
   },
   health: {
     method: 'get', path: '/healthz', summary: 'The process is alive',

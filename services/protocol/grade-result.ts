@@ -39,7 +39,10 @@ export interface IncidentNote {
   test: string;
   syscall: string;
   incident_id: string;
-  evidence: { path: string; sha256: string } | null;
+  /** The archive, and the manifest of what it holds (per-file sha256) beside it. */
+  evidence: { path: string; sha256: string; manifest?: string | null } | null;
+  /** The security audit log's lines of the incident (the violation with the offender's facts, then each step). */
+  audit?: Array<Record<string, unknown>>;
 }
 
 export interface GradeResult {

@@ -15,6 +15,16 @@ export const COPIED_TABLES: readonly string[] = [
   'results',
   'incidents',
   'events',
+  'users',
+  'identities',
+  'course_roles',
+  'sessions',
+  'staff_audit',
+  'grader_samples',
+  'self_tests',
+  'self_test_cases',
+  'regrade_batches',
+  'regrade_batch_items',
 ];
 
 /** Tables each database keeps for itself (its schema version, SQLite's own bookkeeping). */

@@ -123,6 +123,109 @@ CREATE TABLE events (
 );
 `;
 
+
+// The twin of SQLite's version 7: people, sessions, key scopes, the staff audit chain, self-tests,
+// triage, regrade batches (admin stays 0/1, as SQLite keeps it, so the copy needs no conversion).
+const STAFF = `
+CREATE TABLE users (
+  id text PRIMARY KEY,
+  email text UNIQUE,
+  name text,
+  password_hash text,
+  admin integer NOT NULL CHECK (admin IN (0, 1)),
+  created_at timestamptz NOT NULL,
+  disabled_at timestamptz
+);
+
+CREATE TABLE identities (
+  issuer text NOT NULL,
+  subject text NOT NULL,
+  user_id text NOT NULL REFERENCES users(id),
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (issuer, subject)
+);
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE course_roles (
+  user_id text NOT NULL REFERENCES users(id),
+  course_id text NOT NULL REFERENCES courses(id),
+  role text NOT NULL CHECK (role IN ('instructor', 'ta')),
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (user_id, course_id)
+);
+CREATE INDEX course_roles_course ON course_roles(course_id);
+
+CREATE TABLE sessions (
+  id text PRIMARY KEY,
+  secret_sha256 bytea NOT NULL UNIQUE,
+  user_id text NOT NULL REFERENCES users(id),
+  csrf_token text NOT NULL,
+  created_at timestamptz NOT NULL,
+  last_seen_at timestamptz NOT NULL,
+  expires_at timestamptz NOT NULL,
+  ended_at timestamptz
+);
+CREATE INDEX sessions_user ON sessions(user_id);
+
+ALTER TABLE api_keys ADD COLUMN scope text NOT NULL DEFAULT 'portal' CHECK (scope IN ('portal', 'staff'));
+ALTER TABLE api_keys ADD COLUMN expires_at timestamptz;
+ALTER TABLE courses ADD COLUMN archived_at timestamptz;
+ALTER TABLE assignments ADD COLUMN state text NOT NULL DEFAULT 'published' CHECK (state IN ('draft', 'published', 'archived'));
+ALTER TABLE submissions ADD COLUMN purpose text NOT NULL DEFAULT 'student' CHECK (purpose IN ('student', 'self_test'));
+ALTER TABLE incidents ADD COLUMN triage_state text NOT NULL DEFAULT 'new' CHECK (triage_state IN ('new', 'reviewed', 'dismissed', 'escalated'));
+ALTER TABLE incidents ADD COLUMN triage_note text;
+ALTER TABLE incidents ADD COLUMN triaged_by text;
+ALTER TABLE incidents ADD COLUMN triaged_at timestamptz;
+
+CREATE TABLE staff_audit (
+  seq bigint PRIMARY KEY,
+  course_id text,
+  line text NOT NULL
+);
+CREATE INDEX staff_audit_course ON staff_audit(course_id, seq);
+
+CREATE TABLE grader_samples (
+  assignment_id bigint NOT NULL REFERENCES assignments(id),
+  grader_digest text NOT NULL,
+  name text NOT NULL,
+  expected_verdict text NOT NULL,
+  files_json text NOT NULL,
+  PRIMARY KEY (assignment_id, grader_digest, name)
+);
+
+CREATE TABLE self_tests (
+  id text PRIMARY KEY,
+  assignment_id bigint NOT NULL REFERENCES assignments(id),
+  grader_digest text NOT NULL,
+  requested_by text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX self_tests_assignment ON self_tests(assignment_id, created_at);
+
+CREATE TABLE self_test_cases (
+  self_test_id text NOT NULL REFERENCES self_tests(id),
+  name text NOT NULL,
+  expected_verdict text NOT NULL,
+  submission_id text NOT NULL REFERENCES submissions(id),
+  PRIMARY KEY (self_test_id, name)
+);
+
+CREATE TABLE regrade_batches (
+  id text PRIMARY KEY,
+  course_id text NOT NULL REFERENCES courses(id),
+  filter_json text NOT NULL,
+  requested_by text NOT NULL,
+  created_at timestamptz NOT NULL
+);
+
+CREATE TABLE regrade_batch_items (
+  batch_id text NOT NULL REFERENCES regrade_batches(id),
+  submission_id text NOT NULL REFERENCES submissions(id),
+  grade_number integer NOT NULL,
+  PRIMARY KEY (batch_id, submission_id)
+);
+`;
+
 export const PG_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   { version: 2, name: 'small blobs in the database', sql: 'CREATE TABLE blob_contents (sha256 text PRIMARY KEY, content bytea NOT NULL);' },
@@ -144,4 +247,5 @@ ALTER TABLE assignments ADD COLUMN feedback_released_at timestamptz;
 ALTER TABLE submissions ADD COLUMN error_code text;` },
   { version: 6, name: 'outbox claims', sql: 'ALTER TABLE outbox ADD COLUMN claimed_until timestamptz;' },
   { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry text;' },
+  { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
 ];

@@ -15,7 +15,13 @@ import { graderSnapshotOperations } from './pg-grader-snapshots.js';
 import { gradingOperations } from './pg-grading.js';
 import { incidentOperations } from './pg-incidents.js';
 import { outboxOperations } from './pg-outbox.js';
+import { queueStatsOperations } from './pg-queue-stats.js';
+import { regradeBatchOperations } from './pg-regrade-batches.js';
+import { selfTestOperations } from './pg-self-tests.js';
+import { sessionOperations } from './pg-sessions.js';
+import { staffAuditOperations } from './pg-staff-audit.js';
 import { submissionOperations } from './pg-submissions.js';
+import { userOperations } from './pg-users.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -57,6 +63,12 @@ export function pgStore(pool: PgPool, where: string, blobs: BlobStore, options: 
     ...incidentOperations(context),
     ...eventOperations(context),
     ...countOperations(context),
+    ...userOperations(context),
+    ...sessionOperations(context),
+    ...staffAuditOperations(context),
+    ...selfTestOperations(context),
+    ...regradeBatchOperations(context),
+    ...queueStatsOperations(context),
     ...connectionOperations(context),
   };
   return { ...guardOperations(operations, (error) => translatePgError(error, where)), maxJsonBytes: options.maxJsonBytes, where };

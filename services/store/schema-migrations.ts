@@ -123,6 +123,115 @@ CREATE TABLE events (
 ) STRICT, WITHOUT ROWID;
 `;
 
+// People and what they may do; sessions; key scopes; the staff's own audit chain; what the staff
+// API adds to courses, assignments, submissions and incidents (archiving, publishing, self-tests,
+// triage, regrades by filter).
+const STAFF = `
+-- Who signs in to the dashboard: email (kept lowercase) and a password hash, or (later) an LTI
+-- launch, which finds its person by (issuer, subject) in identities.
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT UNIQUE,
+  name TEXT,
+  password_hash TEXT,
+  admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+) STRICT;
+
+CREATE TABLE identities (
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject)
+) STRICT;
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE course_roles (
+  user_id TEXT NOT NULL REFERENCES users(id),
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  role TEXT NOT NULL CHECK (role IN ('instructor', 'ta')),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, course_id)
+) STRICT;
+CREATE INDEX course_roles_course ON course_roles(course_id);
+
+-- Only a sha256 of a session's secret is kept, like a key's: a copy of the database signs nobody in.
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  secret_sha256 BLOB NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ended_at TEXT
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'portal' CHECK (scope IN ('portal', 'staff'));
+ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
+ALTER TABLE courses ADD COLUMN archived_at TEXT;
+ALTER TABLE assignments ADD COLUMN state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('draft', 'published', 'archived'));
+ALTER TABLE submissions ADD COLUMN purpose TEXT NOT NULL DEFAULT 'student' CHECK (purpose IN ('student', 'self_test'));
+ALTER TABLE incidents ADD COLUMN triage_state TEXT NOT NULL DEFAULT 'new' CHECK (triage_state IN ('new', 'reviewed', 'dismissed', 'escalated'));
+ALTER TABLE incidents ADD COLUMN triage_note TEXT;
+ALTER TABLE incidents ADD COLUMN triaged_by TEXT;
+ALTER TABLE incidents ADD COLUMN triaged_at TEXT;
+
+-- Staff actions as hash-chained lines (services/audit/staff-audit.ts makes and checks them).
+CREATE TABLE staff_audit (
+  seq INTEGER PRIMARY KEY,
+  course_id TEXT,
+  line TEXT NOT NULL
+) STRICT;
+CREATE INDEX staff_audit_course ON staff_audit(course_id, seq);
+
+-- The sample submissions an uploaded grader brought, each with the verdict it must get.
+CREATE TABLE grader_samples (
+  assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+  grader_digest TEXT NOT NULL,
+  name TEXT NOT NULL,
+  expected_verdict TEXT NOT NULL,
+  files_json TEXT NOT NULL,
+  PRIMARY KEY (assignment_id, grader_digest, name)
+) STRICT;
+
+-- A self-test grades every sample as a submission (purpose self_test) through the workers.
+CREATE TABLE self_tests (
+  id TEXT PRIMARY KEY,
+  assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+  grader_digest TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX self_tests_assignment ON self_tests(assignment_id, created_at);
+
+CREATE TABLE self_test_cases (
+  self_test_id TEXT NOT NULL REFERENCES self_tests(id),
+  name TEXT NOT NULL,
+  expected_verdict TEXT NOT NULL,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  PRIMARY KEY (self_test_id, name)
+) STRICT;
+
+CREATE TABLE regrade_batches (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  filter_json TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE regrade_batch_items (
+  batch_id TEXT NOT NULL REFERENCES regrade_batches(id),
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  grade_number INTEGER NOT NULL,
+  PRIMARY KEY (batch_id, submission_id)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   // A small file is kept in the database and stored in the transaction of its submission: one
@@ -158,4 +267,5 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   // The entry file a submission names (the upload's `entry` field): every grading of it, regrades
   // too, starts the program there. NULL: none named (the language's own rule).
   { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry TEXT;' },
+  { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
 ];

@@ -16,7 +16,13 @@ import { graderSnapshotOperations } from './sqlite-grader-snapshots.js';
 import { gradingOperations } from './sqlite-grading.js';
 import { incidentOperations } from './sqlite-incidents.js';
 import { outboxOperations } from './sqlite-outbox.js';
+import { queueStatsOperations } from './sqlite-queue-stats.js';
+import { regradeBatchOperations } from './sqlite-regrade-batches.js';
+import { selfTestOperations } from './sqlite-self-tests.js';
+import { sessionOperations } from './sqlite-sessions.js';
+import { staffAuditOperations } from './sqlite-staff-audit.js';
 import { submissionOperations } from './sqlite-submissions.js';
+import { userOperations } from './sqlite-users.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -56,6 +62,12 @@ export function sqliteStore(db: SqliteDatabase, file: string, blobs: BlobStore, 
     ...incidentOperations(context),
     ...eventOperations(context),
     ...countOperations(context),
+    ...userOperations(context),
+    ...sessionOperations(context),
+    ...staffAuditOperations(context),
+    ...selfTestOperations(context),
+    ...regradeBatchOperations(context),
+    ...queueStatsOperations(context),
     ...connectionOperations(context),
   };
   return { ...guardOperations(operations, (error) => translateSqliteError(error, file)), maxJsonBytes: options.maxJsonBytes, file };

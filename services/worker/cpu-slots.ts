@@ -45,6 +45,11 @@ export class CpuSlots {
     this.free = Array.from({ length: concurrency }, (_, i) => cpus[i % cpus.length]!);
   }
 
+  /** Slots free now. */
+  get idle(): number {
+    return this.free.length;
+  }
+
   /** A free slot's CPU, once there is one; rejects with the signal's reason if it aborts first. */
   acquire(signal?: AbortSignal): Promise<string> {
     signal?.throwIfAborted();

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 
 import { VERDICTS } from '../../services/protocol/grade-result.js';
 import { SUBMISSION_STATUSES } from '../../services/protocol/submission-status.js';
+import { webRoutes } from '../../services/protocol/web-routes.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { ASSIGNMENT, getJson, startTestApi, type TestApi } from '../support/api-fixtures.js';
 import { removeTempDirs } from '../support/helpers.js';
@@ -57,9 +58,11 @@ function servedRoutes(stack: Layer[], prefix = ''): string[] {
   });
 }
 
+/** The document's routes, and the dashboard's HTML pages (declared in protocol/web-routes.ts, not part of the JSON API). */
 function documentedRoutes(): string[] {
-  return Object.entries(doc.paths).flatMap(([path, operations]) =>
-    Object.keys(operations).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const pages = Object.values(webRoutes).map((route) => `${route.method} ${route.path}`);
+  return [...pages, ...Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`))];
 }
 
 test('the document names exactly the routes the app serves', () => {
@@ -89,15 +92,17 @@ test('a route the document says needs a token refuses a call without one; the ot
 
 /**
  * The hand-kept document's operations (what it had, plus the events route's `after` query it left
- * out): method, path, security, parameters and response codes.
+ * out; since the staff API, a 403 for a caller of the wrong kind, and staff may read and regrade
+ * one submission): method, path, security, parameters and response codes. The staff API's routes
+ * are checked route by route, role by role, in staff-access.test.ts.
  */
 const CONTRACT = [
-  'post /v1/submissions courseKey header:Idempotency-Key 202 400 401 404 409 413 415 422 429 503',
-  'get /v1/submissions/{id} courseKey path:id 200 401 404',
-  'get /v1/submissions/{id}/events courseKey path:id query:after header:Last-Event-ID 200 401 404 429',
-  'post /v1/submissions/{id}/regrade courseKey path:id 202 401 404 429',
-  'get /v1/assignments/{name} courseKey path:name 200 401 404',
-  'patch /v1/assignments/{name} courseKey path:name 200 400 401 404',
+  'post /v1/submissions courseKey header:Idempotency-Key 202 400 401 403 404 409 413 415 422 429 503',
+  'get /v1/submissions/{id} courseKey,staffKey,session path:id 200 401 403 404',
+  'get /v1/submissions/{id}/events courseKey,staffKey,session path:id query:after header:Last-Event-ID 200 401 403 404 429',
+  'post /v1/submissions/{id}/regrade courseKey,staffKey,session path:id 202 401 403 404 429',
+  'get /v1/assignments/{name} courseKey path:name 200 401 403 404',
+  'patch /v1/assignments/{name} courseKey path:name 200 400 401 403 404',
   'get /healthz - 200',
   'get /readyz - 200 503',
   'get /metrics operatorToken 200 401',
@@ -117,7 +122,8 @@ function summary(method: string, path: string, operation: Operation): string {
 
 test('every operation of the hand-kept document is there, with its parameters, security and response codes', () => {
   const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => summary(method, path, op)));
-  assert.equal(operations.sort(), [...CONTRACT].sort());
+  const kept = new Set(CONTRACT.map((line) => line.split(' ').slice(0, 2).join(' ')));
+  assert.equal(operations.filter((line) => kept.has(line.split(' ').slice(0, 2).join(' '))).sort(), [...CONTRACT].sort());
 });
 
 test('the schemas it named are there, the verdicts and statuses are the code\'s, and every $ref resolves', () => {

@@ -19,13 +19,14 @@ const TOP = 'cli';
 /** What each other area may import besides the floors. */
 const MAY_IMPORT: Record<string, string[]> = {
   seccomp: [],
-  audit: ['seccomp'],
+  audit: ['seccomp', 'store'],
   sandbox: ['audit', 'seccomp'],
   store: [],
   queue: [],
   grading: ['sandbox', 'store'],
   worker: ['grading', 'queue'],
-  api: ['queue', 'store'],
+  access: ['store'],
+  api: ['access', 'audit', 'grading', 'queue', 'store'],
   account: ['store'],
   starter: ['account', 'grading', 'store'],
   bench: ['account', 'grading', 'sandbox', 'starter', 'worker'],

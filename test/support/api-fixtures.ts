@@ -37,6 +37,8 @@ export interface TestApiOptions {
   operatorToken?: string;
   /** A second API process of that one: the same data folder, Redis keys and course key. */
   sameAs?: TestApi;
+  /** Failed sign-ins per email in 15 minutes. */
+  signInFailures?: number;
 }
 
 export async function startTestApi(redis: PrivateRedis, options: TestApiOptions = {}): Promise<TestApi> {
@@ -44,7 +46,9 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   const queuePrefix = options.sameAs?.queuePrefix ?? randomPrefix();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
-  const service = await startApiService({ dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken });
+  const service = await startApiService({
+    dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, signInFailures: options.signInFailures,
+  });
   const { store } = service;
   let key = options.sameAs?.key;
   if (!key) {
