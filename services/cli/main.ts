@@ -9,6 +9,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   start: { summary: 'run the whole service on this machine: API, workers, Redis', load: async () => (await import('./start-command.js')).startCommand },
   api: { summary: 'run the HTTP API alone (unprivileged)', load: async () => (await import('./api-command.js')).apiCommand },
   worker: { summary: 'run a grading worker pool (root)', load: async () => (await import('./worker-command.js')).workerCommand },
+  workers: { summary: 'make (or show) the worker token grading hosts present: workers token create', load: async () => (await import('./workers-command.js')).workersCommand },
   keys: { summary: 'create, list or revoke course keys', load: async () => (await import('./keys-command.js')).keysCommand },
   assignments: { summary: 'add, change (due date, feedback release) or list a course\'s assignments', load: async () => (await import('./assignments-command.js')).assignmentsCommand },
   migrate: { summary: 'move a SQLite store into an empty PostgreSQL database, verified by counts and digests', load: async () => (await import('./migrate-command.js')).migrateCommand },
