@@ -21,6 +21,8 @@ export type TestResult = {
 
 export interface Provenance {
   grader_digest: string;
+  /** The grader's language (absent from results made before it was recorded). */
+  language?: string;
   /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
   grader_dir: string;
   policy: { name: string; digest: string };

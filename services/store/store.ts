@@ -122,6 +122,13 @@ export interface NewSubmission {
   idempotencyKey?: string;
 }
 
+/** How many of a course's submissions are in one open status. */
+export interface OpenSubmissionCount {
+  courseId: string;
+  status: 'queued' | 'running';
+  n: number;
+}
+
 export interface Submission {
   /** `sub_` and 22 URL-safe characters (128 random bits). */
   id: string;
@@ -347,6 +354,8 @@ export interface Store {
   listEvents(submissionId: string, afterSeq?: number, limit?: number): Promise<StoreEvent[]>;
 
   countSubmissionsByStatus(): Promise<Record<SubmissionStatus, number>>;
+  /** Submissions queued or running, by course (the metrics' queue depth per course). */
+  countOpenSubmissionsByCourse(): Promise<OpenSubmissionCount[]>;
   /** Each submission's newest result, counted by verdict. */
   countResultsByVerdict(): Promise<Record<string, number>>;
 

@@ -14,6 +14,7 @@ import type { ResultMessage } from '../protocol/result-message.js';
 import { FairShare } from '../queue/fair-share.js';
 import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
 import { verifyJob } from '../queue/job-signature.js';
+import { reportSlots } from '../queue/worker-slots.js';
 import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
@@ -70,6 +71,8 @@ export class WorkerPool {
   private readonly slots: CpuSlots;
   private readonly inFlight = new Set<InFlightJob>();
   private readonly abandoned = new Set<Promise<unknown>>();
+  /** Ends this worker's entry in the metrics' slot counts (queue/worker-slots.ts). */
+  private readonly stopSlotReport: () => Promise<void>;
   /** Job folders being removed; a shutdown waits for them (a crash leaves them to the next start's sweep). */
   private readonly removals = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
@@ -96,6 +99,7 @@ export class WorkerPool {
     this.fairShare = new FairShare(options.connection, { keyBase: this.worker.qualifiedName });
     this.worker.on('error', (error) => this.log.warn({ err: error }, 'queue trouble (retrying)'));
     this.worker.on('stalled', (jobId) => this.log.warn({ job: jobId }, 'a worker died holding this job: it is back in the queue'));
+    this.stopSlotReport = reportSlots(options.connection, prefix, this.id, () => ({ slots: this.slots.size, free: this.slots.freeCount }));
     this.log.info({ cpus, concurrency, prefetch: options.prefetch ?? concurrency, queue: this.worker.qualifiedName }, 'worker started');
   }
 
@@ -245,6 +249,7 @@ export class WorkerPool {
 
   private async shutdown(): Promise<void> {
     this.log.info({ inFlight: this.inFlight.size }, 'closing: no new jobs');
+    await this.stopSlotReport();
     const finished = this.worker.close();
     const redisAway = this.idleWithoutRedis();
     const outcome = await Promise.race([this.finishOrHandBack(finished).then(() => 'closed' as const), redisAway.reached.then(() => 'redis away' as const)]);
