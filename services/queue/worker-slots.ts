@@ -13,8 +13,8 @@ export interface SlotCounts {
 
 const keyOf = (prefix: string, workerId: string) => `${prefix}:worker-slots:${workerId}`;
 
-/** Writes `read()` under the worker's key now and every few seconds, while Redis answers; returns a stop function that removes the key. */
-export function reportSlots(redis: Redis, prefix: string, workerId: string, read: () => SlotCounts): () => Promise<void> {
+/** Writes `read()` under the worker's key now and every few seconds, while Redis answers; returns a stop function that asks Redis to remove the key. */
+export function reportSlots(redis: Redis, prefix: string, workerId: string, read: () => SlotCounts): () => void {
   const key = keyOf(prefix, workerId);
   const write = (): void => {
     // Only while connected: a worker waiting Redis out must not pile writes up in its offline queue.
@@ -23,9 +23,10 @@ export function reportSlots(redis: Redis, prefix: string, workerId: string, read
   const timer = setInterval(write, SLOT_REPORT_EVERY_MS);
   timer.unref();
   write();
-  return async () => {
+  return () => {
     clearInterval(timer);
-    if (redis.status === 'ready') await redis.del(key).catch(() => {});
+    // Not waited for: a worker's connection waits Redis out, and a stop must not hang on it (the key expires anyway).
+    if (redis.status === 'ready') void redis.del(key).catch(() => {});
   };
 }
 

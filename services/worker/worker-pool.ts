@@ -72,7 +72,7 @@ export class WorkerPool {
   private readonly inFlight = new Set<InFlightJob>();
   private readonly abandoned = new Set<Promise<unknown>>();
   /** Ends this worker's entry in the metrics' slot counts (queue/worker-slots.ts). */
-  private readonly stopSlotReport: () => Promise<void>;
+  private readonly stopSlotReport: () => void;
   /** Job folders being removed; a shutdown waits for them (a crash leaves them to the next start's sweep). */
   private readonly removals = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
@@ -249,7 +249,7 @@ export class WorkerPool {
 
   private async shutdown(): Promise<void> {
     this.log.info({ inFlight: this.inFlight.size }, 'closing: no new jobs');
-    await this.stopSlotReport();
+    this.stopSlotReport();
     const finished = this.worker.close();
     const redisAway = this.idleWithoutRedis();
     const outcome = await Promise.race([this.finishOrHandBack(finished).then(() => 'closed' as const), redisAway.reached.then(() => 'redis away' as const)]);

@@ -99,7 +99,7 @@ test('the metrics count open submissions by course, retries, incidents, upload-t
     assert.match(graded, /^gradebox_deliveries_total\{channel="outbox",outcome="delivered"\} 1$/m);
     assert.not.match(graded, id, 'no submission id in a label');
   } finally {
-    await stop();
+    stop();
     worker.disconnect();
   }
 });
