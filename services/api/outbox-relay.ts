@@ -60,6 +60,7 @@ export class OutboxRelay {
           submissionId: row.submissionId, gradeNumber: row.gradeNumber, courseId: row.courseId,
           graderDigest: row.graderDigest, kind: row.kind, enqueuedAt: new Date().toISOString(),
           files: await inlineFilesOf(this.store, row.submissionId),
+          ...(row.entry === null ? {} : { entry: row.entry }),
         });
         await this.store.markOutboxDispatched(row.id);
         unsent = unsent.filter((id) => id !== row.id);

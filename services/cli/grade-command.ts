@@ -1,5 +1,6 @@
-// `gradebox grade --grader DIR --submission PATH [--json] [--seed N]`: grades one submission
-// locally, with no Redis, through the same pipeline the workers use.
+// `gradebox grade --grader DIR --submission PATH [--entry FILE] [--json] [--seed N]`: grades one
+// submission locally, with no Redis, through the same pipeline the workers use. A fault of the
+// submission (no source, no entry point) is its verdict (CE), printed like any other.
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -17,7 +18,7 @@ function printHuman(result: GradeResult, print: (text: string) => void): void {
 
 export async function gradeCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const { values } = parseFlags(argv, {
-    grader: { type: 'string' }, submission: { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' },
+    grader: { type: 'string' }, submission: { type: 'string' }, entry: { type: 'string' }, json: { type: 'boolean' }, seed: { type: 'string' },
   });
   if (!values.grader) throw new UsageError('missing --grader DIR (a folder with grader.yaml)');
   if (!values.submission) throw new UsageError('missing --submission PATH (a source file or a folder)');
@@ -25,7 +26,7 @@ export async function gradeCommand(argv: string[], print: (text: string) => void
   const submission = resolve(values.submission);
   if (!existsSync(`${graderDir}/grader.yaml`)) throw new UsageError(`--grader ${values.grader}: no grader.yaml there`);
   if (!existsSync(submission)) throw new UsageError(`--submission ${values.submission}: no such file or folder`);
-  const result = await gradeSubmission({ graderDir, submission, seed: integerFlag('--seed', values.seed) });
+  const result = await gradeSubmission({ graderDir, submission, seed: integerFlag('--seed', values.seed), entry: values.entry });
   if (values.json) print(JSON.stringify(result, null, 2) + '\n');
   else printHuman(result, print);
   return 0;

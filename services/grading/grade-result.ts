@@ -10,17 +10,19 @@ export function capped(text: string, limit = FEEDBACK_BYTES): string {
   return text.length > limit ? `${text.slice(0, limit)}\n[… cut at ${limit} bytes]` : text;
 }
 
-/** One graded test; hidden tests reveal nothing but their score. */
+/** One graded test; hidden tests reveal nothing but their score. `share`: the part of its points a
+ * checker gave it (testlib's points), else all for AC and none otherwise. */
 export function testResult(
   test: { name: string; points: number; visibility: string },
   verdict: Verdict,
   feedback: string,
   run: RunResult | null,
+  share?: number,
 ): TestResult {
   const passed = verdict === 'AC';
   return {
     name: test.name,
-    score: passed ? test.points : 0,
+    score: share !== undefined && verdict !== 'IE' ? test.points * share : passed ? test.points : 0,
     max_score: test.points,
     status: passed ? 'passed' : 'failed',
     output: test.visibility === 'hidden' ? '' : capped(feedback),

@@ -11,6 +11,7 @@ import { runCustomChecker } from './custom-checker.js';
 import { incidentNote, testResult } from './grade-result.js';
 import type { GraderDefinition, GraderTest } from './grader-definition.js';
 import type { LanguagePlan } from './languages/plan.js';
+import { readyProgram, type ProgramReady } from './program-build.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { copyGraderFiles } from './test-box.js';
 import { failedRunVerdict, isFailedRun } from './verdicts.js';
@@ -22,14 +23,24 @@ export interface IoOutcome {
   problems: string[];
 }
 
-interface Judged { verdict: Verdict; feedback: string; problem?: string | undefined }
+interface Judged { verdict: Verdict; feedback: string; share?: number | undefined; problem?: string | undefined }
 
-async function judge(grader: GraderDefinition, test: GraderTest, run: RunResult, scratch: string, context: RunContext): Promise<Judged> {
+async function judge(grader: GraderDefinition, checker: ProgramReady | null, test: GraderTest, run: RunResult, scratch: string, context: RunContext): Promise<Judged> {
   if (isFailedRun(run)) return failedRunVerdict(run);
-  if (test.checker === 'custom') return runCustomChecker(grader.customChecker!, grader.dir, test, run.stdout, scratch, context);
+  if (test.checker === 'custom') {
+    if (!checker?.ready) return { verdict: 'IE', feedback: '', problem: `the custom checker: ${checker?.failed ?? 'not ready'}` };
+    return runCustomChecker(grader.customChecker!, checker.ready, test, run.stdout, scratch, context);
+  }
   if (!test.expect) return { verdict: 'AC', feedback: '' };
-  const check = compareOutput(test.checker as CheckerName, readFileSync(test.expect, 'utf8'), run.stdout, { tolerance: test.tolerance });
+  const check = compareOutput(test.checker as CheckerName, readFileSync(test.expect, 'utf8'), run.stdout,
+    { tolerance: test.tolerance, caseSensitive: test.caseSensitive, spaceChangeSensitive: test.spaceChangeSensitive });
   return { verdict: check.ok ? 'AC' : 'WA', feedback: check.ok ? '' : check.feedback };
+}
+
+/** The custom checker, ready once for every test of the grading (built once per grader digest). */
+async function readyChecker(grader: GraderDefinition, scratch: string, context: RunContext): Promise<ProgramReady | null> {
+  if (!grader.customChecker || !grader.tests.some((t) => t.checker === 'custom')) return null;
+  return readyProgram(grader.customChecker, 'custom_checker', grader.digest, scratch, context);
 }
 
 export interface IoRunOptions {
@@ -52,14 +63,15 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
   // test's own files, in that order: nothing is written into the build's output.
   const graderFiles = grader.files.length ? [copyGraderFiles(grader.files, grader.dir, scratch, 'grader-files')] : [];
   try {
+    const checker = await readyChecker(grader, scratch, context);
     for (const [index, test] of grader.tests.entries()) {
       const limits = resolveLimits({ ...test.limits, cpuset: context.cpuset });
       const testFiles = test.files.length ? [copyGraderFiles(test.files, grader.dir, scratch, `test-files-${index}`)] : [];
       const dir = [built, ...graderFiles, ...testFiles];
       const prepared = limits.memoryMb === memoryMb ? pool.take() : undefined;
       const run = await runInContext(context, { argv: [...plan.run, ...test.args], limits, dir, stdin: test.stdin, policy: plan.policy, layout, prepared });
-      const judged = await judge(grader, test, run, scratch, context);
-      outcome.tests.push(testResult(test, judged.verdict, judged.feedback, run));
+      const judged = await judge(grader, checker, test, run, scratch, context);
+      outcome.tests.push(testResult(test, judged.verdict, judged.feedback, run, judged.share));
       const note = incidentNote(test.name, run);
       if (note) outcome.incidents.push(note);
       if (judged.problem) outcome.problems.push(`${test.name}: ${judged.problem}`);

@@ -33,6 +33,7 @@ export const submissionUpload = z.object({
   assignment: z.string(),
   student: studentName,
   files: z.array(z.string().meta({ format: 'binary' })).optional().describe('Source files, or exactly one .zip / .tar.gz'),
+  entry: z.string().optional().describe('The file the program starts from, by its path in the upload (when several files could be; a grader\'s own entry wins)'),
 });
 
 const time = z.iso.datetime();

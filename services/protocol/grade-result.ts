@@ -30,6 +30,8 @@ export interface Provenance {
   runtime_layers_digest: string;
   limits_digest: string;
   seed: number;
+  /** The entry file the submission named (an upload's `entry`, `gradebox grade --entry`); null: none. */
+  entry: string | null;
   gradebox_version: string;
 }
 

@@ -143,4 +143,5 @@ ALTER TABLE assignments ADD COLUMN due_at timestamptz;
 ALTER TABLE assignments ADD COLUMN feedback_released_at timestamptz;
 ALTER TABLE submissions ADD COLUMN error_code text;` },
   { version: 6, name: 'outbox claims', sql: 'ALTER TABLE outbox ADD COLUMN claimed_until timestamptz;' },
+  { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry text;' },
 ];

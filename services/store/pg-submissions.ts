@@ -5,7 +5,7 @@ import { isSha256Hex } from '../protocol/digest.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { broughtContents } from './brought-contents.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
-import { checkManifest } from './manifest-check.js';
+import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './pg-assignments.js';
 import { addBlobContent, blobContentSizes } from './pg-blob-contents.js';
 import { now, row, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
@@ -27,6 +27,7 @@ interface SubmissionRow {
   attempts: number;
   file_count: number;
   total_bytes: number;
+  entry: string | null;
   created_at: string;
   updated_at: string;
   error: string | null;
@@ -47,7 +48,7 @@ const SELECT = `SELECT s.*, a.name AS assignment_name,
 const toSubmission = (r: SubmissionRow): Submission => ({
   id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, assignmentName: r.assignment_name, student: r.student,
   status: r.status, gradeNumber: r.grade_number, attempts: r.attempts, fileCount: r.file_count, totalBytes: r.total_bytes,
-  createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
+  entry: r.entry, createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
   result: r.result_json === null ? null : JSON.parse(r.result_json) as Record<string, unknown>,
   resultGradeNumber: r.result_grade_number,
 });
@@ -87,15 +88,16 @@ async function checkNewSubmission({ pool, blobs, options }: PgContext, input: Ne
   const storedSize = (sha256: string): number | null => brought.get(sha256)?.length ?? sizes.get(sha256) ?? blobs.sizeOf(sha256);
   const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
   const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
-  return { assignment, student, key, brought, files, totalBytes };
+  const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
+  return { assignment, student, key, brought, files, totalBytes, entry };
 }
 
 /** Inserts the submission's row, unless its idempotency key was used before (null then). */
 async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: Awaited<ReturnType<typeof checkNewSubmission>>): Promise<string | null> {
   const at = now();
-  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
-  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, at, at]);
+  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
+  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, checked.entry, at, at]);
   return inserted.rowCount === 1 ? id : null;
 }
 

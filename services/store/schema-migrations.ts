@@ -155,4 +155,7 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   // Several API processes relay one outbox: a relay claims rows for a while (a lease), so each
   // request is enqueued by one of them; a relay that dies leaves its claims to expire.
   { version: 6, name: 'outbox claims', sql: 'ALTER TABLE outbox ADD COLUMN claimed_until TEXT;' },
+  // The entry file a submission names (the upload's `entry` field): every grading of it, regrades
+  // too, starts the program there. NULL: none named (the language's own rule).
+  { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry TEXT;' },
 ];

@@ -81,6 +81,17 @@ export interface GraderManifest {
   tests: string[];
   /** grader.yaml and every file it names, sorted by path. */
   files: GraderFile[];
+  /** What a submission must hold to be graded at all (the API refuses an upload without it); absent in snapshots made before. */
+  submissions?: SubmissionRule;
+}
+
+/** What every submission to a grader must hold: a source file of its language, and its entry file if it names one. */
+export interface SubmissionRule {
+  language: string;
+  /** The language's source extensions (`.py`); a source file is at the top of the submission. */
+  extensions: string[];
+  /** The grader's entry file, which every submission must have; null: none. */
+  entry: string | null;
 }
 
 /** A grader as `gradebox assignments add` froze it: a tar of grader.yaml and the files it names. */
@@ -120,6 +131,8 @@ export interface NewSubmission {
   files: NewSubmissionFile[];
   /** A client's key for retries: the same key in the same course gives the same submission. */
   idempotencyKey?: string;
+  /** The file the program starts from (the upload's `entry`): one of `files`' paths. */
+  entry?: string;
 }
 
 /** How many of a course's submissions are in one open status. */
@@ -143,6 +156,8 @@ export interface Submission {
   attempts: number;
   fileCount: number;
   totalBytes: number;
+  /** The file the program starts from, as the upload named it; null: none named. */
+  entry: string | null;
   createdAt: string;
   updatedAt: string;
   /** Why the latest grading failed for good (status `error`), else null: the detail, for operators. */
@@ -180,6 +195,8 @@ export interface OutboxRow {
   courseId: string;
   /** For the job payload: the assignment's grader as it is now (a regrade uses the current grader). */
   graderDigest: string;
+  /** For the job payload: the submission's entry file, or null. */
+  entry: string | null;
 }
 
 /** Who tries a grading: the worker, and which of the job's tries this is (1 for the first). */

@@ -68,7 +68,7 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob): P
       ? await writeInlineFiles(job.files, join(scratch, 'submission'))
       : await ctx.backend.submissionFiles(job.submissionId, scratch);
     const graderDir = await ctx.backend.graderDir(job.graderDigest);
-    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch }));
+    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch, entry: job.entry }));
     if (!result.gradable) throw new InternalError('E_NOT_GRADABLE', `the sandbox failed (IE): ${result.internal_problems.join('; ') || 'no detail'}`);
     if (result.provenance.grader_digest !== job.graderDigest) {
       throw new InternalError('E_GRADER_DIGEST', `graded with grader ${result.provenance.grader_digest}, but the job asked for ${job.graderDigest}`);
