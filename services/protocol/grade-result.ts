@@ -21,7 +21,7 @@ export type TestResult = {
 
 export interface Provenance {
   grader_digest: string;
-  /** The grader's language (absent from results made before it was recorded). */
+  /** The language the submission was graded in (absent from results made before it was recorded). */
   language?: string;
   /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
   grader_dir: string;
