@@ -11,11 +11,10 @@ const CHECK_MS = 250;
 export function whenSupervisorGone(onGone: () => void): void {
   const supervisor = config().supervisorPid;
   if (supervisor === undefined) return;
-  const check = (): boolean => {
-    if (process.ppid === supervisor) return false;
+  const check = (): void => {
+    if (process.ppid === supervisor) return;
     clearInterval(timer);
     onGone();
-    return true;
   };
   const timer = setInterval(check, CHECK_MS);
   timer.unref();
