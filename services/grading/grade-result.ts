@@ -34,6 +34,18 @@ export function testResult(
   };
 }
 
+/** What a test that did not run says: the grader stops at the first failing test. */
+export const NOT_RUN_FEEDBACK = 'not run: an earlier test failed, and this grader stops at the first failure';
+
+/** A test left out because an earlier one failed (stop_on_failure): no verdict, no points. */
+export function notRunResult(test: { name: string; points: number; visibility: string }): TestResult {
+  return {
+    name: test.name, score: 0, max_score: test.points, status: 'not_run',
+    output: test.visibility === 'hidden' ? '' : NOT_RUN_FEEDBACK,
+    visibility: test.visibility, verdict: null, cpu_ms: 0, wall_ms: 0, memory_kb: 0,
+  };
+}
+
 /** The incident of a run, if it had one, as the operators' note. */
 export function incidentNote(test: string, run: RunResult): IncidentNote | null {
   if (!run.violation || !run.incident) return null;

@@ -24,6 +24,7 @@ import { planFor, type LanguagePlan } from './languages/plan.js';
 import { loadGrader } from './load-grader.js';
 import { newRunContext, type RunContext } from './run-context.js';
 import { submissionPlan } from './submission-language.js';
+import type { SpareCpus } from './test-schedule.js';
 import { isGradable, overallVerdict, unbuiltVerdict } from './verdicts.js';
 
 export type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
@@ -35,6 +36,11 @@ export interface GradeOptions {
   seed?: number | undefined;
   /** CPUs every run is pinned to (a worker's slot), e.g. "1". @defaultValue no pin */
   cpuset?: string | undefined;
+  /**
+   * Idle CPU slots the tests may borrow while they are idle, to run several tests at once (each
+   * still in its own sandbox, its CPU time its own). @defaultValue none: one test at a time
+   */
+  spareCpus?: SpareCpus | undefined;
   /** Where the grading's temporary folder goes (a worker's job folder, swept after a crash). @defaultValue the OS temp dir */
   scratchDir?: string | undefined;
   /** The entry file the submission names (a top-level file of it); a grader's `entry:` wins. @defaultValue the language's rule */
@@ -127,7 +133,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     const submission = submissionFolder(options.submission, scratch);
     const memoryMb = Math.max(grader.limits.memoryMb, ...grader.tests.map((t) => t.limits.memoryMb));
     const plan = submissionPlan(grader, submission, memoryMb, { build: grader.build, run: grader.run, entry: grader.entry ?? options.entry });
-    const context = newRunContext(seed, options.cpuset);
+    const context = newRunContext(seed, options.cpuset, options.spareCpus);
     const built = await buildSubmission(plan, submission, scratch, context);
     const { outcome, layout } = await testBuilt(grader, plan, built, scratch, context);
     const { tests } = outcome;

@@ -127,6 +127,11 @@ export interface GraderDefinition {
   harness?: Harness;
   /** Mode interactive: the program that talks with the submission, the Kattis protocol's way. */
   interactor?: GraderProgram;
+  /**
+   * Contest style: the tests stop at the first one that fails, and the rest are reported as not
+   * run (status `not_run`, no verdict). @defaultValue false
+   */
+  stopOnFailure: boolean;
 }
 
 // ---- The schema: shapes and types only; grader-tests.ts checks the rules across fields and files. ----
@@ -236,6 +241,7 @@ const graderSchema = z.strictObject({
     protocol: z.enum(CHECKER_PROTOCOLS, { error: expected(`one of ${CHECKER_PROTOCOLS.join(', ')}`) }).default('exit01') },
   { error: expectedObject(PROGRAM_EXPECTED) }).optional(),
   interactor: z.strictObject(programFields, { error: expectedObject('a mapping such as { dir: output_validator }') }).optional(),
+  stop_on_failure: z.boolean({ error: expected('true or false') }).default(false),
   harness: z.strictObject({ files: pathList('test_solution.py'), run: argv, results: boxPath.default('results.json'),
     max_score: z.number({ error: expected('the points of the whole harness, a number >= 0') }).min(0, { error: expected('a number >= 0') }).optional(),
     candidate: z.strictObject({ run: argv.optional(), files: pathList('run_tests.py') },

@@ -98,6 +98,7 @@ export function ioTests(ctx: GraderContext, spec: GraderSpec, limits: GraderLimi
 export function harnessOf(ctx: GraderContext, spec: GraderSpec): Harness {
   if (spec.tests) invalidField(ctx, 'tests', 'mode: harness takes its tests from the harness results; drop tests, or drop mode: harness');
   if (!spec.harness) invalidField(ctx, 'harness', 'missing; mode: harness needs harness: { files: [...], run: [...] }');
+  if (spec.stop_on_failure) invalidField(ctx, 'stop_on_failure', 'a harness runs its tests itself, in one sandbox; drop stop_on_failure, or drop mode: harness');
   const candidate = spec.harness.candidate;
   return { files: graderFiles(ctx, spec.harness.files, 'harness.files'), run: spec.harness.run,
     candidate: { run: candidate?.run, files: graderFiles(ctx, candidate?.files ?? [], 'harness.candidate.files') },

@@ -67,6 +67,7 @@ export function loadGrader(dir: string): GraderDefinition {
     customChecker: customCheckerOf(ctx, spec),
     harness: spec.mode === 'harness' ? harnessOf(ctx, spec) : undefined,
     interactor: interactorOf(ctx, spec),
+    stopOnFailure: spec.stop_on_failure,
   };
   return { ...definition, digest: graderDigest(root, canonical, referencedFiles(definition)) };
 }

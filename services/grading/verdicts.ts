@@ -143,9 +143,9 @@ export function unbuiltVerdict(build: { internalError: boolean }): Extract<Verdi
   return build.internalError ? 'IE' : 'CE';
 }
 
-/** A grading's verdict: its first test that is not AC decides. */
+/** A grading's verdict: its first test that ran and is not AC decides. */
 export function overallVerdict(tests: readonly TestResult[]): Verdict {
-  return tests.find((t) => t.verdict !== 'AC')?.verdict ?? 'AC';
+  return tests.find((t) => t.verdict !== 'AC' && t.verdict !== null)?.verdict ?? 'AC';
 }
 
 /** A grading is gradable unless a sandbox or a grader's own program failed (a test is IE). */

@@ -42,6 +42,15 @@ test('bad usage exits 2 and says what is missing', () => {
   const r = gradebox(['--grader', GRADER, '--submission', '/nonexistent.c']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /no such file or folder/);
+  const cpus = gradebox(['--grader', GRADER, '--submission', `${GRADER}/submissions/accepted.c`, '--cpus', '1-0']);
+  assert.is(cpus.code, 2);
+  assert.match(cpus.stderr, /--cpus "1-0": range 1-0 runs backwards; write 0-1/);
+});
+
+test('--cpus: the tests run on the CPUs given, and the result is the same', () => {
+  const r = gradebox(['--grader', GRADER, '--submission', `${GRADER}/submissions/accepted.c`, '--json', '--cpus', '0']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((JSON.parse(r.stdout) as { score: number }).score, 5);
 });
 
 test.run();

@@ -91,6 +91,7 @@ test('defaults: limits, checker, tolerance, points, visibility, args, mode', () 
   assert.is(grader.entry, undefined);
   assert.is(grader.customChecker, undefined);
   assert.is(grader.harness, undefined);
+  assert.is(grader.stopOnFailure, false);
   assert.equal(grader.tests, [{
     name: '1',
     stdin: join(grader.dir, 'tests/1.in'),
@@ -242,6 +243,10 @@ test('errors: bad language, bad checker, negative points, bad limit, unknown key
   rejects(graderWith('language: c\ntests: []\n'), /field tests: missing; list at least one test/);
   rejects(graderWith(''), /field \(top level\): expected a mapping/);
   rejects(graderWith('language: c\ntests: [\n'), /not valid YAML/);
+  rejects(graderWith(`language: c\nstop_on_failure: yes please\ntests: [${one} }]\n`), /field stop_on_failure: expected true or false, got "yes please"/);
+  rejects(graderWith('language: python\nmode: harness\nstop_on_failure: true\nharness: { files: [t.py], run: [python3, t.py] }\n', { 't.py': '' }),
+    /field stop_on_failure: a harness runs its tests itself/);
+  assert.is(loadGrader(graderWith(`language: c\nstop_on_failure: true\ntests: [${one} }]\n`)).stopOnFailure, true);
 });
 
 test('errors: missing files, glob problems, duplicate names', () => {
