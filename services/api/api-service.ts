@@ -14,6 +14,7 @@ import type { UploadLimits } from '../intake/upload-limits.js';
 import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
 import { connectRedis } from '../queue/redis-connection.js';
+import { WorkerRoster } from '../queue/worker-roster.js';
 import { openStore } from '../store/open-store.js';
 import type { SessionTimes, Store } from '../store/store.js';
 import type { ApiLimits } from './api-limits.js';
@@ -93,8 +94,12 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   redis.on('error', () => {}); // readiness and the relay report it
   const prefix = options.queuePrefix ?? DEFAULT_PREFIX;
   const queue = new GradingQueue({ connection: redis, prefix, jobKey: jobKeyFromToken(workerToken) });
-  const metrics = new ApiMetrics({ jobCounts: () => queue.counts(), workerCount: () => queue.workerCount() });
-  const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
+  const roster = new WorkerRoster(redis, prefix);
+  const metrics = new ApiMetrics({
+    jobCounts: () => queue.counts(), workerCount: () => queue.workerCount(),
+    workerSlots: () => roster.slotTotals(), openSubmissions: () => store.countOpenSubmissionsByCourse(),
+  });
+  const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }), { metrics });
   relay.start();
 
   // Private once, here: each upload's own folder inside is made only when it needs the disk.

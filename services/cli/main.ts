@@ -38,6 +38,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: 'show a submission\'s whole record (failures\' details included), for operators', load: async () => (await import('./submissions-command.js')).submissionsCommand,
     help: async () => (await import('./submissions-command.js')).SUBMISSIONS_HELP,
   },
+  workers: { summary: 'make (or show) the worker token grading hosts present: workers token create', load: async () => (await import('./workers-command.js')).workersCommand },
   migrate: { summary: 'move a SQLite store into an empty PostgreSQL database, verified by counts and digests', load: async () => (await import('./migrate-command.js')).migrateCommand },
   grader: {
     summary: 'self-test a grader: grade its known-verdict programs in submissions/', load: async () => (await import('./grader-command.js')).graderCommand,

@@ -114,6 +114,7 @@ function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLa
   const limits = grader.harness ? [['harness', grader.limits]] : grader.tests.map((t) => [t.name, t.limits]);
   return {
     grader_digest: grader.digest,
+    language: plan.language,
     grader_dir: grader.dir,
     policy: { name: policy.name, digest: policy.digest },
     build_policy: buildPolicy ? { name: buildPolicy.name, digest: buildPolicy.digest } : null,

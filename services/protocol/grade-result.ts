@@ -22,6 +22,8 @@ export type TestResult = {
 
 export interface Provenance {
   grader_digest: string;
+  /** The language the submission was graded in (absent from results made before it was recorded). */
+  language?: string;
   /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
   grader_dir: string;
   policy: { name: string; digest: string };

@@ -256,6 +256,13 @@ export interface NewSubmission {
   purpose?: SubmissionPurpose;
 }
 
+/** How many of a course's submissions are in one open status. */
+export interface OpenSubmissionCount {
+  courseId: string;
+  status: 'queued' | 'running';
+  n: number;
+}
+
 export interface Submission {
   /** `sub_` and 22 URL-safe characters (128 random bits). */
   id: string;
@@ -621,6 +628,8 @@ export interface Store {
   listEvents(submissionId: string, afterSeq?: number, limit?: number): Promise<StoreEvent[]>;
 
   countSubmissionsByStatus(): Promise<Record<SubmissionStatus, number>>;
+  /** Submissions queued or running, by course (the metrics' queue depth per course). */
+  countOpenSubmissionsByCourse(): Promise<OpenSubmissionCount[]>;
   /** Each submission's newest result, counted by verdict. */
   countResultsByVerdict(): Promise<Record<string, number>>;
 
