@@ -8,17 +8,21 @@ import type { Logger } from 'pino';
 import type { UploadLimits } from '../intake/upload-limits.js';
 import { apiRoutes } from '../protocol/api-routes.js';
 import type { Store } from '../store/store.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ApiLimits } from './api-limits.js';
 import { assignmentRoutes } from './assignment-routes.js';
 import { errorHandler, sendError } from './http-errors.js';
+import { inboundWebhookRoutes } from './inbound-webhook-routes.js';
 import { internalRoutes } from './internal-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
+import { rateLimit } from './rate-limits.js';
 import { resultIngester } from './result-ingest.js';
 import { serveRoute } from './serve-route.js';
 import { submissionRoutes } from './submission-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ApiDependencies {
   store: Store;
@@ -35,6 +39,8 @@ export interface ApiDependencies {
   limits: ApiLimits;
   /** The queue's Redis key prefix; the rate limits' keys share it. */
   redisPrefix: string;
+  /** Outbound webhooks (the endpoint registry) and the settings inbound ones are verified with. */
+  webhooks: WebhookService;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -62,6 +68,11 @@ export function createApiApp(deps: ApiDependencies): Express {
   app.use(submissionRoutes({
     store: deps.store, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits,
     limits: deps.limits, redis: deps.redis, redisPrefix: deps.redisPrefix,
+  }));
+  app.use(webhookRoutes(deps.store, deps.webhooks.registry));
+  app.use(inboundWebhookRoutes({
+    store: deps.store, toleranceMs: deps.webhooks.settings.toleranceMs, uploadLimits: deps.uploadLimits, queued: () => deps.relay.kick(),
+    uploads: rateLimit({ redis: deps.redis, keyPrefix: `${deps.redisPrefix}:rate:uploads`, perMinute: deps.limits.uploadsPerMinute, what: 'uploads' }),
   }));
   const ingest = resultIngester(deps.store, deps.metrics, deps.logger.child({ part: 'results' }));
   app.use(internalRoutes({ store: deps.store, workerToken: deps.workerToken, ingest }));

@@ -22,6 +22,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_FORBIDDEN: 403,
   E_IDEMPOTENCY_CONFLICT: 409,
   E_TOO_LARGE: 413,
+  E_WEBHOOK_DISABLED: 409,
 };
 
 function statusOf(error: UserError): number {

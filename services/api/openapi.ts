@@ -4,17 +4,25 @@
 import { z } from 'zod';
 
 import { apiRoutes } from '../protocol/api-routes.js';
-import { namedSchemas } from '../protocol/api-schemas.js';
+import { namedSchemas as apiNamedSchemas } from '../protocol/api-schemas.js';
 import type { HttpRoute, RouteContent, RouteResponse } from '../protocol/http-route.js';
+import { WEBHOOK_EVENT_SUMMARIES, WEBHOOK_EVENT_TYPES, webhookEventPayloads } from '../protocol/webhook-events.js';
+import { webhookHeaders, webhookNamedSchemas } from '../protocol/webhook-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
 const SCHEMAS = '#/components/schemas/';
 
+const namedSchemas: Record<string, z.ZodType> = { ...apiNamedSchemas, ...webhookNamedSchemas };
+
 const securitySchemes = {
   courseKey: { type: 'http', scheme: 'bearer', description: 'A course key from `gradebox keys create --course C`' },
   workerToken: { type: 'http', scheme: 'bearer', description: 'The workers\' shared token (internal routes only)' },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'The operators\' token: GRADEBOX_OPERATOR_TOKEN, or the file operator-token in the data folder' },
+  webhookSignature: {
+    type: 'apiKey', in: 'header', name: 'webhook-signature',
+    description: 'Standard Webhooks: v1,<base64 HMAC-SHA256 of webhook-id.webhook-timestamp.body> keyed with the integration\'s whsec_ secret (base64 after the prefix)',
+  },
 };
 
 /** OpenAPI keeps neither `$schema` nor `$id` inside a document. */
@@ -71,6 +79,22 @@ function operationOf(route: HttpRoute): Record<string, unknown> {
   };
 }
 
+/**
+ * What gradebox sends to a course's webhook endpoints (OpenAPI 3.1 `webhooks`): each event type's
+ * payload, with the Standard Webhooks headers; any 2xx answer is a delivery.
+ */
+function outboundWebhooks(): Record<string, unknown> {
+  const headers = parametersOf({ headers: webhookHeaders } as unknown as HttpRoute);
+  return Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, {
+    post: {
+      summary: WEBHOOK_EVENT_SUMMARIES[type],
+      parameters: headers,
+      requestBody: { required: true, content: { 'application/json': { schema: schemaOf(webhookEventPayloads[type]) } } },
+      responses: { '2XX': { description: 'Delivered' }, 410: { description: 'Gone: gradebox disables the endpoint' } },
+    },
+  }]));
+}
+
 /** The document for `routes`. */
 export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -84,6 +108,7 @@ export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<strin
     },
     components: { securitySchemes, schemas: componentSchemas() },
     paths,
+    webhooks: outboundWebhooks(),
   };
 }
 

@@ -10,6 +10,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command> }
   api: { summary: 'run the HTTP API alone (unprivileged)', load: async () => (await import('./api-command.js')).apiCommand },
   worker: { summary: 'run a grading worker pool (root)', load: async () => (await import('./worker-command.js')).workerCommand },
   keys: { summary: 'create, list or revoke course keys', load: async () => (await import('./keys-command.js')).keysCommand },
+  webhooks: { summary: 'send a course\'s events to signed webhook endpoints; let an LMS send signed webhooks in', load: async () => (await import('./webhooks-command.js')).webhooksCommand },
   assignments: { summary: 'add, change (due date, feedback release) or list a course\'s assignments', load: async () => (await import('./assignments-command.js')).assignmentsCommand },
   submissions: { summary: 'show a submission\'s whole record (failures\' details included), for operators', load: async () => (await import('./submissions-command.js')).submissionsCommand },
   import: { summary: 'make harness graders from HumanEval or MBPP tasks', load: async () => (await import('./import-command.js')).importCommand },

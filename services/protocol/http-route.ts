@@ -5,10 +5,10 @@ import type { z } from 'zod';
 
 import { InternalError } from '../common/errors.js';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /** Who may call a route: a security scheme of the OpenAPI document. */
-export type RouteSecurity = 'courseKey' | 'workerToken' | 'operatorToken';
+export type RouteSecurity = 'courseKey' | 'workerToken' | 'operatorToken' | 'webhookSignature';
 
 /** A body's media type and, when gradebox checks or promises one, its schema. */
 export interface RouteContent {

@@ -14,9 +14,13 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { eventOperations } from './sqlite-events.js';
 import { graderSnapshotOperations } from './sqlite-grader-snapshots.js';
 import { gradingOperations } from './sqlite-grading.js';
+import { inboundWebhookOperations } from './sqlite-inbound-webhooks.js';
 import { incidentOperations } from './sqlite-incidents.js';
 import { outboxOperations } from './sqlite-outbox.js';
 import { submissionOperations } from './sqlite-submissions.js';
+import { webhookDeliveryOperations } from './sqlite-webhook-deliveries.js';
+import { webhookEndpointOperations } from './sqlite-webhook-endpoints.js';
+import { webhookMessageOperations } from './sqlite-webhook-messages.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -56,6 +60,10 @@ export function sqliteStore(db: SqliteDatabase, file: string, blobs: BlobStore, 
     ...incidentOperations(context),
     ...eventOperations(context),
     ...countOperations(context),
+    ...webhookEndpointOperations(context),
+    ...webhookMessageOperations(context),
+    ...webhookDeliveryOperations(context),
+    ...inboundWebhookOperations(context),
     ...connectionOperations(context),
   };
   return { ...guardOperations(operations, (error) => translateSqliteError(error, file)), maxJsonBytes: options.maxJsonBytes, file };

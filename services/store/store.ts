@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 
 import type { SubmissionStatus } from '../protocol/submission-status.js';
+import type { InboundReceipt, WebhookStore } from './webhook-store.js';
 
 // The store's backends name a submission's status through this interface.
 export { SUBMISSION_STATUSES, type SubmissionStatus } from '../protocol/submission-status.js';
@@ -273,7 +274,7 @@ export interface StoredBlob {
   created: boolean;
 }
 
-export interface Store {
+export interface Store extends WebhookStore {
   /** Bytes of the largest result, incident record or event kept, as JSON (for callers that cap what they accept). */
   readonly maxJsonBytes: number;
 
@@ -314,6 +315,10 @@ export interface Store {
   listSubmissionFiles(id: string): Promise<SubmissionFile[]>;
   /** Requests one more grading: next grade number, an outbox row, status `queued`. */
   requestRegrade(id: string): Promise<Submission>;
+  /** createSubmission once per inbound webhook: the same receipt again answers the first submission (created false). */
+  createInboundSubmission(receipt: InboundReceipt, input: NewSubmission): Promise<CreatedSubmission>;
+  /** requestRegrade once per inbound webhook: the same receipt again changes nothing (created false). */
+  requestInboundRegrade(receipt: InboundReceipt, submissionId: string): Promise<CreatedSubmission>;
 
   /** Grading requests not yet dispatched, oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;

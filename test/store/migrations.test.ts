@@ -97,7 +97,7 @@ test('after version 4 graders are snapshotted; an assignment from before keeps i
   db.prepare("INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (7, 'cs101', 'sum', '/srv/graders/sum-c', ?, ?, ?)").run(GRADER_DIGEST, at, at);
   db.close();
   const store = await fixture.open(dir);
-  assert.equal(inspect(dir).versions, [1, 2, 3, 4, 5]);
+  assert.equal(inspect(dir).versions, MIGRATIONS.map((m) => m.version), 'every migration applied');
   assert.is((await store.findAssignment('cs101', 'sum'))?.id, 7);
   assert.is(await store.findGraderSnapshot(GRADER_DIGEST), null, 'no snapshot: its gradings are refused until it is added again');
   await storeSnapshot(store, GRADER_DIGEST);

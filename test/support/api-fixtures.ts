@@ -11,6 +11,7 @@ import { startApiService, type ApiService } from '../../services/api/api-service
 import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
+import type { WebhookSettings } from '../../services/webhooks/webhook-settings.js';
 import { tempDir } from './helpers.js';
 import { addAssignment } from './store-fixtures.js';
 import { randomPrefix, until } from './queue-fixtures.js';
@@ -37,6 +38,7 @@ export interface TestApiOptions {
   operatorToken?: string;
   /** A second API process of that one: the same data folder, Redis keys and course key. */
   sameAs?: TestApi;
+  webhooks?: Partial<WebhookSettings>;
 }
 
 export async function startTestApi(redis: PrivateRedis, options: TestApiOptions = {}): Promise<TestApi> {
@@ -44,7 +46,9 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   const queuePrefix = options.sameAs?.queuePrefix ?? randomPrefix();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
-  const service = await startApiService({ dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken });
+  const service = await startApiService({
+    dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, webhooks: options.webhooks,
+  });
   const { store } = service;
   let key = options.sameAs?.key;
   if (!key) {
