@@ -8,6 +8,7 @@ import { pino } from 'pino';
 
 import type { ApiLimits } from '../../services/api/api-limits.js';
 import { startApiService, type ApiService } from '../../services/api/api-service.js';
+import type { UploadLimits } from '../../services/intake/upload-limits.js';
 import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
@@ -39,6 +40,7 @@ export interface TestApiOptions {
   /** A second API process of that one: the same data folder, Redis keys and course key. */
   sameAs?: TestApi;
   webhooks?: Partial<WebhookSettings>;
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 export async function startTestApi(redis: PrivateRedis, options: TestApiOptions = {}): Promise<TestApi> {
@@ -48,6 +50,7 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
   const service = await startApiService({
     dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, webhooks: options.webhooks,
+    uploadLimits: options.uploadLimits,
   });
   const { store } = service;
   let key = options.sameAs?.key;

@@ -14,6 +14,7 @@ export interface ReceivedWebhook {
 }
 
 export interface Answer {
+  /** 0: no answer at all (the request is left hanging). */
   status: number;
   headers?: Record<string, string>;
 }
@@ -38,7 +39,7 @@ export class WebhookReceiver {
         const request = { at: Date.now(), path: req.url ?? '', headers: req.headers as Record<string, string>, body: Buffer.concat(chunks).toString('utf8') };
         const index = receiver.received.push(request) - 1;
         const { status, headers } = receiver.answer(request, index);
-        res.writeHead(status, headers).end();
+        if (status !== 0) res.writeHead(status, headers).end();
         receiver.arrivals.emit('arrived');
       });
     });
