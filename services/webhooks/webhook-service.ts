@@ -55,7 +55,9 @@ export function webhookService(options: WebhookServiceOptions): WebhookService {
     async close() {
       await relay.stop();
       // An attempt in flight may finish (it takes at most the timeout); with Redis away, it is cut.
-      if (worker) await Promise.race([worker.close(), new Promise((resolve) => setTimeout(resolve, settings.timeoutMs + 1000))]);
+      let timer: NodeJS.Timeout | undefined;
+      if (worker) await Promise.race([worker.close(), new Promise((resolve) => { timer = setTimeout(resolve, settings.timeoutMs + 1000); })]);
+      clearTimeout(timer);
       await queue.close().catch(() => {});
       workerRedis?.disconnect();
     },

@@ -57,7 +57,9 @@ export class WebhookReceiver {
     while (this.received.length < count) {
       const left = deadline - Date.now();
       if (left <= 0) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (${this.received.length} came)`);
-      await Promise.race([once(this.arrivals, 'arrived'), new Promise((resolve) => setTimeout(resolve, left))]);
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([once(this.arrivals, 'arrived'), new Promise((resolve) => { timer = setTimeout(resolve, left); })]);
+      clearTimeout(timer);
     }
     return this.received.slice(0, count);
   }
