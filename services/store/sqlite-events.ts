@@ -1,7 +1,6 @@
 // The event log of each submission (replayed to SSE clients): numbered 1, 2, 3 … per submission,
 // written in the same transaction as the state change it reports.
 import { UserError } from '../common/errors.js';
-import type { WebhookEventType } from '../protocol/webhook-events.js';
 import { checkCount, checkLimit, jsonObjectText, quote } from './input-checks.js';
 import { now, writeTransaction } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -9,6 +8,7 @@ import { requireGradeState } from './sqlite-grade-state.js';
 import { addWebhookMessage } from './sqlite-webhook-messages.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
 import type { StoreOperations } from './store-operations.js';
+import { eventGradeNumber, webhookTypeOf } from './webhook-event-types.js';
 
 interface EventRow {
   submission_id: string;
@@ -22,9 +22,6 @@ const toEvent = (row: EventRow): StoreEvent => ({
   submissionId: row.submission_id, seq: row.seq, type: row.type, data: JSON.parse(row.data_json) as Record<string, unknown>, createdAt: row.created_at,
 });
 
-/** The webhook each event of a submission's progress becomes (in the same transaction); `running` and `test` become none. */
-const WEBHOOK_TYPE_OF: Partial<Record<EventType, WebhookEventType>> = { queued: 'submission.queued', graded: 'submission.graded', error: 'submission.error' };
-
 /** Appends an event (and its webhook message); inside a caller's transaction it becomes part of it. */
 export function appendEvent({ db, options }: SqliteContext, submissionId: string, type: EventType, data: object): StoreEvent {
   if (!EVENT_TYPES.includes(type)) throw new UserError('E_BAD_INPUT', `event type ${quote(type)} is unknown; use one of ${EVENT_TYPES.join(', ')}`);
@@ -34,9 +31,8 @@ export function appendEvent({ db, options }: SqliteContext, submissionId: string
     const seq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE submission_id = ?').pluck().get(submissionId) as number;
     const createdAt = now();
     db.prepare('INSERT INTO events (submission_id, seq, type, data_json, created_at) VALUES (?, ?, ?, ?, ?)').run(submissionId, seq, type, json, createdAt);
-    const webhookType = WEBHOOK_TYPE_OF[type];
-    const gradeNumber = Number((data as { gradeNumber?: unknown }).gradeNumber);
-    if (webhookType) addWebhookMessage(db, webhookType, { submissionId, gradeNumber: Number.isSafeInteger(gradeNumber) && gradeNumber >= 1 ? gradeNumber : state.gradeNumber });
+    const webhookType = webhookTypeOf(type);
+    if (webhookType) addWebhookMessage(db, webhookType, { submissionId, gradeNumber: eventGradeNumber(data) ?? state.gradeNumber });
     return { submissionId, seq, type, data: JSON.parse(json) as Record<string, unknown>, createdAt };
   });
 }

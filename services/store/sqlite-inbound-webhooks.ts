@@ -2,7 +2,7 @@
 // their receipts: the webhook-id of each request it made, stored in the transaction of what it asked,
 // so a redelivery of the same webhook creates nothing twice.
 import { UserError } from '../common/errors.js';
-import { inboundIntegrationId, inboundWebhookId, newInboundIntegrationId } from '../protocol/webhook-ids.js';
+import { inboundIntegrationId, newInboundIntegrationId } from '../protocol/webhook-ids.js';
 import { newWebhookSecret } from '../protocol/webhook-secret.js';
 import { checkText, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
@@ -11,28 +11,13 @@ import { requireCourse } from './sqlite-courses.js';
 import { submissionOperations } from './sqlite-submissions.js';
 import type { CreatedSubmission, Submission } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-import type { InboundIntegration, InboundReceipt } from './webhook-store.js';
-
-interface IntegrationRow {
-  id: string;
-  course_id: string;
-  label: string | null;
-  secret: string;
-  created_at: string;
-}
-
-const toIntegration = (row: IntegrationRow): InboundIntegration => ({ id: row.id, courseId: row.course_id, label: row.label, createdAt: row.created_at });
+import { checkReceipt } from './webhook-checks.js';
+import { toIntegration, type IntegrationRow } from './webhook-rows.js';
+import type { InboundReceipt } from './webhook-store.js';
 
 function integrationRow(db: SqliteDatabase, id: string): IntegrationRow | null {
   if (!inboundIntegrationId.safeParse(id).success) return null;
   return (db.prepare('SELECT * FROM inbound_integrations WHERE id = ?').get(id) as IntegrationRow | undefined) ?? null;
-}
-
-function checkReceipt(receipt: InboundReceipt): InboundReceipt {
-  if (typeof receipt !== 'object' || receipt === null || !inboundWebhookId.safeParse(receipt.webhookId).success) {
-    throw new UserError('E_BAD_INPUT', `webhook id ${quote(receipt?.webhookId)} is not 1 to 200 visible ASCII characters without "." or ","`);
-  }
-  return receipt;
 }
 
 /** The submission an earlier request with this receipt made or regraded, or null. */

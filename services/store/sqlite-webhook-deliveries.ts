@@ -5,35 +5,11 @@ import { UserError } from '../common/errors.js';
 import { checkCount, checkLimit, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { endpointRow, signingSecrets, toEndpoint } from './sqlite-webhook-endpoints.js';
-import { toMessage, type MessageRow } from './sqlite-webhook-messages.js';
+import { endpointRow } from './sqlite-webhook-endpoints.js';
 import type { StoreOperations } from './store-operations.js';
-import type { WebhookAttempt, WebhookAttemptInput, WebhookAttemptOutcome, WebhookDelivery, WebhookDeliveryState } from './webhook-store.js';
-
-interface DeliveryRow {
-  id: number;
-  message_id: string;
-  endpoint_id: string;
-  round: number;
-  state: WebhookDeliveryState;
-  attempts: number;
-  next_attempt_at: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-interface AttemptRow {
-  attempt: number;
-  started_at: string;
-  status: number | null;
-  latency_ms: number;
-  error: string | null;
-  outcome: WebhookAttemptOutcome;
-}
-
-const OUTCOMES: readonly WebhookAttemptOutcome[] = ['delivered', 'retry', 'failed', 'disabled'];
-/** An attempt's error is cut to this many characters. */
-const MAX_ERROR_CHARS = 500;
+import { checkAttempt, MAX_ERROR_CHARS, stateAfter } from './webhook-checks.js';
+import { signingSecrets, toAttempt, toEndpoint, toMessage, type AttemptRow, type DeliveryRow, type MessageRow } from './webhook-rows.js';
+import type { WebhookAttemptInput, WebhookDelivery } from './webhook-store.js';
 
 function deliveryRow(db: SqliteDatabase, id: number): DeliveryRow | null {
   return (db.prepare('SELECT * FROM webhook_deliveries WHERE id = ?').get(id) as DeliveryRow | undefined) ?? null;
@@ -44,26 +20,11 @@ function messageRow(db: SqliteDatabase, id: string): MessageRow {
 }
 
 function toDelivery(db: SqliteDatabase, row: DeliveryRow): WebhookDelivery {
-  const attempts = (db.prepare('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt').all(row.id) as AttemptRow[])
-    .map((a): WebhookAttempt => ({ attempt: a.attempt, startedAt: a.started_at, status: a.status, latencyMs: a.latency_ms, error: a.error, outcome: a.outcome }));
+  const attempts = (db.prepare('SELECT * FROM webhook_attempts WHERE delivery_id = ? ORDER BY attempt').all(row.id) as AttemptRow[]).map(toAttempt);
   return {
     messageId: row.message_id, type: messageRow(db, row.message_id).type, state: row.state, nextAttemptAt: row.next_attempt_at,
     createdAt: row.created_at, updatedAt: row.updated_at, attempts,
   };
-}
-
-function checkAttempt(input: WebhookAttemptInput): void {
-  if (typeof input !== 'object' || input === null || !OUTCOMES.includes(input.outcome)) {
-    throw new UserError('E_BAD_INPUT', `a webhook attempt needs an outcome: ${OUTCOMES.join(', ')}`);
-  }
-  if (input.status !== null) checkCount('HTTP status', input.status, 0);
-  checkCount('latency', input.latencyMs, 0);
-}
-
-/** The delivery's state after an attempt with this outcome. */
-function stateAfter(outcome: WebhookAttemptOutcome): WebhookDeliveryState {
-  if (outcome === 'delivered') return 'delivered';
-  return outcome === 'retry' ? 'pending' : 'failed';
 }
 
 /** The endpoint after an attempt: a delivery ends its failing streak, a failure starts one (or disables it). */

@@ -1,38 +1,16 @@
 // A course's webhook endpoints in SQLite: where its events go, what they are signed with (a secret,
 // and after a rotation the previous one for a while), and whether they are still sent.
 import { UserError } from '../common/errors.js';
-import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../protocol/webhook-events.js';
 import { newWebhookEndpointId } from '../protocol/webhook-ids.js';
 import { newWebhookSecret } from '../protocol/webhook-secret.js';
-import { checkCount, checkText, quote } from './input-checks.js';
+import { checkCount, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
 import type { StoreOperations } from './store-operations.js';
-import type { WebhookEndpoint, WebhookEndpointChange } from './webhook-store.js';
-
-export interface EndpointRow {
-  id: string;
-  course_id: string;
-  url: string;
-  event_types: string | null;
-  description: string | null;
-  secret: string;
-  previous_secret: string | null;
-  previous_secret_expires_at: string | null;
-  disabled_at: string | null;
-  disabled_reason: string | null;
-  failing_since: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-export const toEndpoint = (row: EndpointRow): WebhookEndpoint => ({
-  id: row.id, courseId: row.course_id, url: row.url,
-  eventTypes: row.event_types === null ? null : JSON.parse(row.event_types) as WebhookEventType[],
-  description: row.description, disabledAt: row.disabled_at, disabledReason: row.disabled_reason, failingSince: row.failing_since,
-  previousSecretExpiresAt: row.previous_secret_expires_at, createdAt: row.created_at, updatedAt: row.updated_at,
-});
+import { checkUrl, descriptionText, eventTypesText } from './webhook-checks.js';
+import { toEndpoint, type EndpointRow } from './webhook-rows.js';
+import type { WebhookEndpointChange } from './webhook-store.js';
 
 export function endpointRow(db: SqliteDatabase, id: string): EndpointRow | null {
   return (db.prepare('SELECT * FROM webhook_endpoints WHERE id = ?').get(String(id)) as EndpointRow | undefined) ?? null;
@@ -42,33 +20,6 @@ function requireEndpoint(db: SqliteDatabase, id: string): EndpointRow {
   const row = endpointRow(db, id);
   if (!row) throw new UserError('E_NOT_FOUND', `webhook endpoint ${quote(id)} does not exist; list them with gradebox webhooks list --course C`);
   return row;
-}
-
-/** The secrets that sign for an endpoint at `at`: the current one, and the previous one until it expires. */
-export function signingSecrets(row: EndpointRow, at = now()): string[] {
-  const previousValid = row.previous_secret !== null && row.previous_secret_expires_at !== null && row.previous_secret_expires_at > at;
-  return previousValid ? [row.secret, row.previous_secret!] : [row.secret];
-}
-
-/** An http(s) URL (whether its address may be used is the caller's check, before it comes here). */
-function checkUrl(url: unknown): string {
-  const text = checkText('webhook URL', url, 2048);
-  if (!/^https?:\/\//i.test(text)) throw new UserError('E_BAD_INPUT', `webhook URL ${quote(text)} is not an http:// or https:// URL`);
-  return text;
-}
-
-/** Null (every type) or a list of known types, each once, as the column keeps it (JSON). */
-function eventTypesText(types: unknown): string | null {
-  if (types === null || types === undefined) return null;
-  const known = (t: unknown): t is WebhookEventType => WEBHOOK_EVENT_TYPES.includes(t as WebhookEventType);
-  if (!Array.isArray(types) || types.length === 0 || !types.every(known)) {
-    throw new UserError('E_BAD_INPUT', `webhook event types ${quote(JSON.stringify(types))} are not a list of ${WEBHOOK_EVENT_TYPES.join(', ')}`);
-  }
-  return JSON.stringify([...new Set(types)]);
-}
-
-function descriptionText(description: unknown): string | null {
-  return description === null || description === undefined ? null : checkText('webhook description', description, 200);
 }
 
 /** The SET clauses of a change, with their values. */

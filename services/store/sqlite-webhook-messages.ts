@@ -8,10 +8,8 @@ import { checkCount, quote } from './input-checks.js';
 import { now, relaxedWrite, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { StoreOperations } from './store-operations.js';
-import type { WebhookMessage } from './webhook-store.js';
-
-/** A payload's longest text kept (the sender makes them under 20 kB). */
-const MAX_PAYLOAD_CHARS = 1024 * 1024;
+import { checkPayload } from './webhook-checks.js';
+import { subscribes, toMessage, type MessageRow } from './webhook-rows.js';
 
 /** What an event is about. */
 export interface MessageSubject {
@@ -20,27 +18,11 @@ export interface MessageSubject {
   incidentId?: number;
 }
 
-export interface MessageRow {
-  id: string;
-  course_id: string;
-  type: WebhookEventType;
-  submission_id: string | null;
-  grade_number: number | null;
-  incident_id: number | null;
-  payload: string | null;
-  created_at: string;
-}
-
-export const toMessage = (row: MessageRow): WebhookMessage => ({
-  id: row.id, courseId: row.course_id, type: row.type, submissionId: row.submission_id, gradeNumber: row.grade_number,
-  incidentId: row.incident_id, payload: row.payload, createdAt: row.created_at,
-});
-
 /** The endpoints of the course that get `type` now. */
 function subscribedEndpoints(db: SqliteDatabase, courseId: string, type: WebhookEventType): string[] {
   const rows = db.prepare('SELECT id, event_types FROM webhook_endpoints WHERE course_id = ? AND disabled_at IS NULL')
     .all(courseId) as Array<{ id: string; event_types: string | null }>;
-  return rows.filter((r) => r.event_types === null || (JSON.parse(r.event_types) as string[]).includes(type)).map((r) => r.id);
+  return rows.filter((r) => subscribes(r.event_types, type)).map((r) => r.id);
 }
 
 /**
@@ -71,8 +53,7 @@ export function webhookMessageOperations({ db }: SqliteContext) {
     },
 
     setWebhookPayload(messageId, payload) {
-      if (typeof payload !== 'string' || payload.length > MAX_PAYLOAD_CHARS) throw new UserError('E_BAD_INPUT', `a webhook payload must be JSON text of at most ${MAX_PAYLOAD_CHARS} characters`);
-      db.prepare('UPDATE webhook_messages SET payload = ? WHERE id = ? AND payload IS NULL').run(payload, String(messageId));
+      db.prepare('UPDATE webhook_messages SET payload = ? WHERE id = ? AND payload IS NULL').run(checkPayload(payload), String(messageId));
       const kept = db.prepare('SELECT payload FROM webhook_messages WHERE id = ?').pluck().get(String(messageId)) as string | undefined;
       if (kept === undefined) throw new UserError('E_NOT_FOUND', `webhook message ${quote(messageId)} does not exist`);
       return kept;
