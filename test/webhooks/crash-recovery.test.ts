@@ -114,8 +114,11 @@ test('killed after committing events it could not relay or deliver, the API lose
   const [, , again] = await receiver.waitFor(3, 20_000, 'the retry after the restart');
   assert.is(again!.headers['webhook-id'], failed!.headers['webhook-id'], 'the same message');
   assert.is(verified(again!, secret).data.id, retried.body.id);
-  const log = await fetch(`${service.url}/v1/webhooks/endpoints/${endpoint}/deliveries`, { headers: { authorization: `Bearer ${key}` } });
-  const [newest] = ((await log.json()) as { deliveries: Array<{ state: string; attempts: Array<{ status: number; outcome: string }> }> }).deliveries;
+  type Log = { deliveries: Array<{ state: string; attempts: Array<{ status: number; outcome: string }> }> };
+  const newestDelivery = async () => ((await (await fetch(`${service.url}/v1/webhooks/endpoints/${endpoint}/deliveries`, { headers: { authorization: `Bearer ${key}` } })).json()) as Log).deliveries[0];
+  // The receiver has the request before the API has logged its answer.
+  await until(async () => (await newestDelivery())?.state !== 'pending', 5000, 'the answer logged');
+  const newest = await newestDelivery();
   assert.equal([newest!.state, newest!.attempts.map((a) => [a.status, a.outcome])], ['delivered', [[503, 'retry'], [204, 'delivered']]]);
 });
 

@@ -49,7 +49,10 @@ test('an upload is delivered as submission.queued, signed as the reference libra
   assert.match(request!.headers['webhook-id']!, /^msg_[A-Za-z0-9_-]{22}$/);
   assert.ok(Math.abs(Number(request!.headers['webhook-timestamp']) - sentAt) <= 5, 'the attempt\'s time, in seconds');
   assert.is(request!.headers['content-type'], 'application/json');
-  const log = await callApi(api, 'GET', `/v1/webhooks/endpoints/${endpoint}/deliveries`);
+  // The receiver has the request before the API has logged its answer.
+  const logged = () => callApi(api, 'GET', `/v1/webhooks/endpoints/${endpoint}/deliveries`);
+  await until(async () => (await logged()).body.deliveries[0]?.state !== 'pending', 5000, 'the answer logged');
+  const log = await logged();
   assert.is(log.status, 200);
   const [delivery] = log.body.deliveries;
   assert.equal([delivery.message_id, delivery.type, delivery.state], [request!.headers['webhook-id'], 'submission.queued', 'delivered']);
