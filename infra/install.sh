@@ -9,12 +9,22 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# gcc/g++/make build the launcher and the addon and are the C/C++ runtimes; libseccomp-dev the
-# filter compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); python3
-# and a JDK are grading runtimes; bubblewrap is the benchmark's yardstick; qemu and a static
-# busybox boot the guest in which the tests run the sandbox on the cgroup hierarchy the host lacks.
-PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config python3 openjdk-17-jdk-headless redis-server bubblewrap
-  qemu-system-x86 busybox-static kmod)
+# The toolchain and runtime of each language graders may name, one line per record of
+# services/grading/languages/ (its `packages`, then its name; test/grading/languages.test.ts checks
+# the two agree). Node.js, gradebox's own runtime, is checked below instead.
+LANGUAGE_PACKAGES=(
+  gcc                      # c
+  g++                      # cpp
+  python3                  # python
+  openjdk-17-jdk-headless  # java
+  golang-go                # go
+)
+# build-essential (gcc, make) builds the launcher and the addon; libseccomp-dev the filter
+# compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); bubblewrap is
+# the benchmark's yardstick; qemu and a static busybox boot the guest in which the tests run the
+# sandbox on the cgroup hierarchy the host lacks.
+PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config redis-server bubblewrap
+  qemu-system-x86 busybox-static kmod "${LANGUAGE_PACKAGES[@]}")
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -14,7 +14,7 @@ const HELP = `usage: gradebox run [OPTIONS] -- COMMAND [ARGS...]
                     folders are laid in order, a later one's files replacing an earlier one's
   --stdin FILE      give this file as standard input (default: empty)
   --policy NAME     seccomp policy from policies/ (default: default); a runtime needs its own:
-                    python, java (the JVM's threads: mind --pids and --memory-mb), node
+                    python, java (the JVM's threads: mind --pids and --memory-mb), node, go
   --cpu-ms N        CPU time limit, all processes together (default 5000)
   --wall-ms N       wall-clock limit (default 15000)
   --memory-mb N     memory limit including files in /box and /tmp (default 512)

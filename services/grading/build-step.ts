@@ -7,7 +7,7 @@ import { BOX_INPUT_ERRORS } from '../sandbox/launcher.js';
 import { resolveLimits, type Limits } from '../sandbox/limits.js';
 import type { RunResult } from '../sandbox/sandbox.js';
 import { capped } from './grade-result.js';
-import type { LanguagePlan } from './languages.js';
+import type { LanguagePlan } from './languages/plan.js';
 import { runInContext, type RunContext } from './run-context.js';
 
 /** A compiler gets more room than a test: it is the instructor's toolchain, not the student's program. */
@@ -38,7 +38,7 @@ export async function buildSubmission(plan: LanguagePlan, submission: string, sc
   const limits = resolveLimits({ ...BUILD_LIMITS, cpuset: context.cpuset });
   let run: RunResult;
   try {
-    run = await runInContext(context, { argv: plan.build, limits, dir: submission, boxOut: out, policy: plan.buildPolicy });
+    run = await runInContext(context, { argv: plan.build, limits, dir: submission, boxOut: out, policy: plan.buildPolicy, env: { ...plan.buildEnv } });
   } catch (error) {
     // The submission does not fit in /box, or the build left more there than can come back (too
     // much, too deep): the student's build problem, told as a compile error, never retried.

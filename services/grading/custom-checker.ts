@@ -8,9 +8,10 @@ import type { Verdict } from '../protocol/grade-result.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { capped } from './grade-result.js';
 import type { CustomChecker, GraderTest } from './grader-definition.js';
-import { policyForProgram } from './languages.js';
+import { policyForProgram } from './languages/registry.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { copyGraderFiles } from './test-box.js';
+import { checkerVerdict } from './verdicts.js';
 
 /** The checker's files, as /box sees them. */
 export const CHECKER_INPUT = 'input.txt';
@@ -40,9 +41,8 @@ export async function runCustomChecker(
     dir: box,
     policy: policyForProgram(checker.run[0]!),
   });
-  const feedback = capped(run.stdout);
-  if (run.status === 'ok') return { verdict: 'AC', feedback };
-  if (run.status === 'runtime_error' && run.exit_code === 1) return { verdict: 'WA', feedback };
+  const verdict = checkerVerdict(run);
+  if (verdict !== 'IE') return { verdict, feedback: capped(run.stdout) };
   const how = run.status === 'runtime_error' ? `exit code ${run.exit_code ?? `signal ${run.signal}`}` : run.status;
   return { verdict: 'IE', feedback: '', problem: `the custom checker failed (${how}): ${capped(run.stderr, 512)}` };
 }

@@ -1,31 +1,13 @@
-// Builds a grade's parts (its shape is services/protocol/grade-result.ts) and the vocabulary that maps
-// a sandboxed run onto a verdict.
+// Builds a grade's parts (its shape is services/protocol/grade-result.ts); the rules that decide a
+// verdict live in verdicts.ts.
 import type { IncidentNote, TestResult, Verdict } from '../protocol/grade-result.js';
 import type { RunResult } from '../sandbox/sandbox.js';
-import type { RunStatus } from '../sandbox/outcome.js';
 
 /** What students see of a program's own output or a compiler's: capped. */
 export const FEEDBACK_BYTES = 2048;
 
 export function capped(text: string, limit = FEEDBACK_BYTES): string {
   return text.length > limit ? `${text.slice(0, limit)}\n[… cut at ${limit} bytes]` : text;
-}
-
-const STATUS_VERDICT: Record<Exclude<RunStatus, 'ok'>, Verdict> = {
-  runtime_error: 'RE', time_limit: 'TLE', wall_time_limit: 'TLE', memory_limit: 'MLE',
-  output_limit: 'OLE', violation: 'SV', internal_error: 'IE',
-};
-
-/** The verdict of a run that did not end normally, with what the student may see of it. */
-export function failedRunVerdict(run: RunResult & { status: Exclude<RunStatus, 'ok'> }): { verdict: Verdict; feedback: string } {
-  const verdict = STATUS_VERDICT[run.status];
-  if (verdict === 'SV') return { verdict, feedback: `forbidden system call ${run.violation?.syscall ?? ''}` };
-  if (verdict === 'RE') return { verdict, feedback: capped(run.stderr) };
-  return { verdict, feedback: '' };
-}
-
-export function isFailedRun(run: RunResult): run is RunResult & { status: Exclude<RunStatus, 'ok'> } {
-  return run.status !== 'ok';
 }
 
 /** One graded test; hidden tests reveal nothing but their score. */

@@ -19,9 +19,10 @@ import { testResult } from './grade-result.js';
 import type { GraderDefinition } from './grader-definition.js';
 import { runHarnessTests } from './harness-tests.js';
 import { runIoTests } from './io-tests.js';
-import { planFor, type LanguagePlan } from './languages.js';
+import { planFor, type LanguagePlan } from './languages/plan.js';
 import { loadGrader } from './load-grader.js';
 import { newRunContext, type RunContext } from './run-context.js';
+import { isGradable, overallVerdict, unbuiltVerdict } from './verdicts.js';
 
 export type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
 
@@ -58,7 +59,7 @@ interface TestsOutcome {
 
 /** Every test fails with the build's verdict: CE, or IE when the sandbox failed. */
 function unbuilt(grader: GraderDefinition, built: BuildOutcome): TestsOutcome {
-  const verdict = built.internalError ? 'IE' : 'CE';
+  const verdict = unbuiltVerdict(built);
   const specs = grader.harness ? [{ name: 'harness', points: grader.harness.maxScore, visibility: 'visible' }] : grader.tests;
   return {
     tests: specs.map((t) => testResult(t, verdict, '', null)),
@@ -69,9 +70,8 @@ function unbuilt(grader: GraderDefinition, built: BuildOutcome): TestsOutcome {
 }
 
 /** Compiled programs run on a layer of just their loader and libraries; the rest on the default root. */
-function runtimeLayout(grader: GraderDefinition, plan: LanguagePlan, built: string): RootLayout {
-  const compiled = (grader.language === 'c' || grader.language === 'cpp') && plan.run.length === 1 && plan.run[0] === './main';
-  return compiled ? elfRuntimeLayout(join(built, 'main'), join(config().stateDir, 'layers')) : defaultLayoutOnce();
+function runtimeLayout(plan: LanguagePlan, built: string): RootLayout {
+  return plan.elfBinary ? elfRuntimeLayout(join(built, plan.elfBinary), join(config().stateDir, 'layers')) : defaultLayoutOnce();
 }
 
 async function runTests(grader: GraderDefinition, plan: LanguagePlan, built: string, layout: RootLayout, scratch: string, context: RunContext): Promise<TestsOutcome> {
@@ -85,7 +85,7 @@ async function testBuilt(grader: GraderDefinition, plan: LanguagePlan, built: Bu
   if (!built.dir) return { outcome: unbuilt(grader, built), layout: defaultLayoutOnce() };
   let layout: RootLayout;
   try {
-    layout = runtimeLayout(grader, plan, built.dir);
+    layout = runtimeLayout(plan, built.dir);
   } catch (error) {
     // A binary whose loader or libraries cannot be provided is the student's build problem.
     if (!(error instanceof UserError && error.code.startsWith('E_ELF_'))) throw error;
@@ -129,8 +129,8 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       execution_time: Math.round(performance.now() - started) / 1000,
       output: outcome.output,
       tests,
-      verdict: tests.find((t) => t.verdict !== 'AC')?.verdict ?? 'AC',
-      gradable: !tests.some((t) => t.verdict === 'IE'),
+      verdict: overallVerdict(tests),
+      gradable: isGradable(tests),
       provenance: provenance(grader, plan, layout, seed),
       incidents: outcome.incidents,
       internal_problems: outcome.problems,

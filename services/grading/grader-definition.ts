@@ -11,10 +11,7 @@ import { canonicalJson } from '../common/canonical-json.js';
 import { fieldPath } from '../common/file-labels.js';
 import { LIMIT_RANGES } from '../sandbox/limits.js';
 import { invalidField, type GraderContext } from './grader-errors.js';
-
-// The languages grader.yaml may name; the same union as the languages module's `Language`.
-export const LANGUAGES = ['c', 'cpp', 'python', 'java', 'javascript'] as const;
-export type Language = (typeof LANGUAGES)[number];
+import { LANGUAGES, type Language } from './languages/registry.js';
 export const CHECKERS = ['exact', 'lines', 'tokens', 'float', 'custom'] as const;
 export type Checker = (typeof CHECKERS)[number];
 export const VISIBILITIES = ['visible', 'hidden', 'after_due_date', 'after_published'] as const;

@@ -11,12 +11,14 @@ import type { IncidentNote, TestResult } from '../protocol/grade-result.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { runLinked, type RunResult } from '../sandbox/sandbox.js';
-import { capped, failedRunVerdict, incidentNote, isFailedRun, testResult } from './grade-result.js';
+import { capped, incidentNote, testResult } from './grade-result.js';
 import type { GraderDefinition, Harness } from './grader-definition.js';
 import { readHarnessResults } from './harness-results.js';
-import { policyForProgram, type LanguagePlan } from './languages.js';
+import type { LanguagePlan } from './languages/plan.js';
+import { policyForProgram } from './languages/registry.js';
 import type { RunContext } from './run-context.js';
 import { copyGraderFiles, testBox } from './test-box.js';
+import { failedRunVerdict, isFailedRun, reportedVerdict, type FailedRun } from './verdicts.js';
 
 export interface HarnessOutcome {
   tests: TestResult[];
@@ -41,7 +43,7 @@ function runnerBox(grader: GraderDefinition, harness: Harness, scratch: string):
 function reportedTests(out: string, harness: Harness, candidate: RunResult): { tests: TestResult[]; output: string } {
   const report = readHarnessResults(out, harness.results);
   const tests = report.tests.map((t) => {
-    const result = testResult({ name: t.name, points: t.max_score, visibility: t.visibility }, t.status === 'passed' ? 'AC' : 'WA', t.output, null);
+    const result = testResult({ name: t.name, points: t.max_score, visibility: t.visibility }, reportedVerdict(t.status), t.output, null);
     return { ...result, score: t.score, cpu_ms: candidate.cpu_ms, wall_ms: candidate.wall_ms, memory_kb: candidate.memory_kb };
   });
   return { tests, output: report.output };
@@ -62,7 +64,7 @@ export async function runHarnessTests(grader: GraderDefinition, plan: LanguagePl
   const incidents = [incidentNote('harness', candidate), incidentNote('harness runner', runner)].filter((n): n is IncidentNote => n !== null);
   // A forbidden call by the submission is its verdict, whatever the runner reported.
   if (candidate.status === 'violation') {
-    const { verdict, feedback } = failedRunVerdict(candidate as RunResult & { status: 'violation' });
+    const { verdict, feedback } = failedRunVerdict(candidate as FailedRun);
     return { tests: [wholeRun(harness, verdict, feedback, candidate)], output: '', incidents, problems: [] };
   }
   // The runner is the instructor's: when it fails or reports nothing usable, the grader is at fault.

@@ -8,11 +8,12 @@ import { SandboxPool } from '../sandbox/pool.js';
 import { scratchKbFor, type RunResult } from '../sandbox/sandbox.js';
 import { compareOutput, type CheckerName } from './checkers.js';
 import { runCustomChecker } from './custom-checker.js';
-import { failedRunVerdict, incidentNote, isFailedRun, testResult } from './grade-result.js';
+import { incidentNote, testResult } from './grade-result.js';
 import type { GraderDefinition, GraderTest } from './grader-definition.js';
-import type { LanguagePlan } from './languages.js';
+import type { LanguagePlan } from './languages/plan.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { copyGraderFiles } from './test-box.js';
+import { failedRunVerdict, isFailedRun } from './verdicts.js';
 
 export interface IoOutcome {
   tests: TestResult[];

@@ -82,7 +82,7 @@ const BAD_USAGE: Array<[string, string[], RegExp]> = [
   ['a limit that is not a number', ['run', '--wall-ms', 'soon', '--', '/bin/true'], /--wall-ms needs a whole number, got "soon"/],
   ['a flag without its value', ['run', '--pids'], /--pids/],
   ['an unknown command', ['frobnicate'], /unknown command "frobnicate"/],
-  ['an unknown policy', ['run', '--policy', 'ruby', '--', '/bin/true'], /--policy ruby: no such policy; pick one of base, compile, default, java, node, python/],
+  ['an unknown policy', ['run', '--policy', 'ruby', '--', '/bin/true'], /--policy ruby: no such policy; pick one of base, compile, default, go, java, node, python/],
   ['a policy name that is a path', ['run', '--policy', '../policies/default', '--', '/bin/true'], /--policy \.\.\/policies\/default: no such policy/],
 ];
 

@@ -56,4 +56,39 @@ test('the checker runs sandboxed: no host files, /box as its folder, and a forbi
   assert.match(result.internal_problems.join('\n'), /custom checker failed \(violation\)/);
 });
 
+const GO_CHECKER = `package main
+
+import (
+	"fmt"
+	"os"
+	"strings"
+)
+
+// Accepts the expected sum with any spacing; says why otherwise.
+func main() {
+	output, _ := os.ReadFile(os.Args[2])
+	answer, _ := os.ReadFile(os.Args[3])
+	if strings.Join(strings.Fields(string(output)), " ") != strings.TrimSpace(string(answer)) {
+		fmt.Println("not the sum")
+		os.Exit(1)
+	}
+}
+`;
+
+test('a checker in Go started with go run runs under the go policy (under default, the Go runtime\'s getrlimit would be a violation)', async () => {
+  const dir = tempDir();
+  cpSync(fromPackageRoot('graders/sum-go'), dir, { recursive: true });
+  writeFileSync(join(dir, 'checker.go'), GO_CHECKER);
+  writeFileSync(join(dir, 'grader.yaml'), `language: go
+custom_checker: { run: [go, run, checker.go], files: [checker.go] }
+tests:
+  - glob: tests/hidden/*.in
+    checker: custom
+`);
+  const accepted = await gradeSubmission({ graderDir: dir, submission: join(dir, 'submissions', 'accepted.go') });
+  assert.equal([accepted.verdict, accepted.gradable, accepted.internal_problems], ['AC', true, []]);
+  const wrong = await gradeSubmission({ graderDir: dir, submission: join(dir, 'submissions', 'wrong.go') });
+  assert.equal(wrong.tests.map((t) => [t.verdict, t.output]), [['AC', ''], ['WA', 'not the sum\n']]);
+});
+
 test.run();

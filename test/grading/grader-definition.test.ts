@@ -192,7 +192,7 @@ harness: { files: [t.py], run: [python3, t.py], candidate: { files: [serve.py], 
 
 test('errors: bad language, bad checker, negative points, bad limit, unknown keys', () => {
   const one = '{ stdin: tests/1.in, expect: tests/1.out';
-  rejects(graderWith(`language: rust\ntests: [${one} }]\n`), /field language: expected one of c, cpp, python, java, javascript, got "rust"/);
+  rejects(graderWith(`language: rust\ntests: [${one} }]\n`), /field language: expected one of c, cpp, python, java, javascript, go, got "rust"/);
   rejects(graderWith(`language: c\ntests: [${one} }, ${one}, name: b, checker: fuzzy }]\n`), /field tests\[1\]\.checker: expected one of exact, lines, tokens, float, custom, got "fuzzy"/);
   rejects(graderWith(`language: c\ntests: [${one}, points: -1 }]\n`), /field tests\[0\]\.points: expected a number of points, 0 or more, got -1/);
   rejects(graderWith(`language: c\nlimits: { cpu_ms: 0 }\ntests: [${one} }]\n`), /field limits\.cpu_ms: expected a whole number from 1 to/);

@@ -1,12 +1,13 @@
 // Legitimate programs run clean under their policies: the real compiler and runtimes, with the
 // filter installed (no namespaces here) and a listener that records any call outside the policy.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { languageRecord } from '../../services/grading/languages/registry.js';
 import { syscallName } from '../../services/seccomp/addon.js';
 import { compilePolicy } from '../../services/seccomp/policy.js';
 import { applyAndExec, buildApplyHelper, type ApplyResult } from './apply.js';
@@ -78,6 +79,41 @@ await worker.terminate();
 console.log('worker', answer);
 `;
 
+const GO_PROGRAM = `package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"runtime"
+	"sync"
+	"time"
+)
+
+func main() {
+	var a, b int
+	fmt.Fscan(bufio.NewReader(os.Stdin), &a, &b)
+	var wg sync.WaitGroup
+	sums := make(chan int, 8)
+	for i := 0; i < 8; i++ {
+		wg.Add(1)
+		go func(i int) { defer wg.Done(); s := 0; for k := 0; k < 2000000; k++ { s += k % (i + 1) }; time.Sleep(time.Millisecond); sums <- s }(i)
+	}
+	wg.Wait()
+	close(sums)
+	total := 0
+	for s := range sums { total += s }
+	big := make([]byte, 64<<20)
+	big[4096] = 1
+	big = nil
+	runtime.GC()
+	os.WriteFile("out-go.txt", []byte(fmt.Sprintln(a+b)), 0o644)
+	defer func() { fmt.Println(a+b, total > 0, recover()) }()
+	var m map[string]int
+	m["panics"] = 1
+}
+`;
+
 let dir = '';
 let helper = '';
 
@@ -89,6 +125,7 @@ test.before(() => {
   writeFileSync(join(dir, 'prog.py'), PYTHON_PROGRAM);
   writeFileSync(join(dir, 'Main.java'), JAVA_PROGRAM);
   writeFileSync(join(dir, 'prog.mjs'), NODE_PROGRAM);
+  writeFileSync(join(dir, 'prog.go'), GO_PROGRAM);
 });
 
 test.after(() => {
@@ -146,6 +183,18 @@ test('node with a worker thread runs clean under node', () => {
   const result = runUnder('node', [process.execPath, 'prog.mjs']);
   assertClean(result, 'node');
   assert.match(result.stdout, 'worker 42');
+});
+
+test('go build under go, with the record\'s build environment, and the static program with goroutines under go', () => {
+  if (!has('go')) return void console.log('  (go not installed; skipped)');
+  // The record's environment, its cache and GOPATH moved into the test's folder (removed after).
+  const env = { ...languageRecord('go').buildEnv, GOCACHE: join(dir, 'go-build'), GOPATH: join(dir, 'go') };
+  const envArgs = ['env', '-i', 'PATH=/usr/bin:/bin', `HOME=${dir}`, 'TMPDIR=/tmp', ...Object.entries(env).map(([k, v]) => `${k}=${v}`)];
+  assertClean(runUnder('go', [...envArgs, 'go', 'build', '-buildvcs=false', '-o', 'prog-go', 'prog.go']), 'go build');
+  const result = runUnder('go', ['./prog-go'], '2 3\n');
+  assertClean(result, 'go program');
+  assert.match(result.stdout, 'true assignment to entry in nil map');
+  assert.is(readFileSync(join(dir, 'out-go.txt'), 'utf8'), '5\n');
 });
 
 test.run();

@@ -1,15 +1,18 @@
 // The policies in policies/: they compile, and the compiled programs refuse the hostile and never-allowed syscalls
 // (services/seccomp/syscall-sets.ts), whatever the arguments.
+import { readdirSync } from 'node:fs';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { fromPackageRoot } from '../../services/common/package-root.js';
 import { syscallNumber } from '../../services/seccomp/addon.js';
 import { errnoNumber, symbolValue } from '../../services/seccomp/policy-constants.js';
 import { compilePolicy, type CompiledPolicy } from '../../services/seccomp/policy.js';
 import { HOSTILE_SYSCALLS, NEVER_ALLOWED_SYSCALLS } from '../../services/seccomp/syscall-sets.js';
 import { AUDIT_ARCH_I386, RET_ALLOW, RET_ERRNO, RET_USER_NOTIF, runFilter, X32_SYSCALL_BIT } from './bpf.js';
 
-const NAMES = ['base', 'default', 'compile', 'python', 'java', 'node'];
+/** Every policy in policies/, so a new language's policy is held to the same rules. */
+const NAMES = readdirSync(fromPackageRoot('policies')).filter((name) => name.endsWith('.yaml')).map((name) => name.slice(0, -'.yaml'.length)).sort();
 const HIGH = 1n << 32n;
 
 function sym(name: string): bigint {

@@ -23,10 +23,13 @@ test.after(async () => {
 
 const GRADERS = fromPackageRoot('graders');
 
+/** A sample submission as the portal sends it: one file, or every file of a folder by its relative path. */
 function submissionFiles(path: string): Record<string, Buffer> {
   if (!statSync(path).isDirectory()) return { [path.split('/').pop()!]: readFileSync(path) };
   const files: Record<string, Buffer> = {};
-  for (const name of readdirSync(path)) files[name] = readFileSync(join(path, name));
+  for (const name of readdirSync(path, { recursive: true, encoding: 'utf8' })) {
+    if (statSync(join(path, name)).isFile()) files[name] = readFileSync(join(path, name));
+  }
   return files;
 }
 

@@ -142,16 +142,22 @@ class LineReader:
         self.buffer = bytearray()
         self.eof = False
 
-    def line(self, deadline):
-        """The next message (a dict), None when the deadline passed; raises EOFError, ValueError."""
+    def line(self, deadline, side=None):
+        """The next message (a dict), None when the deadline passed; raises EOFError, ValueError.
+        side: (fd, read) of another pipe to keep reading meanwhile; read() returns False at its end."""
         while b'\n' not in self.buffer:
             if self.eof:
                 raise EOFError
             if len(self.buffer) > LINE_CAP:
                 raise ValueError('a message larger than the cap')
             timeout = None if deadline is None else max(0.0, deadline - time.monotonic())
-            if not select.select([self.fd], [], [], timeout)[0]:
+            ready = select.select([self.fd] + ([side[0]] if side else []), [], [], timeout)[0]
+            if not ready:
                 return None
+            if side and side[0] in ready and not side[1]():
+                side = None
+            if self.fd not in ready:
+                continue
             chunk = os.read(self.fd, 1 << 20)
             if not chunk:
                 self.eof = True
@@ -665,14 +671,15 @@ class Server:
         self.printed = bytearray()
 
     def drain_output(self):
+        """Reads what the test process printed (keeping the first OUTPUT_CAP bytes); False at its end."""
         output_r = self.child[1][2]
         while True:
             try:
                 chunk = os.read(output_r, 65536)
             except BlockingIOError:
-                return
+                return True
             if not chunk:
-                return
+                return False
             self.printed += chunk[:max(0, OUTPUT_CAP - len(self.printed))]
 
     def forward(self, request):
@@ -681,14 +688,12 @@ class Server:
         deadline = time.monotonic() + max(1, int(request.get('limit_ms', 1000))) / 1000
         try:
             send(requests_w, request)
-            while True:
-                answer = self.answers.line(min(deadline, time.monotonic() + 0.05))
-                self.drain_output()
-                if answer is not None:
-                    return answer
-                if time.monotonic() >= deadline:
-                    self.stop_child()
-                    return {'timeout': True}
+            answer = self.answers.line(deadline, (output_r, self.drain_output))
+            self.drain_output()
+            if answer is not None:
+                return answer
+            self.stop_child()
+            return {'timeout': True}
         except (OSError, EOFError, ValueError):
             self.drain_output()
             return {'ended': ended_text(self.stop_child())}

@@ -1,0 +1,3 @@
+#!/bin/sh
+echo "toolexec ran: $*" >&2
+exit 1

@@ -1,0 +1,8 @@
+package main
+
+func main() {
+	spin := 0
+	for {
+		spin++
+	}
+}
