@@ -35,6 +35,16 @@ export interface WebhookService {
   close(): Promise<void>;
 }
 
+/** How long closing waits for BullMQ when Redis is away, ms. */
+const CLOSE_WITHOUT_REDIS_MS = 1000;
+
+/** Waits for `promise` to settle (either way), but no longer than `ms`. */
+async function settledWithin(promise: Promise<unknown> | undefined, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([promise?.catch(() => {}), new Promise((resolve) => { timer = setTimeout(resolve, ms); })]);
+  clearTimeout(timer);
+}
+
 /** The registry at once; the relay and the worker from start() on. */
 export function webhookService(options: WebhookServiceOptions): WebhookService {
   const { store, settings, logger } = options;
@@ -54,11 +64,14 @@ export function webhookService(options: WebhookServiceOptions): WebhookService {
     },
     async close() {
       await relay.stop();
-      // An attempt in flight may finish (it takes at most the timeout); with Redis away, it is cut.
-      let timer: NodeJS.Timeout | undefined;
-      if (worker) await Promise.race([worker.close(), new Promise((resolve) => { timer = setTimeout(resolve, settings.timeoutMs + 1000); })]);
-      clearTimeout(timer);
-      await queue.close().catch(() => {});
+      // An attempt in flight may finish (it takes at most the timeout) while Redis answers. With
+      // Redis away BullMQ's close would wait for it forever: it is forced (no wait for jobs; a job
+      // cut short is taken again once its lock expires), given a second, then the connections are cut.
+      const redisUp = workerRedis?.status === 'ready' && options.apiRedis.status === 'ready';
+      await settledWithin(worker?.close(!redisUp), redisUp ? settings.timeoutMs + 1000 : CLOSE_WITHOUT_REDIS_MS);
+      // The worker's own connections (its blocking one is a copy of ours) would retry forever.
+      await settledWithin(worker?.disconnect(), CLOSE_WITHOUT_REDIS_MS);
+      await settledWithin(queue.close(), CLOSE_WITHOUT_REDIS_MS);
       workerRedis?.disconnect();
     },
   };
