@@ -22,9 +22,12 @@ LANGUAGE_PACKAGES=(
 # build-essential (gcc, make) builds the launcher and the addon; libseccomp-dev the filter
 # compiler; libarchive-dev and libssl-dev the incident evidence (archive, sha256); bubblewrap is
 # the benchmark's yardstick; qemu and a static busybox boot the guest in which the tests run the
-# sandbox on the cgroup hierarchy the host lacks.
+# sandbox on the cgroup hierarchy the host lacks; postgresql (the distribution's supported
+# version: 15 on Debian 12, 16 on Ubuntu 24.04) is the store of installations that set
+# DATABASE_URL, and the tests and the benchmark start private servers of it (they need no
+# running service).
 PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config redis-server bubblewrap
-  qemu-system-x86 busybox-static kmod "${LANGUAGE_PACKAGES[@]}")
+  qemu-system-x86 busybox-static kmod postgresql "${LANGUAGE_PACKAGES[@]}")
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

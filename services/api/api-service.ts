@@ -29,8 +29,12 @@ import { webhookPayloadBuilder } from './webhook-payloads.js';
 const QUEUE_CLOSE_MS = 5000;
 
 export interface ApiServiceOptions {
-  /** Store, blobs, staging and the workers' token live here. */
+  /** Store (SQLite), blobs, staging and the workers' token live here. */
   dataDir: string;
+  /** The store's PostgreSQL database (several API processes share it); unset: SQLite in `dataDir`. */
+  databaseUrl?: string;
+  /** The folder of big blobs, shared by the API processes. @defaultValue `<dataDir>/blobs` */
+  blobDir?: string;
   redisUrl: string;
   /** @defaultValue 8080 */
   port?: number;
@@ -78,7 +82,7 @@ function configuredLimits(): ApiLimits {
 export async function startApiService(options: ApiServiceOptions): Promise<ApiService> {
   const { logger } = options;
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
-  const store = await openStore(options.dataDir);
+  const store = await openStore({ dataDir: options.dataDir, databaseUrl: options.databaseUrl, blobDir: options.blobDir });
   const workerToken = ensureWorkerToken(options.dataDir);
   const operatorToken = ensureOperatorToken(options.dataDir, options.operatorToken ?? config().operatorToken);
   const redis = connectRedis(options.redisUrl, { profile: 'api', name: 'gradebox-api' });

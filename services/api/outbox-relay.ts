@@ -1,6 +1,7 @@
 // Hands the outbox's grading requests to the queue. A request stays in the outbox until the queue
 // has it, so a Redis outage delays gradings but loses none; re-sending is safe (the job id is
-// the submission and its grade number).
+// the submission and its grade number). The relays of several API processes share one outbox: each
+// round claims its rows for a while (a lease), so each request is handed over by one relay.
 import type { Logger } from 'pino';
 
 import type { GradingQueue } from '../queue/grading-queue.js';
@@ -12,6 +13,11 @@ export interface OutboxRelayOptions {
   intervalMs?: number;
   /** Rows handled per round. @defaultValue 200 */
   batch?: number;
+  /**
+   * How long a round's claim on its rows lasts, ms: a relay that dies holding rows leaves them to
+   * the others after this. Far longer than a round takes. @defaultValue 60000
+   */
+  leaseMs?: number;
 }
 
 export class OutboxRelay {
@@ -42,18 +48,25 @@ export class OutboxRelay {
   }
 
   private async round(): Promise<void> {
+    let unsent: number[] = [];
     try {
-      for (const row of await this.store.pendingOutbox(this.options.batch ?? 200)) {
+      const rows = await this.store.claimOutbox(this.options.batch ?? 200, this.options.leaseMs ?? 60_000);
+      unsent = rows.map((row) => row.id);
+      for (const row of rows) {
         await this.queue.enqueue({
           submissionId: row.submissionId, gradeNumber: row.gradeNumber, courseId: row.courseId,
           graderDigest: row.graderDigest, kind: row.kind, enqueuedAt: new Date().toISOString(),
           files: await inlineFilesOf(this.store, row.submissionId),
+          ...(row.entry === null ? {} : { entry: row.entry }),
         });
         await this.store.markOutboxDispatched(row.id);
+        unsent = unsent.filter((id) => id !== row.id);
       }
     } catch (error) {
-      // Redis away (or the store busy): the rows stay, the next round tries again.
+      // Redis away (or the store busy): the rows stay, given back so the next round (this relay's
+      // or another's) tries again at once rather than after the lease.
       this.logger.warn({ err: error }, 'outbox relay paused');
+      if (unsent.length > 0) await this.store.releaseOutbox(unsent).catch(() => undefined);
     }
   }
 

@@ -24,6 +24,7 @@ import { serveRoute } from './serve-route.js';
 import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
 import { studentSubmission } from './student-submission.js';
+import { checkGradable, uploadedEntry } from './upload/gradable-upload.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
 
 export interface SubmissionRoutesOptions {
@@ -90,10 +91,13 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
   const assignment = await store.findAssignment(courseId, assignmentName);
   if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
   if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
+  const paths = upload.files.map((f) => f.path);
+  const entry = uploadedEntry(upload.fields, paths);
+  checkGradable((await store.findGraderSnapshot(assignment.graderDigest))?.manifest.submissions, assignmentName, paths, entry);
   // Files held in memory go into the database with the submission, in its one commit; spilled ones are stored as blob files first.
   for (const file of upload.files) if (!file.content) await storeStagedFile(store, file.diskPath, file.sha256);
   return store.createSubmission({
-    courseId, assignmentId: assignment.id, student, idempotencyKey,
+    courseId, assignmentId: assignment.id, student, idempotencyKey, entry,
     files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
   });
 }

@@ -1,5 +1,5 @@
 // The service's overhead, measured in one run: submissions uploaded to a local `gradebox start`
-// (API, queue, 2 workers) until all are graded, versus grading as many directly (gradebox grade's
+// (API, queue, 2 workers; its store SQLite, or PostgreSQL on this machine) until all are graded, versus grading as many directly (gradebox grade's
 // pipeline, 2 at a time on the same CPU slots as the 2 workers), in alternating rounds. The ratio
 // is what the queue and API add.
 import { execFileSync } from 'node:child_process';
@@ -7,11 +7,16 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { lookUpServiceUser } from '../account/service-user.js';
+import { config } from '../common/config.js';
 import { inPool } from '../common/in-pool.js';
 import { gradeSubmission } from '../grading/grade.js';
 import { CpuSlots, defaultCpus } from '../worker/cpu-slots.js';
 import { CLI, startLocalService } from './local-service.js';
+import { startPrivatePostgres } from './private-postgres.js';
 import { uploadSubmission, waitUntilGraded, type PortalAccess } from './portal-client.js';
+
+export type StoreKind = 'sqlite' | 'postgres';
 
 /** Submissions graded each way before anything is timed (see {@link benchService}). */
 const WARM_UP = 300;
@@ -28,6 +33,8 @@ export function writeEchoGrader(dir: string): string {
 }
 
 export interface ServiceBench {
+  /** The store the API kept: SQLite in its data folder, or a PostgreSQL server on this machine (durable, as SQLite is). */
+  store: StoreKind;
   submissions: number;
   /** Service and direct phases alternate, so a slow spell of the machine weighs on both alike. */
   rounds: number;
@@ -86,13 +93,29 @@ function studentsOf(label: string, count: number): string[] {
   return Array.from({ length: count }, (_, i) => `${label}-${i}`);
 }
 
-export async function benchService(perRound = 50, rounds = 8, warmUp = WARM_UP): Promise<ServiceBench> {
+/** A private PostgreSQL server and a database on it for the service, or none for SQLite. */
+async function databaseFor(store: StoreKind): Promise<{ env: NodeJS.ProcessEnv; stop: () => Promise<void> }> {
+  if (store === 'sqlite') return { env: {}, stop: async () => {} };
+  const server = await startPrivatePostgres(lookUpServiceUser(config().serviceUser), { durable: true });
+  return { env: { DATABASE_URL: await server.createDatabase() }, stop: () => server.stop() };
+}
+
+export async function benchService(perRound = 50, rounds = 8, warmUp = WARM_UP, store: StoreKind = 'sqlite'): Promise<ServiceBench> {
+  const database = await databaseFor(store);
+  try {
+    return await benchServiceOn(database.env, store, perRound, rounds, warmUp);
+  } finally {
+    await database.stop();
+  }
+}
+
+async function benchServiceOn(storeEnv: NodeJS.ProcessEnv, store: StoreKind, perRound: number, rounds: number, warmUp: number): Promise<ServiceBench> {
   // One client floods the service on purpose: the per-key upload limit (abuse protection) would measure itself.
-  const service = await startLocalService({ workers: 2, env: { GRADEBOX_UPLOADS_PER_MINUTE: String(1_000_000) } });
+  const service = await startLocalService({ workers: 2, env: { GRADEBOX_UPLOADS_PER_MINUTE: String(1_000_000), ...storeEnv } });
   const scratch = mkdtempSync(join(tmpdir(), 'gradebox-bench-'));
   try {
     const grader = writeEchoGrader(join(scratch, 'echo-grader'));
-    execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', 'echo', '--grader', grader, '--data', service.dataDir]);
+    execFileSync(process.execPath, [CLI, 'assignments', 'add', '--course', 'demo', '--name', 'echo', '--grader', grader, '--data', service.dataDir], { env: { ...process.env, ...storeEnv } });
     const slots = new CpuSlots(defaultCpus(), 2);
     // The same warm-up on both sides: a service that has been running for a while (compiled code
     // paths, the worker's grader cache), and a direct pipeline past its first gradings.
@@ -108,7 +131,7 @@ export async function benchService(perRound = 50, rounds = 8, warmUp = WARM_UP):
     const submissions = perRound * rounds;
     const round2 = (x: number) => Math.round(x * 100) / 100;
     return {
-      submissions, rounds, service_s: round2(serviceMs / 1000), submissions_per_s: round2(submissions / (serviceMs / 1000)),
+      store, submissions, rounds, service_s: round2(serviceMs / 1000), submissions_per_s: round2(submissions / (serviceMs / 1000)),
       direct_s: round2(directMs / 1000), ratio_service_to_direct: round2(serviceMs / directMs),
     };
   } finally {

@@ -1,4 +1,4 @@
-// `gradebox assignments add --course C --name NAME --grader DIR [--due ISO8601] [--data DIR]`
+// `gradebox assignments add --course C --name NAME --grader DIR [--due ISO8601] [--data DIR] [--database URL]`
 // (adding a name again points it at the new grader), `gradebox assignments set --course C
 // --name NAME [--due ISO8601|--no-due] [--release|--unrelease]` (when withheld feedback is
 // shown) and `gradebox assignments list --course C`. The grader is snapshotted into the store:
@@ -7,7 +7,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 
-import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
 import { dropToServiceUser } from '../account/privileges.js';
 import { graderChanges } from '../grading/grader-change.js';
@@ -16,10 +15,11 @@ import { openStore } from '../store/open-store.js';
 import { DEFAULT_STORE_OPTIONS } from '../store/store-options.js';
 import type { Store } from '../store/store.js';
 import { parseFlags } from './args.js';
+import { STORE_FLAGS, storeLocation } from './store-location.js';
 import { SCHEDULE_FLAGS, scheduleChangeFrom, scheduleText } from './feedback-schedule-flags.js';
 
-const USAGE = 'usage: gradebox assignments add --course C --name NAME --grader DIR [--due ISO8601] [--data DIR]'
-  + ' | gradebox assignments set --course C --name NAME [--due ISO8601|--no-due] [--release|--unrelease] [--data DIR]'
+const USAGE = 'usage: gradebox assignments add --course C --name NAME --grader DIR [--due ISO8601] [--data DIR] [--database URL]'
+  + ' | gradebox assignments set --course C --name NAME [--due ISO8601|--no-due] [--release|--unrelease] [--data DIR] [--database URL]'
   + ' | gradebox assignments list --course C';
 
 /** Stores the snapshot and points the assignment at it; says what changed for the course's instructor. */
@@ -39,7 +39,7 @@ async function addAssignment(store: Store, courseId: string, name: string, snaps
 
 export async function assignmentsCommand(argv: string[], print: (text: string) => void = (t) => process.stdout.write(t)): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseFlags(rest, { course: { type: 'string' }, name: { type: 'string' }, grader: { type: 'string' }, data: { type: 'string' }, ...SCHEDULE_FLAGS });
+  const { values } = parseFlags(rest, { course: { type: 'string' }, name: { type: 'string' }, grader: { type: 'string' }, ...STORE_FLAGS, ...SCHEDULE_FLAGS });
   if (action !== 'add' && action !== 'list' && action !== 'set') throw new UsageError(USAGE);
   if (!values.course) throw new UsageError('missing --course C');
   const schedule = scheduleChangeFrom(values);
@@ -56,9 +56,9 @@ export async function assignmentsCommand(argv: string[], print: (text: string) =
     if (!values.name) throw new UsageError('missing --name NAME (the assignment to change)');
     if (Object.keys(schedule).length === 0) throw new UsageError('nothing to change: give --due ISO8601, --no-due, --release or --unrelease');
   }
-  const dataDir = resolve(values.data ?? config().dataDir);
-  dropToServiceUser(dataDir);
-  const store = await openStore(dataDir);
+  const location = storeLocation(values);
+  dropToServiceUser(location.dataDir);
+  const store = await openStore(location);
   try {
     if (snapshot) {
       print(await addAssignment(store, values.course, values.name!, snapshot));

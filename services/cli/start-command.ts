@@ -1,6 +1,7 @@
-// `gradebox start [--port N] [--data DIR] [--workers N]`: the whole service on one machine. Redis
-// (REDIS_URL, or a private redis-server on a unix socket), the API as the unprivileged service
-// account, and a worker pool as root; children that die are restarted; SIGTERM stops them all.
+// `gradebox start [--port N] [--data DIR] [--database URL] [--workers N]`: the whole service on one
+// machine. Redis (REDIS_URL, or a private redis-server on a unix socket), the API as the unprivileged
+// service account (its store SQLite in the data folder, or PostgreSQL: DATABASE_URL), and a worker
+// pool as root; children that die are restarted; SIGTERM stops them all.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pino, type Logger } from 'pino';
@@ -64,7 +65,7 @@ async function waitForHealthy(port: number, child: SupervisedChild, timeoutMs = 
 }
 
 export async function startCommand(argv: string[]): Promise<number> {
-  const { values } = parseFlags(argv, { port: { type: 'string' }, data: { type: 'string' }, workers: { type: 'string' } });
+  const { values } = parseFlags(argv, { port: { type: 'string' }, data: { type: 'string' }, database: { type: 'string' }, workers: { type: 'string' } });
   if (!isRoot()) throw new UsageError('gradebox start runs as root: its worker builds sandboxes (the API drops to an unprivileged account)');
   const port = integerFlag('--port', values.port) ?? config().port;
   if (port < 1 || port > 65535) throw new UsageError(`--port must be 1 to 65535, got ${port}`);
@@ -78,9 +79,9 @@ export async function startCommand(argv: string[]): Promise<number> {
   const stateDir = makeStartStateDir(dataDir);
 
   const redis = await redisFor(dataDir, user, logger);
-  // Redis's address goes to the children in their environment, not on their command line:
-  // every local user may read a command line (/proc/PID/cmdline), and the address may hold a password.
-  const env = { ...process.env, GRADEBOX_SUPERVISOR_PID: String(process.pid), REDIS_URL: redis.url };
+  // Redis's and the database's addresses go to the children in their environment, not on their command
+  // line: every local user may read a command line (/proc/PID/cmdline), and an address may hold a password.
+  const env = { ...process.env, GRADEBOX_SUPERVISOR_PID: String(process.pid), REDIS_URL: redis.url, ...(values.database ? { DATABASE_URL: values.database } : {}) };
   const api = new SupervisedChild({
     // Started as root so it can read the package wherever it is installed; it becomes the
     // service account before it opens the store or a socket.

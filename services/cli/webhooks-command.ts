@@ -1,12 +1,9 @@
-// `gradebox webhooks add --course C --url URL [--events E1,E2] [--description D] [--data DIR]`
+// `gradebox webhooks add --course C --url URL [--events E1,E2] [--description D] [--data DIR] [--database URL]`
 // prints the endpoint's signing secret (whsec_…) once, alone on the last line; `list --course C`,
 // `remove|enable|disable|rotate --id ID` (rotate prints the new secret the same way), `deliveries
 // --id ID [--limit N]` (the delivery log) and `redeliver --id ID --message MSG`. `gradebox webhooks
 // inbound …` manages inbound integrations (webhooks-inbound-command.ts). The store is written as
 // the service account; a URL is checked (form and addresses) as the API checks it.
-import { resolve } from 'node:path';
-
-import { config } from '../common/config.js';
 import { UsageError } from '../common/errors.js';
 import { dropToServiceUser } from '../account/privileges.js';
 import { WEBHOOK_EVENT_TYPES, type WebhookEventType } from '../protocol/webhook-events.js';
@@ -16,16 +13,17 @@ import { AddressGuard } from '../webhooks/address-guard.js';
 import { EndpointRegistry } from '../webhooks/endpoint-registry.js';
 import { webhookSettings } from '../webhooks/webhook-settings.js';
 import { integerFlag, parseFlags } from './args.js';
+import { STORE_FLAGS, storeLocation } from './store-location.js';
 import { inboundCommand } from './webhooks-inbound-command.js';
 
-const USAGE = 'usage: gradebox webhooks add --course C --url URL [--events E1,E2] [--description D] [--data DIR]'
+const USAGE = 'usage: gradebox webhooks add --course C --url URL [--events E1,E2] [--description D] [--data DIR] [--database URL]'
   + ' | gradebox webhooks list --course C | gradebox webhooks remove|enable|disable|rotate --id ENDPOINT'
   + ' | gradebox webhooks deliveries --id ENDPOINT [--limit N] | gradebox webhooks redeliver --id ENDPOINT --message MSG'
   + ' | gradebox webhooks inbound add|list|remove …';
 
 const FLAGS = {
   course: { type: 'string' }, url: { type: 'string' }, events: { type: 'string' }, description: { type: 'string' }, id: { type: 'string' },
-  message: { type: 'string' }, limit: { type: 'string' }, data: { type: 'string' },
+  message: { type: 'string' }, limit: { type: 'string' }, ...STORE_FLAGS,
 } as const;
 
 type Values = ReturnType<typeof parseFlags<typeof FLAGS>>['values'];
@@ -92,10 +90,10 @@ export async function webhooksCommand(argv: string[], print: (text: string) => v
   if (action === 'inbound') return inboundCommand(rest, print);
   const { values } = parseFlags(rest, FLAGS);
   if (!['add', 'list', 'remove', 'enable', 'disable', 'rotate', 'deliveries', 'redeliver'].includes(action ?? '')) throw new UsageError(USAGE);
-  const dataDir = resolve(values.data ?? config().dataDir);
+  const location = storeLocation(values);
   const settings = webhookSettings();
-  dropToServiceUser(dataDir);
-  const store = await openStore(dataDir);
+  dropToServiceUser(location.dataDir);
+  const store = await openStore(location);
   try {
     await run(action!, values, new EndpointRegistry(store, new AddressGuard(settings.allowNetworks, settings.dnsServers), settings.rotationGraceMs), print);
   } finally {

@@ -1,29 +1,27 @@
-// `gradebox webhooks inbound add --course C [--label L] [--data DIR]`: an integration (an LMS or
+// `gradebox webhooks inbound add --course C [--label L] [--data DIR] [--database URL]`: an integration (an LMS or
 // portal) that may create submissions and ask for regrades by signed webhook; prints where it
 // sends them and its secret (whsec_…) once, alone on the last line. `inbound list --course C`,
 // `inbound remove --id ID`.
-import { resolve } from 'node:path';
-
-import { config } from '../common/config.js';
 import { UsageError, UserError } from '../common/errors.js';
 import { dropToServiceUser } from '../account/privileges.js';
 import { openStore } from '../store/open-store.js';
 import type { InboundIntegration } from '../store/webhook-store.js';
 import { parseFlags } from './args.js';
+import { STORE_FLAGS, storeLocation } from './store-location.js';
 
-const USAGE = 'usage: gradebox webhooks inbound add --course C [--label L] [--data DIR] | gradebox webhooks inbound list --course C | gradebox webhooks inbound remove --id INTEGRATION';
+const USAGE = 'usage: gradebox webhooks inbound add --course C [--label L] [--data DIR] [--database URL] | gradebox webhooks inbound list --course C | gradebox webhooks inbound remove --id INTEGRATION';
 
 const line = (i: InboundIntegration): string => `${i.id}  POST /v1/webhooks/inbound/${i.id}  course ${i.courseId}${i.label ? `  ${i.label}` : ''}  created ${i.createdAt}\n`;
 
 export async function inboundCommand(argv: string[], print: (text: string) => void): Promise<number> {
   const [action, ...rest] = argv;
-  const { values } = parseFlags(rest, { course: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' }, data: { type: 'string' } });
+  const { values } = parseFlags(rest, { course: { type: 'string' }, label: { type: 'string' }, id: { type: 'string' }, ...STORE_FLAGS });
   if (action !== 'add' && action !== 'list' && action !== 'remove') throw new UsageError(USAGE);
   if (action !== 'remove' && !values.course) throw new UsageError(`missing --course C\n${USAGE}`);
   if (action === 'remove' && !values.id) throw new UsageError(`missing --id INTEGRATION\n${USAGE}`);
-  const dataDir = resolve(values.data ?? config().dataDir);
-  dropToServiceUser(dataDir);
-  const store = await openStore(dataDir);
+  const location = storeLocation(values);
+  dropToServiceUser(location.dataDir);
+  const store = await openStore(location);
   try {
     if (action === 'add') {
       const { integration, secret } = await store.createInboundIntegration(values.course!, values.label);

@@ -23,6 +23,10 @@ export interface Config {
   evidenceMaxFileKb: number;
   /** The service's data (SQLite store, submission files, private Redis). @defaultValue `./var` */
   dataDir: string;
+  /** The store's PostgreSQL database (`postgres://…`), for every command that opens the store. @defaultValue unset: SQLite under `dataDir` */
+  databaseUrl: string | undefined;
+  /** The folder of big blobs; API processes on several hosts share it (a shared mount). @defaultValue `<dataDir>/blobs` */
+  blobDir: string | undefined;
   /** Redis shared by the API and the workers; unset or unreachable: `gradebox start` runs a private one. @defaultValue unset */
   redisUrl: string | undefined;
   /** The unprivileged user the API (and its private Redis) runs as when started by root. @defaultValue `gradebox` */
@@ -101,6 +105,8 @@ export function loadConfig(): Config {
     evidenceMaxEntries: numberFromEnv('GRADEBOX_EVIDENCE_MAX_ENTRIES', 10000),
     evidenceMaxFileKb: numberFromEnv('GRADEBOX_EVIDENCE_MAX_FILE_KB', 16384),
     dataDir: resolve(fromEnv('GRADEBOX_DATA', 'var')),
+    databaseUrl: process.env.DATABASE_URL || undefined,
+    blobDir: process.env.GRADEBOX_BLOB_DIR ? resolve(process.env.GRADEBOX_BLOB_DIR) : undefined,
     redisUrl: process.env.REDIS_URL || undefined,
     serviceUser: fromEnv('GRADEBOX_USER', 'gradebox'),
     port: numberFromEnv('GRADEBOX_PORT', 8080),

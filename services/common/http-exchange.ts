@@ -17,8 +17,22 @@ export interface HttpAnswer {
   text: string;
 }
 
-/** Rejects only when no answer came (refused, reset, timed out, aborted); any status resolves. */
-export function httpExchange(url: string, { method, headers, body, timeoutMs, signal }: HttpExchange): Promise<HttpAnswer> {
+/**
+ * Rejects only when no answer came (refused, reset, timed out, aborted); any status resolves. A
+ * request sent on a kept-alive connection the server had just closed (its idle timeout, seen late
+ * when the caller's event loop was busy) is sent once more on a new one, as the Node.js docs advise
+ * (http, `request.reusedSocket`): the server never read it.
+ */
+export async function httpExchange(url: string, exchange: HttpExchange): Promise<HttpAnswer> {
+  try {
+    return await exchangeOnce(url, exchange);
+  } catch (error) {
+    if (!(error as { reusedSocket?: boolean }).reusedSocket) throw error;
+    return exchangeOnce(url, exchange);
+  }
+}
+
+function exchangeOnce(url: string, { method, headers, body, timeoutMs, signal }: HttpExchange): Promise<HttpAnswer> {
   const send = url.startsWith('https:') ? httpsRequest : httpRequest;
   return new Promise((resolve, reject) => {
     const req = send(url, { method, headers, timeout: timeoutMs, signal }, (res) => {
@@ -28,7 +42,11 @@ export function httpExchange(url: string, { method, headers, body, timeoutMs, si
       res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
     });
     req.on('timeout', () => req.destroy(new Error(`no answer in ${timeoutMs} ms`)));
-    req.on('error', reject);
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      // Marked for httpExchange's one retry: a reset before any answer, on a reused connection.
+      if (req.reusedSocket && error.code === 'ECONNRESET') Object.assign(error, { reusedSocket: true });
+      reject(error);
+    });
     req.end(body);
   });
 }

@@ -16,6 +16,7 @@ import { writeTar } from '../intake/tar-pack.js';
 import type { GraderFile, GraderManifest } from '../store/store.js';
 import type { GraderDefinition } from './grader-definition.js';
 import { referencedFiles } from './grader-digest.js';
+import { languageRecord } from './languages/registry.js';
 import { loadGrader } from './load-grader.js';
 
 export interface MadeSnapshot {
@@ -37,7 +38,9 @@ export async function snapshotGrader(dir: string, maxBytes: number): Promise<Mad
     const frozen = loadGrader(copy);
     if (frozen.digest !== definition.digest) throw changed(definition.dir, 'its files changed');
     const tar = await tarOf(copy, files);
-    return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: { tests: frozen.tests.map((t) => t.name), files } };
+    const extensions = [...new Set(frozen.languages.flatMap((language) => languageRecord(language).extensions))];
+    const submissions = { language: frozen.languages.join(' or '), extensions, entry: frozen.entry ?? null };
+    return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: { tests: frozen.tests.map((t) => t.name), files, submissions } };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }

@@ -10,10 +10,11 @@ export type TestResult = {
   name: string;
   score: number;
   max_score: number;
-  status: 'passed' | 'failed';
+  /** `not_run`: left out because an earlier test failed (the grader's stop_on_failure); no verdict then. */
+  status: 'passed' | 'failed' | 'not_run';
   output: string;
   visibility: string;
-  verdict: Verdict;
+  verdict: Verdict | null;
   cpu_ms: number;
   wall_ms: number;
   memory_kb: number;
@@ -28,6 +29,8 @@ export interface Provenance {
   runtime_layers_digest: string;
   limits_digest: string;
   seed: number;
+  /** The entry file the submission named (an upload's `entry`, `gradebox grade --entry`); null: none. */
+  entry: string | null;
   gradebox_version: string;
 }
 

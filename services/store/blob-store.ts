@@ -18,8 +18,8 @@ const TEMP_DIR = 'tmp';
 /** Temp files older than this are left over from a crash: removed when a store opens. */
 const STALE_TEMP_MS = 24 * 60 * 60 * 1000;
 const CHUNK = 64 * 1024;
-/** Contents up to this size are read and written whole, with direct system calls. */
-const SMALL_BLOB_BYTES = 256 * 1024;
+/** Contents up to this size are read and written whole, with direct system calls (and a PostgreSQL store keeps them in the database). */
+export const SMALL_BLOB_BYTES = 256 * 1024;
 const CREATE_FLAGS = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 // O_NOFOLLOW: a link at the name is refused; O_NONBLOCK keeps a FIFO from hanging the open.
 const SOURCE_FLAGS = constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK;
@@ -125,7 +125,7 @@ export class BlobStore {
   }
 }
 
-function tooLarge(maxBytes: number): UserError {
+export function tooLarge(maxBytes: number): UserError {
   return new UserError('E_TOO_LARGE', `the file is larger than ${maxBytes} bytes, the most one stored file may have; send a smaller one`);
 }
 
@@ -192,7 +192,7 @@ function syncDir(dir: string): void {
  * The whole content of `source` when it is small (a buffer, or a regular file, opened without
  * following a link at its name), else null: it is then streamed.
  */
-function smallContent(source: BlobSource, maxBytes: number): Buffer | null {
+export function smallContent(source: BlobSource, maxBytes: number): Buffer | null {
   if (Buffer.isBuffer(source)) {
     if (source.length > maxBytes) throw tooLarge(maxBytes);
     return source.length <= SMALL_BLOB_BYTES ? source : null;

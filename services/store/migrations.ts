@@ -14,10 +14,17 @@ function currentVersion(db: SqliteDatabase): number {
   return (db.prepare('SELECT COALESCE(MAX(version), 0) FROM schema_migrations').pluck().get() as number);
 }
 
-function checkNumbering(migrations: readonly Migration[]): void {
+/** Refuses a list of migrations that is not numbered 1, 2, 3 … (a programming error). */
+export function checkNumbering(migrations: readonly Migration[]): void {
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new InternalError('E_STORE_MIGRATIONS', `migration "${m.name}" has version ${m.version}, expected ${i + 1}`);
   });
+}
+
+/** The error for a database a newer gradebox wrote: this one would not know its tables. */
+export function newerSchema(where: string, found: number, known: number): UserError {
+  return new UserError('E_STORE_SCHEMA_NEWER',
+    `the database ${where} has schema version ${found}, but this gradebox knows versions up to ${known}; run a gradebox at least as new as the one that wrote it, or choose another data dir`);
 }
 
 /**
@@ -30,10 +37,7 @@ export function migrate(db: SqliteDatabase, file: string, migrations: readonly M
   const known = migrations.length;
   db.exec(CREATE_TABLE);
   const found = currentVersion(db);
-  if (found > known) {
-    throw new UserError('E_STORE_SCHEMA_NEWER',
-      `the database ${file} has schema version ${found}, but this gradebox knows versions up to ${known}; run a gradebox at least as new as the one that wrote it, or choose another data dir`);
-  }
+  if (found > known) throw newerSchema(file, found, known);
   const record = db.prepare('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)');
   for (const migration of migrations) {
     db.transaction(() => {

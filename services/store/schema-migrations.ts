@@ -1,4 +1,5 @@
-// The numbered schema migrations, oldest first. Never edit one that has shipped: add the next.
+// The numbered schema migrations, oldest first. Never edit one that has shipped: add the next, with
+// its PostgreSQL twin in pg-schema-migrations.ts.
 export interface Migration {
   /** 1, 2, 3 … with no gap. */
   version: number;
@@ -229,5 +230,11 @@ CREATE TABLE grader_snapshots (
 ALTER TABLE assignments ADD COLUMN due_at TEXT;
 ALTER TABLE assignments ADD COLUMN feedback_released_at TEXT;
 ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
-  { version: 6, name: 'webhooks', sql: WEBHOOKS },
+  // Several API processes relay one outbox: a relay claims rows for a while (a lease), so each
+  // request is enqueued by one of them; a relay that dies leaves its claims to expire.
+  { version: 6, name: 'outbox claims', sql: 'ALTER TABLE outbox ADD COLUMN claimed_until TEXT;' },
+  // The entry file a submission names (the upload's `entry` field): every grading of it, regrades
+  // too, starts the program there. NULL: none named (the language's own rule).
+  { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry TEXT;' },
+  { version: 8, name: 'webhooks', sql: WEBHOOKS },
 ];

@@ -1,13 +1,8 @@
 // Blobs in SQLite's store: small ones kept in the database (the files of most submissions), stored
 // in the transaction of the submission that brings them, so one commit makes both durable with no
 // file made per upload; bigger ones are files of the BlobStore.
-import { createHash } from 'node:crypto';
-
-import { UserError } from '../common/errors.js';
-import { quote } from './input-checks.js';
 import type { SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { NewSubmissionFile } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 function blobContent(db: SqliteDatabase, sha256: string): Buffer | null {
@@ -21,24 +16,6 @@ export function blobContentSize(db: SqliteDatabase, sha256: string): number | nu
 /** Called inside the transaction of the submission that brings the content; stored once. */
 export function addBlobContent(db: SqliteDatabase, sha256: string, content: Buffer): void {
   db.prepare('INSERT INTO blob_contents (sha256, content) VALUES (?, ?) ON CONFLICT (sha256) DO NOTHING').run(sha256, content);
-}
-
-/**
- * The contents a new submission brings, by sha256, each checked against the digest and size it
- * claims: what is stored under a digest is always what the digest names.
- */
-export function broughtContents(files: readonly NewSubmissionFile[]): Map<string, Buffer> {
-  const contents = new Map<string, Buffer>();
-  for (const file of files) {
-    if (file?.content === undefined) continue;
-    if (!Buffer.isBuffer(file.content)) throw new UserError('E_BAD_INPUT', `the content of ${quote(file.path)} is not bytes`);
-    const actual = createHash('sha256').update(file.content).digest('hex');
-    if (actual !== file.sha256 || file.content.length !== file.size) {
-      throw new UserError('E_BAD_INPUT', `the content given for ${quote(file.path)} has sha256 ${actual} and ${file.content.length} bytes, not the ${String(file.sha256)} and ${String(file.size)} it claims`);
-    }
-    contents.set(actual, file.content);
-  }
-  return contents;
 }
 
 export function blobOperations({ db, blobs }: SqliteContext) {

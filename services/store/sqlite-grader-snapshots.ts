@@ -1,8 +1,8 @@
 // Grader snapshots in SQLite: a row per grader digest naming the blob that holds its tar, and what
 // the tar holds (to tell an instructor what changed). Rows are never changed or removed: a job
 // queued before its assignment was added again still names the grader it was queued with.
-import { UserError } from '../common/errors.js';
-import { checkSha256, quote } from './input-checks.js';
+import { checkSha256 } from './input-checks.js';
+import { checkSnapshot } from './snapshot-checks.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { GraderManifest, GraderSnapshot, NewGraderSnapshot, StoredBlob } from './store.js';
@@ -19,19 +19,6 @@ interface SnapshotRow {
 const toSnapshot = (row: SnapshotRow): GraderSnapshot => ({
   digest: row.digest, blobSha256: row.blob_sha256, size: row.size, manifest: JSON.parse(row.manifest_json) as GraderManifest, createdAt: row.created_at,
 });
-
-function checkManifest(manifest: GraderManifest): void {
-  const fine = Array.isArray(manifest?.tests) && manifest.tests.every((t) => typeof t === 'string')
-    && Array.isArray(manifest.files) && manifest.files.every((f) => typeof f?.path === 'string' && typeof f.sha256 === 'string' && Number.isSafeInteger(f.size));
-  if (!fine) throw new UserError('E_BAD_INPUT', 'a grader snapshot\'s manifest must list its tests (names) and files ({ path, sha256, size })');
-}
-
-/** Refuses a malformed snapshot before its tar is stored. */
-function checkSnapshot(snapshot: NewGraderSnapshot): void {
-  checkSha256('grader digest', snapshot.digest);
-  checkManifest(snapshot.manifest);
-  if (!Buffer.isBuffer(snapshot.tar)) throw new UserError('E_BAD_INPUT', `the snapshot of grader ${quote(snapshot.digest)} is not bytes`);
-}
 
 function findSnapshot(db: SqliteDatabase, digest: string): GraderSnapshot | null {
   checkSha256('grader digest', digest);

@@ -1,18 +1,17 @@
 // A grading's way through SQLite: attempts start it, a result or a failure ends it. Each step is
 // idempotent on (submission, grade number), and only the latest grading moves the submission's status.
 import { UserError } from '../common/errors.js';
+import { checkAttemptBy, checkFailure, failureText } from './grading-checks.js';
 import { checkCount, checkFiniteNumber, checkText, jsonObjectText } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { appendEvent } from './sqlite-events.js';
 import { checkRequested, requireGradeState, type GradeState } from './sqlite-grade-state.js';
-import { checkIncident, insertIncidents } from './sqlite-incidents.js';
+import { checkIncident } from './incident-checks.js';
+import { insertIncidents } from './sqlite-incidents.js';
 import type { AttemptBy } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
-/** Failure messages are cut to this many characters (the detail, for operators). */
-const MAX_FAILURE_CHARS = 4000;
-const ERROR_CODE = /^E_[A-Z0-9_]{1,64}$/;
 
 interface OutcomeRow {
   grade_number: number;
@@ -20,12 +19,6 @@ interface OutcomeRow {
   result_json: string | null;
   error: string | null;
   created_at: string;
-}
-
-function checkAttemptBy(by: AttemptBy): void {
-  if (typeof by !== 'object' || by === null) throw new UserError('E_BAD_INPUT', 'an attempt needs a worker id and its number');
-  checkText('worker id', by.workerId, 200);
-  checkCount('attempt', by.attempt, 1);
 }
 
 function stateFor(db: SqliteDatabase, submissionId: string, gradeNumber: number): GradeState {
@@ -109,11 +102,8 @@ export function gradingOperations(context: SqliteContext) {
      */
     recordFailure(submissionId, gradeNumber, message, code) {
       checkCount('grade number', gradeNumber, 1);
-      if (typeof message !== 'string' || message.trim() === '') throw new UserError('E_BAD_INPUT', 'a failure needs a message saying why the grading failed');
-      if (code !== undefined && (typeof code !== 'string' || !ERROR_CODE.test(code))) {
-        throw new UserError('E_BAD_INPUT', `failure code ${JSON.stringify(code)} is not an error code; give one like E_SUBMISSION_NO_SOURCE, or none`);
-      }
-      const text = message.slice(0, MAX_FAILURE_CHARS);
+      checkFailure(message, code);
+      const text = failureText(message);
       return writeTransaction(db, () => {
         const state = stateFor(db, submissionId, gradeNumber);
         const inserted = db.prepare(`INSERT INTO results (submission_id, grade_number, outcome, error, created_at)

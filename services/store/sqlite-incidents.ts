@@ -1,11 +1,11 @@
 // Security incidents (a syscall outside the policy) of gradings, with the blob of their evidence.
-import { UserError } from '../common/errors.js';
-import { checkCount, checkLimit, checkSha256, checkText, jsonObjectText, quote } from './input-checks.js';
+import { checkIncident, type CheckedIncident } from './incident-checks.js';
+import { checkCount, checkLimit } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
 import { addWebhookMessage } from './sqlite-webhook-messages.js';
-import type { Incident, IncidentInput } from './store.js';
+import type { Incident } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface IncidentRow {
@@ -25,28 +25,6 @@ const toIncident = (row: IncidentRow): Incident => ({
   evidenceSha256: row.evidence_sha256, evidencePath: row.evidence_path, record: JSON.parse(row.record_json) as Record<string, unknown>,
   createdAt: row.created_at,
 });
-
-/** An incident checked and ready to insert. */
-export interface CheckedIncident {
-  syscall: string;
-  evidenceSha256: string | null;
-  evidencePath: string | null;
-  recordJson: string;
-}
-
-export function checkIncident(input: IncidentInput, maxJsonBytes: number): CheckedIncident {
-  if (input === null || typeof input !== 'object') throw new UserError('E_BAD_INPUT', 'an incident must be an object with syscall, evidenceSha256, evidencePath and record');
-  const path = input.evidencePath ?? null;
-  if (path !== null && (typeof path !== 'string' || path.includes('\0') || path.length > 4096)) {
-    throw new UserError('E_BAD_INPUT', `incident evidence path ${quote(path)} is not a path; give the path or null`);
-  }
-  return {
-    syscall: checkText('incident syscall', input.syscall, 64),
-    evidenceSha256: input.evidenceSha256 == null ? null : checkSha256('incident evidence digest', input.evidenceSha256),
-    evidencePath: path,
-    recordJson: jsonObjectText('incident record', input.record, maxJsonBytes),
-  };
-}
 
 /** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
 export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {

@@ -82,6 +82,17 @@ export interface GraderManifest {
   tests: string[];
   /** grader.yaml and every file it names, sorted by path. */
   files: GraderFile[];
+  /** What a submission must hold to be graded at all (the API refuses an upload without it); absent in snapshots made before. */
+  submissions?: SubmissionRule;
+}
+
+/** What every submission to a grader must hold: a source file of its language, and its entry file if it names one. */
+export interface SubmissionRule {
+  language: string;
+  /** The language's source extensions (`.py`); a source file is at the top of the submission. */
+  extensions: string[];
+  /** The grader's entry file, which every submission must have; null: none. */
+  entry: string | null;
 }
 
 /** A grader as `gradebox assignments add` froze it: a tar of grader.yaml and the files it names. */
@@ -121,6 +132,8 @@ export interface NewSubmission {
   files: NewSubmissionFile[];
   /** A client's key for retries: the same key in the same course gives the same submission. */
   idempotencyKey?: string;
+  /** The file the program starts from (the upload's `entry`): one of `files`' paths. */
+  entry?: string;
 }
 
 export interface Submission {
@@ -137,6 +150,8 @@ export interface Submission {
   attempts: number;
   fileCount: number;
   totalBytes: number;
+  /** The file the program starts from, as the upload named it; null: none named. */
+  entry: string | null;
   createdAt: string;
   updatedAt: string;
   /** Why the latest grading failed for good (status `error`), else null: the detail, for operators. */
@@ -174,6 +189,8 @@ export interface OutboxRow {
   courseId: string;
   /** For the job payload: the assignment's grader as it is now (a regrade uses the current grader). */
   graderDigest: string;
+  /** For the job payload: the submission's entry file, or null. */
+  entry: string | null;
 }
 
 /** Who tries a grading: the worker, and which of the job's tries this is (1 for the first). */
@@ -320,8 +337,16 @@ export interface Store extends WebhookStore {
   /** requestRegrade once per inbound webhook: the same receipt again changes nothing (created false). */
   requestInboundRegrade(receipt: InboundReceipt, submissionId: string): Promise<CreatedSubmission>;
 
-  /** Grading requests not yet dispatched, oldest first. */
+  /** Grading requests not yet dispatched (claimed or not), oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
+  /**
+   * Claims for `leaseMs` up to `limit` grading requests that no relay holds (or whose claim has
+   * expired), oldest first: the relays of several API processes share one outbox, and each request
+   * is handed to the queue by one of them (or again by another once a dead relay's claim expires).
+   */
+  claimOutbox(limit: number, leaseMs: number): Promise<OutboxRow[]>;
+  /** Gives claimed requests back (the queue could not take them): the next round of any relay takes them. */
+  releaseOutbox(ids: number[]): Promise<void>;
   markOutboxDispatched(id: number): Promise<void>;
 
   /** Counts a try at a grading once, however often its start is reported. */

@@ -1,16 +1,13 @@
 // Course API keys: the secret is shown once and stored only as a hash, a key
 // authenticates as its own course and no other, a revoked or wrong key is refused.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 
-import Database from 'better-sqlite3';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/api-keys');
 test.after.each(() => fixture.cleanup());
 
 test('a created key authenticates as its course; the secret has the documented shape and is shown once', async () => {
@@ -27,21 +24,17 @@ test('a created key authenticates as its course; the secret has the documented s
   assert.is.not(other.key.id, key.id);
 });
 
-test('only the sha256 of the secret is stored: the secret is in no column and not in the database file', async () => {
+test('only the sha256 of the secret is stored: the secret is in no column and not on disk', async () => {
   const dir = fixture.dataDir();
   const store = await fixture.open(dir);
   await store.createCourse('cs101');
   const { key, secret } = await store.createApiKey('cs101');
-  const raw = new Database(join(dir, 'gradebox.sqlite'), { readonly: true });
-  const row = raw.prepare('SELECT * FROM api_keys WHERE id = ?').get(key.id) as Record<string, unknown>;
-  raw.close();
+  const row = (await fixture.rows(dir, `SELECT * FROM api_keys WHERE id = '${key.id}'`))[0]!;
   assert.equal(row.secret_sha256, createHash('sha256').update(secret).digest());
   for (const [column, value] of Object.entries(row)) assert.not.ok(String(value).includes(secret.slice(-20)), `column ${column} holds no part of the secret's hidden end`);
   await store.close();
-  const files = ['gradebox.sqlite', 'gradebox.sqlite-wal'].map((name) => join(dir, name)).filter((path) => existsSync(path));
-  const bytes = Buffer.concat(files.map((path) => readFileSync(path)));
-  assert.ok(bytes.includes(Buffer.from(key.prefix)), 'the prefix is on disk, so the search would find the secret');
-  assert.not.ok(bytes.includes(secret.slice(-20)), 'the secret is not written to disk');
+  assert.ok((await fixture.filesHolding(dir, key.prefix)).length > 0, 'the prefix is on disk, so the search would find the secret');
+  assert.equal(await fixture.filesHolding(dir, secret.slice(-20)), [], 'the secret is not written to disk');
 });
 
 test('wrong, malformed and altered secrets authenticate as nobody', async () => {

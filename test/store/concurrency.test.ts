@@ -1,30 +1,30 @@
 // Several stores on one database: two instances in one process, other processes
-// writing at the same time (the API and a CLI), a new database opened by two processes at once, and
-// the busy timeout both waiting for a lock and giving up with a clear error.
+// writing at the same time (the API and a CLI), a new database opened by three processes at once, and
+// (SQLite) the busy timeout both waiting for a lock and giving up with a clear error.
 import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 
-import Database from 'better-sqlite3';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
-import { StoreFixture, internalError, seed, submit } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, internalError, seed, submit } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/concurrency');
 test.after.each(() => fixture.cleanup());
 
 const betterSqlite3 = createRequire(import.meta.url).resolve('better-sqlite3');
 const openStoreUrl = new URL('../../services/store/open-store.js', import.meta.url).href;
 
-/** Runs `body` in a new node process with `store` opened on `dataDir`; resolves with its stdout, rejects on a non-zero exit. */
-function inChild(dataDir: string, body: string, onLine?: (line: string) => void): Promise<string> {
+/** Runs `body` in a new node process with `store` opened on `dataDir` (and its database); resolves with its stdout, rejects on a non-zero exit. */
+async function inChild(dataDir: string, body: string, onLine?: (line: string) => void): Promise<string> {
   const script = `import { openStore } from ${JSON.stringify(openStoreUrl)};
-    const store = await openStore(process.argv[1]);
+    const store = await openStore({ dataDir: process.argv[1], databaseUrl: process.argv[2] || undefined });
     try { ${body} } finally { await store.close(); }`;
+  const databaseUrl = (await fixture.databaseUrl(dataDir)) ?? '';
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, dataDir, databaseUrl], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
     child.stdout.on('data', (chunk: Buffer) => {
@@ -107,15 +107,14 @@ test('another process writing at the same time: every write of both lands, nothi
 
 test('two processes opening a new database at the same moment both succeed and migrate it once', async () => {
   const dir = join(fixture.dataDir(), 'fresh');
+  await fixture.databaseUrl(dir); // an empty database, made before the race
   const outputs = await Promise.all([1, 2, 3].map(() => inChild(dir, "await store.createCourse('cs101'); process.stdout.write('ok');")));
   assert.equal(outputs, ['ok', 'ok', 'ok']);
-  const db = new Database(join(dir, 'gradebox.sqlite'), { readonly: true });
-  const versions = db.prepare('SELECT version FROM schema_migrations').pluck().all();
-  db.close();
+  const versions = (await fixture.rows(dir, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version);
   assert.equal(versions, MIGRATIONS.map((m) => m.version));
 });
 
-test('a write waits for another process\'s lock within the busy timeout, and fails clearly past it', async () => {
+test.on('sqlite', 'a write waits for another process\'s lock within the busy timeout, and fails clearly past it', async () => {
   const dir = fixture.dataDir();
   const patient = await fixture.open(dir, { busyTimeoutMs: 5000 });
   const impatient = await fixture.open(dir, { busyTimeoutMs: 100 });

@@ -1,34 +1,12 @@
 // The event log of a submission: numbered in order, resumable, and written in
 // the same transaction as the state change it reports, so a failure leaves neither behind.
-import { join } from 'node:path';
-
-import Database from 'better-sqlite3';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, by, internalError, seed, submit, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, by, internalError, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/events');
 test.after.each(() => fixture.cleanup());
-
-/** Makes every insert into `table` fail, from a second connection (as a broken disk or a bug would), until the returned function is called. */
-function breakInserts(dir: string, table: string): () => void {
-  const db = new Database(join(dir, 'gradebox.sqlite'));
-  db.exec(`CREATE TRIGGER broken_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
-  return () => {
-    db.exec(`DROP TRIGGER broken_${table}`);
-    db.close();
-  };
-}
-
-function rows(dir: string, sql: string): unknown[] {
-  const db = new Database(join(dir, 'gradebox.sqlite'), { readonly: true });
-  try {
-    return db.prepare(sql).all();
-  } finally {
-    db.close();
-  }
-}
 
 test('events are numbered 1, 2, 3 … per submission, in order, and can be resumed after a sequence number', async () => {
   const store = await fixture.open();
@@ -64,12 +42,12 @@ test('a submission whose outbox row cannot be written is not stored at all: no r
   const dir = fixture.dataDir();
   const store = await fixture.open(dir);
   const assignment = await seed(store);
-  const repair = breakInserts(dir, 'outbox');
+  const repair = await fixture.breakInserts(dir, 'outbox');
   const error = await internalError(submit(store, assignment, { 'main.c': 'x' }), 'E_STORE_CONSTRAINT');
-  assert.not.match(error.message, /injected/, 'the raw SQLite message stays in the cause');
+  assert.not.match(error.message, /injected/, 'the database\'s raw message stays in the cause');
   assert.match(String((error.cause as Error).message), /injected failure/);
-  repair();
-  for (const table of ['submissions', 'submission_files', 'events', 'outbox']) assert.equal(rows(dir, `SELECT * FROM ${table}`), [], table);
+  await repair();
+  for (const table of ['submissions', 'submission_files', 'events', 'outbox']) assert.equal(await fixture.rows(dir, `SELECT * FROM ${table}`), [], table);
   assert.ok((await submit(store, assignment, { 'main.c': 'x' })).created);
 });
 
@@ -78,14 +56,14 @@ test('a state change whose event cannot be written does not happen: status and r
   const store = await fixture.open(dir);
   const assignment = await seed(store);
   const id = (await submit(store, assignment, { 'main.c': 'x' })).submission.id;
-  const repair = breakInserts(dir, 'events');
+  const repair = await fixture.breakInserts(dir, 'events');
   await internalError(store.startAttempt(id, 1, by('w')), 'E_STORE_CONSTRAINT');
   await internalError(store.recordResult(id, 1, { score: 1 }, { verdict: 'AC', score: 1, maxScore: 1, gradable: true }), 'E_STORE_CONSTRAINT');
   await internalError(store.requestRegrade(id), 'E_STORE_CONSTRAINT');
-  repair();
+  await repair();
   const submission = await store.getSubmission(id);
   assert.equal([submission?.status, submission?.gradeNumber, submission?.attempts, submission?.result], ['queued', 1, 0, null]);
-  assert.equal(rows(dir, 'SELECT * FROM results'), []);
+  assert.equal(await fixture.rows(dir, 'SELECT * FROM results'), []);
   assert.is((await store.pendingOutbox(10)).length, 1);
   assert.equal(await store.recordResult(id, 1, { score: 1 }, { verdict: 'AC', score: 1, maxScore: 1, gradable: true }), { stored: true }, 'nothing half-stored blocks the real result');
 });

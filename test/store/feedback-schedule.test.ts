@@ -1,16 +1,11 @@
 // What decides what students see of a result, in the store: an assignment's due date and feedback
 // release (migration 5), and the code of the user error that failed a grading.
-import { join } from 'node:path';
-
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { migrate } from '../../services/store/migrations.js';
-import { MIGRATIONS } from '../../services/store/schema-migrations.js';
-import { openDatabase } from '../../services/store/sqlite-connection.js';
-import { GRADER_DIGEST, StoreFixture, addAssignment, seed, submit, userError } from '../support/store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, backendTests, addAssignment, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/feedback-schedule');
 test.after.each(() => fixture.cleanup());
 
 test('a new assignment has no due date and unreleased feedback; a due date is kept in UTC, a release once', async () => {
@@ -92,14 +87,9 @@ test('the operator lists every grading with its whole result, and the incidents 
 
 test('migration 5 on a database of version 3: its assignments get no due date and unreleased feedback', async () => {
   const dir = fixture.dataDir();
-  const file = join(dir, 'gradebox.sqlite');
-  const db = openDatabase(file, 1000);
-  migrate(db, file, MIGRATIONS.slice(0, 3));
   const at = '2026-01-01T00:00:00.000Z';
-  db.prepare("INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', ?)").run(at);
-  db.prepare("INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', ?, ?, ?)")
-    .run(GRADER_DIGEST, at, at);
-  db.close();
+  await fixture.oldDatabase(dir, 3, `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
+    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');`);
   const store = await fixture.open(dir);
   const assignment = await store.findAssignment('cs101', 'sum');
   assert.equal([assignment?.dueAt, assignment?.feedbackReleasedAt, assignment?.graderDir], [null, null, '/srv/graders/sum-c']);

@@ -2,12 +2,12 @@
 // one of a digest stays; a malformed one is refused before anything is stored.
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, sha256, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, sha256, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/grader-snapshots');
 test.after.each(() => fixture.cleanup());
 
 const manifest = { tests: ['sample', 'big'], files: [{ path: 'grader.yaml', sha256: sha256('yaml'), size: 4 }] };

@@ -1,12 +1,12 @@
 // A submission's gradings: the outbox and regrade numbering, attempts, results
 // stored once per grading, an older grading never overwriting a newer one, failures, incidents, counts.
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { Assignment, Store } from '../../services/store/store.js';
-import { StoreFixture, addAssignment, by, seed, sha256, submit, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, addAssignment, by, seed, sha256, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/grading');
 test.after.each(() => fixture.cleanup());
 
 const AC = { verdict: 'AC', score: 10, maxScore: 10, gradable: true };

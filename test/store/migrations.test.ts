@@ -4,17 +4,21 @@ import { existsSync, lstatSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import Database from 'better-sqlite3';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { migrate } from '../../services/store/migrations.js';
 import { MIGRATIONS } from '../../services/store/schema-migrations.js';
 import { openDatabase, relaxedWrite } from '../../services/store/sqlite-connection.js';
 import { DEFAULT_STORE_OPTIONS, resolveStoreOptions, type StoreOptions } from '../../services/store/store-options.js';
-import { GRADER_DIGEST, StoreFixture, by, internalError, seed, storeSnapshot, userError } from '../support/store-fixtures.js';
+import { GRADER_DIGEST, StoreFixture, backendTests, by, internalError, seed, storeSnapshot, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/migrations');
 test.after.each(() => fixture.cleanup());
+
+async function versions(dir: string): Promise<number[]> {
+  return (await fixture.rows(dir, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => Number(r.version));
+}
 
 function inspect(dataDir: string): { versions: number[]; tables: string[]; journal: unknown } {
   const db = new Database(join(dataDir, 'gradebox.sqlite'), { readonly: true });
@@ -29,7 +33,7 @@ function inspect(dataDir: string): { versions: number[]; tables: string[]; journ
   }
 }
 
-test('an empty data dir gets gradebox.sqlite (WAL, every migration applied) and blobs/', async () => {
+test.on('sqlite', 'an empty data dir gets gradebox.sqlite (WAL, every migration applied) and blobs/', async () => {
   const dir = join(fixture.dataDir(), 'nested', 'var');
   const store = await fixture.open(dir);
   assert.ok(lstatSync(join(dir, 'blobs')).isDirectory());
@@ -51,35 +55,29 @@ test('re-opening keeps the data and applies nothing twice', async () => {
   const again = await fixture.open(dir);
   assert.is((await again.getCourse('cs101'))?.name, 'Intro');
   assert.is((await again.findAssignment('cs101', 'sum'))?.graderDir, '/srv/graders/sum-c');
-  assert.equal(inspect(dir).versions, MIGRATIONS.map((m) => m.version));
+  assert.equal(await versions(dir), MIGRATIONS.map((m) => m.version));
 });
 
 test('a database written by a newer gradebox is refused with a clear error, and left as it was', async () => {
   const dir = fixture.dataDir();
   await (await fixture.open(dir)).close();
-  const raw = new Database(join(dir, 'gradebox.sqlite'));
-  raw.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00.000Z')").run();
-  raw.close();
+  await fixture.exec(dir, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (99, 'from the future', '2030-01-01T00:00:00.000Z')");
   const error = await userError(fixture.open(dir), 'E_STORE_SCHEMA_NEWER');
   assert.match(error.message, /schema version 99/);
   assert.match(error.message, new RegExp(`up to ${MIGRATIONS.length}`));
-  assert.match(error.message, /gradebox\.sqlite/);
-  assert.equal(inspect(dir).versions.at(-1), 99);
+  assert.match(error.message, fixture.backend === 'sqlite' ? /gradebox\.sqlite/ : /postgres:\/\/gradebox@/);
+  assert.equal((await versions(dir)).at(-1), 99);
 });
 
 test('after version 3 each try counts once; attempts stored before it stay counted', async () => {
   const dir = fixture.dataDir();
-  const file = join(dir, 'gradebox.sqlite');
-  const db = openDatabase(file, 1000);
-  migrate(db, file, MIGRATIONS.slice(0, 2));
   const at = '2026-01-01T00:00:00.000Z';
   const id = 'sub_AAAAAAAAAAAAAAAAAAAAAA';
-  db.prepare("INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', ?)").run(at);
-  db.prepare("INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', ?, ?, ?)").run(GRADER_DIGEST, at, at);
-  db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
-    VALUES (?, 'cs101', 1, 'ada', 'running', 1, 0, 0, ?, ?)`).run(id, at, at);
-  db.prepare("INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES (?, 1, 'w', ?)").run(id, at);
-  db.close();
+  await fixture.oldDatabase(dir, 2, `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
+    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');
+    INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
+      VALUES ('${id}', 'cs101', 1, 'ada', 'running', 1, 0, 0, '${at}', '${at}');
+    INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES ('${id}', 1, 'w', '${at}');`);
   const store = await fixture.open(dir);
   assert.is((await store.getSubmission(id))?.attempts, 1, 'the attempt from before stays');
   assert.equal(await store.startAttempt(id, 1, by('w', 2)), { started: true, attempt: 2 });
@@ -89,22 +87,18 @@ test('after version 3 each try counts once; attempts stored before it stay count
 
 test('after version 4 graders are snapshotted; an assignment from before keeps its row and has no snapshot until added again', async () => {
   const dir = fixture.dataDir();
-  const file = join(dir, 'gradebox.sqlite');
-  const db = openDatabase(file, 1000);
-  migrate(db, file, MIGRATIONS.slice(0, 3));
   const at = '2026-01-01T00:00:00.000Z';
-  db.prepare("INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', ?)").run(at);
-  db.prepare("INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (7, 'cs101', 'sum', '/srv/graders/sum-c', ?, ?, ?)").run(GRADER_DIGEST, at, at);
-  db.close();
+  await fixture.oldDatabase(dir, 3, `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
+    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (7, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');`);
   const store = await fixture.open(dir);
-  assert.equal(inspect(dir).versions, MIGRATIONS.map((m) => m.version), 'every migration applied');
+  assert.equal(await versions(dir), MIGRATIONS.map((m) => m.version));
   assert.is((await store.findAssignment('cs101', 'sum'))?.id, 7);
   assert.is(await store.findGraderSnapshot(GRADER_DIGEST), null, 'no snapshot: its gradings are refused until it is added again');
   await storeSnapshot(store, GRADER_DIGEST);
   assert.is((await store.addAssignment('cs101', 'sum', '/srv/graders/sum-c', GRADER_DIGEST)).id, 7, 'added again, the same assignment');
 });
 
-test('a migration that fails leaves no trace of itself; the ones before it stay applied', () => {
+test.on('sqlite', 'a migration that fails leaves no trace of itself; the ones before it stay applied', () => {
   const dir = fixture.dataDir();
   const file = join(dir, 'gradebox.sqlite');
   const db = openDatabase(file, 1000);
@@ -124,7 +118,7 @@ test('a migration that fails leaves no trace of itself; the ones before it stay 
   }
 });
 
-test('a connection compiles each statement once; a cached one returns whole rows again', () => {
+test.on('sqlite', 'a connection compiles each statement once; a cached one returns whole rows again', () => {
   const db = openDatabase(join(fixture.dataDir(), 'gradebox.sqlite'), 1000);
   try {
     const sql = 'SELECT 7 AS seven';
@@ -140,7 +134,7 @@ test('a connection compiles each statement once; a cached one returns whole rows
   }
 });
 
-test('commits are synced (FULL); a relaxed write skips it for its own commit only, even when it throws', () => {
+test.on('sqlite', 'commits are synced (FULL); a relaxed write skips it for its own commit only, even when it throws', () => {
   const db = openDatabase(join(fixture.dataDir(), 'gradebox.sqlite'), 1000);
   const level = (): unknown => db.pragma('synchronous', { simple: true });
   assert.is(level(), 2, 'FULL');
@@ -153,7 +147,7 @@ test('commits are synced (FULL); a relaxed write skips it for its own commit onl
   db.close();
 });
 
-test('migrations numbered with a gap are a programming error', () => {
+test.on('sqlite', 'migrations numbered with a gap are a programming error', () => {
   const dir = fixture.dataDir();
   const file = join(dir, 'gradebox.sqlite');
   const db = openDatabase(file, 1000);
@@ -164,7 +158,7 @@ test('migrations numbered with a gap are a programming error', () => {
   }
 });
 
-test('a file that is not a database, and a data dir that is a file, are named in the error', async () => {
+test.on('sqlite', 'a file that is not a database, and a data dir that is a file, are named in the error', async () => {
   const dir = fixture.dataDir();
   writeFileSync(join(dir, 'gradebox.sqlite'), 'this is not sqlite, just text that is long enough to be a header '.repeat(20));
   const error = await internalError(fixture.open(dir), 'E_STORE_CORRUPT');

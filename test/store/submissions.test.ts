@@ -3,22 +3,17 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-import Database from 'better-sqlite3';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { StoreFixture, addAssignment, seed, sha256, submit, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, addAssignment, seed, sha256, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/submissions');
 test.after.each(() => fixture.cleanup());
 
-function countRows(dir: string, table: string): number {
-  const db = new Database(join(dir, 'gradebox.sqlite'), { readonly: true });
-  try {
-    return db.prepare(`SELECT COUNT(*) FROM ${table}`).pluck().get() as number;
-  } finally {
-    db.close();
-  }
+/** Rows of the database's blob contents holding `sha256` (PostgreSQL keeps small grader snapshots there too). */
+async function countContents(dir: string, sha256: string): Promise<number> {
+  return (await fixture.rows(dir, `SELECT sha256 FROM blob_contents WHERE sha256 = '${sha256}'`)).length;
 }
 
 test('a new submission is queued with its files, one outbox row and one queued event', async () => {
@@ -30,7 +25,7 @@ test('a new submission is queued with its files, one outbox row and one queued e
   assert.equal(
     { ...submission, id: '', createdAt: '', updatedAt: '' },
     { id: '', courseId: 'cs101', assignmentId: assignment.id, assignmentName: 'sum', student: 'ada', status: 'queued', gradeNumber: 1, attempts: 0,
-      fileCount: 2, totalBytes: 39, createdAt: '', updatedAt: '', error: null, errorCode: null, result: null, resultGradeNumber: null },
+      fileCount: 2, totalBytes: 39, entry: null, createdAt: '', updatedAt: '', error: null, errorCode: null, result: null, resultGradeNumber: null },
   );
   assert.equal(await store.getSubmission(submission.id), submission);
   assert.equal(await store.listSubmissionFiles(submission.id), [
@@ -40,6 +35,19 @@ test('a new submission is queued with its files, one outbox row and one queued e
   const outbox = await store.pendingOutbox(10);
   assert.equal(outbox.map((o) => [o.submissionId, o.kind, o.gradeNumber, o.courseId, o.graderDigest]), [[submission.id, 'grade', 1, 'cs101', assignment.graderDigest]]);
   assert.equal((await store.listEvents(submission.id)).map((e) => [e.seq, e.type, e.data]), [[1, 'queued', { gradeNumber: 1, kind: 'grade' }]]);
+});
+
+test('the entry file a submission names is stored and reaches its job; one that is not among its files is refused', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const files = { 'solve.py': 'import message\n', 'message.py': 'TEXT = 1\n' };
+  const { submission } = await submit(store, assignment, files, { entry: 'solve.py' });
+  assert.is((await store.getSubmission(submission.id))?.entry, 'solve.py');
+  assert.equal((await store.pendingOutbox(10)).map((o) => [o.submissionId, o.entry]), [[submission.id, 'solve.py']]);
+  for (const entry of ['main.py', '', 'lib/../solve.py']) {
+    const error = await userError(submit(store, assignment, files, { entry }), 'E_BAD_INPUT');
+    assert.match(error.message, /is not one of the submission's files/);
+  }
 });
 
 test('submission ids are random and unguessable: no two alike, and an unknown or malformed id is simply absent', async () => {
@@ -61,9 +69,9 @@ test('the same idempotency key twice gives one submission and one outbox row', a
   assert.ok(first.created);
   assert.not.ok(again.created);
   assert.equal(again.submission, first.submission);
-  assert.is(countRows(dir, 'submissions'), 1);
-  assert.is(countRows(dir, 'outbox'), 1);
-  assert.is(countRows(dir, 'events'), 1);
+  assert.is(await fixture.count(dir, 'submissions'), 1);
+  assert.is(await fixture.count(dir, 'outbox'), 1);
+  assert.is(await fixture.count(dir, 'events'), 1);
   assert.ok((await submit(store, assignment, { 'main.c': 'v1' }, { idempotencyKey: 'upload-43' })).created, 'another key is another submission');
 });
 
@@ -86,8 +94,8 @@ test('reusing a key for another student or assignment is a conflict, and stores 
   const error = await userError(submit(store, assignment, { 'main.c': 'x' }, { idempotencyKey: 'k', student: 'bob' }), 'E_IDEMPOTENCY_CONFLICT');
   assert.match(error.message, /"k"/);
   await userError(submit(store, other, { 'main.c': 'x' }, { idempotencyKey: 'k' }), 'E_IDEMPOTENCY_CONFLICT');
-  assert.is(countRows(dir, 'submissions'), 1);
-  assert.is(countRows(dir, 'outbox'), 1);
+  assert.is(await fixture.count(dir, 'submissions'), 1);
+  assert.is(await fixture.count(dir, 'outbox'), 1);
 });
 
 test('caps on the number of files and on total bytes; exactly at the cap is fine', async () => {
@@ -96,7 +104,7 @@ test('caps on the number of files and on total bytes; exactly at the cap is fine
   const assignment = await seed(store);
   await userError(submit(store, assignment, { a: '1', b: '2', c: '3', d: '4' }), 'E_TOO_MANY_FILES');
   await userError(submit(store, assignment, { a: 'x'.repeat(60), b: 'y'.repeat(41) }), 'E_TOO_LARGE');
-  assert.is(countRows(dir, 'submissions'), 0);
+  assert.is(await fixture.count(dir, 'submissions'), 0);
   assert.ok((await submit(store, assignment, { a: 'x'.repeat(60), b: 'y'.repeat(39), c: 'z' })).created);
 });
 
@@ -134,7 +142,7 @@ test('small files brought with a submission are kept in the database, in its com
   // The same content again, brought or only named, is stored once.
   await store.createSubmission({ ...base, student: 'bob', files: [brought] });
   await store.createSubmission({ ...base, student: 'cy', files: [{ path: 'main.c', sha256: brought.sha256, size: source.length }] });
-  assert.is(countRows(dir, 'blob_contents'), 1);
+  assert.is(await countContents(dir, brought.sha256), 1);
   // Content that is not what its digest or size says is refused, and nothing of it is kept.
   const other = Buffer.from('something else');
   for (const lie of [{ ...brought, content: other }, { ...brought, sha256: sha256(other), size: source.length }]) {
@@ -147,8 +155,8 @@ test('small files brought with a submission are kept in the database, in its com
   const files = [{ path: 'extra.c', sha256: sha256(extra), size: extra.length, content: extra }];
   await userError(store.createSubmission({ ...base, student: 'eve', idempotencyKey: 'upload-1', files }), 'E_IDEMPOTENCY_CONFLICT');
   assert.is(await store.getBlob(sha256(extra)), null);
-  assert.is(countRows(dir, 'blob_contents'), 1);
-  assert.is(countRows(dir, 'submissions'), 4);
+  assert.is(await countContents(dir, brought.sha256), 1);
+  assert.is(await fixture.count(dir, 'submissions'), 4);
 });
 
 test('an assignment of another course, or an unknown one, is not found', async () => {

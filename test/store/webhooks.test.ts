@@ -1,37 +1,15 @@
-// The webhook operations of the store: endpoints and their secrets (a rotation
+// The webhook operations of the store, on every backend: endpoints and their secrets (a rotation
 // keeps the old one signing for a while), messages and deliveries written in the transaction of the
 // event they report (or not at all), attempts moving a delivery and its endpoint, redelivery, and
 // inbound receipts that make a webhook act once, even when two copies arrive at once.
-import { join } from 'node:path';
-
-import Database from 'better-sqlite3';
-import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import type { Store } from '../../services/store/store.js';
-import { StoreFixture, by, internalError, seed, submit, userError } from '../support/store-fixtures.js';
+import { StoreFixture, backendTests, by, internalError, seed, submit, userError } from '../support/store-fixtures.js';
 
 const fixture = new StoreFixture();
+const test = backendTests(fixture, 'store/webhooks');
 test.after.each(() => fixture.cleanup());
-
-/** Makes every insert into `table` fail, from a second connection, until the returned function is called. */
-function breakInserts(dataDir: string, table: string): () => void {
-  const db = new Database(join(dataDir, 'gradebox.sqlite'));
-  db.exec(`CREATE TRIGGER broken_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
-  return () => {
-    db.exec(`DROP TRIGGER broken_${table}`);
-    db.close();
-  };
-}
-
-function tableRows(dataDir: string, table: string): unknown[] {
-  const db = new Database(join(dataDir, 'gradebox.sqlite'), { readonly: true });
-  try {
-    return db.prepare(`SELECT * FROM ${table}`).all();
-  } finally {
-    db.close();
-  }
-}
 
 const URL = 'https://lms.example.edu/hook';
 const attempt = (outcome: 'delivered' | 'retry' | 'failed' | 'disabled', extra: object = {}) => ({
@@ -89,10 +67,10 @@ test('an event whose webhook delivery cannot be written is not stored either: th
   const store = await fixture.open(dir);
   const assignment = await seed(store);
   await store.createWebhookEndpoint('cs101', { url: URL });
-  const repair = breakInserts(dir, 'webhook_deliveries');
+  const repair = await fixture.breakInserts(dir, 'webhook_deliveries');
   await internalError(submit(store, assignment, { x: '1' }), 'E_STORE_CONSTRAINT');
-  repair();
-  for (const table of ['submissions', 'events', 'outbox', 'webhook_messages']) assert.equal(tableRows(dir, table), [], table);
+  await repair();
+  for (const table of ['submissions', 'events', 'outbox', 'webhook_messages']) assert.equal(await fixture.rows(dir, `SELECT * FROM ${table}`), [], table);
 });
 
 test('an incident becomes incident.opened, with its id', async () => {

@@ -41,6 +41,8 @@ export interface TestApiOptions {
   sameAs?: TestApi;
   webhooks?: Partial<WebhookSettings>;
   uploadLimits?: Partial<UploadLimits>;
+  /** The store in this PostgreSQL database; unset: SQLite in the data folder. */
+  databaseUrl?: string;
 }
 
 export async function startTestApi(redis: PrivateRedis, options: TestApiOptions = {}): Promise<TestApi> {
@@ -50,7 +52,7 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
   const service = await startApiService({
     dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, webhooks: options.webhooks,
-    uploadLimits: options.uploadLimits,
+    uploadLimits: options.uploadLimits, databaseUrl: options.databaseUrl,
   });
   const { store } = service;
   let key = options.sameAs?.key;

@@ -1,24 +1,68 @@
-// Shared by the store tests: real stores in temp data dirs (always closed and removed), a seeded
-// course with an assignment, and a short way to submit stored files.
+// Shared by the store tests: real stores on each backend (SQLite, and PostgreSQL where it is
+// installed) in temp data dirs (always closed and removed), a seeded course with an assignment, and
+// a short way to submit stored files.
 import { createHash } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { lookUpServiceUser } from '../../services/account/service-user.js';
+import { postgresBinDir, startPrivatePostgres, type PrivatePostgres } from '../../services/bench/private-postgres.js';
+import { config } from '../../services/common/config.js';
 import { InternalError, UserError } from '../../services/common/errors.js';
+import { migrate } from '../../services/store/migrations.js';
 import { openStore } from '../../services/store/open-store.js';
-import type { SqliteStore } from '../../services/store/sqlite-store.js';
+import { openPool } from '../../services/store/pg-connection.js';
+import { migratePg } from '../../services/store/pg-migrations.js';
+import { PG_MIGRATIONS } from '../../services/store/pg-schema-migrations.js';
+import { MIGRATIONS } from '../../services/store/schema-migrations.js';
+import { openDatabase } from '../../services/store/sqlite-connection.js';
 import type { Assignment, AttemptBy, CreatedSubmission, NewSubmission, Store } from '../../services/store/store.js';
 import type { StoreOptions } from '../../services/store/store-options.js';
 
 export const sha256 = (data: string | Buffer): string => createHash('sha256').update(data).digest('hex');
 export const GRADER_DIGEST = sha256('grader sum-c v1');
 
+/** The backends the store tests run on: SQLite always, PostgreSQL where it is installed. */
+export type Backend = 'sqlite' | 'postgres';
+
+let skipNoted = false;
+
+export function storeBackends(): Backend[] {
+  if (postgresBinDir() !== null) return ['sqlite', 'postgres'];
+  if (!skipNoted) process.stdout.write('store tests on PostgreSQL skipped: it is not installed (no /usr/lib/postgresql/*/bin/initdb; infra/install.sh installs it)\n');
+  skipNoted = true;
+  return ['sqlite'];
+}
+
+/**
+ * Real stores in temp data dirs (always closed and removed), on the backend the running suite
+ * tests: SQLite in the data dir, or a fresh database of this file's private PostgreSQL server per
+ * data dir (the server is started once per file, by the suite's first test).
+ */
 export class StoreFixture {
   private readonly dirs: string[] = [];
   private readonly stores: Store[] = [];
+  private readonly databases = new Map<string, string>();
+  private server: PrivatePostgres | null = null;
+  backend: Backend = 'sqlite';
+
+  /** Makes `backend` the one of the stores opened from now on (a suite's `before` does it). */
+  async use(backend: Backend): Promise<void> {
+    this.backend = backend;
+    if (backend === 'postgres') this.server ??= await startPrivatePostgres(lookUpServiceUser(config().serviceUser));
+  }
+
+  /** Stops this file's PostgreSQL server, if it started one. */
+  async stopServer(): Promise<void> {
+    await this.server?.stop();
+    this.server = null;
+  }
 
   dataDir(): string {
     const dir = mkdtempSync(join(tmpdir(), 'gradebox-store-t-'));
@@ -26,17 +70,172 @@ export class StoreFixture {
     return dir;
   }
 
+  /** The database URL of `dataDir` on PostgreSQL (a new database the first time), or undefined on SQLite. */
+  async databaseUrl(dataDir: string): Promise<string | undefined> {
+    if (this.backend !== 'postgres') return undefined;
+    if (!this.databases.has(dataDir)) this.databases.set(dataDir, await this.server!.createDatabase());
+    return this.databases.get(dataDir);
+  }
+
   /** A store on `dataDir` (a fresh one when not given), closed by `cleanup()`. */
-  async open(dataDir = this.dataDir(), options: Partial<StoreOptions> = {}): Promise<SqliteStore> {
-    const store = await openStore(dataDir, options);
+  async open(dataDir = this.dataDir(), options: Partial<StoreOptions> = {}): Promise<Store> {
+    const store = await openStore({ dataDir, databaseUrl: await this.databaseUrl(dataDir) }, options);
     this.stores.push(store);
     return store;
+  }
+
+  /**
+   * Makes `dataDir`'s database as a gradebox of schema `version` left it, holding what `sql` (plain
+   * SQL both databases take) inserts, as an upgrade finds it.
+   */
+  async oldDatabase(dataDir: string, version: number, sql: string): Promise<void> {
+    const url = await this.databaseUrl(dataDir);
+    if (url === undefined) {
+      const file = join(dataDir, 'gradebox.sqlite');
+      const db = openDatabase(file, 1000);
+      try {
+        migrate(db, file, MIGRATIONS.slice(0, version));
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+      return;
+    }
+    const pool = openPool(url, 1);
+    try {
+      await migratePg(pool, url, PG_MIGRATIONS.slice(0, version));
+      await pool.query(sql);
+    } finally {
+      await pool.end();
+    }
+  }
+
+  /** The rows of `sql`, read around the store (as an operator's query would) from `dataDir`'s database. */
+  async rows(dataDir: string, sql: string): Promise<Array<Record<string, unknown>>> {
+    const url = await this.databaseUrl(dataDir);
+    if (url === undefined) {
+      const db = new Database(join(dataDir, 'gradebox.sqlite'), { readonly: true });
+      try {
+        return db.prepare(sql).all() as Array<Record<string, unknown>>;
+      } finally {
+        db.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(sql)).rows as Array<Record<string, unknown>>;
+    } finally {
+      await client.end();
+    }
+  }
+
+  /** Runs `sql` (a write) on `dataDir`'s database, around the store. */
+  async exec(dataDir: string, sql: string): Promise<void> {
+    const url = await this.databaseUrl(dataDir);
+    if (url === undefined) {
+      const db = new Database(join(dataDir, 'gradebox.sqlite'));
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+      return;
+    }
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  }
+
+  async count(dataDir: string, table: string): Promise<number> {
+    return Number((await this.rows(dataDir, `SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
+  }
+
+  /**
+   * Makes every insert into `table` fail, from a second connection (as a broken disk or a bug
+   * would, with a constraint's error), until the returned function is called.
+   */
+  async breakInserts(dataDir: string, table: string): Promise<() => Promise<void>> {
+    const url = await this.databaseUrl(dataDir);
+    if (url === undefined) {
+      const db = new Database(join(dataDir, 'gradebox.sqlite'));
+      db.exec(`CREATE TRIGGER broken_${table} BEFORE INSERT ON ${table} BEGIN SELECT RAISE(ABORT, 'injected failure'); END`);
+      return async () => {
+        db.exec(`DROP TRIGGER broken_${table}`);
+        db.close();
+      };
+    }
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    await client.query(`CREATE FUNCTION broken_${table}() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'injected failure' USING ERRCODE = 'check_violation'; END $$;
+      CREATE TRIGGER broken_${table} BEFORE INSERT ON ${table} FOR EACH ROW EXECUTE FUNCTION broken_${table}()`);
+    return async () => {
+      await client.query(`DROP TRIGGER broken_${table} ON ${table}; DROP FUNCTION broken_${table}()`);
+      await client.end();
+    };
+  }
+
+  /** The files holding `dataDir`'s data on disk (PostgreSQL's after a checkpoint) that contain `needle`. */
+  async filesHolding(dataDir: string, needle: string): Promise<string[]> {
+    const url = await this.databaseUrl(dataDir);
+    let files: string[];
+    if (url === undefined) {
+      files = ['gradebox.sqlite', 'gradebox.sqlite-wal'].map((name) => join(dataDir, name)).filter((path) => existsSync(path));
+    } else {
+      await this.rows(dataDir, 'CHECKPOINT');
+      files = filesUnder(this.server!.dataDir);
+    }
+    return files.filter((path) => readFileSync(path).includes(needle));
   }
 
   async cleanup(): Promise<void> {
     for (const store of this.stores.splice(0)) await store.close();
     for (const dir of this.dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+    this.databases.clear();
   }
+}
+
+/** Every regular file under `dir`, links not followed. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const path = join(dir, e.name);
+    if (e.isDirectory()) return filesUnder(path);
+    return e.isFile() ? [path] : [];
+  });
+}
+
+type TestBody = () => void | Promise<void>;
+
+/** uvu's `test`, registering each test once per backend (a suite each, run one after the other). */
+export interface BackendTests {
+  (name: string, body: TestBody): void;
+  /** A test of one backend only (a mechanism the other does not have). */
+  on(backend: Backend, name: string, body: TestBody): void;
+  after: { each(hook: () => void | Promise<void>): void };
+  run(): void;
+}
+
+/**
+ * The store tests of a file, run on every backend with `fixture` pointing at the suite's backend:
+ * the tests are written once, as for one store.
+ */
+export function backendTests(fixture: StoreFixture, title: string): BackendTests {
+  const suites = storeBackends().map((backend) => {
+    const backendSuite = suite(`${title} [${backend}]`);
+    backendSuite.before(() => fixture.use(backend));
+    backendSuite.after(() => fixture.stopServer());
+    return { backend, suite: backendSuite };
+  });
+  const test = ((name: string, body: TestBody) => { for (const s of suites) s.suite(name, body); }) as BackendTests;
+  test.on = (backend, name, body) => { for (const s of suites) if (s.backend === backend) s.suite(name, body); };
+  test.after = { each: (hook) => { for (const s of suites) s.suite.after.each(hook); } };
+  test.run = () => { for (const s of suites) s.suite.run(); };
+  return test;
 }
 
 /** A stand-in snapshot of the grader `digest` (the store keeps its tar as it is given). */

@@ -1,0 +1,29 @@
+// The tables `gradebox migrate` copies from a SQLite store to a PostgreSQL one, in an order where each
+// table comes after those it refers to. A table not listed here stops the copy: a table added to the
+// schema is added here too, so no data is ever left behind unnoticed (schema_migrations is each
+// database's own).
+export const COPIED_TABLES: readonly string[] = [
+  'courses',
+  'api_keys',
+  'blob_contents',
+  'grader_snapshots',
+  'assignments',
+  'submissions',
+  'submission_files',
+  'outbox',
+  'attempts',
+  'results',
+  'incidents',
+  'events',
+  'webhook_endpoints',
+  'webhook_messages',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'inbound_integrations',
+  'inbound_receipts',
+];
+
+/** Tables each database keeps for itself (its schema version, SQLite's own bookkeeping). */
+export function isOwnTable(name: string): boolean {
+  return name === 'schema_migrations' || name.startsWith('sqlite_');
+}

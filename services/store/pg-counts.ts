@@ -1,0 +1,25 @@
+// Counts for metrics and readiness, read in one query each.
+import { rows } from './pg-connection.js';
+import type { PgContext } from './pg-context.js';
+import { SUBMISSION_STATUSES, type SubmissionStatus } from './store.js';
+import type { StoreOperations } from './store-operations.js';
+
+export function countOperations({ pool }: PgContext) {
+  return {
+    async countSubmissionsByStatus() {
+      const counts = Object.fromEntries(SUBMISSION_STATUSES.map((s) => [s, 0])) as Record<SubmissionStatus, number>;
+      for (const { status, n } of await rows<{ status: SubmissionStatus; n: number }>(pool, 'SELECT status, COUNT(*) AS n FROM submissions GROUP BY status')) {
+        counts[status] = n;
+      }
+      return counts;
+    },
+
+    /** Each submission's newest result counted by its verdict (a regraded submission counts once). */
+    async countResultsByVerdict() {
+      const found = await rows<{ verdict: string; n: number }>(pool, `SELECT verdict, COUNT(*) AS n FROM results r
+        WHERE outcome = 'graded' AND grade_number = (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = r.submission_id AND x.outcome = 'graded')
+        GROUP BY verdict ORDER BY verdict COLLATE "C"`);
+      return Object.fromEntries(found.map(({ verdict, n }) => [verdict, n]));
+    },
+  } satisfies Partial<StoreOperations>;
+}

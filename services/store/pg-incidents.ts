@@ -1,0 +1,68 @@
+// Security incidents (a syscall outside the policy) of gradings, with the blob of their evidence, in PostgreSQL.
+import { checkCount, checkLimit } from './input-checks.js';
+import { now, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
+import type { PgContext } from './pg-context.js';
+import { checkRequested, requireGradeState } from './pg-grade-state.js';
+import { checkIncident, type CheckedIncident } from './incident-checks.js';
+import { addWebhookMessage } from './pg-webhook-messages.js';
+import type { Incident } from './store.js';
+import type { StoreOperations } from './store-operations.js';
+
+interface IncidentRow {
+  id: number;
+  submission_id: string;
+  grade_number: number;
+  course_id: string;
+  syscall: string;
+  evidence_sha256: string | null;
+  evidence_path: string | null;
+  record_json: string;
+  created_at: string;
+}
+
+const toIncident = (r: IncidentRow): Incident => ({
+  id: r.id, submissionId: r.submission_id, gradeNumber: r.grade_number, courseId: r.course_id, syscall: r.syscall,
+  evidenceSha256: r.evidence_sha256, evidencePath: r.evidence_path, record: JSON.parse(r.record_json) as Record<string, unknown>,
+  createdAt: r.created_at,
+});
+
+/** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
+export async function insertIncidents(client: PgClient, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): Promise<number[]> {
+  const at = now();
+  const ids: number[] = [];
+  for (const i of incidents) {
+    const inserted = await rows<{ id: number }>(client, `INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, [submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at]);
+    ids.push(inserted[0]!.id);
+    await addWebhookMessage(client, 'incident.opened', { submissionId, gradeNumber, incidentId: inserted[0]!.id });
+  }
+  return ids;
+}
+
+async function queryIncidents(db: Queryable, tail: string, params: unknown[]): Promise<Incident[]> {
+  return (await rows<IncidentRow>(db, `SELECT i.*, s.course_id FROM incidents i JOIN submissions s ON s.id = i.submission_id ${tail}`, params)).map(toIncident);
+}
+
+export function incidentOperations({ pool, options }: PgContext) {
+  return {
+    async addIncident(incident) {
+      const checked = checkIncident(incident, options.maxJsonBytes);
+      checkCount('grade number', incident.gradeNumber, 1);
+      const id = await writeTransaction(pool, async (client) => {
+        checkRequested(await requireGradeState(client, incident.submissionId, true), incident.submissionId, incident.gradeNumber);
+        return (await insertIncidents(client, incident.submissionId, incident.gradeNumber, [checked]))[0]!;
+      });
+      return (await queryIncidents(pool, 'WHERE i.id = $1', [id]))[0]!;
+    },
+
+    listIncidents(query) {
+      const limit = checkLimit(query.limit, 100);
+      const where: string[] = [];
+      const params: unknown[] = [];
+      if (query.courseId !== undefined) { params.push(query.courseId); where.push(`s.course_id = $${params.length}`); }
+      if (query.submissionId !== undefined) { params.push(query.submissionId); where.push(`i.submission_id = $${params.length}`); }
+      params.push(limit);
+      return queryIncidents(pool, `${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT $${params.length}`, params);
+    },
+  } satisfies Partial<StoreOperations>;
+}

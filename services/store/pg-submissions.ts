@@ -1,0 +1,166 @@
+// Submissions in PostgreSQL: each stored with its files, its first grading request and its first
+// event in one transaction; an idempotency key makes a retried upload return the submission it made.
+import { UserError } from '../common/errors.js';
+import { isSha256Hex } from '../protocol/digest.js';
+import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
+import { broughtContents } from './brought-contents.js';
+import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
+import { checkEntry, checkManifest } from './manifest-check.js';
+import { assignmentById } from './pg-assignments.js';
+import { addBlobContent, blobContentSizes } from './pg-blob-contents.js';
+import { now, row, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
+import type { PgContext } from './pg-context.js';
+import { eventText, insertEvent } from './pg-events.js';
+import { requireGradeState } from './pg-grade-state.js';
+import { addOutboxRow } from './pg-outbox.js';
+import type { CreatedSubmission, NewSubmission, Submission, SubmissionFile, SubmissionStatus } from './store.js';
+import type { StoreOperations } from './store-operations.js';
+
+interface SubmissionRow {
+  id: string;
+  course_id: string;
+  assignment_id: number;
+  assignment_name: string;
+  student: string;
+  status: SubmissionStatus;
+  grade_number: number;
+  attempts: number;
+  file_count: number;
+  total_bytes: number;
+  entry: string | null;
+  created_at: string;
+  updated_at: string;
+  error: string | null;
+  error_code: string | null;
+  result_json: string | null;
+  result_grade_number: number | null;
+}
+
+/** A submission with its assignment's name, its attempts at the latest grading and its newest result. */
+const SELECT = `SELECT s.*, a.name AS assignment_name,
+    (SELECT COUNT(*) FROM attempts t WHERE t.submission_id = s.id AND t.grade_number = s.grade_number) AS attempts,
+    r.result_json, r.grade_number AS result_grade_number
+  FROM submissions s
+  JOIN assignments a ON a.id = s.assignment_id
+  LEFT JOIN results r ON r.submission_id = s.id AND r.grade_number =
+    (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')`;
+
+const toSubmission = (r: SubmissionRow): Submission => ({
+  id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, assignmentName: r.assignment_name, student: r.student,
+  status: r.status, gradeNumber: r.grade_number, attempts: r.attempts, fileCount: r.file_count, totalBytes: r.total_bytes,
+  entry: r.entry, createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
+  result: r.result_json === null ? null : JSON.parse(r.result_json) as Record<string, unknown>,
+  resultGradeNumber: r.result_grade_number,
+});
+
+export async function findSubmission(db: Queryable, id: string): Promise<Submission | null> {
+  if (!isSubmissionId(id)) return null;
+  const found = await row<SubmissionRow>(db, `${SELECT} WHERE s.id = $1`, [id]);
+  return found ? toSubmission(found) : null;
+}
+
+/**
+ * The submission an idempotency key made before, or null. The same key for another assignment or
+ * student is a client bug (two uploads under one key), refused rather than answered with the wrong one.
+ */
+async function byIdempotencyKey(db: Queryable, courseId: string, key: string, assignmentId: number, student: string): Promise<Submission | null> {
+  const found = await row<{ id: string; assignment_id: number; student: string }>(db,
+    'SELECT id, assignment_id, student FROM submissions WHERE course_id = $1 AND idempotency_key = $2', [courseId, key]);
+  if (!found) return null;
+  if (found.assignment_id !== assignmentId || found.student !== student) {
+    throw new UserError('E_IDEMPOTENCY_CONFLICT',
+      `idempotency key ${quote(key)} was already used for submission ${found.id} of another assignment or student; use a new key for a new upload`);
+  }
+  return findSubmission(db, found.id);
+}
+
+/** Checks a new submission's fields and files; its files' blobs are stored before, or brought with it. */
+export async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
+  const assignment = await assignmentById(pool, checkCount('assignment id', input.assignmentId, 1));
+  if (!assignment || assignment.courseId !== input.courseId) {
+    throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
+  }
+  const student = checkText('student', input.student, 200);
+  const key = input.idempotencyKey === undefined ? null : checkText('idempotency key', input.idempotencyKey, 200);
+  const brought = broughtContents(Array.isArray(input.files) ? input.files : []);
+  const named = (Array.isArray(input.files) ? input.files : []).map((f) => f?.sha256).filter((d): d is string => isSha256Hex(d) && !brought.has(d));
+  const sizes = await blobContentSizes(pool, [...new Set(named)]);
+  const storedSize = (sha256: string): number | null => brought.get(sha256)?.length ?? sizes.get(sha256) ?? blobs.sizeOf(sha256);
+  const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
+  const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
+  const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
+  return { assignment, student, key, brought, files, totalBytes, entry };
+}
+
+/** Inserts the submission's row, unless its idempotency key was used before (null then). */
+export type CheckedSubmission = Awaited<ReturnType<typeof checkNewSubmission>>;
+
+async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: CheckedSubmission): Promise<string | null> {
+  const at = now();
+  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at)
+    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
+  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, checked.entry, at, at]);
+  return inserted.rowCount === 1 ? id : null;
+}
+
+/**
+ * Stores a checked submission inside the caller's transaction: its row, files, first grading request
+ * and `queued` event; or the submission its idempotency key made before.
+ */
+export async function insertNewSubmission(context: PgContext, client: PgClient, input: NewSubmission, checked: CheckedSubmission): Promise<CreatedSubmission> {
+  const queued = eventText(context, 'queued', { gradeNumber: 1, kind: 'grade' });
+  const { key, assignment, student } = checked;
+  const earlier = key === null ? null : await byIdempotencyKey(client, input.courseId, key, assignment.id, student);
+  if (earlier) return { submission: earlier, created: false };
+  const id = await insertSubmission(client, newSubmissionId(), input, checked);
+  // Another upload with the same key committed meanwhile: that one is the submission.
+  if (id === null) return { submission: (await byIdempotencyKey(client, input.courseId, key!, assignment.id, student))!, created: false };
+  // In digest order: two uploads bringing the same contents wait for each other instead of deadlocking.
+  for (const sha256 of [...checked.brought.keys()].sort()) await addBlobContent(client, sha256, checked.brought.get(sha256)!);
+  await client.query(`INSERT INTO submission_files (submission_id, path, sha256, size) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])`,
+    [id, checked.files.map((f) => f.path), checked.files.map((f) => f.sha256), checked.files.map((f) => f.size)]);
+  await addOutboxRow(client, id, 'grade', 1);
+  await insertEvent(client, id, 'queued', queued);
+  return { submission: (await findSubmission(client, id))!, created: true };
+}
+
+/** The next grading of the submission inside the caller's transaction: a new grade number, an outbox row, status `queued`, a `queued` event. */
+export async function regradeSubmission(context: PgContext, client: PgClient, id: string): Promise<Submission> {
+  const gradeNumber = (await requireGradeState(client, id, true)).gradeNumber + 1;
+  await client.query("UPDATE submissions SET grade_number = $1, status = 'queued', error = NULL, error_code = NULL, updated_at = $2 WHERE id = $3", [gradeNumber, now(), id]);
+  await addOutboxRow(client, id, 'regrade', gradeNumber);
+  await insertEvent(client, id, 'queued', eventText(context, 'queued', { gradeNumber, kind: 'regrade' }));
+  return (await findSubmission(client, id))!;
+}
+
+export function submissionOperations(context: PgContext) {
+  const { pool } = context;
+  return {
+    async createSubmission(input) {
+      const checked = await checkNewSubmission(context, input);
+      return writeTransaction(pool, (client) => insertNewSubmission(context, client, input, checked));
+    },
+
+    getSubmission: (id) => findSubmission(pool, id),
+
+    /** Newest first. */
+    async listSubmissions(query) {
+      const where = ['s.course_id = $1'];
+      const params: unknown[] = [query.courseId];
+      if (query.assignmentId !== undefined) { params.push(query.assignmentId); where.push(`s.assignment_id = $${params.length}`); }
+      if (query.student !== undefined) { params.push(query.student); where.push(`s.student = $${params.length}`); }
+      params.push(checkLimit(query.limit, 100));
+      return (await rows<SubmissionRow>(pool, `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.rowid DESC LIMIT $${params.length}`, params))
+        .map(toSubmission);
+    },
+
+    async listSubmissionFiles(id) {
+      await requireGradeState(pool, id);
+      return rows<SubmissionFile>(pool, 'SELECT path, sha256, size FROM submission_files WHERE submission_id = $1 ORDER BY path COLLATE "C"', [id]);
+    },
+
+    requestRegrade(id) {
+      return writeTransaction(pool, (client) => regradeSubmission(context, client, id));
+    },
+  } satisfies Partial<StoreOperations>;
+}
