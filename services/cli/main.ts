@@ -39,6 +39,7 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     help: async () => (await import('./submissions-command.js')).SUBMISSIONS_HELP,
   },
   workers: { summary: 'make (or show) the worker token grading hosts present: workers token create', load: async () => (await import('./workers-command.js')).workersCommand },
+  webhooks: { summary: 'send a course\'s events to signed webhook endpoints; let an LMS send signed webhooks in', load: async () => (await import('./webhooks-command.js')).webhooksCommand },
   migrate: { summary: 'move a SQLite store into an empty PostgreSQL database, verified by counts and digests', load: async () => (await import('./migrate-command.js')).migrateCommand },
   grader: {
     summary: 'self-test a grader: grade its known-verdict programs in submissions/', load: async () => (await import('./grader-command.js')).graderCommand,

@@ -78,7 +78,7 @@ async function byIdempotencyKey(db: Queryable, courseId: string, key: string, as
 }
 
 /** Checks a new submission's fields and files; its files' blobs are stored before, or brought with it. */
-async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
+export async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
   const assignment = await assignmentById(pool, checkCount('assignment id', input.assignmentId, 1));
   if (!assignment || assignment.courseId !== input.courseId) {
     throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
@@ -163,7 +163,8 @@ export async function regradeIn(context: PgContext, client: PgClient, id: string
 }
 
 /** Inserts the submission's row, unless its idempotency key was used before (null then). */
-async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: Awaited<ReturnType<typeof checkNewSubmission>>): Promise<string | null> {
+
+async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: CheckedSubmission): Promise<string | null> {
   const at = now();
   const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at, purpose)
     VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10, $11) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
@@ -193,7 +194,6 @@ export function submissionOperations(context: PgContext) {
       return rows<SubmissionFile>(pool, 'SELECT path, sha256, size FROM submission_files WHERE submission_id = $1 ORDER BY path COLLATE "C"', [id]);
     },
 
-    /** The next grading of the submission: a new grade number, an outbox row, status `queued`, a `queued` event. */
     requestRegrade(id) {
       return writeTransaction(pool, (client) => regradeIn(context, client, id));
     },

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 
 import type { SubmissionStatus } from '../protocol/submission-status.js';
+import type { InboundReceipt, WebhookStore } from './webhook-store.js';
 
 // The store's backends name a submission's status through this interface.
 export { SUBMISSION_STATUSES, type SubmissionStatus } from '../protocol/submission-status.js';
@@ -488,7 +489,7 @@ export interface StoredBlob {
   created: boolean;
 }
 
-export interface Store {
+export interface Store extends WebhookStore {
   /** Bytes of the largest result, incident record or event kept, as JSON (for callers that cap what they accept). */
   readonly maxJsonBytes: number;
 
@@ -574,6 +575,10 @@ export interface Store {
   /** Requests one more grading of every submission the filter takes (at most `max`), as one batch whose progress can be read. */
   createRegradeBatch(filter: RegradeFilter, requestedBy: string, max: number): Promise<RegradeBatch>;
   getRegradeBatch(id: string): Promise<RegradeBatch | null>;
+  /** createSubmission once per inbound webhook: the same receipt again answers the first submission (created false). */
+  createInboundSubmission(receipt: InboundReceipt, input: NewSubmission): Promise<CreatedSubmission>;
+  /** requestRegrade once per inbound webhook: the same receipt again changes nothing (created false). */
+  requestInboundRegrade(receipt: InboundReceipt, submissionId: string): Promise<CreatedSubmission>;
 
   /** Grading requests not yet dispatched (claimed or not), oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
