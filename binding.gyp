@@ -38,6 +38,13 @@
       "libraries": ["-larchive", "-lcrypto"]
     },
     {
+      "target_name": "gradebox-spawn-loop",
+      "type": "executable",
+      "sources": ["native/bench/spawn-loop.c"],
+      "cflags": ["-std=gnu11", "-O2", "-Wall", "-Wextra", "-Werror", "-fstack-protector-strong", "-D_FORTIFY_SOURCE=2"],
+      "ldflags": ["-Wl,-z,relro,-z,now"]
+    },
+    {
       "target_name": "gradebox_seccomp",
       "sources": ["native/seccomp/filter.c", "native/seccomp/audit-reader.c", "native/seccomp/binding.cc"],
       "include_dirs": ["<!@(node -p \"require('node-addon-api').include\")"],

@@ -38,7 +38,12 @@ static void v1_sweep(const char *group, int slot) {
 }
 
 /* The group directory is made once; cpuset children inherit cpus/mems through clone_children. */
+/* Made once per process (its group name never changes), and again if someone removed it. */
+static bool ensured[NCONTROLLERS];
+
 static void ensure_group(int controller, const char *group) {
+  if (ensured[controller]) return;
+  ensured[controller] = true;
   char dir[512], file[600], value[4096];
   snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/%s", controllers[controller], group);
   if (mkdir(dir, 0755) < 0) {
@@ -58,19 +63,35 @@ static void ensure_group(int controller, const char *group) {
   if (write_file(file, "1") < 0) die_errno("write %s", file);
 }
 
-static void v1_create(const char *group, int slot) {
+static void set_cpus(const char *cpus);
+
+static void v1_create(const char *group, int slot, const char *cpus) {
   for (int c = 0; c < NCONTROLLERS; c++) {
     ensure_group(c, group);
     slot_dir(dirs[c], sizeof dirs[c], c, group, slot);
-    if (mkdir(dirs[c], 0755) < 0) die_errno("mkdir %s", dirs[c]);
+    if (mkdir(dirs[c], 0755) == 0) continue;
+    if (errno == ENOENT) { /* the group went since we made it */
+      ensured[c] = false;
+      ensure_group(c, group);
+      if (mkdir(dirs[c], 0755) == 0) continue;
+    }
+    die_errno("mkdir %s", dirs[c]);
   }
   created = true;
+  if (cpus) set_cpus(cpus);
 }
 
 static void set_value(int controller, const char *file, const char *fmt, long long value) {
   char path[600];
   path_of(path, sizeof path, controller, file);
   if (write_file(path, fmt, value) < 0) die_errno("write %s", path);
+}
+
+/* Joining a cpuset cgroup sets a task's affinity to its CPUs (cpuset(7)), so they are written before. */
+static void set_cpus(const char *cpus) {
+  char path[600];
+  path_of(path, sizeof path, CPUSET, "cpuset.cpus");
+  if (write_file(path, "%s", cpus) < 0) die_errno("write %s = %s", path, cpus);
 }
 
 static void v1_apply_limits(const struct limits *limits) {
@@ -82,10 +103,7 @@ static void v1_apply_limits(const struct limits *limits) {
     if (access(path, F_OK) == 0) set_value(MEMORY, "memory.memsw.limit_in_bytes", "%lld", limits->memory_bytes);
   }
   if (limits->pids) set_value(PIDS, "pids.max", "%lld", limits->pids);
-  if (limits->cpuset) {
-    path_of(path, sizeof path, CPUSET, "cpuset.cpus");
-    if (write_file(path, "%s", limits->cpuset) < 0) die_errno("write %s = %s", path, limits->cpuset);
-  }
+  if (limits->cpuset) set_cpus(limits->cpuset);
 }
 
 static void v1_join_self(void) {
@@ -130,10 +148,12 @@ static void v1_kill_all(bool stopped) {
 
 static void v1_procs_file(char *out, size_t size) { path_of(out, size, PIDS, "cgroup.procs"); }
 
-static void v1_destroy(void) {
-  if (!created) return;
-  for (int c = 0; c < NCONTROLLERS; c++) remove_cgroup_dir(dirs[c]);
+static bool v1_destroy(void) {
+  if (!created) return false;
+  bool removed = true;
+  for (int c = 0; c < NCONTROLLERS; c++) removed &= remove_cgroup_dir(dirs[c]) == 0;
   created = false;
+  return removed;
 }
 
 const struct cgroup_backend cgroup_v1_backend = {

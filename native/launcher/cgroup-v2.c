@@ -28,7 +28,12 @@ static void v2_sweep(const char *group, int slot) {
 }
 
 /* Controllers must be enabled in every ancestor's subtree_control for the slot to get them. */
+/* Made once per process (its group name never changes), and again if someone removed it. */
+static bool ensured;
+
 static void ensure_group(const char *group) {
+  if (ensured) return;
+  ensured = true;
   char group_dir[512], file[600];
   snprintf(group_dir, sizeof group_dir, "/sys/fs/cgroup/%s", group);
   if (mkdir(group_dir, 0755) < 0 && errno != EEXIST) die_errno("mkdir %s", group_dir);
@@ -40,17 +45,24 @@ static void ensure_group(const char *group) {
   }
 }
 
-static void v2_create(const char *group, int slot) {
-  ensure_group(group);
-  snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/slot-%d", group, slot);
-  if (mkdir(dir, 0755) < 0) die_errno("mkdir %s", dir);
-  created = true;
-}
-
 static void set_value(const char *file, const char *value) {
   char path[600];
   file_path(path, sizeof path, file);
   if (write_file(path, "%s", value) < 0) die_errno("write %s = %s", path, value);
+}
+
+/* cpuset.cpus before anyone joins: joining sets a task's affinity to the cgroup's CPUs (cpuset(7)). */
+static void v2_create(const char *group, int slot, const char *cpus) {
+  ensure_group(group);
+  snprintf(dir, sizeof dir, "/sys/fs/cgroup/%s/slot-%d", group, slot);
+  if (mkdir(dir, 0755) < 0) {
+    if (errno != ENOENT) die_errno("mkdir %s", dir);
+    ensured = false; /* the group went since we made it */
+    ensure_group(group);
+    if (mkdir(dir, 0755) < 0) die_errno("mkdir %s", dir);
+  }
+  created = true;
+  if (cpus) set_value("cpuset.cpus", cpus);
 }
 
 static void v2_apply_limits(const struct limits *limits) {
@@ -107,10 +119,10 @@ static void v2_kill_all(bool stopped) {
 
 static void v2_procs_file(char *out, size_t size) { file_path(out, size, "cgroup.procs"); }
 
-static void v2_destroy(void) {
-  if (!created) return;
-  remove_cgroup_dir(dir);
+static bool v2_destroy(void) {
+  if (!created) return false;
   created = false;
+  return remove_cgroup_dir(dir) == 0;
 }
 
 const struct cgroup_backend cgroup_v2_backend = {

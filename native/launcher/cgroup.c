@@ -15,16 +15,31 @@ void cgroup_init(void) {
   backend = fs.f_type == CGROUP2_SUPER_MAGIC ? &cgroup_v2_backend : &cgroup_v1_backend;
 }
 
+/* The slot whose cgroups this process created and then removed, all of them, most recently; it
+ * holds that slot (slot.c), so nothing else can have left anything there since. -1: none. */
+static int swept_slot = -1, created_slot = -1;
+
 const char *cgroup_version(void) { return backend->name; }
-void cgroup_sweep(const char *group, int slot) { backend->sweep(group, slot); }
-void cgroup_create(const char *group, int slot) { backend->create(group, slot); }
+
+void cgroup_sweep(const char *group, int slot) {
+  if (slot != swept_slot) backend->sweep(group, slot);
+}
+
+void cgroup_create(const char *group, int slot, const char *cpus) {
+  swept_slot = -1;
+  backend->create(group, slot, cpus);
+  created_slot = slot;
+}
+
+void cgroup_destroy(void) {
+  if (backend->destroy()) swept_slot = created_slot;
+}
 void cgroup_apply_limits(const struct limits *limits) { backend->apply_limits(limits); }
 void cgroup_join_self(void) { backend->join_self(); }
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }
 void cgroup_reset_peak(void) { backend->reset_peak(); }
 void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats); }
 void cgroup_kill_all(bool stopped) { backend->kill_all(stopped); }
-void cgroup_destroy(void) { backend->destroy(); }
 void cgroup_procs_path(char *out, size_t size) { backend->procs_file(out, size); }
 
 /* We are host root, so we may raise the sandbox's processes back to normal priority, which nothing

@@ -7,7 +7,7 @@
 struct cgroup_backend {
   const char *name;
   void (*sweep)(const char *group, int slot);
-  void (*create)(const char *group, int slot);
+  void (*create)(const char *group, int slot, const char *cpus);
   void (*apply_limits)(const struct limits *limits);
   void (*join_self)(void);
   int (*read_cpu_us)(int64_t *cpu_us);
@@ -15,7 +15,8 @@ struct cgroup_backend {
   void (*read_stats)(struct cgroup_stats *stats);
   void (*kill_all)(bool stopped);
   void (*procs_file)(char *out, size_t size);
-  void (*destroy)(void);
+  /* Removes the sandbox's cgroups; true when none is left. */
+  bool (*destroy)(void);
 };
 
 extern const struct cgroup_backend cgroup_v1_backend;

@@ -94,12 +94,18 @@ static void enter_user_namespace(int sync_fd) {
   die_with_supervisor(sync_fd);
 }
 
+int last_capability(void) {
+  static int last = -1;
+  if (last >= 0) return last;
+  char buf[16];
+  last = read_file("/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0 ? atoi(buf) : CAP_LAST_CAP;
+  return last;
+}
+
 /* The bounding and ambient sets emptied; done by the init before it starts the program, which
  * inherits both (capabilities(7)), so the dozens of calls are made once per sandbox. */
 static void drop_bounding_set(void) {
-  int last = CAP_LAST_CAP;
-  char buf[16];
-  if (read_file("/proc/sys/kernel/cap_last_cap", buf, sizeof buf) > 0) last = atoi(buf);
+  int last = last_capability();
   for (int cap = 0; cap <= last; cap++)
     if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0 && errno != EINVAL) die_errno("drop capability %d", cap);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0) die_errno("clear ambient capabilities");
@@ -170,7 +176,7 @@ static void __attribute__((noreturn)) program_main(struct config *cfg, int chann
                                                    int err_fd, const struct sock_fprog *filter) {
   sigset_t none;
   sigemptyset(&none);
-  for (int sig = 1; sig < NSIG; sig++) signal(sig, SIG_DFL);
+  signal(SIGPIPE, SIG_DFL); /* the only signal the launcher ignores (main.c); no handler survives execve */
   sigprocmask(SIG_SETMASK, &none, NULL);
   drop_capabilities(SANDBOX_UID);
   if (setsid() < 0) die_errno("setsid");

@@ -11,6 +11,20 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+/* The supervisor works where its sandbox will run: on the slot's CPUs (--cpus), so that building,
+ * supervising and tearing down a slot's sandboxes takes none of another slot's CPU time, and a
+ * worker's sandboxes scale with the CPUs it was given (sched_setaffinity(2), inherited by the
+ * sandbox's processes). Without --cpus, wherever the process that started us could run. */
+static void work_on_cpus(const char *cpus) {
+  static cpu_set_t anywhere;
+  static bool saved;
+  if (!saved && sched_getaffinity(0, sizeof anywhere, &anywhere) < 0) die_errno("sched_getaffinity");
+  saved = true;
+  cpu_set_t set;
+  if (cpus && !parse_cpu_list(cpus, &set)) die("--cpus: bad CPU list %s", cpus);
+  if (sched_setaffinity(0, sizeof set, cpus ? &set : &anywhere) < 0) die_errno("sched_setaffinity %s", cpus ? cpus : "(all)");
+}
+
 /* Builds one sandbox of the given shape and supervises its one run (shared by both modes). */
 int launch(struct config *cfg) {
   if (!cfg->root_lower) die("--root-lower DIR is required");
@@ -21,11 +35,11 @@ int launch(struct config *cfg) {
   const struct sched_param normal = {.sched_priority = 0};
   if (sched_setscheduler(0, cfg->background && cfg->control_fd >= 0 ? SCHED_IDLE : SCHED_OTHER, &normal) < 0)
     die_errno("sched_setscheduler");
-  int lock_fd;
-  int slot = acquire_slot(cfg->state_dir, &lock_fd);
+  work_on_cpus(cfg->cpus);
+  int slot = acquire_slot(cfg->state_dir);
   uint32_t uid_base = UID_BASE + (uint32_t)slot * UID_RANGE;
   cgroup_sweep(cfg->cgroup_name, slot);
-  cgroup_create(cfg->cgroup_name, slot);
+  cgroup_create(cfg->cgroup_name, slot, cfg->cpus);
 
   int sync[2], out[2], err[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sync) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
@@ -33,6 +47,7 @@ int launch(struct config *cfg) {
     cgroup_destroy();
     die_errno("socketpair/pipe");
   }
+  last_capability();
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
   pid_t child = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
   if (child < 0) {

@@ -2,6 +2,7 @@
 #ifndef GRADEBOX_LAUNCHER_H
 #define GRADEBOX_LAUNCHER_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -49,6 +50,7 @@ struct config {
   int64_t evidence_max_bytes, evidence_max_entries, evidence_max_file_bytes;
   bool sweep_only;         /* --sweep: remove leftovers of crashed runs, then exit */
   bool background;         /* --background: build at idle CPU priority until the run is wanted */
+  const char *cpus;        /* --cpus: the slot's CPUs, where the sandbox is built, run and torn down; NULL: anywhere */
 
   /* Set per run, from the control message (or argv). */
   struct limits limits;
@@ -69,6 +71,8 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases);
 void config_defaults(struct config *cfg);
 
 /* util.c: helpers that depend on nothing else of the launcher */
+/* "0-1,3" (cpuset.cpus and taskset's form) into a set; false when it is not such a list. */
+bool parse_cpu_list(const char *text, cpu_set_t *set);
 void json_string(char *out, size_t size, const char *in);
 int write_file(const char *path, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int read_file(const char *path, char *buf, size_t size);
@@ -112,7 +116,10 @@ bool send_frame_fds(int fd, uint32_t id, uint32_t kind, int first, int second);
 int ensure_dir(const char *path, mode_t mode);
 
 /* slot.c: one host uid/gid range per concurrent sandbox */
-int acquire_slot(const char *state_dir, int *lock_fd);
+/* The slot this process holds, taken at the first call and kept until it exits. */
+int acquire_slot(const char *state_dir);
+/* The descriptor holding that slot's lock; -1 before the first acquire_slot. */
+int held_slot_fd(void);
 bool try_slot(const char *state_dir, int slot, int *lock_fd);
 
 /* cgroup.c: one interface over cgroup v1 and v2 */
@@ -125,7 +132,9 @@ struct cgroup_stats {
 void cgroup_init(void);
 const char *cgroup_version(void);
 void cgroup_sweep(const char *group, int slot);
-void cgroup_create(const char *group, int slot);
+/* The slot's cgroups; `cpus` (NULL: every CPU) is their cpuset from the start, so the sandbox's
+ * processes are built where they will run. */
+void cgroup_create(const char *group, int slot, const char *cpus);
 void cgroup_apply_limits(const struct limits *limits);
 void cgroup_join_self(void);
 int cgroup_read_cpu_us(int64_t *cpu_us);
@@ -161,6 +170,9 @@ void copy_into_box(int src_dirfd, int box_dirfd, uid_t uid, gid_t gid);
 void export_box_tree(int box_dirfd, int dst_dirfd, const struct export_caps *caps, struct export_stats *stats);
 
 /* child.c: the sandbox's init (PID 1) and the program it starts */
+/* The kernel's last capability number (it may know more than our headers): read once per process,
+ * before the first clone, so that each sandbox's init inherits the value instead of reading it. */
+int last_capability(void);
 int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
 
 /* launch.c: one sandbox from a parsed shape, through its run, to its report. Returns 0, or

@@ -57,6 +57,11 @@ int main(int argc, char **argv) {
   bool run_options_later = serving || has_flag(argc, argv, "--sweep");
   parse_options(&cfg, argc - 1, argv + 1, run_options_later ? PHASE_SHAPE : PHASE_SHAPE | PHASE_RUN);
   status_fd = cfg.status_fd;
+  /* Whatever started us may have ignored signals (nohup ignores SIGHUP), and an ignored signal
+   * survives execve (signal(7)): every disposition goes back to its default here, once, so that
+   * a program starts with the defaults having to reset only SIGPIPE, which we ignore ourselves. */
+  for (int sig = 1; sig < NSIG; sig++)
+    if (sig != SIGKILL && sig != SIGSTOP) signal(sig, SIG_DFL);
   /* A reader that went away is an error to handle (EPIPE), not a reason to die mid-run. */
   signal(SIGPIPE, SIG_IGN);
   /* If our caller dies, SIGTERM makes us tear the sandbox down instead of leaving it running. */

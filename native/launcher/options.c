@@ -82,6 +82,11 @@ void parse_options(struct config *cfg, int argc, char **argv, int phases) {
       cfg->evidence_max_file_bytes = KB(parse_number(flag, value, 1, 64ll << 20));
     else if (phases & PHASE_SHAPE && strcmp(flag, "--hostname") == 0)
       cfg->hostname = value;
+    else if (phases & PHASE_SHAPE && strcmp(flag, "--cpus") == 0) {
+      cpu_set_t set;
+      if (!parse_cpu_list(value, &set)) die("--cpus needs a CPU list such as 1 or 0-1,3, got '%s'", value);
+      cfg->cpus = value;
+    }
     else if (phases & PHASE_RUN && strcmp(flag, "--cpu-ms") == 0)
       cfg->limits.cpu_ms = parse_number(flag, value, 1, 86400000);
     else if (phases & PHASE_RUN && strcmp(flag, "--wall-ms") == 0)

@@ -38,6 +38,7 @@ struct supervisor {
   bool run_sent;
   bool cancelled;  /* never reused: a cancel may reach it late */
   unsigned served;
+  char cpus[64];   /* the --cpus of its last sandbox ("": anywhere): where it runs now */
 };
 
 static struct supervisor *supervisors;
@@ -88,6 +89,12 @@ static char *wait_for_prepare(struct frame_header *header) {
   }
 }
 
+/* Closes every descriptor from `first` on, except `kept` (-1: none). */
+static void close_all_from(int first, int kept) {
+  if (kept > first) syscall(SYS_close_range, first, kept - 1, 0);
+  syscall(SYS_close_range, kept >= first ? kept + 1 : first, ~0U, 0);
+}
+
 /* In the forked supervisor: keep only stdout (frames), stderr and the channel; serve sandboxes. */
 static void __attribute__((noreturn)) become_supervisor(const struct config *defaults, int channel) {
   if (dup2(channel, CHANNEL_FD) < 0 || fcntl(CHANNEL_FD, F_SETFD, FD_CLOEXEC) < 0) _exit(1);
@@ -109,9 +116,10 @@ static void __attribute__((noreturn)) become_supervisor(const struct config *def
     cfg.status_fd = 1;
     cfg.control_fd = CHANNEL_FD;
     int code = launch(&cfg);
-    /* Every descriptor of that sandbox (its slot lock too) goes; a run that was not clean (an
-     * incident, a cancel) ends this supervisor rather than leave it anything to carry on. */
-    syscall(SYS_close_range, CHANNEL_FD + 1, ~0U, 0);
+    /* Every descriptor of that sandbox goes but the slot's lock, kept for the next one; a run that
+     * was not clean (an incident, a cancel) ends this supervisor rather than leave it anything to
+     * carry on. */
+    close_all_from(CHANNEL_FD + 1, held_slot_fd());
     free(payload);
     if (code != 0) exit(code == LAUNCH_RETIRE ? 0 : code);
     if (!send_frame(CHANNEL_FD, header.id, NOTE_DONE, NULL, 0)) exit(1);
@@ -139,10 +147,30 @@ static struct supervisor *spawn_supervisor(const struct config *defaults) {
   return &supervisors[nsupervisors++];
 }
 
-static struct supervisor *idle_supervisor(const struct config *defaults) {
-  for (size_t i = 0; i < nsupervisors; i++)
-    if (supervisors[i].id == 0 && supervisors[i].channel >= 0) return &supervisors[i];
-  return spawn_supervisor(defaults);
+/* The --cpus of a PREPARE's options ("" without one); the payload is NUL-separated words. */
+static void cpus_of(const char *payload, uint32_t length, char *out, size_t size) {
+  out[0] = '\0';
+  for (uint32_t i = 0; i < length;) {
+    size_t word = strnlen(payload + i, length - i);
+    uint32_t next = i + (uint32_t)word + 1;
+    if (word == 6 && memcmp(payload + i, "--cpus", 6) == 0 && next < length)
+      snprintf(out, size, "%.*s", (int)strnlen(payload + next, length - next), payload + next);
+    i = next;
+  }
+}
+
+/* An idle supervisor, one already on `cpus` first: moving a process to another CPU makes
+ * sched_setaffinity(2) wait for the CPU's stopper thread to migrate it (affine_move_task), which
+ * the off-CPU profile showed about every other sandbox when supervisors alternated between slots. */
+static struct supervisor *idle_supervisor(const struct config *defaults, const char *cpus) {
+  struct supervisor *any = NULL;
+  for (size_t i = 0; i < nsupervisors; i++) {
+    struct supervisor *s = &supervisors[i];
+    if (s->id != 0 || s->channel < 0) continue;
+    if (strcmp(s->cpus, cpus) == 0) return s;
+    if (!any) any = s;
+  }
+  return any ? any : spawn_supervisor(defaults);
 }
 
 /* Our end closed: the supervisor sees EOF between sandboxes and exits (or has died already). */
@@ -153,8 +181,11 @@ static void let_go(struct supervisor *s) {
 
 static void prepare(const struct config *defaults, uint32_t id, const char *payload, uint32_t length) {
   if (id == 0 || serving(id)) return report(id, "{\"event\":\"error\",\"message\":%s}", "request id 0 or already in use");
-  struct supervisor *s = idle_supervisor(defaults);
+  char cpus[sizeof supervisors->cpus];
+  cpus_of(payload, length, cpus, sizeof cpus);
+  struct supervisor *s = idle_supervisor(defaults, cpus);
   if (!s) return report(id, "{\"event\":\"error\",\"message\":%s}", strerror(errno));
+  memcpy(s->cpus, cpus, sizeof cpus);
   s->id = id;
   s->run_sent = false;
   if (!send_frame(s->channel, id, REQ_PREPARE, payload, length)) let_go(s); /* it died: reap() reports */

@@ -503,7 +503,8 @@ int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_
   run.timer_fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC);
   if (run.pidfd < 0 || run.timer_fd < 0) die_errno("pidfd/timerfd");
   for (int i = 0; i < 2; i++) fcntl(run.streams[i].fd, F_SETFL, O_NONBLOCK);
-  int ncpus = get_nprocs();
+  static int ncpus;
+  if (!ncpus) ncpus = get_nprocs(); /* once per supervisor: it reads a file each time */
 
   wait_until_ready(&run, uid_base);
   emit_status("{\"event\":\"ready\",\"pid\":%d}", getpid());

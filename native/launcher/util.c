@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -52,6 +53,23 @@ int read_file(const char *path, char *buf, size_t size) {
   if (n < 0) return -1;
   buf[n] = 0;
   return (int)n;
+}
+
+bool parse_cpu_list(const char *text, cpu_set_t *set) {
+  CPU_ZERO(set);
+  for (const char *p = text;;) {
+    char *end;
+    if (*p < '0' || *p > '9') return false;
+    unsigned long first = strtoul(p, &end, 10), last = first;
+    if (*end == '-') {
+      if (end[1] < '0' || end[1] > '9') return false;
+      last = strtoul(end + 1, &end, 10);
+    }
+    if (last < first || last >= CPU_SETSIZE) return false;
+    for (unsigned long cpu = first; cpu <= last; cpu++) CPU_SET(cpu, set);
+    if (*end != ',') return *end == '\0';
+    p = end + 1;
+  }
 }
 
 int64_t monotonic_us(void) {

@@ -8,15 +8,18 @@ import type { Logger } from 'pino';
 import type { UploadLimits } from '../intake/upload-limits.js';
 import { apiRoutes } from '../protocol/api-routes.js';
 import type { SessionTimes, Store } from '../store/store.js';
+import type { WebhookService } from '../webhooks/webhook-service.js';
 import type { ApiLimits } from './api-limits.js';
 import { assignmentRoutes } from './assignment-routes.js';
 import { errorHandler, sendError } from './http-errors.js';
 import { csrfGuard, identify } from './identify.js';
+import { inboundWebhookRoutes } from './inbound-webhook-routes.js';
 import { internalRoutes } from './internal-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
+import { rateLimit } from './rate-limits.js';
 import { resultIngester } from './result-ingest.js';
 import { serveRoute } from './serve-route.js';
 import { staffApi } from './staff/staff-api.js';
@@ -25,6 +28,7 @@ import { submissionRoutes } from './submission-routes.js';
 import { dashboardPages, homePage } from './web/dashboard-routes.js';
 import { SignInLimits } from './web/signin-limits.js';
 import { signInRoutes } from './web/signin-routes.js';
+import { webhookRoutes } from './webhook-routes.js';
 
 export interface ApiDependencies {
   store: Store;
@@ -47,6 +51,8 @@ export interface ApiDependencies {
   signInFailures: number;
   /** The grading queue's jobs by state (for the queue page). */
   jobCounts: () => Promise<Record<string, number>>;
+  /** Outbound webhooks (the endpoint registry) and the settings inbound ones are verified with. */
+  webhooks: WebhookService;
 }
 
 export function createApiApp(deps: ApiDependencies): Express {
@@ -71,6 +77,12 @@ export function createApiApp(deps: ApiDependencies): Express {
 
   app.use(operatorRoutes({ store: deps.store, metrics: deps.metrics, operatorToken: deps.operatorToken }));
   const audit = staffAuditor(deps.store, deps.logger.child({ part: 'staff-audit' }));
+  // Signed by an integration's secret, not sent by a key or a session: verified by its own route.
+  app.use(inboundWebhookRoutes({
+    store: deps.store, toleranceMs: deps.webhooks.settings.toleranceMs, uploadLimits: deps.uploadLimits, queued: () => deps.relay.kick(),
+    uploads: rateLimit({ redis: deps.redis, keyPrefix: `${deps.redisPrefix}:rate:uploads`, perMinute: deps.limits.uploadsPerMinute, what: 'uploads',
+      counted: (res) => `inbound:${String(res.locals.keyId)}` }),
+  }));
   // Every /v1 request says who sends it (a key, or a session); one that changes something with a session carries its CSRF token.
   app.use('/v1', identify(deps.store, deps.sessionTimes), csrfGuard());
   app.use(assignmentRoutes(deps.store, audit));
@@ -82,6 +94,7 @@ export function createApiApp(deps: ApiDependencies): Express {
     store: deps.store, audit, relay: deps.relay, logger: deps.logger, stagingDir: deps.stagingDir, limits: deps.limits,
     redis: deps.redis, redisPrefix: deps.redisPrefix, jobCounts: deps.jobCounts,
   }));
+  app.use(webhookRoutes(deps.store, deps.webhooks.registry));
   app.use(signInRoutes({
     store: deps.store, times: deps.sessionTimes, logger: deps.logger.child({ part: 'signin' }),
     limits: new SignInLimits(deps.redis, deps.redisPrefix, deps.signInFailures), home: homePage(deps.logger.child({ part: 'dashboard' })),

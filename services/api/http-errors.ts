@@ -24,6 +24,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_ASSIGNMENT_EXISTS: 409,
   E_USER_EXISTS: 409,
   E_TOO_LARGE: 413,
+  E_WEBHOOK_DISABLED: 409,
 };
 
 function statusOf(error: UserError): number {

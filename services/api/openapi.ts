@@ -8,12 +8,14 @@ import { namedSchemas as apiSchemas } from '../protocol/api-schemas.js';
 import { staffRoutes } from '../protocol/staff-routes.js';
 import { staffSchemas } from '../protocol/staff-schemas.js';
 import type { HttpRoute, RouteContent, RouteResponse } from '../protocol/http-route.js';
+import { WEBHOOK_EVENT_SUMMARIES, WEBHOOK_EVENT_TYPES, webhookEventPayloads } from '../protocol/webhook-events.js';
+import { webhookHeaders, webhookNamedSchemas } from '../protocol/webhook-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
 const SCHEMAS = '#/components/schemas/';
 
-const namedSchemas: Record<string, z.ZodType> = { ...apiSchemas, ...staffSchemas };
+const namedSchemas: Record<string, z.ZodType> = { ...apiSchemas, ...staffSchemas, ...webhookNamedSchemas };
 
 const securitySchemes = {
   courseKey: { type: 'http', scheme: 'bearer', description: 'A course key of the portal scope, from `gradebox keys create --course C`' },
@@ -24,6 +26,10 @@ const securitySchemes = {
   },
   workerToken: { type: 'http', scheme: 'bearer', description: 'The workers\' shared token (internal routes only)' },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'The operators\' token: GRADEBOX_OPERATOR_TOKEN, or the file operator-token in the data folder' },
+  webhookSignature: {
+    type: 'apiKey', in: 'header', name: 'webhook-signature',
+    description: 'Standard Webhooks: v1,<base64 HMAC-SHA256 of webhook-id.webhook-timestamp.body> keyed with the integration\'s whsec_ secret (base64 after the prefix)',
+  },
 };
 
 /** OpenAPI keeps neither `$schema` nor `$id` inside a document. */
@@ -80,6 +86,22 @@ function operationOf(route: HttpRoute): Record<string, unknown> {
   };
 }
 
+/**
+ * What gradebox sends to a course's webhook endpoints (OpenAPI 3.1 `webhooks`): each event type's
+ * payload, with the Standard Webhooks headers; any 2xx answer is a delivery.
+ */
+function outboundWebhooks(): Record<string, unknown> {
+  const headers = parametersOf({ headers: webhookHeaders } as unknown as HttpRoute);
+  return Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, {
+    post: {
+      summary: WEBHOOK_EVENT_SUMMARIES[type],
+      parameters: headers,
+      requestBody: { required: true, content: { 'application/json': { schema: schemaOf(webhookEventPayloads[type]) } } },
+      responses: { '2XX': { description: 'Delivered' }, 410: { description: 'Gone: gradebox disables the endpoint' } },
+    },
+  }]));
+}
+
 /** The document for `routes`. */
 export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
@@ -93,6 +115,7 @@ export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<strin
     },
     components: { securitySchemes, schemas: componentSchemas() },
     paths,
+    webhooks: outboundWebhooks(),
   };
 }
 

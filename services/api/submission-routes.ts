@@ -21,13 +21,13 @@ import type { ApiLimits } from './api-limits.js';
 import { courseOf, keyOf, portalKeyAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
 import { requireActor } from './identify.js';
-import { SourceExtensions } from './source-extensions.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { rateLimit } from './rate-limits.js';
 import { serveRoute } from './serve-route.js';
 import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
 import { studentSubmission } from './student-submission.js';
+import { checkGradable, uploadedEntry } from './upload/gradable-upload.js';
 import { readSubmissionUpload } from './upload/submission-upload.js';
 
 export interface SubmissionRoutesOptions {
@@ -86,7 +86,7 @@ async function checkOpen(store: Store, assignment: Assignment): Promise<void> {
   }
 }
 
-async function createSubmission(options: SubmissionRoutesOptions & { extensions: SourceExtensions }, req: Request, res: Response): Promise<void> {
+async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
   const idempotencyKey = idempotencyKeyOf(req);
   // Made only if the upload needs the disk: most submissions are a few small files, kept in memory.
   const staging = join(options.stagingDir, randomBytes(12).toString('hex'));
@@ -104,7 +104,7 @@ async function createSubmission(options: SubmissionRoutesOptions & { extensions:
 }
 
 /** Reads the upload into `staging`, checks it, and stores its files and the submission. */
-async function storeUpload(options: SubmissionRoutesOptions & { extensions: SourceExtensions }, req: Request, res: Response, staging: string, idempotencyKey: string | undefined): Promise<CreatedSubmission> {
+async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: Response, staging: string, idempotencyKey: string | undefined): Promise<CreatedSubmission> {
   const { store } = options;
   const courseId = courseOf(res);
   const upload = await readSubmissionUpload({ headers: req.headers, stream: req }, staging, options.uploadLimits);
@@ -115,11 +115,13 @@ async function storeUpload(options: SubmissionRoutesOptions & { extensions: Sour
   if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
   await checkOpen(store, assignment);
   if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
-  await options.extensions.check(assignment, upload.files.map((f) => f.path));
+  const paths = upload.files.map((f) => f.path);
+  const entry = uploadedEntry(upload.fields, paths);
+  checkGradable((await store.findGraderSnapshot(assignment.graderDigest))?.manifest.submissions, assignmentName, paths, entry);
   // Files held in memory go into the database with the submission, in its one commit; spilled ones are stored as blob files first.
   for (const file of upload.files) if (!file.content) await storeStagedFile(store, file.diskPath, file.sha256);
   return store.createSubmission({
-    courseId, assignmentId: assignment.id, student, idempotencyKey,
+    courseId, assignmentId: assignment.id, student, idempotencyKey, entry,
     files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
   });
 }
@@ -159,8 +161,7 @@ export function submissionRoutes(options: SubmissionRoutesOptions): Router {
   const uploads = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:uploads`, perMinute: limits.uploadsPerMinute, what: 'uploads' });
   const regrades = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:regrades`, perMinute: limits.regradesPerMinute, what: 'regrades' });
   const slots = new StreamSlots(limits.streamsPerKey);
-  const extensions = new SourceExtensions(store);
-  serveRoute(router, apiRoutes.upload, portalKeyAuth(), uploads, (req, res) => createSubmission({ ...options, extensions }, req, res));
+  serveRoute(router, apiRoutes.upload, portalKeyAuth(), uploads, (req, res) => createSubmission(options, req, res));
   serveRoute(router, apiRoutes.submission, async (req, res) => {
     res.json(await studentSubmission(store, await reachableSubmission(store, res, String(req.params.id), 'submissions.read')));
   });

@@ -38,16 +38,25 @@ const COMMANDS: Record<string, { summary: string; load: () => Promise<Command>; 
     summary: 'show a submission\'s whole record (failures\' details included), for operators', load: async () => (await import('./submissions-command.js')).submissionsCommand,
     help: async () => (await import('./submissions-command.js')).SUBMISSIONS_HELP,
   },
+  workers: { summary: 'make (or show) the worker token grading hosts present: workers token create', load: async () => (await import('./workers-command.js')).workersCommand },
+  webhooks: { summary: 'send a course\'s events to signed webhook endpoints; let an LMS send signed webhooks in', load: async () => (await import('./webhooks-command.js')).webhooksCommand },
   migrate: { summary: 'move a SQLite store into an empty PostgreSQL database, verified by counts and digests', load: async () => (await import('./migrate-command.js')).migrateCommand },
-  import: { summary: 'make harness graders from HumanEval or MBPP tasks', load: async () => (await import('./import-command.js')).importCommand },
+  grader: {
+    summary: 'self-test a grader: grade its known-verdict programs in submissions/', load: async () => (await import('./grader-command.js')).graderCommand,
+    help: 'usage: gradebox grader test GRADER_DIR [--json] [--seed N]\n\nGrades every program under the grader\'s submissions/ whose verdict is known and names each that gets\nanother verdict (exit 3).\n',
+  },
+  import: {
+    summary: 'make graders from Kattis problem packages, HumanEval or MBPP tasks', load: async () => (await import('./import-command.js')).importCommand,
+    help: 'usage: gradebox import kattis PACKAGE_DIR --out DIR [--time-limit S] [--time-multiplier M]\n       gradebox import humaneval|mbpp --data FILE (--task ID | --all) --out DIR\n',
+  },
   audit: { summary: 'verify or show the security audit log, or the staff actions\' trail', load: async () => (await import('./audit-command.js')).auditCommand },
   bench: {
     summary: 'measure the sandbox against a bare spawn and bubblewrap', load: async () => (await import('./bench-command.js')).benchCommand,
-    help: 'usage: gradebox bench [--json] [--runs N]\n\n  --json     the report as JSON\n  --runs N   sandbox runs to time (default 200)\n\nSandbox vs bare spawn vs bubblewrap; grading vs bare compile and runs; the service vs direct grading.\n',
+    help: 'usage: gradebox bench [--json] [--runs N]\n\n  --json     the report as JSON\n  --runs N   sandbox runs to time (default 200)\n\nSandbox throughput (one and two at a time) vs bare spawn and bubblewrap; grading vs bare compile and runs;\nthe service vs direct grading (and with PostgreSQL, where installed); each target with whether this run met it.\n',
   },
   grade: {
     summary: 'grade one submission against a grader folder, locally', load: async () => (await import('./grade-command.js')).gradeCommand,
-    help: 'usage: gradebox grade --grader DIR --submission PATH [--json] [--seed N]\n\n  --grader DIR       a folder with grader.yaml\n  --submission PATH  a source file or a folder\n  --json             the whole result as JSON\n  --seed N           the seed the grading passes to tests (default: 0), recorded in the result\n\nGrades locally (no Redis), through the pipeline the workers use.\n',
+    help: 'usage: gradebox grade --grader DIR --submission PATH [--entry FILE] [--json] [--seed N] [--cpus LIST]\n\n  --grader DIR       a folder with grader.yaml\n  --submission PATH  a source file or a folder\n  --entry FILE       the file the program starts from (a grader\'s entry: wins)\n  --json             the whole result as JSON\n  --seed N           the seed the grading passes to tests (default: 0), recorded in the result\n  --cpus LIST        the CPUs its tests run on, several at once (default: all)\n\nGrades locally (no Redis), through the pipeline the workers use.\n',
   },
   health: {
     summary: 'check that this host can run sandboxes (and keep kernel audit records)', load: async () => (await import('./health-command.js')).healthCommand,

@@ -2,6 +2,7 @@
 import { homedir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+import { parseDuration } from './durations.js';
 import { fromPackageRoot } from './package-root.js';
 
 export interface Config {
@@ -54,12 +55,47 @@ export interface Config {
   signInFailures: number;
   /** Set by `gradebox start` for its children: they stop when that process is gone. @defaultValue unset */
   supervisorPid: number | undefined;
+  /** The API's address as portals reach it, for links in webhook payloads. @defaultValue `http://<host>:<port>` of the API */
+  publicUrl: string | undefined;
+  /** Networks (CIDRs) webhook endpoints may be in although private, loopback or link-local. @defaultValue none */
+  webhookAllowedNetworks: string[];
+  /** DNS servers that resolve webhook hosts (`IP` or `IP:port`); none: the system's resolver. @defaultValue none */
+  webhookDnsServers: string[];
+  /** Delays before each delivery attempt of a webhook, ms: the first is the first attempt's. @defaultValue 0, 5s, 5m, 30m, 2h, 5h, 10h, 14h, 20h, 24h */
+  webhookRetryScheduleMs: number[];
+  /** How long one webhook request may take, ms. @defaultValue 15 s */
+  webhookTimeoutMs: number;
+  /** An endpoint whose every attempt has failed this long is disabled, ms. @defaultValue 5 days */
+  webhookDisableAfterMs: number;
+  /** After a secret rotation, how long the old secret still signs beside the new one, ms. @defaultValue 24 h */
+  webhookRotationGraceMs: number;
+  /** Inbound webhooks: how far their timestamp may be from the clock, ms. @defaultValue 5 min */
+  webhookToleranceMs: number;
 }
+
+/** The Standard Webhooks example schedule: immediately, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 14 h, 20 h, 24 h. */
+export const STANDARD_RETRY_SCHEDULE = '0,5s,5m,30m,2h,5h,10h,14h,20h,24h';
 
 function numberFromEnv(name: string, fallback: number): number {
   const value = Number(fromEnv(name, String(fallback)));
   if (!Number.isInteger(value) || value < 1) throw new Error(`${name} must be a whole number above 0`);
   return value;
+}
+
+function durationFromEnv(name: string, fallback: string): number {
+  const ms = parseDuration(fromEnv(name, fallback));
+  if (ms === null) throw new Error(`${name} must be a duration such as 500ms, 15s, 30m, 2h or 5d`);
+  return ms;
+}
+
+function listFromEnv(name: string, fallback = ''): string[] {
+  return fromEnv(name, fallback).split(',').map((item) => item.trim()).filter((item) => item !== '');
+}
+
+function scheduleFromEnv(name: string): number[] {
+  const steps = listFromEnv(name, STANDARD_RETRY_SCHEDULE).map(parseDuration);
+  if (steps.length === 0 || steps.some((ms) => ms === null)) throw new Error(`${name} must be a comma-separated list of durations, e.g. ${STANDARD_RETRY_SCHEDULE}`);
+  return steps as number[];
 }
 
 function fromEnv(name: string, fallback: string): string {
@@ -102,6 +138,14 @@ export function loadConfig(): Config {
     sessionIdleMinutes: numberFromEnv('GRADEBOX_SESSION_IDLE_MINUTES', 120),
     signInFailures: numberFromEnv('GRADEBOX_SIGNIN_FAILURES', 10),
     supervisorPid: process.env.GRADEBOX_SUPERVISOR_PID ? numberFromEnv('GRADEBOX_SUPERVISOR_PID', 1) : undefined,
+    publicUrl: process.env.GRADEBOX_PUBLIC_URL || undefined,
+    webhookAllowedNetworks: listFromEnv('GRADEBOX_WEBHOOK_ALLOW_NETWORKS'),
+    webhookDnsServers: listFromEnv('GRADEBOX_WEBHOOK_DNS_SERVERS'),
+    webhookRetryScheduleMs: scheduleFromEnv('GRADEBOX_WEBHOOK_RETRY_SCHEDULE'),
+    webhookTimeoutMs: durationFromEnv('GRADEBOX_WEBHOOK_TIMEOUT', '15s'),
+    webhookDisableAfterMs: durationFromEnv('GRADEBOX_WEBHOOK_DISABLE_AFTER', '5d'),
+    webhookRotationGraceMs: durationFromEnv('GRADEBOX_WEBHOOK_ROTATION_GRACE', '24h'),
+    webhookToleranceMs: durationFromEnv('GRADEBOX_WEBHOOK_TOLERANCE', '5m'),
   };
 }
 

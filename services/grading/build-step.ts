@@ -29,6 +29,10 @@ function isBoxInputError(error: unknown): error is UserError {
 }
 
 export async function buildSubmission(plan: LanguagePlan, submission: string, scratch: string, context: RunContext): Promise<BuildOutcome> {
+  // A fault of the submission is its compile error: told at once when there is nothing to build,
+  // else after the build, whose own errors come first.
+  const fault: BuildOutcome | null = plan.fault === null ? null : { dir: null, output: plan.fault, internalError: false };
+  if (fault && !plan.build) return fault;
   const out = join(scratch, 'built');
   mkdirSync(out);
   if (!plan.build) {
@@ -45,6 +49,6 @@ export async function buildSubmission(plan: LanguagePlan, submission: string, sc
     if (isBoxInputError(error)) return { dir: null, output: error.message, internalError: false };
     throw error;
   }
-  if (run.status === 'ok') return { dir: out, output: '', internalError: false };
+  if (run.status === 'ok') return fault ?? { dir: out, output: '', internalError: false };
   return { dir: null, output: capped(`${run.stdout}${run.stderr}`) || `the build ended: ${run.status}`, internalError: run.status === 'internal_error' };
 }

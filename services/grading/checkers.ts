@@ -1,6 +1,8 @@
 // Output checkers: compare a program's stdout with the expected output as a grader's `checker`
 // option in grader.yaml says (the README's Grading section): `exact`, `lines`, `tokens` or `float`,
-// with one sentence of feedback.
+// with one sentence of feedback. The options also cover what the default output validator of the
+// Kattis problem package format accepts (its flags case_sensitive, space_change_sensitive and the
+// float tolerances, problemarchive.org's "Default output validator specification").
 import { UserError } from '../common/errors.js';
 
 export type CheckerName = 'exact' | 'lines' | 'tokens' | 'float';
@@ -12,10 +14,22 @@ export interface CheckResult {
   feedback: string;
 }
 
+/** `float`: a number is accepted within either tolerance; null: that kind does not apply. */
+export interface FloatTolerance {
+  absolute: number | null;
+  relative: number | null;
+}
+
 export interface CheckOptions {
-  /** `float` only: largest accepted difference, absolute or relative to the expected value.
-   * @defaultValue 1e-6 */
-  tolerance?: number;
+  /** `float` only: largest accepted difference, absolute or relative to the expected value (a
+   * number is both). @defaultValue 1e-6 */
+  tolerance?: number | FloatTolerance | undefined;
+  /** false: ASCII letters match whatever their case (A equals a; other letters stay exact).
+   * @defaultValue true */
+  caseSensitive?: boolean | undefined;
+  /** `tokens` and `float`: the whitespace around tokens must match too, kind and amount.
+   * @defaultValue false */
+  spaceChangeSensitive?: boolean | undefined;
 }
 
 export const DEFAULT_TOLERANCE = 1e-6;
@@ -24,11 +38,13 @@ const MATCH: CheckResult = { ok: true, feedback: 'output matches' };
 
 /** Compares `actual` with `expected` under one checker; never throws for any output. */
 export function compareOutput(checker: CheckerName, expected: string, actual: string, options: CheckOptions = {}): CheckResult {
+  const caseless = options.caseSensitive === false;
+  const tokens: TokenRules = { spaces: options.spaceChangeSensitive === true, mismatch: caseless ? caselessMismatch : tokenMismatch };
   switch (checker) {
-    case 'exact': return compareExact(expected, actual);
-    case 'lines': return compareLines(expected, actual);
-    case 'tokens': return compareTokens(expected, actual, tokenMismatch);
-    case 'float': return compareTokens(expected, actual, floatMismatch(checkedTolerance(options.tolerance)));
+    case 'exact': return caseless ? compareExact(foldCase(expected), foldCase(actual)) : compareExact(expected, actual);
+    case 'lines': return caseless ? compareLines(foldCase(expected), foldCase(actual)) : compareLines(expected, actual);
+    case 'tokens': return compareTokens(expected, actual, tokens);
+    case 'float': return compareTokens(expected, actual, { ...tokens, mismatch: floatMismatch(checkedTolerance(options.tolerance), tokens.mismatch) });
     default: {
       // Reachable from untyped callers (a grader's YAML), so fail with a fix rather than `undefined`.
       const name: never = checker;
@@ -37,12 +53,19 @@ export function compareOutput(checker: CheckerName, expected: string, actual: st
   }
 }
 
-function checkedTolerance(tolerance: number | undefined): number {
-  const tol = tolerance ?? DEFAULT_TOLERANCE;
-  if (!Number.isFinite(tol) || tol < 0) {
-    throw new UserError('E_GRADER_TOLERANCE', `tolerance ${tol} is not a finite number >= 0: use e.g. 1e-6`);
+function checkedTolerance(tolerance: number | FloatTolerance | undefined): FloatTolerance {
+  const given = typeof tolerance === 'object' ? tolerance : { absolute: tolerance ?? DEFAULT_TOLERANCE, relative: tolerance ?? DEFAULT_TOLERANCE };
+  for (const tol of [given.absolute, given.relative]) {
+    if (tol !== null && (!Number.isFinite(tol) || tol < 0)) {
+      throw new UserError('E_GRADER_TOLERANCE', `tolerance ${tol} is not a finite number >= 0: use e.g. 1e-6`);
+    }
   }
-  return tol;
+  return given;
+}
+
+/** ASCII letters only, as the Kattis default validator: "É" and "é" stay different. */
+function foldCase(text: string): string {
+  return text.replace(/[A-Z]+/g, (upper) => upper.toLowerCase());
 }
 
 const fail = (feedback: string): CheckResult => ({ ok: false, feedback });
@@ -138,30 +161,59 @@ function trimmedEnd(text: string, start: number, end: number): number {
 /** Why two tokens differ, or undefined when they match. */
 type TokenMismatch = (expected: string, actual: string) => string | undefined;
 
-function compareTokens(expected: string, actual: string, mismatch: TokenMismatch): CheckResult {
-  const nextExpected = tokenReader(expected);
-  const nextActual = tokenReader(actual);
+interface TokenRules {
+  mismatch: TokenMismatch;
+  /** The whitespace before each token and after the last must match too. */
+  spaces: boolean;
+}
+
+function compareTokens(expected: string, actual: string, rules: TokenRules): CheckResult {
+  const nextExpected = tokenReader(expected, rules.spaces);
+  const nextActual = tokenReader(actual, rules.spaces);
   for (let count = 0; ; count++) {
     const exp = nextExpected();
     const act = nextActual();
-    if (exp === null && act === null) return MATCH;
-    if (act === null) return fail(`output ends early after ${plural(count, 'token')}: expected ${show(exp![0])} next`);
     // The line number costs a pass over the output: computed only once, for the feedback.
-    const where = (): string => `line ${lineNumberAt(actual, act.index)}`;
-    if (exp === null) {
-      return fail(count === 0 ? `expected no output, got ${show(act[0])}` : `extra output after ${plural(count, 'token')}: ${show(act[0])} (${where()})`);
+    const where = (): string => `line ${lineNumberAt(actual, act.index ?? actual.length)}`;
+    if (exp.token === null && act.token === null) return rules.spaces && exp.space !== act.space ? spaceDiffers('at the end', exp, act, where()) : MATCH;
+    if (act.token === null) return fail(`output ends early after ${plural(count, 'token')}: expected ${show(exp.token!)} next`);
+    if (exp.token === null) {
+      return fail(count === 0 ? `expected no output, got ${show(act.token)}` : `extra output after ${plural(count, 'token')}: ${show(act.token)} (${where()})`);
     }
-    const why = mismatch(exp[0], act[0]);
+    if (rules.spaces && exp.space !== act.space) return spaceDiffers(`before token ${count + 1}`, exp, act, where());
+    const why = rules.mismatch(exp.token, act.token);
     if (why !== undefined) return fail(`token ${count + 1} (${where()}): ${why}`);
   }
 }
 
-function tokenReader(text: string): () => RegExpExecArray | null {
-  const token = /[^\t\n\v\f\r ]+/g;
-  return () => token.exec(text);
+function spaceDiffers(which: string, exp: Token, act: Token, where: string): CheckResult {
+  return fail(`the whitespace ${which} (${where}) differs: ${expectedGot(exp.space, act.space)}`);
+}
+
+/** A token with the whitespace before it (when asked for); at the end, token null and the trailing whitespace. */
+interface Token { token: string | null; space: string; index: number | undefined }
+
+/** Each call returns the next token in the same object (read before the next call): a 10 MB output
+ * has a million tokens, and allocating none keeps the comparison fast. */
+function tokenReader(text: string, spaces: boolean): () => Token {
+  const pattern = /[^\t\n\v\f\r ]+/g;
+  const current: Token = { token: null, space: '', index: undefined };
+  let end = 0;
+  return () => {
+    const match = pattern.exec(text);
+    current.token = match ? match[0] : null;
+    current.index = match?.index;
+    if (spaces) {
+      const start = match ? match.index : text.length;
+      current.space = text.slice(end, start);
+      end = match ? start + match[0].length : text.length;
+    }
+    return current;
+  };
 }
 
 const tokenMismatch: TokenMismatch = (exp, act) => (exp === act ? undefined : expectedGot(exp, act));
+const caselessMismatch: TokenMismatch = (exp, act) => (exp === act || foldCase(exp) === foldCase(act) ? undefined : expectedGot(exp, act));
 
 // A decimal number as C's scanf/strtod reads it, minus hex ("0x10" is a word), plus nan/inf.
 const DECIMAL = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
@@ -174,27 +226,33 @@ function parseNumber(token: string): number | undefined {
   return token.startsWith('-') ? -Infinity : Infinity;
 }
 
-function floatMismatch(tolerance: number): TokenMismatch {
+/** Numbers within the tolerance; a token that is not a number is compared as `words` compares it. */
+function floatMismatch(tolerance: FloatTolerance, words: TokenMismatch): TokenMismatch {
   return (exp, act) => {
     if (exp === act) return undefined; // the common case: skip parsing
     const e = parseNumber(exp);
     const a = parseNumber(act);
-    if (e === undefined || a === undefined) return tokenMismatch(exp, act);
+    if (e === undefined || a === undefined) return words(exp, act);
     if (withinTolerance(e, a, tolerance)) return undefined;
     const off = Math.abs(a - e);
-    const detail = Number.isFinite(off) ? ` (off by ${Number(off.toPrecision(3))}, tolerance ${tolerance})` : '';
+    const detail = Number.isFinite(off) ? ` (off by ${Number(off.toPrecision(3))}, tolerance ${toleranceText(tolerance)})` : '';
     return expectedGot(exp, act) + detail;
   };
 }
 
-function withinTolerance(e: number, a: number, tolerance: number): boolean {
+function toleranceText({ absolute, relative }: FloatTolerance): string {
+  if (absolute === relative) return String(absolute);
+  return [absolute === null ? '' : `${absolute} absolute`, relative === null ? '' : `${relative} relative`].filter(Boolean).join(' or ');
+}
+
+function withinTolerance(e: number, a: number, { absolute, relative }: FloatTolerance): boolean {
   if (Number.isNaN(e) || Number.isNaN(a)) return Number.isNaN(e) && Number.isNaN(a);
   if (!Number.isFinite(e) || !Number.isFinite(a)) return e === a;
   const diff = Math.abs(a - e);
   // Decimals like 0.51 are not exact in binary: a few ulps of slack keep a difference of exactly
   // `tolerance` (0.51 vs 0.5 at 0.01) from failing on rounding alone.
   const slack = 4 * Number.EPSILON * Math.max(Math.abs(e), Math.abs(a));
-  return diff <= tolerance + slack || diff <= tolerance * Math.abs(e) + slack;
+  return (absolute !== null && diff <= absolute + slack) || (relative !== null && diff <= relative * Math.abs(e) + slack);
 }
 
 // ---- feedback text

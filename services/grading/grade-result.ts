@@ -10,17 +10,19 @@ export function capped(text: string, limit = FEEDBACK_BYTES): string {
   return text.length > limit ? `${text.slice(0, limit)}\n[… cut at ${limit} bytes]` : text;
 }
 
-/** One graded test; hidden tests reveal nothing but their score. */
+/** One graded test; hidden tests reveal nothing but their score. `share`: the part of its points a
+ * checker gave it (testlib's points), else all for AC and none otherwise. */
 export function testResult(
   test: { name: string; points: number; visibility: string },
   verdict: Verdict,
   feedback: string,
   run: RunResult | null,
+  share?: number,
 ): TestResult {
   const passed = verdict === 'AC';
   return {
     name: test.name,
-    score: passed ? test.points : 0,
+    score: share !== undefined && verdict !== 'IE' ? test.points * share : passed ? test.points : 0,
     max_score: test.points,
     status: passed ? 'passed' : 'failed',
     output: test.visibility === 'hidden' ? '' : capped(feedback),
@@ -29,6 +31,18 @@ export function testResult(
     cpu_ms: run?.cpu_ms ?? 0,
     wall_ms: run?.wall_ms ?? 0,
     memory_kb: run?.memory_kb ?? 0,
+  };
+}
+
+/** What a test that did not run says: the grader stops at the first failing test. */
+export const NOT_RUN_FEEDBACK = 'not run: an earlier test failed, and this grader stops at the first failure';
+
+/** A test left out because an earlier one failed (stop_on_failure): no verdict, no points. */
+export function notRunResult(test: { name: string; points: number; visibility: string }): TestResult {
+  return {
+    name: test.name, score: 0, max_score: test.points, status: 'not_run',
+    output: test.visibility === 'hidden' ? '' : NOT_RUN_FEEDBACK,
+    visibility: test.visibility, verdict: null, cpu_ms: 0, wall_ms: 0, memory_kb: 0,
   };
 }
 

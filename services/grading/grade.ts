@@ -18,10 +18,13 @@ import { buildSubmission, type BuildOutcome } from './build-step.js';
 import { testResult } from './grade-result.js';
 import type { GraderDefinition } from './grader-definition.js';
 import { runHarnessTests } from './harness-tests.js';
+import { runInteractiveTests } from './interactive-tests.js';
 import { runIoTests } from './io-tests.js';
 import { planFor, type LanguagePlan } from './languages/plan.js';
 import { loadGrader } from './load-grader.js';
 import { newRunContext, type RunContext, type TestDone } from './run-context.js';
+import { submissionPlan } from './submission-language.js';
+import type { SpareCpus } from './test-schedule.js';
 import { isGradable, overallVerdict, unbuiltVerdict } from './verdicts.js';
 
 export type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
@@ -33,8 +36,15 @@ export interface GradeOptions {
   seed?: number | undefined;
   /** CPUs every run is pinned to (a worker's slot), e.g. "1". @defaultValue no pin */
   cpuset?: string | undefined;
+  /**
+   * Idle CPU slots the tests may borrow while they are idle, to run several tests at once (each
+   * still in its own sandbox, its CPU time its own). @defaultValue none: one test at a time
+   */
+  spareCpus?: SpareCpus | undefined;
   /** Where the grading's temporary folder goes (a worker's job folder, swept after a crash). @defaultValue the OS temp dir */
   scratchDir?: string | undefined;
+  /** The entry file the submission names (a top-level file of it); a grader's `entry:` wins. @defaultValue the language's rule */
+  entry?: string | undefined;
   /** Told of each stdin/stdout test as soon as it is judged. */
   onTest?: TestDone | undefined;
 }
@@ -78,7 +88,9 @@ function runtimeLayout(plan: LanguagePlan, built: string): RootLayout {
 
 async function runTests(grader: GraderDefinition, plan: LanguagePlan, built: string, layout: RootLayout, scratch: string, context: RunContext): Promise<TestsOutcome> {
   if (grader.harness) return runHarnessTests(grader, plan, built, layout, scratch, context);
-  const io = await runIoTests({ grader, plan, built, layout, scratch, context });
+  const io = grader.interactor
+    ? await runInteractiveTests({ grader, plan, built, layout, scratch, context })
+    : await runIoTests({ grader, plan, built, layout, scratch, context });
   return { ...io, output: '' };
 }
 
@@ -96,18 +108,20 @@ async function testBuilt(grader: GraderDefinition, plan: LanguagePlan, built: Bu
   return { outcome: await runTests(grader, plan, built.dir, layout, scratch, context), layout };
 }
 
-function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLayout, seed: number): Provenance {
+function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLayout, options: GradeOptions): Provenance {
   const policy = installedPolicy(plan.policy);
   const buildPolicy = plan.build ? installedPolicy(plan.buildPolicy) : null;
   const limits = grader.harness ? [['harness', grader.limits]] : grader.tests.map((t) => [t.name, t.limits]);
   return {
     grader_digest: grader.digest,
+    language: plan.language,
     grader_dir: grader.dir,
     policy: { name: policy.name, digest: policy.digest },
     build_policy: buildPolicy ? { name: buildPolicy.name, digest: buildPolicy.digest } : null,
     runtime_layers_digest: layout.digest,
     limits_digest: sha256(JSON.stringify(limits)),
-    seed,
+    seed: options.seed ?? 0,
+    entry: options.entry ?? null,
     gradebox_version: gradeboxVersion(),
   };
 }
@@ -120,8 +134,8 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
   try {
     const submission = submissionFolder(options.submission, scratch);
     const memoryMb = Math.max(grader.limits.memoryMb, ...grader.tests.map((t) => t.limits.memoryMb));
-    const plan = planFor(grader.language, submission, memoryMb, { build: grader.build, run: grader.run });
-    const context = newRunContext(seed, options.cpuset, options.onTest);
+    const plan = submissionPlan(grader, submission, memoryMb, { build: grader.build, run: grader.run, entry: grader.entry ?? options.entry });
+    const context = newRunContext(seed, options.cpuset, options.spareCpus, options.onTest);
     const built = await buildSubmission(plan, submission, scratch, context);
     const { outcome, layout } = await testBuilt(grader, plan, built, scratch, context);
     const { tests } = outcome;
@@ -133,7 +147,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
       tests,
       verdict: overallVerdict(tests),
       gradable: isGradable(tests),
-      provenance: provenance(grader, plan, layout, seed),
+      provenance: provenance(grader, plan, layout, options),
       incidents: outcome.incidents,
       internal_problems: outcome.problems,
       sandbox_launch_ms: context.launchMs,

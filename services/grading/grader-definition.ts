@@ -8,6 +8,7 @@ import { z } from 'zod';
 
 import { UserError } from '../common/errors.js';
 import { canonicalJson } from '../common/canonical-json.js';
+import type { FloatTolerance } from './checkers.js';
 import { fieldPath } from '../common/file-labels.js';
 import { LIMIT_RANGES } from '../protocol/limit-ranges.js';
 import { invalidField, type GraderContext } from './grader-errors.js';
@@ -16,6 +17,15 @@ export const CHECKERS = ['exact', 'lines', 'tokens', 'float', 'custom'] as const
 export type Checker = (typeof CHECKERS)[number];
 export const VISIBILITIES = ['visible', 'hidden', 'after_due_date', 'after_published'] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
+/**
+ * How a custom checker says its verdict: `exit01` exit 0 accepts, 1 rejects (the default);
+ * `testlib` the testlib library's codes (0 OK, 1 WA, 2 PE, 3 FAIL, 7 points); `kattis` the Kattis
+ * problem package format's output validator (42 accepted, 43 wrong answer, feedback in a folder).
+ */
+export const CHECKER_PROTOCOLS = ['exit01', 'testlib', 'kattis'] as const;
+export type CheckerProtocol = (typeof CHECKER_PROTOCOLS)[number];
+export const GRADER_MODES = ['io', 'harness', 'interactive'] as const;
+export type GraderMode = (typeof GRADER_MODES)[number];
 
 /** Per-test limits of a grader. */
 export interface GraderLimits {
@@ -40,8 +50,12 @@ export interface GraderTest {
   /** Absolute path of the expected stdout; none only with checker `custom`. */
   expect?: string;
   checker: Checker;
-  /** `float` only: accepted difference, absolute or relative. @defaultValue 1e-6 */
-  tolerance: number;
+  /** `float` only: accepted difference, absolute or relative (a number is both). @defaultValue 1e-6 */
+  tolerance: number | FloatTolerance;
+  /** false: ASCII letters match whatever their case. @defaultValue true */
+  caseSensitive: boolean;
+  /** `tokens` and `float`: the whitespace around tokens must match too. @defaultValue false */
+  spaceChangeSensitive: boolean;
   /** @defaultValue 1 */
   points: number;
   /** @defaultValue 'visible' */
@@ -52,11 +66,23 @@ export interface GraderTest {
   files: string[];
 }
 
-export interface CustomChecker {
-  /** How to run the checker program (sandboxed, never trusted). */
-  run: string[];
-  /** Absolute paths of the checker's files. */
+/** A grader's own program (a custom checker, an interactor): run in a sandbox of its own, never trusted. */
+export interface GraderProgram {
+  /** How it runs, in its /box; undefined: its language's run command, once built. */
+  run?: string[] | undefined;
+  /** Absolute paths of its files. */
   files: string[];
+  /** The folder its files are laid out from into its /box: the grader folder, or the program's own `dir`. */
+  root: string;
+  /** A program given as a folder (`dir`) is built once per grader digest as this language. */
+  language?: Language | undefined;
+  /** Arguments after the ones its protocol passes (a Kattis package's validator_flags). */
+  args: string[];
+}
+
+export interface CustomChecker extends GraderProgram {
+  /** @defaultValue 'exit01' */
+  protocol: CheckerProtocol;
 }
 
 /** The submission's side of a harness: run in a sandbox of its own, joined to the harness by pipes. */
@@ -83,17 +109,29 @@ export interface GraderDefinition {
   dir: string;
   /** sha256 of the canonical grader.yaml and every file it names: goes into a result's provenance. */
   digest: string;
+  /** The first of `languages`: the one a submission whose files name none is told to use. */
   language: Language;
-  mode: 'io' | 'harness';
+  /** Every language a submission may be written in (its files' extensions tell which). */
+  languages: Language[];
+  mode: GraderMode;
   limits: GraderLimits;
   build?: string[];
   run?: string[];
+  /** The file the program starts from, whatever a submission names: a source file at the top of the submission. */
+  entry?: string | undefined;
   /** Absolute paths of the files copied into /box for every test. */
   files: string[];
   /** Empty in harness mode. */
   tests: GraderTest[];
   customChecker?: CustomChecker;
   harness?: Harness;
+  /** Mode interactive: the program that talks with the submission, the Kattis protocol's way. */
+  interactor?: GraderProgram;
+  /**
+   * Contest style: the tests stop at the first one that fails, and the rest are reported as not
+   * run (status `not_run`, no verdict). @defaultValue false
+   */
+  stopOnFailure: boolean;
 }
 
 // ---- The schema: shapes and types only; grader-tests.ts checks the rules across fields and files. ----
@@ -142,6 +180,15 @@ const NAME_EXPECTED = 'a test name: one line of text, such as sample-1';
 const POINTS_EXPECTED = 'a number of points, 0 or more';
 const TOLERANCE_EXPECTED = 'a tolerance of 0 or more, such as 1e-6';
 
+const TOLERANCE_OBJECT_EXPECTED = 'a mapping such as { absolute: 1e-6 } or { absolute: 1e-6, relative: 1e-9 }';
+const toleranceValue = z.number({ error: expected(TOLERANCE_EXPECTED) }).min(0, { error: expected(TOLERANCE_EXPECTED) });
+const toleranceSchema = z.union([
+  toleranceValue,
+  z.strictObject({ absolute: toleranceValue.optional(), relative: toleranceValue.optional() }, { error: expectedObject(TOLERANCE_OBJECT_EXPECTED) })
+    .refine((t) => t.absolute !== undefined || t.relative !== undefined, { error: expected(TOLERANCE_OBJECT_EXPECTED) }),
+], { error: expected(`${TOLERANCE_EXPECTED}, or ${TOLERANCE_OBJECT_EXPECTED}`) });
+const flag = (what: string) => z.boolean({ error: expected(`true or false (${what})`) }).optional();
+
 const testEntrySchema = z.strictObject({
   name: z.string({ error: expected(NAME_EXPECTED) }).regex(/^[^\x00-\x1f\x7f]{1,200}$/, { error: expected(NAME_EXPECTED) }).optional(),
   glob: relPath('tests/*.in').optional(),
@@ -149,27 +196,52 @@ const testEntrySchema = z.strictObject({
   args: z.array(z.string({ error: expected('a string (quote numbers)') }), { error: expected('a list of strings') }).default([]),
   expect: relPath('tests/1.out').optional(),
   checker: z.enum(CHECKERS, { error: expected(`one of ${CHECKERS.join(', ')}`) }).default('lines'),
-  tolerance: z.number({ error: expected(TOLERANCE_EXPECTED) }).min(0, { error: expected(TOLERANCE_EXPECTED) }).optional(),
+  tolerance: toleranceSchema.optional(),
+  case_sensitive: flag('false: letters match whatever their case'),
+  space_change_sensitive: flag('true: the whitespace around tokens must match too'),
   points: z.number({ error: expected(POINTS_EXPECTED) }).min(0, { error: expected(POINTS_EXPECTED) }).default(1),
   visibility: z.enum(VISIBILITIES, { error: expected(`one of ${VISIBILITIES.join(', ')}`) }).default('visible'),
   limits: limitsSchema.optional(),
   files: pathList('data/words.txt'),
 }, { error: expectedObject('a test such as { stdin: tests/1.in, expect: tests/1.out } or { glob: tests/*.in }') });
 
+const ENTRY_EXPECTED = 'a source file name at the top of the submission, such as main.py';
+const entryName = z.string({ error: expected(ENTRY_EXPECTED) })
+  .regex(/^[^/\\\x00-\x1f\x7f]{1,255}$/, { error: expected(ENTRY_EXPECTED) })
+  .refine((name) => name !== '.' && name !== '..', { error: expected(ENTRY_EXPECTED) });
+
 const BOX_PATH_EXPECTED = 'a path inside /box such as results.json (relative, without ..)';
 const boxPath = z.string({ error: expected(BOX_PATH_EXPECTED) })
   .refine((p) => p.length > 0 && !isAbsolute(p) && !p.split('/').includes('..'), { error: expected(BOX_PATH_EXPECTED) });
 
+const LANGUAGE_EXPECTED = `one of ${LANGUAGES.join(', ')}, a list of them, or any`;
+const languageName = z.enum(LANGUAGES, { error: expected(`one of ${LANGUAGES.join(', ')}`) });
+const languageSchema = z.union([languageName, z.literal('any'), z.array(languageName).min(1)], { error: expected(LANGUAGE_EXPECTED) });
+
+/** A grader's own program: a command and its files, or a folder built once as a language. */
+const programFields = {
+  run: argv.optional(),
+  files: pathList('checker.py'),
+  dir: relPath('output_validator').optional(),
+  language: languageName.optional(),
+  args: z.array(z.string({ error: expected('a string (quote numbers)') }), { error: expected('a list of strings') }).default([]),
+};
+const PROGRAM_EXPECTED = 'a mapping such as { run: [python3, checker.py], files: [checker.py] } or { dir: output_validator }';
+
 const graderSchema = z.strictObject({
-  language: z.enum(LANGUAGES, { error: expected(`one of ${LANGUAGES.join(', ')}`) }),
-  mode: z.enum(['io', 'harness'], { error: expected('io (stdin/stdout tests, the default) or harness') }).default('io'),
+  language: languageSchema,
+  mode: z.enum(GRADER_MODES, { error: expected('io (stdin/stdout tests, the default), harness or interactive') }).default('io'),
   limits: limitsSchema.optional(),
   build: argv.optional(),
   run: argv.optional(),
+  entry: entryName.optional(),
   files: pathList('data/words.txt'),
   tests: z.array(testEntrySchema, { error: expected('a list of tests') }).optional(),
-  custom_checker: z.strictObject({ run: argv, files: pathList('checker.py') },
-    { error: expectedObject('a mapping such as { run: [python3, checker.py], files: [checker.py] }') }).optional(),
+  custom_checker: z.strictObject({ ...programFields,
+    protocol: z.enum(CHECKER_PROTOCOLS, { error: expected(`one of ${CHECKER_PROTOCOLS.join(', ')}`) }).default('exit01') },
+  { error: expectedObject(PROGRAM_EXPECTED) }).optional(),
+  interactor: z.strictObject(programFields, { error: expectedObject('a mapping such as { dir: output_validator }') }).optional(),
+  stop_on_failure: z.boolean({ error: expected('true or false') }).default(false),
   harness: z.strictObject({ files: pathList('test_solution.py'), run: argv, results: boxPath.default('results.json'),
     max_score: z.number({ error: expected('the points of the whole harness, a number >= 0') }).min(0, { error: expected('a number >= 0') }).optional(),
     candidate: z.strictObject({ run: argv.optional(), files: pathList('run_tests.py') },
@@ -180,6 +252,7 @@ const graderSchema = z.strictObject({
 export type GraderSpec = z.infer<typeof graderSchema>;
 export type TestEntry = z.infer<typeof testEntrySchema>;
 export type LimitsEntry = z.infer<typeof limitsSchema>;
+export type ProgramEntry = NonNullable<GraderSpec['interactor']>;
 
 // ---- Reading grader.yaml against it ----
 

@@ -25,6 +25,7 @@ export function referencedFiles(def: Omit<GraderDefinition, 'digest'>): string[]
     ...def.files,
     ...def.tests.flatMap((t) => [...(t.stdin ? [t.stdin] : []), ...(t.expect ? [t.expect] : []), ...t.files]),
     ...(def.customChecker?.files ?? []),
+    ...(def.interactor?.files ?? []),
     ...(def.harness?.files ?? []),
     ...(def.harness?.candidate.files ?? []),
   ];

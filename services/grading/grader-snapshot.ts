@@ -49,8 +49,11 @@ function manifestOf(definition: GraderDefinition, files: GraderFile[]): GraderMa
   return {
     tests: definition.tests.map((t) => t.name),
     files,
-    language: definition.language,
-    extensions: [...languageRecord(definition.language).extensions],
+    submissions: {
+      language: definition.languages.join(' or '),
+      extensions: [...new Set(definition.languages.flatMap((language) => languageRecord(language).extensions))],
+      entry: definition.entry ?? null,
+    },
     mode: definition.mode,
     testDetails: definition.tests.map((t) => ({ name: t.name, visibility: t.visibility, points: t.points, checker: t.checker })),
   };

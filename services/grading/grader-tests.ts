@@ -2,7 +2,7 @@
 // the rules across fields the schema cannot say, files checked, globs expanded, limits merged.
 import { basename, extname, posix } from 'node:path';
 
-import { DEFAULT_TOLERANCE } from './checkers.js';
+import { DEFAULT_TOLERANCE, type FloatTolerance } from './checkers.js';
 import type { GraderLimits, GraderSpec, GraderTest, Harness, LimitsEntry, TestEntry } from './grader-definition.js';
 import { invalidField, type GraderContext } from './grader-errors.js';
 import { graderFile, graderFiles } from './grader-paths.js';
@@ -23,11 +23,17 @@ function checkEntry(ctx: GraderContext, spec: GraderSpec, entry: TestEntry, fiel
     for (const key of ['name', 'stdin', 'expect'] as const) {
       if (entry[key] !== undefined) invalidField(ctx, `${field}.${key}`, `a glob entry takes its ${key === 'name' ? 'names' : 'files'} from the matched files; drop ${key}, or drop glob`);
     }
-  } else if (entry.expect === undefined && entry.checker !== 'custom') {
+  } else if (entry.expect === undefined && entry.checker !== 'custom' && spec.mode !== 'interactive') {
     invalidField(ctx, `${field}.expect`, 'missing; give the expected output file (such as tests/1.out), or use glob, or checker: custom');
   }
   if (entry.tolerance !== undefined && entry.checker !== 'float') {
     invalidField(ctx, `${field}.tolerance`, `only checker float uses a tolerance (this test's checker is ${entry.checker}); drop it, or set checker: float`);
+  }
+  if (entry.space_change_sensitive !== undefined && entry.checker !== 'tokens' && entry.checker !== 'float') {
+    invalidField(ctx, `${field}.space_change_sensitive`, `only checkers tokens and float compare whitespace this way (this test's checker is ${entry.checker}); drop it, or use exact`);
+  }
+  if (entry.case_sensitive !== undefined && entry.checker === 'custom') {
+    invalidField(ctx, `${field}.case_sensitive`, 'a custom checker decides for itself; drop case_sensitive');
   }
   if (entry.checker === 'custom' && !spec.custom_checker) {
     invalidField(ctx, `${field}.checker`, 'custom needs a top-level custom_checker: { run: [...], files: [...] }; add it, or pick exact, lines, tokens or float');
@@ -40,7 +46,9 @@ function entryTests(ctx: GraderContext, spec: GraderSpec, entry: TestEntry, fiel
   const common = {
     args: entry.args,
     checker: entry.checker,
-    tolerance: entry.tolerance ?? DEFAULT_TOLERANCE,
+    tolerance: toleranceOf(entry.tolerance),
+    caseSensitive: entry.case_sensitive ?? true,
+    spaceChangeSensitive: entry.space_change_sensitive ?? false,
     points: entry.points,
     visibility: entry.visibility,
     limits: limitsFrom(limits, entry.limits),
@@ -54,6 +62,13 @@ function entryTests(ctx: GraderContext, spec: GraderSpec, entry: TestEntry, fiel
   const name = entry.name ?? (stdin ? stem(stdin) : expect ? stem(expect) : undefined);
   if (name === undefined) invalidField(ctx, `${field}.name`, 'missing; a test without stdin or expect needs a name');
   return [{ name, stdin, expect, ...common }];
+}
+
+/** A number is both kinds; a mapping names one kind or both (absent: that kind does not apply). */
+function toleranceOf(given: TestEntry['tolerance']): number | FloatTolerance {
+  if (given === undefined) return DEFAULT_TOLERANCE;
+  if (typeof given === 'number') return given;
+  return { absolute: given.absolute ?? null, relative: given.relative ?? null };
 }
 
 function stem(path: string): string {
@@ -83,6 +98,7 @@ export function ioTests(ctx: GraderContext, spec: GraderSpec, limits: GraderLimi
 export function harnessOf(ctx: GraderContext, spec: GraderSpec): Harness {
   if (spec.tests) invalidField(ctx, 'tests', 'mode: harness takes its tests from the harness results; drop tests, or drop mode: harness');
   if (!spec.harness) invalidField(ctx, 'harness', 'missing; mode: harness needs harness: { files: [...], run: [...] }');
+  if (spec.stop_on_failure) invalidField(ctx, 'stop_on_failure', 'a harness runs its tests itself, in one sandbox; drop stop_on_failure, or drop mode: harness');
   const candidate = spec.harness.candidate;
   return { files: graderFiles(ctx, spec.harness.files, 'harness.files'), run: spec.harness.run,
     candidate: { run: candidate?.run, files: graderFiles(ctx, candidate?.files ?? [], 'harness.candidate.files') },

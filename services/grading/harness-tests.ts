@@ -7,7 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { UserError } from '../common/errors.js';
-import type { IncidentNote, TestResult } from '../protocol/grade-result.js';
+import type { IncidentNote, TestResult, Verdict } from '../protocol/grade-result.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import { runLinked, type RunResult } from '../sandbox/sandbox.js';
@@ -30,7 +30,7 @@ export interface HarnessOutcome {
 }
 
 /** When the harness reported nothing usable, the whole run is one test worth the harness's points. */
-function wholeRun(harness: Harness, verdict: TestResult['verdict'], feedback: string, run: RunResult | null): TestResult {
+function wholeRun(harness: Harness, verdict: Verdict, feedback: string, run: RunResult | null): TestResult {
   return testResult({ name: 'harness', points: harness.maxScore, visibility: 'visible' }, verdict, feedback, run);
 }
 

@@ -1,4 +1,4 @@
-// Re-grades a submission under a recorded result's provenance and reports every difference:
+// Re-grades a submission under a recorded result's provenance (its seed, its entry file) and reports every difference:
 // first in what produced the result (grader, policy, layers, limits, version), then test by test.
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
@@ -19,6 +19,7 @@ const recordedSchema = z.object({
     runtime_layers_digest: z.string(),
     limits_digest: z.string(),
     seed: z.number().int(),
+    entry: z.string().nullable().optional(),
     gradebox_version: z.string(),
   }),
 });
@@ -90,7 +91,8 @@ function testDifferences(recorded: Recorded, now: GradeResult): Difference[] {
 export async function reproduce(recorded: Recorded, options: { graderDir?: string | undefined; submission: string; cpuset?: string | undefined }): Promise<Reproduction> {
   const graderDir = options.graderDir ?? recorded.provenance.grader_dir;
   if (!graderDir) throw new UserError('E_USAGE', 'the result does not say where its grader was: give --grader DIR');
-  const result = await gradeSubmission({ graderDir, submission: options.submission, seed: recorded.provenance.seed, cpuset: options.cpuset });
+  const { seed, entry } = recorded.provenance;
+  const result = await gradeSubmission({ graderDir, submission: options.submission, seed, entry: entry ?? undefined, cpuset: options.cpuset });
   const provenance = provenanceDifferences(recorded.provenance, result.provenance);
   const tests = testDifferences(recorded, result);
   return { identical: provenance.length === 0 && tests.length === 0, provenance, tests, result };

@@ -33,6 +33,7 @@ export const submissionUpload = z.object({
   assignment: z.string(),
   student: studentName,
   files: z.array(z.string().meta({ format: 'binary' })).optional().describe('Source files, or exactly one .zip / .tar.gz'),
+  entry: z.string().optional().describe('The file the program starts from, by its path in the upload (when several files could be; a grader\'s own entry wins)'),
 });
 
 const time = z.iso.datetime();
@@ -43,10 +44,10 @@ const shownTest = z.looseObject({
   name: z.string(),
   score: z.number(),
   max_score: z.number(),
-  status: z.enum(['passed', 'failed']),
+  status: z.enum(['passed', 'failed', 'not_run']).describe('not_run: an earlier test failed and the grader stops at the first failure'),
   visibility: z.string(),
   output: z.string().optional(),
-  verdict: verdict.optional(),
+  verdict: verdict.nullable().optional().describe('Null for a test that did not run'),
   cpu_ms: z.number().optional(),
   wall_ms: z.number().optional(),
   memory_kb: z.number().optional(),

@@ -10,10 +10,11 @@ export type TestResult = {
   name: string;
   score: number;
   max_score: number;
-  status: 'passed' | 'failed';
+  /** `not_run`: left out because an earlier test failed (the grader's stop_on_failure); no verdict then. */
+  status: 'passed' | 'failed' | 'not_run';
   output: string;
   visibility: string;
-  verdict: Verdict;
+  verdict: Verdict | null;
   cpu_ms: number;
   wall_ms: number;
   memory_kb: number;
@@ -31,6 +32,8 @@ export interface OutputDiff {
 
 export interface Provenance {
   grader_digest: string;
+  /** The language the submission was graded in (absent from results made before it was recorded). */
+  language?: string;
   /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
   grader_dir: string;
   policy: { name: string; digest: string };
@@ -38,6 +41,8 @@ export interface Provenance {
   runtime_layers_digest: string;
   limits_digest: string;
   seed: number;
+  /** The entry file the submission named (an upload's `entry`, `gradebox grade --entry`); null: none. */
+  entry: string | null;
   gradebox_version: string;
 }
 

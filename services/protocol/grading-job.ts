@@ -45,6 +45,8 @@ export const gradingJobSchema = z.strictObject({
   enqueuedAt: z.iso.datetime(),
   /** The submission's files when they are small (see {@link INLINE_FILES_MAX_BYTES}); absent: fetch them. */
   files: inlineFilesSchema.optional(),
+  /** The file the submission's program starts from, as its upload named it; absent: none named. */
+  entry: z.string().min(1).max(4096).optional(),
 });
 
 export type GradingJob = z.infer<typeof gradingJobSchema>;
@@ -55,7 +57,7 @@ export const gradingIdsSchema = z.object({ submissionId: plainId, gradeNumber })
 /** The payload, checked; a bad one is a `UserError` (E_JOB_PAYLOAD) naming the field. */
 export function parseGradingJob(data: unknown): GradingJob {
   const parsed = gradingJobSchema.safeParse(data);
-  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files? } as documented in services/protocol/grading-job.ts`);
+  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files?, entry? } as documented in services/protocol/grading-job.ts`);
   return parsed.data;
 }
 

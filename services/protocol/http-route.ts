@@ -5,13 +5,13 @@ import type { z } from 'zod';
 
 import { InternalError } from '../common/errors.js';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
 /**
  * Who may call a route: a security scheme of the OpenAPI document. `courseKey` is a key of the
  * portal scope, `staffKey` one of the staff scope, `session` a person signed in to the dashboard.
  */
-export type RouteSecurity = 'courseKey' | 'staffKey' | 'session' | 'workerToken' | 'operatorToken';
+export type RouteSecurity = 'courseKey' | 'staffKey' | 'session' | 'workerToken' | 'operatorToken' | 'webhookSignature';
 
 /** The staff API's callers: a staff key, or a signed-in person. */
 export const STAFF: readonly RouteSecurity[] = ['staffKey', 'session'];

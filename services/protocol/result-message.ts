@@ -29,7 +29,7 @@ const gradeResultSchema = z.looseObject({
   max_score: z.number(),
   verdict: z.enum(VERDICTS),
   gradable: z.boolean(),
-  tests: z.array(z.looseObject({ name: z.string(), verdict: z.enum(VERDICTS) })),
+  tests: z.array(z.looseObject({ name: z.string(), verdict: z.enum(VERDICTS).nullable() })),
   provenance: z.looseObject({ grader_digest: sha256Hex }),
 }) as unknown as z.ZodType<GradeResult>;
 

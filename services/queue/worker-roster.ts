@@ -1,6 +1,6 @@
 // Which workers are alive, with their slots: each worker process writes its presence to Redis
 // every few seconds with a short expiry, so a worker that died drops out by itself; the API lists
-// them for the queue page. (BullMQ's own client list names workers, not their slots.)
+// them for the queue page and the metrics. (BullMQ's own client list names workers, not their slots.)
 import type { Redis } from 'ioredis';
 
 export interface WorkerPresence {
@@ -39,6 +39,13 @@ export class WorkerRoster {
   remove(id: string): Promise<unknown> {
     if (this.redis.status !== 'ready') return Promise.resolve();
     return this.redis.del(this.key(id));
+  }
+
+  /** The slots of the workers alive now, for the metrics. */
+  async slotTotals(): Promise<{ workers: number; slots: number; free: number }> {
+    const workers = await this.list();
+    const slots = workers.reduce((sum, w) => sum + w.slots, 0);
+    return { workers: workers.length, slots, free: slots - workers.reduce((sum, w) => sum + w.busy, 0) };
   }
 
   /** The workers alive now, by id. */

@@ -250,6 +250,13 @@ export interface PrepareOptions {
    * @defaultValue false
    */
   background?: boolean | undefined;
+  /**
+   * The CPUs of the slot the sandbox is for (a cpuset list such as "1"): it is built, supervised
+   * and torn down there, and its cgroup's cpuset starts there, so a slot's sandboxes take no
+   * other slot's CPU time. Give the run the same CPUs as its `cpuset` limit.
+   * @defaultValue anywhere
+   */
+  cpus?: string | undefined;
 }
 
 function shapeOptions(layout: RootLayout, scratchKb: number, options: PrepareOptions): string[] {
@@ -259,6 +266,7 @@ function shapeOptions(layout: RootLayout, scratchKb: number, options: PrepareOpt
     '--evidence-max-entries', String(evidenceMaxEntries), '--evidence-max-file-kb', String(evidenceMaxFileKb)];
   for (const bind of layout.binds) words.push('--ro-bind', bind.src, bind.dst);
   if (options.background) words.push('--background');
+  if (options.cpus !== undefined) words.push('--cpus', options.cpus);
   return words;
 }
 

@@ -16,6 +16,8 @@ export interface PoolOptions {
    * @defaultValue no limit
    */
   demand?: number;
+  /** The slot's CPUs: every sandbox of the pool is built there (see PrepareOptions.cpus). @defaultValue anywhere */
+  cpus?: string | undefined;
 }
 
 export class SandboxPool {
@@ -34,7 +36,7 @@ export class SandboxPool {
   /** One more sandbox of this pool's shape; counted against the demand. */
   private prepare(background: boolean): PreparedSandbox {
     this.unprepared--;
-    return new PreparedSandbox(this.options.layout, this.options.scratchKb, { background });
+    return new PreparedSandbox(this.options.layout, this.options.scratchKb, { background, cpus: this.options.cpus });
   }
 
   /** A spare, built in the background, while the demand is not met. */

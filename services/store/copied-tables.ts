@@ -25,6 +25,12 @@ export const COPIED_TABLES: readonly string[] = [
   'self_test_cases',
   'regrade_batches',
   'regrade_batch_items',
+  'webhook_endpoints',
+  'webhook_messages',
+  'webhook_deliveries',
+  'webhook_attempts',
+  'inbound_integrations',
+  'inbound_receipts',
 ];
 
 /** Tables each database keeps for itself (its schema version, SQLite's own bookkeeping). */

@@ -34,3 +34,11 @@ export function checkManifest(files: unknown, caps: ManifestCaps, blobSize: (sha
   });
   return { files: checked, totalBytes };
 }
+
+/** The entry file must be one of the submission's files. */
+export function checkEntry(entry: unknown, files: readonly SubmissionFile[]): string {
+  if (typeof entry !== 'string' || !files.some((file) => file.path === entry)) {
+    throw new UserError('E_BAD_INPUT', `entry ${quote(entry)} is not one of the submission's files; name one of their paths, or none`);
+  }
+  return entry;
+}

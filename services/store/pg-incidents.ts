@@ -5,6 +5,7 @@ import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { now, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { checkRequested, requireGradeState } from './pg-grade-state.js';
+import { addWebhookMessage } from './pg-webhook-messages.js';
 import type { Incident, TriageState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
@@ -31,7 +32,7 @@ const toIncident = (r: IncidentRow): Incident => ({
   triage: { state: r.triage_state, note: r.triage_note, by: r.triaged_by, at: r.triaged_at },
 });
 
-/** Inserts checked incidents inside the caller's transaction. */
+/** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
 export async function insertIncidents(client: PgClient, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): Promise<number[]> {
   const at = now();
   const ids: number[] = [];
@@ -39,6 +40,7 @@ export async function insertIncidents(client: PgClient, submissionId: string, gr
     const inserted = await rows<{ id: number }>(client, `INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, [submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at]);
     ids.push(inserted[0]!.id);
+    await addWebhookMessage(client, 'incident.opened', { submissionId, gradeNumber, incidentId: inserted[0]!.id });
   }
   return ids;
 }

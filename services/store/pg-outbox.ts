@@ -15,11 +15,12 @@ interface Row {
   created_at: string;
   course_id: string;
   grader_digest: string;
+  entry: string | null;
 }
 
 const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
-  courseId: r.course_id, graderDigest: r.grader_digest,
+  courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry,
 });
 
 /** Called inside the transaction that requests the grading. */
@@ -36,7 +37,7 @@ export function outboxOperations({ pool }: PgContext) {
   return {
     async pendingOutbox(limit) {
       checkCount('outbox limit', limit, 1);
-      return (await rows<Row>(pool, `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, a.grader_digest FROM outbox o
+      return (await rows<Row>(pool, `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, s.entry, a.grader_digest FROM outbox o
         JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id
         ORDER BY o.id LIMIT $1`, [limit])).map(toOutboxRow);
     },
@@ -54,7 +55,7 @@ export function outboxOperations({ pool }: PgContext) {
           UPDATE outbox SET claimed_until = $1 WHERE id IN (
             SELECT id FROM outbox WHERE claimed_until IS NULL OR claimed_until < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
           RETURNING id, submission_id, kind, grade_number, created_at)
-        SELECT o.*, s.course_id, a.grader_digest FROM claimed o
+        SELECT o.*, s.course_id, s.entry, a.grader_digest FROM claimed o
           JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id
         ORDER BY o.id`, [until, at, limit]));
       return claimed.map(toOutboxRow);

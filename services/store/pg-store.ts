@@ -13,6 +13,7 @@ import { translatePgError } from './pg-errors.js';
 import { eventOperations } from './pg-events.js';
 import { graderSnapshotOperations } from './pg-grader-snapshots.js';
 import { gradingOperations } from './pg-grading.js';
+import { inboundWebhookOperations } from './pg-inbound-webhooks.js';
 import { incidentOperations } from './pg-incidents.js';
 import { outboxOperations } from './pg-outbox.js';
 import { queueStatsOperations } from './pg-queue-stats.js';
@@ -22,6 +23,9 @@ import { sessionOperations } from './pg-sessions.js';
 import { staffAuditOperations } from './pg-staff-audit.js';
 import { submissionOperations } from './pg-submissions.js';
 import { userOperations } from './pg-users.js';
+import { webhookDeliveryOperations } from './pg-webhook-deliveries.js';
+import { webhookEndpointOperations } from './pg-webhook-endpoints.js';
+import { webhookMessageOperations } from './pg-webhook-messages.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -69,6 +73,10 @@ export function pgStore(pool: PgPool, where: string, blobs: BlobStore, options: 
     ...selfTestOperations(context),
     ...regradeBatchOperations(context),
     ...queueStatsOperations(context),
+    ...webhookEndpointOperations(context),
+    ...webhookMessageOperations(context),
+    ...webhookDeliveryOperations(context),
+    ...inboundWebhookOperations(context),
     ...connectionOperations(context),
   };
   return { ...guardOperations(operations, (error) => translatePgError(error, where)), maxJsonBytes: options.maxJsonBytes, where };

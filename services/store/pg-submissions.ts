@@ -5,7 +5,7 @@ import { isSha256Hex } from '../protocol/digest.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { broughtContents } from './brought-contents.js';
 import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-checks.js';
-import { checkManifest } from './manifest-check.js';
+import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './pg-assignments.js';
 import { addBlobContent, blobContentSizes } from './pg-blob-contents.js';
 import { now, row, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
@@ -28,6 +28,7 @@ interface SubmissionRow {
   attempts: number;
   file_count: number;
   total_bytes: number;
+  entry: string | null;
   created_at: string;
   updated_at: string;
   error: string | null;
@@ -49,7 +50,7 @@ const SELECT = `SELECT s.*, a.name AS assignment_name,
 const toSubmission = (r: SubmissionRow): Submission => ({
   id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, assignmentName: r.assignment_name, student: r.student,
   status: r.status, gradeNumber: r.grade_number, attempts: r.attempts, fileCount: r.file_count, totalBytes: r.total_bytes,
-  createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
+  entry: r.entry, createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
   result: r.result_json === null ? null : JSON.parse(r.result_json) as Record<string, unknown>,
   resultGradeNumber: r.result_grade_number,
   purpose: r.purpose,
@@ -77,7 +78,7 @@ async function byIdempotencyKey(db: Queryable, courseId: string, key: string, as
 }
 
 /** Checks a new submission's fields and files; its files' blobs are stored before, or brought with it. */
-async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
+export async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
   const assignment = await assignmentById(pool, checkCount('assignment id', input.assignmentId, 1));
   if (!assignment || assignment.courseId !== input.courseId) {
     throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
@@ -90,7 +91,8 @@ async function checkNewSubmission({ pool, blobs, options }: PgContext, input: Ne
   const storedSize = (sha256: string): number | null => brought.get(sha256)?.length ?? sizes.get(sha256) ?? blobs.sizeOf(sha256);
   const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
   const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
-  return { assignment, student, key, brought, files, totalBytes, purpose: checkPurpose(input.purpose ?? 'student') };
+  const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
+  return { assignment, student, key, brought, files, totalBytes, entry, purpose: checkPurpose(input.purpose ?? 'student') };
 }
 
 /** The WHERE clause of a listing and its parameters (numbered from $1). */
@@ -161,11 +163,12 @@ export async function regradeIn(context: PgContext, client: PgClient, id: string
 }
 
 /** Inserts the submission's row, unless its idempotency key was used before (null then). */
-async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: Awaited<ReturnType<typeof checkNewSubmission>>): Promise<string | null> {
+
+async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: CheckedSubmission): Promise<string | null> {
   const at = now();
-  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, created_at, updated_at, purpose)
-    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
-  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, at, at, checked.purpose]);
+  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at, purpose)
+    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10, $11) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
+  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, checked.entry, at, at, checked.purpose]);
   return inserted.rowCount === 1 ? id : null;
 }
 
@@ -191,7 +194,6 @@ export function submissionOperations(context: PgContext) {
       return rows<SubmissionFile>(pool, 'SELECT path, sha256, size FROM submission_files WHERE submission_id = $1 ORDER BY path COLLATE "C"', [id]);
     },
 
-    /** The next grading of the submission: a new grade number, an outbox row, status `queued`, a `queued` event. */
     requestRegrade(id) {
       return writeTransaction(pool, (client) => regradeIn(context, client, id));
     },

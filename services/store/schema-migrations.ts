@@ -229,6 +229,84 @@ CREATE TABLE regrade_batch_items (
   submission_id TEXT NOT NULL REFERENCES submissions(id),
   grade_number INTEGER NOT NULL,
   PRIMARY KEY (batch_id, submission_id)
+);
+`;
+
+// Signed webhooks out and in. A message is written in the transaction of the event it reports,
+// with one delivery per subscribed endpoint; `relayed` is the outbox flag (handed to the queue);
+// `round` counts manual redeliveries, so each gets its own job. Secrets are kept whole: they sign.
+// An inbound integration's receipts make each webhook-id it sends act once.
+const WEBHOOKS = `
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  url TEXT NOT NULL,
+  event_types TEXT,
+  description TEXT,
+  secret TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_secret_expires_at TEXT,
+  disabled_at TEXT,
+  disabled_reason TEXT,
+  failing_since TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX webhook_endpoints_course ON webhook_endpoints(course_id);
+
+CREATE TABLE webhook_messages (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  type TEXT NOT NULL,
+  submission_id TEXT REFERENCES submissions(id),
+  grade_number INTEGER,
+  incident_id INTEGER,
+  payload TEXT,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL REFERENCES webhook_messages(id),
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+  round INTEGER NOT NULL,
+  relayed INTEGER NOT NULL CHECK (relayed IN (0, 1)),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (message_id, endpoint_id)
+) STRICT;
+CREATE INDEX webhook_deliveries_unrelayed ON webhook_deliveries(id) WHERE relayed = 0;
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, id);
+
+CREATE TABLE webhook_attempts (
+  delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id),
+  attempt INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  status INTEGER,
+  latency_ms INTEGER NOT NULL,
+  error TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'disabled')),
+  PRIMARY KEY (delivery_id, attempt)
+) STRICT;
+
+CREATE TABLE inbound_integrations (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  label TEXT,
+  secret TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX inbound_integrations_course ON inbound_integrations(course_id);
+
+CREATE TABLE inbound_receipts (
+  integration_id TEXT NOT NULL REFERENCES inbound_integrations(id),
+  webhook_id TEXT NOT NULL,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (integration_id, webhook_id)
 ) STRICT;
 `;
 
@@ -264,5 +342,9 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   // Several API processes relay one outbox: a relay claims rows for a while (a lease), so each
   // request is enqueued by one of them; a relay that dies leaves its claims to expire.
   { version: 6, name: 'outbox claims', sql: 'ALTER TABLE outbox ADD COLUMN claimed_until TEXT;' },
-  { version: 7, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
+  // The entry file a submission names (the upload's `entry` field): every grading of it, regrades
+  // too, starts the program there. NULL: none named (the language's own rule).
+  { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry TEXT;' },
+  { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
+  { version: 9, name: 'webhooks', sql: WEBHOOKS },
 ];

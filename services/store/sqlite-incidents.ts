@@ -5,6 +5,7 @@ import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
+import { addWebhookMessage } from './sqlite-webhook-messages.js';
 import type { Incident, TriageState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
@@ -31,12 +32,16 @@ const toIncident = (row: IncidentRow): Incident => ({
   triage: { state: row.triage_state, note: row.triage_note, by: row.triaged_by, at: row.triaged_at },
 });
 
-/** Inserts checked incidents inside the caller's transaction. */
+/** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
 export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {
   const statement = db.prepare(`INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const at = now();
-  return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
+  return incidents.map((i) => {
+    const id = Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid);
+    addWebhookMessage(db, 'incident.opened', { submissionId, gradeNumber, incidentId: id });
+    return id;
+  });
 }
 
 function queryIncidents(db: SqliteDatabase, tail: string, params: unknown[]): Incident[] {

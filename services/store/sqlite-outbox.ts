@@ -15,15 +15,16 @@ interface Row {
   created_at: string;
   course_id: string;
   grader_digest: string;
+  entry: string | null;
 }
 
 /** Outbox rows with what the job needs of their submission and assignment. */
-const SELECT = `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, a.grader_digest FROM outbox o
+const SELECT = `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, s.entry, a.grader_digest FROM outbox o
   JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id`;
 
 const toOutboxRow = (r: Row): OutboxRow => ({
   id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
-  courseId: r.course_id, graderDigest: r.grader_digest,
+  courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry,
 });
 
 /** Called inside the transaction that requests the grading. */

@@ -14,6 +14,7 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { eventOperations } from './sqlite-events.js';
 import { graderSnapshotOperations } from './sqlite-grader-snapshots.js';
 import { gradingOperations } from './sqlite-grading.js';
+import { inboundWebhookOperations } from './sqlite-inbound-webhooks.js';
 import { incidentOperations } from './sqlite-incidents.js';
 import { outboxOperations } from './sqlite-outbox.js';
 import { queueStatsOperations } from './sqlite-queue-stats.js';
@@ -23,6 +24,9 @@ import { sessionOperations } from './sqlite-sessions.js';
 import { staffAuditOperations } from './sqlite-staff-audit.js';
 import { submissionOperations } from './sqlite-submissions.js';
 import { userOperations } from './sqlite-users.js';
+import { webhookDeliveryOperations } from './sqlite-webhook-deliveries.js';
+import { webhookEndpointOperations } from './sqlite-webhook-endpoints.js';
+import { webhookMessageOperations } from './sqlite-webhook-messages.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -68,6 +72,10 @@ export function sqliteStore(db: SqliteDatabase, file: string, blobs: BlobStore, 
     ...selfTestOperations(context),
     ...regradeBatchOperations(context),
     ...queueStatsOperations(context),
+    ...webhookEndpointOperations(context),
+    ...webhookMessageOperations(context),
+    ...webhookDeliveryOperations(context),
+    ...inboundWebhookOperations(context),
     ...connectionOperations(context),
   };
   return { ...guardOperations(operations, (error) => translateSqliteError(error, file)), maxJsonBytes: options.maxJsonBytes, file };

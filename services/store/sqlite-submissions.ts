@@ -4,7 +4,7 @@ import { UserError } from '../common/errors.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { broughtContents } from './brought-contents.js';
 import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-checks.js';
-import { checkManifest } from './manifest-check.js';
+import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './sqlite-assignments.js';
 import { addBlobContent, blobContentSize } from './sqlite-blob-contents.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
@@ -27,6 +27,7 @@ interface SubmissionRow {
   attempts: number;
   file_count: number;
   total_bytes: number;
+  entry: string | null;
   created_at: string;
   updated_at: string;
   error: string | null;
@@ -49,7 +50,7 @@ const SELECT = `SELECT s.*, a.name AS assignment_name,
 const toSubmission = (row: SubmissionRow): Submission => ({
   id: row.id, courseId: row.course_id, assignmentId: row.assignment_id, assignmentName: row.assignment_name, student: row.student,
   status: row.status, gradeNumber: row.grade_number, attempts: row.attempts, fileCount: row.file_count, totalBytes: row.total_bytes,
-  createdAt: row.created_at, updatedAt: row.updated_at, error: row.error, errorCode: row.error_code,
+  entry: row.entry, createdAt: row.created_at, updatedAt: row.updated_at, error: row.error, errorCode: row.error_code,
   result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
   resultGradeNumber: row.result_grade_number,
   purpose: row.purpose,
@@ -122,22 +123,24 @@ function checkNewSubmission({ db, blobs, options }: SqliteContext, input: NewSub
   const storedSize = (sha256: string): number | null => brought.get(sha256)?.length ?? blobContentSize(db, sha256) ?? blobs.sizeOf(sha256);
   const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
   const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
-  return { assignment, student, key, brought, files, totalBytes, purpose: checkPurpose(input.purpose ?? 'student') };
+  const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
+  return { assignment, student, key, brought, files, totalBytes, entry, purpose: checkPurpose(input.purpose ?? 'student') };
 }
+
 
 export function submissionOperations(context: SqliteContext) {
   const { db } = context;
   return {
     createSubmission(input) {
-      const { assignment, student, key, brought, files, totalBytes, purpose } = checkNewSubmission(context, input);
+      const { assignment, student, key, brought, files, totalBytes, entry, purpose } = checkNewSubmission(context, input);
       return writeTransaction(db, () => {
         const earlier = key === null ? null : byIdempotencyKey(db, input.courseId, key, assignment.id, student);
         if (earlier) return { submission: earlier, created: false };
         for (const [sha256, content] of brought) addBlobContent(db, sha256, content);
         const id = newSubmissionId();
         const at = now();
-        db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, created_at, updated_at, purpose)
-          VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, at, at, purpose);
+        db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at, purpose)
+          VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, entry, at, at, purpose);
         const addFile = db.prepare('INSERT INTO submission_files (submission_id, path, sha256, size) VALUES (?, ?, ?, ?)');
         for (const file of files) addFile.run(id, file.path, file.sha256, file.size);
         addOutboxRow(db, id, 'grade', 1);

@@ -3,6 +3,7 @@
 import type { Readable } from 'node:stream';
 
 import type { SubmissionStatus } from '../protocol/submission-status.js';
+import type { InboundReceipt, WebhookStore } from './webhook-store.js';
 
 // The store's backends name a submission's status through this interface.
 export { SUBMISSION_STATUSES, type SubmissionStatus } from '../protocol/submission-status.js';
@@ -196,14 +197,21 @@ export interface GraderManifest {
   tests: string[];
   /** grader.yaml and every file it names, sorted by path. */
   files: GraderFile[];
-  /** The grader's language (absent in snapshots made before it was kept). */
-  language?: string;
-  /** Extensions of that language's source files: an upload with none is refused at once. */
-  extensions?: string[];
-  /** `io` or `harness`. */
+  /** What a submission must hold to be graded at all (the API refuses an upload without it); absent in snapshots made before. */
+  submissions?: SubmissionRule;
+  /** `io`, `harness` or `interactive` (absent in snapshots made before it was kept). */
   mode?: string;
   /** Each test's name, visibility, points and checker, in order, for the staff's pages. */
   testDetails?: Array<{ name: string; visibility: string; points: number; checker: string }>;
+}
+
+/** What every submission to a grader must hold: a source file of its language, and its entry file if it names one. */
+export interface SubmissionRule {
+  language: string;
+  /** The language's source extensions (`.py`); a source file is at the top of the submission. */
+  extensions: string[];
+  /** The grader's entry file, which every submission must have; null: none. */
+  entry: string | null;
 }
 
 /** A grader as `gradebox assignments add` froze it: a tar of grader.yaml and the files it names. */
@@ -243,8 +251,17 @@ export interface NewSubmission {
   files: NewSubmissionFile[];
   /** A client's key for retries: the same key in the same course gives the same submission. */
   idempotencyKey?: string;
+  /** The file the program starts from (the upload's `entry`): one of `files`' paths. */
+  entry?: string;
   /** @defaultValue `student` */
   purpose?: SubmissionPurpose;
+}
+
+/** How many of a course's submissions are in one open status. */
+export interface OpenSubmissionCount {
+  courseId: string;
+  status: 'queued' | 'running';
+  n: number;
 }
 
 export interface Submission {
@@ -261,6 +278,8 @@ export interface Submission {
   attempts: number;
   fileCount: number;
   totalBytes: number;
+  /** The file the program starts from, as the upload named it; null: none named. */
+  entry: string | null;
   createdAt: string;
   updatedAt: string;
   /** Why the latest grading failed for good (status `error`), else null: the detail, for operators. */
@@ -314,6 +333,8 @@ export interface OutboxRow {
   courseId: string;
   /** For the job payload: the assignment's grader as it is now (a regrade uses the current grader). */
   graderDigest: string;
+  /** For the job payload: the submission's entry file, or null. */
+  entry: string | null;
 }
 
 /** Who tries a grading: the worker, and which of the job's tries this is (1 for the first). */
@@ -468,7 +489,7 @@ export interface StoredBlob {
   created: boolean;
 }
 
-export interface Store {
+export interface Store extends WebhookStore {
   /** Bytes of the largest result, incident record or event kept, as JSON (for callers that cap what they accept). */
   readonly maxJsonBytes: number;
 
@@ -554,6 +575,10 @@ export interface Store {
   /** Requests one more grading of every submission the filter takes (at most `max`), as one batch whose progress can be read. */
   createRegradeBatch(filter: RegradeFilter, requestedBy: string, max: number): Promise<RegradeBatch>;
   getRegradeBatch(id: string): Promise<RegradeBatch | null>;
+  /** createSubmission once per inbound webhook: the same receipt again answers the first submission (created false). */
+  createInboundSubmission(receipt: InboundReceipt, input: NewSubmission): Promise<CreatedSubmission>;
+  /** requestRegrade once per inbound webhook: the same receipt again changes nothing (created false). */
+  requestInboundRegrade(receipt: InboundReceipt, submissionId: string): Promise<CreatedSubmission>;
 
   /** Grading requests not yet dispatched (claimed or not), oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;
@@ -608,6 +633,8 @@ export interface Store {
   listEvents(submissionId: string, afterSeq?: number, limit?: number): Promise<StoreEvent[]>;
 
   countSubmissionsByStatus(): Promise<Record<SubmissionStatus, number>>;
+  /** Submissions queued or running, by course (the metrics' queue depth per course). */
+  countOpenSubmissionsByCourse(): Promise<OpenSubmissionCount[]>;
   /** Each submission's newest result, counted by verdict. */
   countResultsByVerdict(): Promise<Record<string, number>>;
 

@@ -1,8 +1,10 @@
-// CPU slots of a worker: each job holds one while it grades, and every sandbox of the job is pinned to its CPU.
+// CPU slots of a worker: each job holds one while it grades, and every sandbox of the job is pinned to its CPU;
+// a job may borrow a slot nobody waits for to run one more of its tests at once.
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 
 import { UsageError } from '../common/errors.js';
+import type { SpareCpus } from '../grading/test-schedule.js';
 
 /** `0-3,6` → `['0','1','2','3','6']`, as in cpuset.cpus and taskset. */
 export function parseCpuList(text: string): string[] {
@@ -37,10 +39,18 @@ export function defaultCpus(): string[] {
 export class CpuSlots {
   private readonly free: string[];
   private readonly waiting: Array<{ resolve: (cpu: string) => void; signal?: AbortSignal }> = [];
+  /** How many slots there are. */
+  readonly size: number;
 
   constructor(cpus: string[], concurrency: number) {
     if (cpus.length === 0) throw new UsageError('--cpus names no CPU');
     this.free = Array.from({ length: concurrency }, (_, i) => cpus[i % cpus.length]!);
+    this.size = concurrency;
+  }
+
+  /** How many slots no job holds now. */
+  get freeCount(): number {
+    return this.free.length;
   }
 
   /** Slots free now. */
@@ -62,6 +72,16 @@ export class CpuSlots {
         reject(signal.reason);
       }, { once: true });
     });
+  }
+
+  /** A free slot's CPU now, or undefined when none is free (a job waiting for one has it first). */
+  tryAcquire(): string | undefined {
+    return this.free.shift();
+  }
+
+  /** This set's idle slots as a grading may borrow them, one test at a time (see test-schedule.ts). */
+  asSpare(): SpareCpus {
+    return { borrow: () => this.tryAcquire(), giveBack: (cpu) => this.release(cpu) };
   }
 
   /** Gives the slot of `cpu` back: to the first job waiting, if any. */

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 
 import { InternalError } from '../common/errors.js';
 import type { GradeOptions } from '../grading/grade.js';
+import type { SpareCpus } from '../grading/test-schedule.js';
 import { writeInlineFiles } from '../intake/inline-files.js';
 import type { GradeResult, IncidentNote } from '../protocol/grade-result.js';
 import type { GradingJob } from '../protocol/grading-job.js';
@@ -34,6 +35,8 @@ export interface GradingRunContext {
    * slot back as soon as it is done, before the result is sent.
    */
   onCpu: <T>(grade: (cpu: string) => Promise<T>) => Promise<T>;
+  /** Idle slots the grading's tests may borrow, to run several at once. @defaultValue none */
+  spareCpus?: SpareCpus | undefined;
   /** When the start of the grading is announced: on its own, or carried by `finished`. */
   start: StartNotice;
   /** Removes the job's folder in the background (the next job need not wait for the disk). */
@@ -82,7 +85,7 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob): P
       ? await writeInlineFiles(job.files, join(scratch, 'submission'))
       : await ctx.backend.submissionFiles(job.submissionId, scratch);
     const graderDir = await ctx.backend.graderDir(job.graderDigest);
-    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, scratchDir: scratch, onTest: ctx.progress?.onTest }));
+    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, spareCpus: ctx.spareCpus, scratchDir: scratch, entry: job.entry, onTest: ctx.progress?.onTest }));
     await ctx.progress?.stop();
     if (!result.gradable) throw new InternalError('E_NOT_GRADABLE', `the sandbox failed (IE): ${result.internal_problems.join('; ') || 'no detail'}`);
     if (result.provenance.grader_digest !== job.graderDigest) {

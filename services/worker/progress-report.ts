@@ -24,7 +24,9 @@ export class ProgressReport {
 
   /** For `gradeSubmission`'s onTest. */
   readonly onTest = (test: TestResult, index: number, total: number): void => {
-    this.done = index + 1;
+    // Tests on several slots are judged in any order: count them, do not take the index for the count.
+    if (test.verdict === null) return; // not run: nothing to show until the result
+    this.done += 1;
     this.total = total;
     this.pending.push({
       index, name: test.name, verdict: test.verdict, score: test.score, max_score: test.max_score, visibility: test.visibility,

@@ -192,7 +192,7 @@ export class WorkerPool {
     try {
       const result = await gradeAndReport({
         backend: this.options.backend, send: (message) => this.send(message, log, flight.signal), grade: this.options.grade ?? gradeSubmission,
-        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, start,
+        scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, spareCpus: this.slots.asSpare(), start,
         removeLater: (dir) => this.removeLater(dir, log), progress,
       }, payload);
       log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - began) }, 'graded');

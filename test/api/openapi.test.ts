@@ -94,8 +94,9 @@ test('a route the document says needs a token refuses a call without one; the ot
 /**
  * The hand-kept document's operations (what it had, plus the events route's `after` query it left
  * out; since the staff API, a 403 for a caller of the wrong kind, and staff may read and regrade
- * one submission): method, path, security, parameters and response codes. The staff API's routes
- * are checked route by route, role by role, in staff-access.test.ts.
+ * one submission), and the webhook routes integrators script against: method, path, security,
+ * parameters and response codes. The staff API's routes are checked route by route, role by role,
+ * in staff-access.test.ts.
  */
 const CONTRACT = [
   'post /v1/submissions courseKey header:Idempotency-Key 202 400 401 403 404 409 413 415 422 429 503',
@@ -113,6 +114,18 @@ const CONTRACT = [
   'get /internal/v1/graders/{digest} workerToken path:digest 200 401 404',
   'post /internal/v1/results workerToken 204 400 401 404 413',
   'put /internal/v1/evidence/{sha256} workerToken path:sha256 204 400 401 413',
+  'post /v1/webhooks/endpoints courseKey 201 400 401',
+  'get /v1/webhooks/endpoints courseKey 200 401',
+  'get /v1/webhooks/endpoints/{id} courseKey path:id 200 401 404',
+  'patch /v1/webhooks/endpoints/{id} courseKey path:id 200 400 401 404',
+  'delete /v1/webhooks/endpoints/{id} courseKey path:id 204 401 404',
+  'post /v1/webhooks/endpoints/{id}/rotate-secret courseKey path:id 200 401 404',
+  'get /v1/webhooks/endpoints/{id}/deliveries courseKey path:id query:limit 200 401 404',
+  'post /v1/webhooks/endpoints/{id}/deliveries/{message}/redeliver courseKey path:id path:message 202 401 404 409',
+  'post /v1/webhooks/integrations courseKey 201 400 401',
+  'get /v1/webhooks/integrations courseKey 200 401',
+  'delete /v1/webhooks/integrations/{id} courseKey path:id 204 401 404',
+  'post /v1/webhooks/inbound/{integration} webhookSignature path:integration header:webhook-id header:webhook-timestamp header:webhook-signature 202 400 401 404 413 422 429',
 ];
 
 function summary(method: string, path: string, operation: Operation): string {

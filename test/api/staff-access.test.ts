@@ -162,6 +162,20 @@ const ROWS: Row[] = [
   { method: 'POST', path: () => '/v1/submissions', body: emptyForm, allowed: ['portalA'], ok: 422 },
   { method: 'GET', path: () => `/v1/assignments/${ASSIGNMENT}`, allowed: ['portalA'], ok: 200 },
   { method: 'PATCH', path: () => `/v1/assignments/${ASSIGNMENT}`, body: () => ({ due_at: '2031-01-01T00:00:00Z' }), allowed: ['portalA'], ok: 200 },
+  // Webhooks: a course's portal key manages them (services/api/webhook-routes.ts, webhookAdminAuth).
+  { method: 'POST', path: () => '/v1/webhooks/endpoints', body: () => ({}), allowed: ['portalA'], ok: 400 },
+  { method: 'GET', path: () => '/v1/webhooks/endpoints', allowed: ['portalA'], ok: 200 },
+  { method: 'GET', path: () => '/v1/webhooks/endpoints/ep_none', allowed: ['portalA'], ok: 404 },
+  { method: 'PATCH', path: () => '/v1/webhooks/endpoints/ep_none', body: () => ({ description: 'x' }), allowed: ['portalA'], ok: 404 },
+  { method: 'DELETE', path: () => '/v1/webhooks/endpoints/ep_none', allowed: ['portalA'], ok: 404 },
+  { method: 'POST', path: () => '/v1/webhooks/endpoints/ep_none/rotate-secret', allowed: ['portalA'], ok: 404 },
+  { method: 'GET', path: () => '/v1/webhooks/endpoints/ep_none/deliveries', allowed: ['portalA'], ok: 404 },
+  { method: 'POST', path: () => '/v1/webhooks/endpoints/ep_none/deliveries/msg_none/redeliver', allowed: ['portalA'], ok: 404 },
+  { method: 'POST', path: () => '/v1/webhooks/integrations', body: () => ({ label: 'LMS' }), allowed: ['portalA'], ok: 201 },
+  { method: 'GET', path: () => '/v1/webhooks/integrations', allowed: ['portalA'], ok: 200 },
+  // Signed by an integration's secret, whoever sends it: a key or a session is no signature.
+  { method: 'POST', path: () => '/v1/webhooks/inbound/whi_none', body: () => ({}), allowed: [...CALLERS], ok: 401 },
+  { method: 'DELETE', path: () => '/v1/webhooks/integrations/in_none', allowed: ['portalA'], ok: 404 },
 ];
 
 /** What a caller the row does not allow gets. */

@@ -13,7 +13,7 @@ function result(tests: Array<Pick<TestResult, 'name' | 'visibility' | 'output'>>
     tests: tests.map((t) => ({ ...t, score: 1, max_score: 1, status: 'passed', verdict: 'AC', cpu_ms: 1, wall_ms: 1, memory_kb: 1 })),
     provenance: {
       grader_digest: 'a'.repeat(64), grader_dir: '/srv/graders/x', policy: { name: 'python', digest: 'b' }, build_policy: null,
-      runtime_layers_digest: 'c', limits_digest: 'd', seed: 1, gradebox_version: 'test',
+      runtime_layers_digest: 'c', limits_digest: 'd', seed: 1, entry: null, gradebox_version: 'test',
     },
     incidents: [], internal_problems: [], sandbox_launch_ms: [],
   };

@@ -23,12 +23,34 @@ test('--json prints a Gradescope-style result with verdicts and provenance', () 
   assert.is(result.score, 5);
 });
 
+test('a fault of the submission is its verdict: exit 0 with the result, CE and the reason as feedback; --entry names the entry file', () => {
+  const js = fromPackageRoot('graders', 'sum-js');
+  const ambiguous = gradebox(['--grader', js, '--submission', `${js}/submissions/commonjs_entry`, '--json']);
+  assert.is(ambiguous.code, 0, ambiguous.stderr);
+  const faulted = JSON.parse(ambiguous.stdout) as { verdict: string; gradable: boolean; output: string };
+  assert.equal([faulted.verdict, faulted.gradable], ['CE', true]);
+  assert.match(faulted.output, /^Compile error:\nThe submission has several javascript files \(app\.cjs and numbers\.cjs\)/);
+  const named = gradebox(['--grader', js, '--submission', `${js}/submissions/commonjs_entry`, '--entry', 'app.cjs', '--json']);
+  assert.is(named.code, 0, named.stderr);
+  assert.equal((JSON.parse(named.stdout) as { verdict: string; provenance: { entry: string } }).provenance.entry, 'app.cjs');
+  assert.is((JSON.parse(named.stdout) as { verdict: string }).verdict, 'AC');
+});
+
 test('bad usage exits 2 and says what is missing', () => {
   assert.match(gradebox(['--submission', 'x.c']).stderr, /missing --grader DIR/);
   assert.match(gradebox(['--grader', '/nonexistent', '--submission', 'x.c']).stderr, /no grader.yaml there/);
   const r = gradebox(['--grader', GRADER, '--submission', '/nonexistent.c']);
   assert.is(r.code, 2);
   assert.match(r.stderr, /no such file or folder/);
+  const cpus = gradebox(['--grader', GRADER, '--submission', `${GRADER}/submissions/accepted.c`, '--cpus', '1-0']);
+  assert.is(cpus.code, 2);
+  assert.match(cpus.stderr, /--cpus "1-0": range 1-0 runs backwards; write 0-1/);
+});
+
+test('--cpus: the tests run on the CPUs given, and the result is the same', () => {
+  const r = gradebox(['--grader', GRADER, '--submission', `${GRADER}/submissions/accepted.c`, '--json', '--cpus', '0']);
+  assert.is(r.code, 0, r.stderr);
+  assert.is((JSON.parse(r.stdout) as { score: number }).score, 5);
 });
 
 test.run();

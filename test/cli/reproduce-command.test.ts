@@ -30,6 +30,18 @@ test('the same submission reproduces identically, with the recorded seed', async
   assert.is(code, 0);
 });
 
+test('a submission graded with an entry file is reproduced with it: the entry is in the provenance', async () => {
+  const grader = fromPackageRoot('graders', 'mean-python');
+  const submission = join(grader, 'submissions', 'multi_file_entry');
+  const path = join(tempDir(), 'result.json');
+  const recorded = await gradeSubmission({ graderDir: grader, submission, entry: 'solve.py' });
+  assert.equal([recorded.verdict, recorded.provenance.entry], ['AC', 'solve.py']);
+  writeFileSync(path, JSON.stringify(recorded));
+  const { code, out } = await callCommand(reproduceCommand, [path, '--submission', submission]);
+  assert.is(code, 0, out);
+  assert.match(out, /^reproduced: AC 2\/2/);
+});
+
 test('another submission is reported test by test, exit 3', async () => {
   const result = await recordedResult(GRADER, WRONG, 0);
   const { code, out } = await callCommand(reproduceCommand, [result, '--submission', join(GRADER, 'submissions', 'accepted.c')]);

@@ -104,8 +104,8 @@ test('--all: one folder per task, named after the task', async () => {
 });
 
 test('usage errors name the flag', async () => {
-  await refuses([], UsageError, 'E_USAGE', /expected one dataset, humaneval or mbpp/);
-  await refuses(['apps', '--data', MBPP, '--all', '--out', tempDir()], UsageError, 'E_USAGE', /expected one dataset/);
+  await refuses([], UsageError, 'E_USAGE', /expected kattis PACKAGE_DIR, humaneval or mbpp/);
+  await refuses(['apps', '--data', MBPP, '--all', '--out', tempDir()], UsageError, 'E_USAGE', /expected kattis PACKAGE_DIR, humaneval or mbpp/);
   await refuses(['mbpp', '--all', '--out', tempDir()], UsageError, 'E_USAGE', /missing --data FILE/);
   await refuses(['mbpp', '--data', MBPP, '--all'], UsageError, 'E_USAGE', /missing --out DIR/);
   await refuses(['mbpp', '--data', MBPP, '--out', tempDir()], UsageError, 'E_USAGE', /either --task ID or --all/);
@@ -113,7 +113,7 @@ test('usage errors name the flag', async () => {
   await refuses(['mbpp', '--data', MBPP, '--tsk', '2'], UsageError, 'E_USAGE', /--tsk/);
   const help = await run(['--help']);
   assert.is(help.code, 0);
-  assert.match(help.out, /^usage: gradebox import humaneval/);
+  assert.match(help.out, /^usage: gradebox import kattis PACKAGE_DIR .*\n +gradebox import humaneval/);
 });
 
 test('unknown tasks, and a folder that is not empty, are refused; nothing is overwritten', async () => {

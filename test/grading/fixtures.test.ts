@@ -1,25 +1,30 @@
 // Every example grader in graders/ with its sample submissions: each gets exactly the verdict
-// its submissions/expected.json names, through the real pipeline (build and tests sandboxed).
-import { readdirSync, readFileSync } from 'node:fs';
+// its submissions/expected.json names (submitted with the entry file it names, showing the student
+// the feedback it names), through the real pipeline (build and tests sandboxed).
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { gradeSubmission, type GradeResult } from '../../services/grading/grade.js';
+import { expectedGradings, shownFeedback } from '../support/expected-gradings.js';
 
 const GRADERS = fromPackageRoot('graders');
 
-for (const grader of readdirSync(GRADERS).sort()) {
+// graders/kattis/ holds problem packages, not graders: test/grading/kattis-examples.test.ts imports them.
+for (const grader of readdirSync(GRADERS).sort().filter((name) => existsSync(join(GRADERS, name, 'grader.yaml')))) {
   const dir = join(GRADERS, grader);
-  const expected = JSON.parse(readFileSync(join(dir, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
-  for (const [submission, verdict] of Object.entries(expected)) {
-    test(`${grader}: ${submission} gets ${verdict}`, async () => {
-      const result = await gradeSubmission({ graderDir: dir, submission: join(dir, 'submissions', submission) });
-      assert.is(result.verdict, verdict, JSON.stringify(result.tests.map((t) => [t.name, t.verdict, t.output]), null, 1) + result.output);
+  for (const expected of expectedGradings(dir)) {
+    test(`${grader}: ${expected.label} gets ${expected.verdict}`, async () => {
+      const result = await gradeSubmission({ graderDir: dir, submission: expected.submission, entry: expected.entry });
+      const feedback = shownFeedback(result);
+      assert.is(result.verdict, expected.verdict, JSON.stringify(result.tests.map((t) => [t.name, t.verdict, t.output]), null, 1) + result.output);
       assert.is(result.gradable, true);
-      if (verdict === 'AC') assert.is(result.score, result.max_score);
-      if (verdict === 'CE') assert.match(result.output, /^Compile error:/);
+      assert.is(result.provenance.entry, expected.entry ?? null);
+      if (expected.verdict === 'AC') assert.is(result.score, result.max_score);
+      if (expected.verdict === 'CE') assert.match(result.output, /^Compile error:/);
+      if (expected.feedback) assert.ok(feedback.includes(expected.feedback), `the student is told "${expected.feedback}"; they see:\n${feedback}`);
     });
   }
 }

@@ -88,8 +88,10 @@ test('defaults: limits, checker, tolerance, points, visibility, args, mode', () 
   assert.equal(grader.files, []);
   assert.is(grader.build, undefined);
   assert.is(grader.run, undefined);
+  assert.is(grader.entry, undefined);
   assert.is(grader.customChecker, undefined);
   assert.is(grader.harness, undefined);
+  assert.is(grader.stopOnFailure, false);
   assert.equal(grader.tests, [{
     name: '1',
     stdin: join(grader.dir, 'tests/1.in'),
@@ -97,6 +99,8 @@ test('defaults: limits, checker, tolerance, points, visibility, args, mode', () 
     args: [],
     checker: 'lines',
     tolerance: 1e-6,
+    caseSensitive: true,
+    spaceChangeSensitive: false,
     points: 1,
     visibility: 'visible',
     limits: { ...DEFAULT_GRADER_LIMITS },
@@ -151,7 +155,17 @@ tests:
   assert.equal(first?.files, [join(grader.dir, 'data/extra.txt')]);
   assert.equal(grader.tests[1]?.limits, grader.limits);
   assert.is(grader.tests[1]?.checker, 'custom');
-  assert.equal(grader.customChecker, { run: ['python3', 'check.py'], files: [join(grader.dir, 'check.py')] });
+  assert.equal(grader.customChecker, { run: ['python3', 'check.py'], files: [join(grader.dir, 'check.py')], root: grader.dir, args: [], protocol: 'exit01' });
+});
+
+test('entry: the source file every submission starts from, of the grader\'s language, at the top of the submission', () => {
+  const one = 'tests: [{ stdin: tests/1.in, expect: tests/1.out }]';
+  assert.is(loadGrader(graderWith(`language: python\nentry: solve.py\n${one}\n`)).entry, 'solve.py');
+  assert.is(loadGrader(graderWith(`language: javascript\nentry: app.cjs\n${one}\n`)).entry, 'app.cjs');
+  rejects(graderWith(`language: python\nentry: solve.js\n${one}\n`), /field entry: expected a python source file \(\.py\), such as main\.py, got "solve\.js"/);
+  rejects(graderWith(`language: cpp\nentry: main\n${one}\n`), /field entry: expected a cpp source file \(\.cc, \.cpp or \.cxx\), such as main\.cc/);
+  rejects(graderWith(`language: java\nentry: src/Main.java\n${one}\n`), /field entry: expected a source file name at the top of the submission, such as main\.py, got "src\/Main\.java"/);
+  rejects(graderWith(`language: java\nentry: 3\n${one}\n`), /field entry: expected a source file name at the top of the submission, such as main\.py, got 3/);
 });
 
 test('a custom-checked test may have no expected output, but then needs a name', () => {
@@ -190,9 +204,35 @@ harness: { files: [t.py], run: [python3, t.py], candidate: { files: [serve.py], 
   rejects(graderWith('language: python\nmode: harness\nharness: { run: [x], results: ../r.json }\n'), /field harness\.results: expected a path inside \/box/);
 });
 
+test('interactive mode and program folders: the interactor built from its folder, its language from the extensions; several languages', () => {
+  const dir = graderWith('language: [python, c]\nmode: interactive\ninteractor: { dir: judge, args: ["7"] }\ntests:\n  - glob: tests/*.in\n', {
+    'judge/interact.cpp': 'int main() { return 42; }\n', 'judge/lib/util.h': '\n',
+  });
+  const grader = loadGrader(dir);
+  assert.equal([grader.mode, grader.languages, grader.language], ['interactive', ['python', 'c'], 'python']);
+  assert.equal(grader.interactor, { run: undefined, files: [join(grader.dir, 'judge/interact.cpp'), join(grader.dir, 'judge/lib/util.h')], root: join(grader.dir, 'judge'), language: 'cpp', args: ['7'] });
+  const checked = loadGrader(graderWith('language: any\ncustom_checker: { dir: judge, protocol: testlib }\ntests:\n  - { glob: tests/*.in, checker: custom }\n', { 'judge/check.py': '' }));
+  assert.equal([checked.customChecker?.protocol, checked.customChecker?.language], ['testlib', 'python']);
+  const float = loadGrader(graderWith('language: c\ntests:\n  - { glob: tests/*.in, checker: float, case_sensitive: false, tolerance: { relative: 1e-9 } }\n'));
+  assert.equal([float.tests[0]!.caseSensitive, float.tests[0]!.tolerance], [false, { absolute: null, relative: 1e-9 }]);
+});
+
+test('errors: an interactor outside interactive mode or missing in it, a checker beside it, a program folder that cannot be built', () => {
+  const tests = 'tests:\n  - glob: tests/*.in\n';
+  const judge = { 'judge/i.c': '' };
+  rejects(graderWith(`language: c\nmode: interactive\n${tests}`, judge), /field interactor: missing; mode: interactive needs interactor/);
+  rejects(graderWith(`language: c\ninteractor: { dir: judge }\n${tests}`, judge), /field interactor: only mode: interactive uses it/);
+  rejects(graderWith(`language: c\nmode: interactive\ninteractor: { dir: judge }\ncustom_checker: { dir: judge }\n${tests}`, judge), /in mode interactive the interactor decides each test/);
+  rejects(graderWith(`language: c\nmode: interactive\ninteractor: { dir: judge }\n${tests}`, { 'judge/i.c': '', 'judge/j.py': '' }), /cannot tell the language of judge \(it has files of/);
+  rejects(graderWith(`language: c\nmode: interactive\ninteractor: { dir: judge, files: [judge/i.c] }\n${tests}`, judge), /takes every file of its folder; drop files, or drop dir/);
+  rejects(graderWith(`language: c\ncustom_checker: { run: [./check], language: c }\n${tests}`), /only a program given as a folder is built/);
+  rejects(graderWith(`language: c\ncustom_checker: { dir: judge, protocol: icpc }\n${tests}`, judge), /field custom_checker\.protocol/);
+  rejects(graderWith(`language: [python, c]\nrun: [python3, main.py]\n${tests}`), /a grader's own run command is for one language/);
+});
+
 test('errors: bad language, bad checker, negative points, bad limit, unknown keys', () => {
   const one = '{ stdin: tests/1.in, expect: tests/1.out';
-  rejects(graderWith(`language: rust\ntests: [${one} }]\n`), /field language: expected one of c, cpp, python, java, javascript, go, got "rust"/);
+  rejects(graderWith(`language: rust\ntests: [${one} }]\n`), /field language: expected one of c, cpp, python, java, javascript, go, a list of them, or any, got "rust"/);
   rejects(graderWith(`language: c\ntests: [${one} }, ${one}, name: b, checker: fuzzy }]\n`), /field tests\[1\]\.checker: expected one of exact, lines, tokens, float, custom, got "fuzzy"/);
   rejects(graderWith(`language: c\ntests: [${one}, points: -1 }]\n`), /field tests\[0\]\.points: expected a number of points, 0 or more, got -1/);
   rejects(graderWith(`language: c\nlimits: { cpu_ms: 0 }\ntests: [${one} }]\n`), /field limits\.cpu_ms: expected a whole number from 1 to/);
@@ -203,6 +243,10 @@ test('errors: bad language, bad checker, negative points, bad limit, unknown key
   rejects(graderWith('language: c\ntests: []\n'), /field tests: missing; list at least one test/);
   rejects(graderWith(''), /field \(top level\): expected a mapping/);
   rejects(graderWith('language: c\ntests: [\n'), /not valid YAML/);
+  rejects(graderWith(`language: c\nstop_on_failure: yes please\ntests: [${one} }]\n`), /field stop_on_failure: expected true or false, got "yes please"/);
+  rejects(graderWith('language: python\nmode: harness\nstop_on_failure: true\nharness: { files: [t.py], run: [python3, t.py] }\n', { 't.py': '' }),
+    /field stop_on_failure: a harness runs its tests itself/);
+  assert.is(loadGrader(graderWith(`language: c\nstop_on_failure: true\ntests: [${one} }]\n`)).stopOnFailure, true);
 });
 
 test('errors: missing files, glob problems, duplicate names', () => {

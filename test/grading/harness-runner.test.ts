@@ -48,7 +48,7 @@ function grade(graderDir: string, solution: Record<string, string> | string): Pr
 }
 
 function outcomes(result: GradeResult): Array<[string, string]> {
-  return result.tests.map((t) => [t.verdict, t.output.split('\n')[0] ?? '']);
+  return result.tests.map((t) => [t.verdict ?? 'not run', t.output.split('\n')[0] ?? '']);
 }
 
 test('one test per assert (constant asserts left out, set-up replayed): a correct solution gets AC, full marks', async () => {

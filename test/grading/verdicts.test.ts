@@ -5,7 +5,9 @@ import * as assert from 'uvu/assert';
 
 import { FEEDBACK_BYTES, testResult } from '../../services/grading/grade-result.js';
 import type { TestResult, Verdict } from '../../services/protocol/grade-result.js';
-import { checkerVerdict, failedRunVerdict, isFailedRun, isGradable, overallVerdict, reportedVerdict, unbuiltVerdict } from '../../services/grading/verdicts.js';
+import {
+  checkerVerdict, failedRunVerdict, interactiveVerdict, isFailedRun, isGradable, kattisVerdict, overallVerdict, reportedVerdict, testlibVerdict, unbuiltVerdict,
+} from '../../services/grading/verdicts.js';
 import { RUN_STATUSES, type RunStatus } from '../../services/sandbox/outcome.js';
 import type { RunResult } from '../../services/sandbox/sandbox.js';
 
@@ -45,6 +47,41 @@ test('a checker accepts with exit 0 and rejects with exit 1; anything else is it
   assert.is(checkerVerdict(runOf('runtime_error', { exit_code: 2 })), 'IE');
   assert.is(checkerVerdict(runOf('runtime_error', { exit_code: null, signal: 11 })), 'IE');
   for (const status of ['time_limit', 'memory_limit', 'violation', 'internal_error'] as const) assert.is(checkerVerdict(runOf(status)), 'IE', status);
+});
+
+const exited = (code: number, more: Partial<RunResult> = {}): RunResult => (code === 0 ? runOf('ok', more) : runOf('runtime_error', { exit_code: code, ...more }));
+
+test('testlib\'s exit codes: 0 OK, 1 WA, 2 PE and 8 unexpected EOF are WA, 3 FAIL is the checker\'s failure, 7 points a share', () => {
+  assert.equal([0, 1, 2, 4, 8].map((code) => testlibVerdict(exited(code)).verdict), ['AC', 'WA', 'WA', 'WA', 'WA']);
+  assert.match(testlibVerdict(exited(3)).why ?? '', /reported FAIL \(exit code 3\)/);
+  assert.is(testlibVerdict(exited(3)).verdict, 'IE');
+  // quitp writes "points 0.25 ..." to stderr; a checker may print the share on stdout instead.
+  assert.equal(testlibVerdict(exited(7, { stderr: 'points 0.25 two of eight pairs', stdout: '' })), { verdict: 'WA', share: 0.25 });
+  assert.equal(testlibVerdict(exited(7, { stderr: '', stdout: '1\n' })), { verdict: 'AC', share: 1 });
+  for (const stdout of ['', '1.5', '-0.1', 'half']) assert.is(testlibVerdict(exited(7, { stderr: '', stdout })).verdict, 'IE', JSON.stringify(stdout));
+  assert.is(testlibVerdict(exited(5)).verdict, 'IE');
+  assert.is(testlibVerdict(runOf('runtime_error', { exit_code: null, signal: 9 })).verdict, 'IE');
+  assert.is(testlibVerdict(runOf('time_limit')).verdict, 'IE');
+});
+
+test('a Kattis output validator: 42 accepts, 43 rejects, anything else (0 too) is its failure', () => {
+  assert.equal([42, 43, 0, 1].map((code) => kattisVerdict(exited(code)).verdict), ['AC', 'WA', 'IE', 'IE']);
+});
+
+test('an interactive test: the interactor decides, unless the submission met a limit, broke a rule or crashed by itself', () => {
+  const judge = (interactor: RunResult, submission: RunResult, submissionCut = false) => interactiveVerdict({ interactor, submission, submissionCut }).verdict;
+  assert.is(judge(exited(42), runOf('ok')), 'AC');
+  assert.is(judge(exited(43), runOf('ok')), 'WA');
+  assert.is(judge(exited(1), runOf('ok')), 'IE', 'the interactor failing is never the student\'s');
+  assert.is(judge(exited(43), runOf('time_limit')), 'TLE', 'a limit the submission met is its own');
+  assert.is(judge(exited(43), runOf('output_limit')), 'OLE');
+  assert.is(judge(exited(43), runOf('violation')), 'SV');
+  assert.is(judge(exited(42), runOf('runtime_error', { exit_code: 3 })), 'RE', 'accepted answers, then a crash');
+  assert.is(judge(exited(43), runOf('runtime_error', { exit_code: 3 })), 'RE', 'a crash of its own');
+  assert.is(judge(exited(43), runOf('runtime_error', { exit_code: null, signal: 13 })), 'WA', 'SIGPIPE after the interactor had ended');
+  assert.is(judge(exited(43), runOf('runtime_error', { stderr: 'BrokenPipeError: [Errno 32] Broken pipe' })), 'WA');
+  assert.is(judge(exited(42), runOf('ok'), true), 'TLE', 'still running after an accepted interaction');
+  assert.is(judge(exited(43), runOf('ok'), true), 'WA');
 });
 
 test('a harness\'s report, an unbuilt submission', () => {

@@ -1,8 +1,8 @@
 // The service end to end, as a course portal uses it: `gradebox start` with real Redis, the API
 // on loopback HTTP and a worker pool; every example grader's sample submissions graded with
-// the verdicts they must get; events in order; idempotent uploads; bad uploads leave nothing.
+// the verdicts they must get (with their entry files), or refused at upload when they never can be; events in order; idempotent uploads; bad uploads leave nothing.
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -11,6 +11,7 @@ import Database from 'better-sqlite3';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
 import { readSubmission, uploadSubmission, waitUntilGraded, type UploadAnswer } from '../../services/bench/portal-client.js';
+import { expectedGradings, shownFeedback } from '../support/expected-gradings.js';
 
 let service: LocalService;
 
@@ -33,21 +34,28 @@ function submissionFiles(path: string): Record<string, Buffer> {
   return files;
 }
 
-test('every example grader: each sample submission gets its expected verdict through the service', async () => {
-  const pending: Array<{ label: string; id: string; verdict: string }> = [];
-  for (const grader of readdirSync(GRADERS).sort()) {
-    const expected = JSON.parse(readFileSync(join(GRADERS, grader, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
-    for (const [submission, verdict] of Object.entries(expected)) {
-      const sent = await uploadSubmission(service, { assignment: grader, student: 's1' }, submissionFiles(join(GRADERS, grader, 'submissions', submission)));
-      assert.is(sent.status, 202, JSON.stringify(sent.body));
+test('every example grader: each sample submission gets its expected verdict through the service, or the refusal of an upload that can never be graded', async () => {
+  const pending: Array<{ label: string; id: string; verdict: string; feedback: string | undefined }> = [];
+  // The demo course's assignments: every folder of graders/ with a grader.yaml (graders/kattis/ holds packages).
+  for (const grader of readdirSync(GRADERS).sort().filter((name) => existsSync(join(GRADERS, name, 'grader.yaml')))) {
+    for (const expected of expectedGradings(join(GRADERS, grader))) {
+      const label = `${grader}/${expected.label}`;
+      const fields = { assignment: grader, student: 's1', ...(expected.entry ? { entry: expected.entry } : {}) };
+      const sent = await uploadSubmission(service, fields, submissionFiles(expected.submission));
+      if (expected.upload) {
+        assert.equal([sent.status, sent.body.error?.code], [422, expected.upload], `${label}: ${JSON.stringify(sent.body)}`);
+        continue;
+      }
+      assert.is(sent.status, 202, `${label}: ${JSON.stringify(sent.body)}`);
       assert.is(sent.body.status, 'queued');
-      pending.push({ label: `${grader}/${submission}`, id: sent.body.id!, verdict });
+      pending.push({ label, id: sent.body.id!, verdict: expected.verdict, feedback: expected.feedback });
     }
   }
-  for (const { label, id, verdict } of pending) {
+  for (const { label, id, verdict, feedback } of pending) {
     const done = await waitUntilGraded(service, id, 300_000);
     assert.is(done.status, 'graded', `${label}: ${JSON.stringify(done)}`);
     assert.is(done.result.verdict, verdict, `${label}: ${JSON.stringify(done.result.tests)}`);
+    if (feedback) assert.ok(shownFeedback(done.result).includes(feedback), `${label}: the student sees ${JSON.stringify(done.result)}`);
     assert.ok(Date.parse(done.updated_at) >= Date.parse(done.created_at), `${label}: graded at ${done.updated_at}, after ${done.created_at}`);
     assert.not.ok('incidents' in done.result, 'operator-only fields stay in the API');
     assert.not.ok('grader_dir' in done.result.provenance);

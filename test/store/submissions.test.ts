@@ -25,7 +25,7 @@ test('a new submission is queued with its files, one outbox row and one queued e
   assert.equal(
     { ...submission, id: '', createdAt: '', updatedAt: '' },
     { id: '', courseId: 'cs101', assignmentId: assignment.id, assignmentName: 'sum', student: 'ada', status: 'queued', gradeNumber: 1, attempts: 0,
-      fileCount: 2, totalBytes: 39, createdAt: '', updatedAt: '', error: null, errorCode: null, result: null, resultGradeNumber: null, purpose: 'student' },
+      fileCount: 2, totalBytes: 39, entry: null, createdAt: '', updatedAt: '', error: null, errorCode: null, result: null, resultGradeNumber: null, purpose: 'student' },
   );
   assert.equal(await store.getSubmission(submission.id), submission);
   assert.equal(await store.listSubmissionFiles(submission.id), [
@@ -35,6 +35,19 @@ test('a new submission is queued with its files, one outbox row and one queued e
   const outbox = await store.pendingOutbox(10);
   assert.equal(outbox.map((o) => [o.submissionId, o.kind, o.gradeNumber, o.courseId, o.graderDigest]), [[submission.id, 'grade', 1, 'cs101', assignment.graderDigest]]);
   assert.equal((await store.listEvents(submission.id)).map((e) => [e.seq, e.type, e.data]), [[1, 'queued', { gradeNumber: 1, kind: 'grade' }]]);
+});
+
+test('the entry file a submission names is stored and reaches its job; one that is not among its files is refused', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const files = { 'solve.py': 'import message\n', 'message.py': 'TEXT = 1\n' };
+  const { submission } = await submit(store, assignment, files, { entry: 'solve.py' });
+  assert.is((await store.getSubmission(submission.id))?.entry, 'solve.py');
+  assert.equal((await store.pendingOutbox(10)).map((o) => [o.submissionId, o.entry]), [[submission.id, 'solve.py']]);
+  for (const entry of ['main.py', '', 'lib/../solve.py']) {
+    const error = await userError(submit(store, assignment, files, { entry }), 'E_BAD_INPUT');
+    assert.match(error.message, /is not one of the submission's files/);
+  }
 });
 
 test('submission ids are random and unguessable: no two alike, and an unknown or malformed id is simply absent', async () => {

@@ -1,27 +1,30 @@
 // Shared by the worker tests: submissions laid out for a DirectoryBackend, log sinks, sandbox leftovers.
-import { copyFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { Writable } from 'node:stream';
 
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import { loadGrader } from '../../services/grading/load-grader.js';
+import { expectedGradings } from '../support/expected-gradings.js';
 import { tempDir } from '../support/helpers.js';
 
 export const SUM_C = fromPackageRoot('graders', 'sum-c');
 export const sumCDigest = (): string => loadGrader(SUM_C).digest;
 
-/** The sample submissions of sum-c with the verdict each must get. */
+/** The sample submissions of sum-c (files or folders, in submissions/) with the verdict each must get, those submitted without an entry file. */
 export function sumCExpected(): Record<string, string> {
-  return JSON.parse(readFileSync(join(SUM_C, 'submissions', 'expected.json'), 'utf8')) as Record<string, string>;
+  const plain = expectedGradings(SUM_C).filter((expected) => expected.entry === undefined);
+  return Object.fromEntries(plain.map((expected) => [basename(expected.submission), expected.verdict]));
 }
 
-/** A DirectoryBackend root: `submissions/<id>/<file>` for each id → source file. */
+/** A DirectoryBackend root: `submissions/<id>/` holding, for each id, its source file or the files of its folder. */
 export function submissionsRoot(files: Record<string, string>): string {
   const root = tempDir('gbw-');
   for (const [id, source] of Object.entries(files)) {
     const dir = join(root, 'submissions', id);
     mkdirSync(dir, { recursive: true });
-    copyFileSync(source, join(dir, basename(source)));
+    if (statSync(source).isDirectory()) cpSync(source, dir, { recursive: true });
+    else copyFileSync(source, join(dir, basename(source)));
   }
   return root;
 }

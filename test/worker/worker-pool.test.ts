@@ -1,7 +1,7 @@
 // The worker pool against real Redis and the real grading pipeline: verdicts, CPU pinning, evidence,
-// bad payloads, a student's own failure (never retried), internal failures (retried, bounded), shutdown.
+// bad payloads, a student's own fault (a verdict, CE), a grader's fault (never retried), internal failures (retried, bounded), shutdown.
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Queue } from 'bullmq';
@@ -16,7 +16,9 @@ import { jobKeyFromToken, signJob } from '../../services/queue/job-signature.js'
 import { seedFor, type GradeFunction } from '../../services/worker/grading-run.js';
 import { RESULT_REFUSED } from '../../services/worker/result-delivery.js';
 import { WorkerPool, type WorkerPoolOptions } from '../../services/worker/worker-pool.js';
+import { loadGrader } from '../../services/grading/load-grader.js';
 import { DirectoryBackend } from '../support/directory-backend.js';
+import { tempDir } from '../support/helpers.js';
 import { fileSha256 } from '../support/file-sha256.js';
 import { connection, gradingJob, randomPrefix, ResultLog, sleep, until, useRedisServer, JOB_KEY } from '../support/queue-fixtures.js';
 import { idOf, LogSink, SUM_C, sumCDigest, sumCExpected, submissionsRoot } from './worker-fixtures.js';
@@ -158,7 +160,7 @@ test('jobs the API did not sign (no HMAC, another key, a field changed) are refu
   assert.is(sink.lines.filter((l) => l.msg === 'job refused: the API did not make it; nothing graded').length, 4);
 });
 
-test("a student's own failure (no source file) is reported, never retried", async () => {
+test("a student's own fault (no source file) is graded CE with the reason as feedback, once, never retried", async () => {
   const readme = join(submissionsRoot({}), 'README.txt');
   writeFileSync(readme, 'I forgot my code\n');
   const { queue, log, pool } = await setup({ nosource: readme });
@@ -166,11 +168,44 @@ test("a student's own failure (no source file) is reported, never retried", asyn
   await pool();
   await until(() => log.outcome('nosource') !== undefined, 30_000, 'the outcome');
   const outcome = log.outcome('nosource');
-  assert.ok(outcome?.type === 'failed' && outcome.userError && outcome.code === 'E_SUBMISSION_NO_SOURCE', JSON.stringify(outcome));
-  if (outcome?.type === 'failed') assert.match(outcome.reason, /the submission has no \.c file/);
-  // `failed` is sent just before the job fails in BullMQ.
-  await until(async () => (await (await queue.queue.getJob('nosource.1'))!.getState()) === 'failed', 5000, 'the job to fail');
+  assert.ok(outcome?.type === 'finished', JSON.stringify(outcome));
+  if (outcome?.type === 'finished') {
+    assert.equal([outcome.result.verdict, outcome.result.gradable], ['CE', true]);
+    assert.match(outcome.result.output, /^Compile error:\nThis assignment is graded as c, but the submission has no \.c file: it has README\.txt\./);
+  }
+  await until(async () => (await (await queue.queue.getJob('nosource.1'))!.getState()) === 'completed', 5000, 'the job to complete');
   assert.is((await queue.queue.getJob('nosource.1'))!.attemptsMade, 1);
+  assert.is(log.starts().length, 1, 'one try only');
+});
+
+test('the entry file a job names reaches the grading (and its provenance)', async () => {
+  const { queue, log, pool } = await setup({ entry: join(SUM_C, 'submissions', 'accepted.c') });
+  await queue.enqueue(gradingJob({ submissionId: 'entry', gradeNumber: 1, graderDigest: sumCDigest(), entry: 'main.c' }));
+  await pool();
+  await until(() => log.outcome('entry') !== undefined, 30_000, 'the outcome');
+  const outcome = log.outcome('entry');
+  assert.ok(outcome?.type === 'finished', JSON.stringify(outcome));
+  if (outcome?.type === 'finished') {
+    assert.equal([outcome.result.verdict, outcome.result.provenance.entry], ['CE', 'main.c']);
+    assert.match(outcome.result.output, /The entry file main\.c is not in the submission/);
+  }
+});
+
+test("a grader's fault (its grader.yaml broken after it was taken) fails the job at once with its code, never retried", async () => {
+  const grader = tempDir();
+  cpSync(SUM_C, grader, { recursive: true });
+  const { queue, log, root, pool } = await setup({ broken: join(SUM_C, 'submissions', 'accepted.c') });
+  const backend = new DirectoryBackend({ root, graderDirs: [grader], results: log.handler });
+  await queue.enqueue(gradingJob({ submissionId: 'broken', gradeNumber: 1, graderDigest: loadGrader(grader).digest }));
+  writeFileSync(join(grader, 'grader.yaml'), 'language: cobol\ntests: []\n');
+  await pool({ backend });
+  await until(() => log.outcome('broken') !== undefined, 30_000, 'the outcome');
+  const outcome = log.outcome('broken');
+  assert.ok(outcome?.type === 'failed' && outcome.userError && outcome.code === 'E_GRADER_INVALID', JSON.stringify(outcome));
+  if (outcome?.type === 'failed') assert.match(outcome.reason, /field language: expected one of c, cpp, python, java, javascript, go, a list of them, or any, got "cobol"/);
+  // `failed` is sent just before the job fails in BullMQ.
+  await until(async () => (await (await queue.queue.getJob('broken.1'))!.getState()) === 'failed', 5000, 'the job to fail');
+  assert.is((await queue.queue.getJob('broken.1'))!.attemptsMade, 1);
   assert.is(log.starts().length, 1, 'one try only');
 });
 

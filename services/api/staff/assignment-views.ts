@@ -11,7 +11,7 @@ type SelfTestJson = z.infer<typeof selfTestView>;
 export function graderJson(digest: string, source: string, manifest: GraderManifest): GraderJson {
   return {
     digest, source,
-    language: manifest.language ?? null, mode: manifest.mode ?? null, extensions: manifest.extensions ?? null,
+    language: manifest.submissions?.language ?? null, mode: manifest.mode ?? null, extensions: manifest.submissions?.extensions ?? null,
     tests: manifest.testDetails ?? manifest.tests.map((name) => ({ name })),
     files: manifest.files,
   };

@@ -5,7 +5,7 @@ export const c = defineLanguage({
   name: 'c',
   extensions: ['.c'],
   main: () => './main',
-  build: ({ sources }) => ['gcc', '-O2', '-std=gnu17', '-o', 'main', ...sources, '-lm'],
+  build: (sources) => ['gcc', '-O2', '-std=gnu17', '-o', 'main', ...sources, '-lm'],
   buildPolicy: 'compile',
   run: (main) => [main],
   policy: 'default',

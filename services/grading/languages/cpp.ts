@@ -5,7 +5,7 @@ export const cpp = defineLanguage({
   name: 'cpp',
   extensions: ['.cc', '.cpp', '.cxx'],
   main: () => './main',
-  build: ({ sources }) => ['g++', '-O2', '-std=gnu++17', '-o', 'main', ...sources, '-lm'],
+  build: (sources) => ['g++', '-O2', '-std=gnu++17', '-o', 'main', ...sources, '-lm'],
   buildPolicy: 'compile',
   run: (main) => [main],
   policy: 'default',

@@ -1,16 +1,24 @@
 // Go (Debian's golang-go): `go build` of every source file as one main package, run on the ELF
 // runtime layer of the program. With cgo off the program is static (no PT_INTERP), so that layer
 // holds only the mount points and /etc; under TZ=UTC the time package needs no zone file.
-import { defineLanguage } from './language-record.js';
+import { goPackageName } from './go-source.js';
+import { defineLanguage, type Submission } from './language-record.js';
+import { SubmissionFault } from './submission-fault.js';
+
+/** A Go program is package main: without it `go build` writes a library archive, not a program. */
+function mainPackage(submission: Submission): string {
+  if (submission.sources.some((file) => goPackageName(submission.text(file)) === 'main')) return './main';
+  throw new SubmissionFault('E_SUBMISSION_NO_MAIN', 'No Go file of the submission declares package main: start the program\'s files with package main.');
+}
 
 export const go = defineLanguage({
   name: 'go',
   extensions: ['.go'],
-  main: () => './main',
+  main: mainPackage,
   // -buildvcs=false: no version-control stamping, so go never runs git on a .git folder a
   // submission brings. Not -trimpath: it would rebuild the standard library Debian ships built
   // (10 s instead of 0.3 s); the only paths recorded are /box's.
-  build: ({ sources }) => ['go', 'build', '-buildvcs=false', '-o', 'main', ...sources],
+  build: (sources) => ['go', 'build', '-buildvcs=false', '-o', 'main', ...sources],
   buildPolicy: 'go',
   buildEnv: {
     // The build cache and GOPATH go to the build's /tmp (thrown away), not /box (handed back).

@@ -4,10 +4,12 @@
 
 /** A submission as a language sees it when it plans the build and the runs. */
 export interface Submission {
-  /** The submission's folder on the host: read (a Java class's source), never run. */
-  dir: string;
   /** Its source files of this language, top level only, sorted. */
   sources: string[];
+  /** The entry file named by the grader or the submission, one of `sources` (plan.ts checks); null: none named. */
+  entry: string | null;
+  /** A source file's text, read on the host (a Java class's declarations), never run. */
+  text(source: string): string;
 }
 
 /**
@@ -22,10 +24,16 @@ export interface LanguageRecord<Name extends string = string> {
   name: Name;
   /** Its source files' extensions; the first is the one messages suggest (main.EXT). */
   extensions: readonly string[];
-  /** The entry point: what a test runs, and what `{main}` means in a grader's own commands. */
+  /**
+   * The entry point as a command names it: what a test runs, and what `{main}` means in a grader's
+   * own commands (`main.py`, a Java class, `./main`). Throws a SubmissionFault when the submission has none, or several.
+   */
   main(submission: Submission): string;
-  /** The build command, run once in /box; null: nothing to build. A default build runs none of the student's code. */
-  build(submission: Submission, main: string): string[] | null;
+  /**
+   * The build command, run once in /box, given the source files; null: nothing to build. A default
+   * build runs none of the student's code.
+   */
+  build(sources: string[]): string[] | null;
   /** Seccomp policy of the build (policies/NAME.yaml). */
   buildPolicy: string;
   /** Added to the canonical environment of the build only (a toolchain's cache in /tmp, say). */

@@ -1,5 +1,5 @@
-// Python 3: the sources are the program; the build only compiles them, so a syntax error is a
-// compile error, told before any test runs.
+// Python 3: the sources are the program; the build only compiles them, so a syntax error in any of
+// them is a compile error, told before any test runs.
 import { entryFile } from './entry-file.js';
 import { defineLanguage } from './language-record.js';
 
@@ -9,7 +9,7 @@ export const python = defineLanguage({
   main: (submission): string => entryFile(submission, python),
   // -I (isolated): /box is not on sys.path, so a submitted py_compile.py (or any module
   // py_compile imports) is never run.
-  build: ({ sources }) => ['python3', '-I', '-m', 'py_compile', ...sources],
+  build: (sources) => ['python3', '-I', '-m', 'py_compile', ...sources],
   buildPolicy: 'python',
   run: (main) => ['python3', main],
   policy: 'python',

@@ -1,0 +1,1 @@
+long long sum_of(int n);

@@ -1,0 +1,8 @@
+// Rust, not C.
+use std::io::Read;
+fn main() {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).unwrap();
+    let v: Vec<i64> = s.split_whitespace().map(|w| w.parse().unwrap()).collect();
+    println!("{}", v[1..].iter().sum::<i64>());
+}

@@ -1,0 +1,1 @@
+// any text: only the name matters

@@ -1,0 +1,1 @@
+-Xplugin:Payload -processorpath payload

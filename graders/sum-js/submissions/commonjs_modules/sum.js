@@ -1,0 +1,1 @@
+module.exports.sumOf = (values) => values.reduce((total, value) => total + value, 0n);

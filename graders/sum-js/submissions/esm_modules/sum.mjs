@@ -1,0 +1,3 @@
+export function sumOf(values) {
+  return values.reduce((total, value) => total + value, 0n);
+}

@@ -1,0 +1,1 @@
+console.log("Ã( is an invalid UTF-8 sequence");

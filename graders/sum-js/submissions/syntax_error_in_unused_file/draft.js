@@ -1,0 +1,5 @@
+function sum(values) {
+  let total = 0n
+  for (const value of values { total += value }
+  return total
+}
