@@ -25,9 +25,10 @@ LANGUAGE_PACKAGES=(
 # sandbox on the cgroup hierarchy the host lacks; postgresql (the distribution's supported
 # version: 15 on Debian 12, 16 on Ubuntu 24.04) is the store of installations that set
 # DATABASE_URL, and the tests and the benchmark start private servers of it (they need no
-# running service).
+# running service). chromium (Debian's, with a font to draw text) is the browser the dashboard's
+# tests drive through playwright-core: no browser build is downloaded.
 PACKAGES=(build-essential zip libseccomp-dev libarchive-dev libssl-dev pkg-config redis-server bubblewrap
-  qemu-system-x86 busybox-static kmod postgresql "${LANGUAGE_PACKAGES[@]}")
+  qemu-system-x86 busybox-static kmod postgresql chromium fonts-dejavu-core "${LANGUAGE_PACKAGES[@]}")
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed' || missing+=("$pkg")

@@ -16,14 +16,18 @@ import type { UploadLimits } from '../intake/upload-limits.js';
 import { DEFAULT_PREFIX, GradingQueue } from '../queue/grading-queue.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
 import { connectRedis } from '../queue/redis-connection.js';
+import { WorkerRoster } from '../queue/worker-roster.js';
 import { openStore } from '../store/open-store.js';
-import type { Store } from '../store/store.js';
+import type { SessionTimes, Store } from '../store/store.js';
+import { webhookService } from '../webhooks/webhook-service.js';
+import { webhookSettings, type WebhookSettings } from '../webhooks/webhook-settings.js';
 import type { ApiLimits } from './api-limits.js';
 import { createApiApp } from './api-server.js';
 import { ApiMetrics } from './metrics.js';
 import { ltiScoreFacts } from './lti-score-facts.js';
 import { ensureOperatorToken } from './operator-token.js';
 import { OutboxRelay } from './outbox-relay.js';
+import { webhookPayloadBuilder } from './webhook-payloads.js';
 
 /** How long a shutdown waits for the queue to close before it cuts its connection, ms. */
 const QUEUE_CLOSE_MS = 5000;
@@ -50,6 +54,14 @@ export interface ApiServiceOptions {
   operatorToken?: string;
   /** LTI's lifetimes, pace and retry schedule (tests shorten them). @defaultValue services/lti/lti-settings.ts */
   lti?: Partial<LtiSettings>;
+  /** @defaultValue the configuration's (GRADEBOX_SESSION_HOURS, GRADEBOX_SESSION_IDLE_MINUTES) */
+  sessionTimes?: SessionTimes;
+  /** Failed sign-ins per email in 15 minutes. @defaultValue GRADEBOX_SIGNIN_FAILURES */
+  signInFailures?: number;
+  /** @defaultValue the configuration's (services/webhooks/webhook-settings.ts) */
+  webhooks?: Partial<WebhookSettings>;
+  /** The API as portals reach it, for links in webhook payloads. @defaultValue GRADEBOX_PUBLIC_URL, else `http://<host>:<port>` */
+  publicUrl?: string;
 }
 
 export interface ApiService {
@@ -72,6 +84,13 @@ export function ensureWorkerToken(dataDir: string): string {
   return readFileSync(file, 'utf8').trim();
 }
 
+const MINUTE_MS = 60_000;
+
+function configuredSessions(): SessionTimes {
+  const { sessionHours, sessionIdleMinutes } = config();
+  return { lifetimeMs: sessionHours * 60 * MINUTE_MS, idleMs: sessionIdleMinutes * MINUTE_MS };
+}
+
 function configuredLimits(): ApiLimits {
   const { uploadsPerMinute, regradesPerMinute, streamsPerKey, streamMaxSeconds } = config();
   return { uploadsPerMinute, regradesPerMinute, streamsPerKey, streamMaxSeconds };
@@ -87,8 +106,12 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   redis.on('error', () => {}); // readiness and the relay report it
   const prefix = options.queuePrefix ?? DEFAULT_PREFIX;
   const queue = new GradingQueue({ connection: redis, prefix, jobKey: jobKeyFromToken(workerToken) });
-  const metrics = new ApiMetrics({ jobCounts: () => queue.counts(), workerCount: () => queue.workerCount() });
-  const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }));
+  const roster = new WorkerRoster(redis, prefix);
+  const metrics = new ApiMetrics({
+    jobCounts: () => queue.counts(), workerCount: () => queue.workerCount(),
+    workerSlots: () => roster.slotTotals(), openSubmissions: () => store.countOpenSubmissionsByCourse(),
+  });
+  const relay = new OutboxRelay(store, queue, logger.child({ part: 'outbox' }), { metrics });
   relay.start();
 
   // Private once, here: each upload's own folder inside is made only when it needs the disk.
@@ -97,16 +120,27 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   chmodSync(stagingDir, 0o700);
   // The public URL is known once the server listens (port 0 in tests): the settings are filled then.
   const lti = ltiService(store, ltiSettings('http://unset.invalid', options.lti), ltiScoreFacts(store), logger.child({ part: 'lti' }));
+  // The payloads' links need the port, known once listening: the webhooks start then.
+  let publicUrl = options.publicUrl ?? config().publicUrl;
+  const webhooks = webhookService({
+    store, redisUrl: options.redisUrl, apiRedis: redis, prefix, settings: webhookSettings(options.webhooks), logger: logger.child({ part: 'webhooks' }),
+    buildPayload: (message) => webhookPayloadBuilder(store, publicUrl!)(message),
+  });
   const app = createApiApp({
     store, redis, relay, metrics, logger, workerToken, operatorToken, stagingDir, uploadLimits: options.uploadLimits,
-    limits: { ...configuredLimits(), ...options.limits }, redisPrefix: prefix, lti,
+    limits: { ...configuredLimits(), ...options.limits }, redisPrefix: prefix, webhooks, lti,
+    sessionTimes: options.sessionTimes ?? configuredSessions(), signInFailures: options.signInFailures ?? config().signInFailures,
+    jobCounts: () => queue.counts(),
   });
+  const host = options.host ?? '127.0.0.1';
   const server: Server = await new Promise((resolve, reject) => {
-    const s = app.listen(options.port ?? 8080, options.host ?? '127.0.0.1', () => resolve(s));
+    const s = app.listen(options.port ?? 8080, host, () => resolve(s));
     s.once('error', reject);
   });
   const port = (server.address() as AddressInfo).port;
-  lti.settings.publicUrl = options.lti?.publicUrl ?? config().publicUrl ?? `http://${options.host ?? '127.0.0.1'}:${port}`;
+  publicUrl ??= `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  webhooks.start();
+  lti.settings.publicUrl = options.lti?.publicUrl ?? publicUrl;
   lti.start();
   logger.info({ port }, 'API listening');
   return {
@@ -117,6 +151,7 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
       await new Promise<void>((resolve) => { server.close(() => resolve()); server.closeAllConnections(); });
       await relay.stop();
       await lti.close();
+      await webhooks.close();
       // With Redis gone, closing the queue could wait for it forever: it gets a few seconds, then
       // the connection is cut (the outbox still holds whatever was not enqueued).
       const queueClosed = queue.close().then(() => true, () => true);

@@ -8,9 +8,10 @@ import { apiRoutes } from '../protocol/api-routes.js';
 import { assignmentChange, type assignmentView } from '../protocol/api-schemas.js';
 import { assignmentName } from '../protocol/ids.js';
 import type { Assignment, FeedbackScheduleChange, Store } from '../store/store.js';
-import { courseAuth, courseOf } from './auth.js';
+import { courseOf, portalKeyAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
 import { serveRoute } from './serve-route.js';
+import type { StaffAuditor } from './staff-auditor.js';
 
 /** The portal's view: never the grader's folder (a host path). */
 function publicAssignment(a: Assignment): z.infer<typeof assignmentView> {
@@ -35,17 +36,18 @@ async function ownAssignment(store: Store, res: Response, name: string): Promise
   return assignment;
 }
 
-export function assignmentRoutes(store: Store): Router {
+export function assignmentRoutes(store: Store, audit: StaffAuditor): Router {
   const router = Router();
-  router.use('/v1/assignments', courseAuth(store));
-  serveRoute(router, apiRoutes.assignment, async (req, res) => {
+  serveRoute(router, apiRoutes.assignment, portalKeyAuth(), async (req, res) => {
     res.json(publicAssignment(await ownAssignment(store, res, String(req.params.name))));
   });
-  serveRoute(router, apiRoutes.changeAssignment, express.json({ limit: '4kb' }), async (req, res) => {
+  serveRoute(router, apiRoutes.changeAssignment, portalKeyAuth(), express.json({ limit: '4kb' }), async (req, res) => {
     const change = changeFrom(req.body);
     const name = String(req.params.name);
     await ownAssignment(store, res, name);
-    res.json(publicAssignment(await store.setFeedbackSchedule(courseOf(res), name, change)));
+    const changed = await store.setFeedbackSchedule(courseOf(res), name, change);
+    await audit(res, 'assignment.schedule', courseOf(res), { assignment: name, due_at: changed.dueAt, feedback_released_at: changed.feedbackReleasedAt });
+    res.json(publicAssignment(changed));
   });
   return router;
 }

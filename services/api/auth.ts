@@ -1,34 +1,31 @@
-// Who is calling: a course portal with its course key, a worker with the workers' token, or an
-// operator with the operators' token.
+// The guards of the API's own callers: a course portal with its key (scope portal), a worker with
+// the workers' token, an operator with the operators' token. Who the caller is comes from
+// identify.ts; what staff may do from access-checks.ts.
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 
-import type { Store } from '../store/store.js';
+import { actorKey } from '../access/actor.js';
 import { HttpError } from './http-errors.js';
+import { bearer, requireActor } from './identify.js';
 
-/** The course a request acts for, set by {@link courseAuth}. */
+/** The course a portal request acts for, set by {@link portalKeyAuth}. */
 export function courseOf(res: Response): string {
   return (res.locals as { courseId: string }).courseId;
 }
 
-/** The id of the course key a request came with (what per-key limits count), set by {@link courseAuth}. */
+/** What per-caller limits count: the key, or the signed-in person. */
 export function keyOf(res: Response): string {
-  return (res.locals as { keyId: string }).keyId;
+  return actorKey(requireActor(res));
 }
 
-function bearer(req: Request): string | null {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(req.get('authorization') ?? '');
-  return match ? match[1]! : null;
-}
-
-export function courseAuth(store: Store): RequestHandler {
-  return async (req: Request, res: Response, next: NextFunction) => {
-    const secret = bearer(req);
-    if (!secret) throw new HttpError(401, 'E_UNAUTHORIZED', 'send the course key as "Authorization: Bearer <key>" (gradebox keys create --course C makes one)');
-    const identity = await store.authenticateKey(secret);
-    if (!identity) throw new HttpError(401, 'E_UNAUTHORIZED', 'this key is unknown or revoked: ask for a new one (gradebox keys create --course C)');
-    res.locals.courseId = identity.courseId;
-    res.locals.keyId = identity.keyId;
+/** Only a portal-scope key: its course is the request's (`courseOf`). */
+export function portalKeyAuth(): RequestHandler {
+  return (_req: Request, res: Response, next: NextFunction) => {
+    const actor = requireActor(res);
+    if (actor.kind !== 'key' || actor.scope !== 'portal') {
+      throw new HttpError(403, 'E_FORBIDDEN', 'this route is a course portal\'s: send a key of the portal scope (gradebox keys create --course C)');
+    }
+    res.locals.courseId = actor.courseId;
     next();
   };
 }

@@ -21,7 +21,10 @@ const STATUS_BY_CODE: Record<string, number> = {
   E_UNAUTHORIZED: 401,
   E_FORBIDDEN: 403,
   E_IDEMPOTENCY_CONFLICT: 409,
+  E_ASSIGNMENT_EXISTS: 409,
+  E_USER_EXISTS: 409,
   E_TOO_LARGE: 413,
+  E_WEBHOOK_DISABLED: 409,
 };
 
 function statusOf(error: UserError): number {

@@ -4,19 +4,34 @@
 import { z } from 'zod';
 
 import { apiRoutes } from '../protocol/api-routes.js';
-import { namedSchemas } from '../protocol/api-schemas.js';
+import { namedSchemas as apiSchemas } from '../protocol/api-schemas.js';
 import { ltiRoutes } from '../protocol/lti-routes.js';
+import { staffRoutes } from '../protocol/staff-routes.js';
+import { staffSchemas } from '../protocol/staff-schemas.js';
 import type { HttpRoute, RouteContent, RouteResponse } from '../protocol/http-route.js';
+import { WEBHOOK_EVENT_SUMMARIES, WEBHOOK_EVENT_TYPES, webhookEventPayloads } from '../protocol/webhook-events.js';
+import { webhookHeaders, webhookNamedSchemas } from '../protocol/webhook-schemas.js';
 
 type JsonSchema = Record<string, unknown>;
 
 const SCHEMAS = '#/components/schemas/';
 
+const namedSchemas: Record<string, z.ZodType> = { ...apiSchemas, ...staffSchemas, ...webhookNamedSchemas };
+
 const securitySchemes = {
-  courseKey: { type: 'http', scheme: 'bearer', description: 'A course key from `gradebox keys create --course C`' },
+  courseKey: { type: 'http', scheme: 'bearer', description: 'A course key of the portal scope, from `gradebox keys create --course C`' },
+  staffKey: { type: 'http', scheme: 'bearer', description: 'A course key of the staff scope (`gradebox keys create --course C --scope staff`): the instructor API for that course' },
+  session: {
+    type: 'apiKey', in: 'cookie', name: '__Host-gbx_session',
+    description: 'A person signed in at /signin. A request that changes anything must also send the session\'s CSRF token (GET /v1/me) as X-CSRF-Token',
+  },
   workerToken: { type: 'http', scheme: 'bearer', description: 'The workers\' shared token (internal routes only)' },
   operatorToken: { type: 'http', scheme: 'bearer', description: 'The operators\' token: GRADEBOX_OPERATOR_TOKEN, or the file operator-token in the data folder' },
   ltiLaunch: { type: 'http', scheme: 'bearer', description: 'The launch token an LTI launch\'s page holds (short-lived; a form post sends it as launch_token)' },
+  webhookSignature: {
+    type: 'apiKey', in: 'header', name: 'webhook-signature',
+    description: 'Standard Webhooks: v1,<base64 HMAC-SHA256 of webhook-id.webhook-timestamp.body> keyed with the integration\'s whsec_ secret (base64 after the prefix)',
+  },
 };
 
 /** OpenAPI keeps neither `$schema` nor `$id` inside a document. */
@@ -66,11 +81,27 @@ function operationOf(route: HttpRoute): Record<string, unknown> {
   const parameters = parametersOf(route);
   return {
     summary: route.summary,
-    ...(route.security ? { security: [{ [route.security]: [] }] } : {}),
+    ...(route.security ? { security: [route.security].flat().map((scheme) => ({ [scheme]: [] })) } : {}),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body ? { requestBody: { required: true, content: contentOf(route.body) } } : {}),
     responses: Object.fromEntries(Object.entries(route.responses).map(([status, response]) => [status, responseOf(response)])),
   };
+}
+
+/**
+ * What gradebox sends to a course's webhook endpoints (OpenAPI 3.1 `webhooks`): each event type's
+ * payload, with the Standard Webhooks headers; any 2xx answer is a delivery.
+ */
+function outboundWebhooks(): Record<string, unknown> {
+  const headers = parametersOf({ headers: webhookHeaders } as unknown as HttpRoute);
+  return Object.fromEntries(WEBHOOK_EVENT_TYPES.map((type) => [type, {
+    post: {
+      summary: WEBHOOK_EVENT_SUMMARIES[type],
+      parameters: headers,
+      requestBody: { required: true, content: { 'application/json': { schema: schemaOf(webhookEventPayloads[type]) } } },
+      responses: { '2XX': { description: 'Delivered' }, 410: { description: 'Gone: gradebox disables the endpoint' } },
+    },
+  }]));
 }
 
 /** The document for `routes`. */
@@ -86,7 +117,8 @@ export function buildOpenApiDocument(routes: readonly HttpRoute[]): Record<strin
     },
     components: { securitySchemes, schemas: componentSchemas() },
     paths,
+    webhooks: outboundWebhooks(),
   };
 }
 
-export const openApiDocument = buildOpenApiDocument([...Object.values(apiRoutes), ...Object.values(ltiRoutes)]);
+export const openApiDocument = buildOpenApiDocument([...Object.values(apiRoutes), ...Object.values(staffRoutes), ...Object.values(ltiRoutes)]);

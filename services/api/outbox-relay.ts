@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 
 import type { GradingQueue } from '../queue/grading-queue.js';
 import type { Store } from '../store/store.js';
+import type { ApiMetrics } from './metrics.js';
 import { inlineFilesOf } from './inline-files.js';
 
 export interface OutboxRelayOptions {
@@ -18,6 +19,8 @@ export interface OutboxRelayOptions {
    * the others after this. Far longer than a round takes. @defaultValue 60000
    */
   leaseMs?: number;
+  /** Told how each round's hand-overs went. */
+  metrics?: Pick<ApiMetrics, 'delivered'>;
 }
 
 export class OutboxRelay {
@@ -61,8 +64,10 @@ export class OutboxRelay {
         });
         await this.store.markOutboxDispatched(row.id);
         unsent = unsent.filter((id) => id !== row.id);
+        this.options.metrics?.delivered('outbox', 'delivered');
       }
     } catch (error) {
+      this.options.metrics?.delivered('outbox', 'failed', Math.max(1, unsent.length));
       // Redis away (or the store busy): the rows stay, given back so the next round (this relay's
       // or another's) tries again at once rather than after the lease.
       this.logger.warn({ err: error }, 'outbox relay paused');

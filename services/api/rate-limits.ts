@@ -3,7 +3,7 @@
 // instead: the outbox exists so that a Redis outage never refuses an upload, and a limit that
 // failed closed would turn that outage into one (at a deadline, the worst moment); in memory
 // each process still holds a key to the limit.
-import type { RequestHandler } from 'express';
+import type { RequestHandler, Response } from 'express';
 import type { Redis } from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
@@ -19,9 +19,11 @@ export interface RateLimitOptions {
   perMinute: number;
   /** What is limited, in the 429's message: "uploads", "regrades". */
   what: string;
+  /** Whose count a request adds to. @defaultValue the caller's key or session (auth.ts keyOf) */
+  counted?: (res: Response) => string;
 }
 
-/** A middleware, after courseAuth, that counts one request of the caller's key, or answers 429. */
+/** A middleware, after the caller is known, that counts one request of the caller's key, or answers 429. */
 export function rateLimit(options: RateLimitOptions): RequestHandler {
   const window = { points: options.perMinute, duration: 60 };
   const limiter = new RateLimiterRedis({
@@ -32,7 +34,7 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
   });
   return async (_req, res, next) => {
     try {
-      await limiter.consume(keyOf(res));
+      await limiter.consume((options.counted ?? keyOf)(res));
     } catch (refusal) {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));

@@ -6,9 +6,10 @@ import type { z } from 'zod';
 
 import type { submissionView } from '../protocol/api-schemas.js';
 import type { GradeResult } from '../protocol/grade-result.js';
+import type { TestProgress } from '../protocol/result-message.js';
 import type { Store, StoreEvent, Submission } from '../store/store.js';
 import { gradingReference, studentFailureMessage } from './student-failure.js';
-import { studentView, type FeedbackState } from './student-view.js';
+import { isWithheld, progressShown, studentView, type FeedbackState } from './student-view.js';
 
 /** The assignment's state now; an assignment that cannot be found withholds everything it can. */
 export async function feedbackStateOf(store: Store, submission: Submission): Promise<FeedbackState> {
@@ -31,11 +32,21 @@ export async function studentSubmission(store: Store, s: Submission): Promise<z.
   };
 }
 
+/** The graded event: the summary and the whole result as the student may see it now (no second GET needed). */
 async function gradedData(store: Store, submission: Submission, gradeNumber: number): Promise<Record<string, unknown>> {
   const grading = (await store.listGradings(submission.id)).find((g) => g.gradeNumber === gradeNumber);
-  if (!grading?.result) return { gradeNumber, verdict: null, score: null, maxScore: null, gradable: null };
+  if (!grading?.result) return { gradeNumber, verdict: null, score: null, maxScore: null, gradable: null, result: null };
   const view = studentView(grading.result as unknown as GradeResult, await feedbackStateOf(store, submission), gradingReference(submission.id, gradeNumber));
-  return { gradeNumber, verdict: view.verdict, score: view.score, maxScore: view.max_score, gradable: view.gradable, withheld: view.withheld };
+  return { gradeNumber, verdict: view.verdict, score: view.score, maxScore: view.max_score, gradable: view.gradable, withheld: view.withheld, result: view };
+}
+
+/** A test event: the tests judged so far as the result will show them (a withheld one only counted). */
+async function testData(store: Store, submission: Submission, event: StoreEvent): Promise<Record<string, unknown>> {
+  const state = await feedbackStateOf(store, submission);
+  const tests = Array.isArray(event.data.tests) ? event.data.tests as TestProgress[] : [];
+  const at = Date.now();
+  const shown = tests.filter((t) => !isWithheld(t.visibility, state, at)).map((t) => progressShown(t));
+  return { gradeNumber: Number(event.data.gradeNumber), done: event.data.done, total: event.data.total, tests: shown, withheld: tests.length - shown.length };
 }
 
 /** The data of `event` as a student may see it (with `at`, when it was stored). */
@@ -47,6 +58,8 @@ export async function studentEventData(store: Store, submission: Submission, eve
       return { gradeNumber, kind: event.data.kind, at };
     case 'running':
       return { gradeNumber, attempt: event.data.attempt, at };
+    case 'test':
+      return { ...(await testData(store, submission, event)), at };
     case 'graded':
       return { ...(await gradedData(store, submission, gradeNumber)), at };
     case 'error': {

@@ -5,6 +5,7 @@
 // withheld the total score and verdict are too (they would tell how the withheld tests went).
 // Operator-only fields (incidents, evidence paths, internal problems) never leave.
 import type { GradeResult, TestResult, Verdict } from '../protocol/grade-result.js';
+import type { TestProgress } from '../protocol/result-message.js';
 import { internalFailureSentence } from './student-failure.js';
 
 /** The state of an assignment that decides what is withheld. */
@@ -43,10 +44,17 @@ export function isWithheld(visibility: string, state: FeedbackState, now: number
 /** Visibilities whose tests are shown whole once not withheld; any other (hidden, or unknown) keeps only its score. */
 const SHOWN_WHOLE: ReadonlySet<string> = new Set(['visible', 'after_due_date', 'after_published']);
 
-/** One shown test; an IE test's output is the sandbox's business, not the student's. */
+/** One shown test; an IE test's output is the sandbox's business, not the student's; the staff's diff (it holds the expected output) never. */
 function shownTest(t: TestResult): TestResult | HiddenTest {
   if (!SHOWN_WHOLE.has(t.visibility)) return { name: t.name, score: t.score, max_score: t.max_score, status: t.status, visibility: t.visibility };
-  return t.verdict === 'IE' ? { ...t, output: '' } : t;
+  const { diff: _staffOnly, ...shown } = t;
+  return t.verdict === 'IE' ? { ...shown, output: '' } : shown;
+}
+
+/** A test of a grading in progress as a student may see it: a hidden one only its score, like the result's. */
+export function progressShown(t: TestProgress): Partial<TestProgress> {
+  const { index, name, score, max_score, visibility } = t;
+  return SHOWN_WHOLE.has(visibility) ? (t.verdict === 'IE' ? { index, name, score, max_score, visibility, verdict: 'IE' } : t) : { index, name, score, max_score, visibility };
 }
 
 /** `reference` names the grading in the sentence shown when the result is not gradable (the sandbox failed). */

@@ -14,10 +14,13 @@ import type { UploadLimits } from '../intake/upload-limits.js';
 import { apiRoutes } from '../protocol/api-routes.js';
 import { idempotencyKey, studentName, type accepted } from '../protocol/api-schemas.js';
 import { isSubmissionId } from '../protocol/ids.js';
-import type { CreatedSubmission, Store, Submission } from '../store/store.js';
+import type { CoursePermission } from '../access/permissions.js';
+import type { Assignment, CreatedSubmission, Store, Submission } from '../store/store.js';
+import { requireResourcePermission } from './access-checks.js';
 import type { ApiLimits } from './api-limits.js';
-import { courseAuth, courseOf, keyOf } from './auth.js';
+import { courseOf, keyOf, portalKeyAuth } from './auth.js';
 import { HttpError } from './http-errors.js';
+import { requireActor } from './identify.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { rateLimit } from './rate-limits.js';
 import { serveRoute } from './serve-route.js';
@@ -56,11 +59,31 @@ function idempotencyKeyOf(req: Request): string | undefined {
   return key;
 }
 
-/** The submission of the caller's course; another course's is as unknown as a missing one. */
-async function ownSubmission(store: Store, res: Response, id: string): Promise<Submission> {
+/**
+ * The submission, if the caller may reach it: a portal key its own course's students', staff the
+ * submissions of the courses where their role allows `permission`. Another course's is as unknown
+ * as a missing one.
+ */
+async function reachableSubmission(store: Store, res: Response, id: string, permission: CoursePermission): Promise<Submission> {
+  const actor = requireActor(res);
   const submission = isSubmissionId(id) ? await store.getSubmission(id) : null;
-  if (!submission || submission.courseId !== courseOf(res)) throw new HttpError(404, 'E_NOT_FOUND', `no submission ${id} in this course`);
+  const notFound = `no submission ${id} in this course`;
+  if (actor.kind === 'key' && actor.scope === 'portal') {
+    if (!submission || submission.courseId !== actor.courseId || submission.purpose !== 'student') throw new HttpError(404, 'E_NOT_FOUND', notFound);
+    return submission;
+  }
+  if (!submission) throw new HttpError(404, 'E_NOT_FOUND', notFound);
+  requireResourcePermission(res, permission, submission.courseId, notFound);
   return submission;
+}
+
+/** An upload is taken only by a published assignment of an open course. */
+async function checkOpen(store: Store, assignment: Assignment): Promise<void> {
+  const course = await store.getCourse(assignment.courseId);
+  if (course?.archivedAt) throw new HttpError(409, 'E_COURSE_ARCHIVED', `course ${assignment.courseId} is archived: it takes no more submissions`);
+  if (assignment.state !== 'published') {
+    throw new HttpError(409, 'E_ASSIGNMENT_CLOSED', `assignment "${assignment.name}" is ${assignment.state === 'draft' ? 'not published yet' : 'archived'}: it takes no submissions now`);
+  }
 }
 
 async function createSubmission(options: SubmissionRoutesOptions, req: Request, res: Response): Promise<void> {
@@ -90,6 +113,7 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
   if (!studentName.safeParse(student).success) throw new HttpError(400, 'E_BAD_STUDENT', 'student must be 1 to 128 letters, digits or . _ @ + -');
   const assignment = await store.findAssignment(courseId, assignmentName);
   if (!assignment) throw new HttpError(404, 'E_UNKNOWN_ASSIGNMENT', `course ${courseId} has no assignment "${assignmentName}"`);
+  await checkOpen(store, assignment);
   if (upload.files.length === 0) throw new HttpError(400, 'E_NO_FILES', 'the submission has no files: attach source files or one .zip / .tar.gz');
   const paths = upload.files.map((f) => f.path);
   const entry = uploadedEntry(upload.fields, paths);
@@ -118,7 +142,7 @@ async function storeStagedFile(store: Store, path: string, sha256: string): Prom
 
 /** Follows the submission's events, holding one of its key's stream slots meanwhile. */
 async function followEvents(options: SubmissionRoutesOptions, slots: StreamSlots, req: Request, res: Response): Promise<void> {
-  const submission = await ownSubmission(options.store, res, req.params.id as string);
+  const submission = await reachableSubmission(options.store, res, req.params.id as string, 'submissions.read');
   const release = slots.take(keyOf(res));
   if (!release) {
     res.set('Retry-After', String(STREAM_RETRY_SECONDS));
@@ -137,14 +161,13 @@ export function submissionRoutes(options: SubmissionRoutesOptions): Router {
   const uploads = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:uploads`, perMinute: limits.uploadsPerMinute, what: 'uploads' });
   const regrades = rateLimit({ redis, keyPrefix: `${redisPrefix}:rate:regrades`, perMinute: limits.regradesPerMinute, what: 'regrades' });
   const slots = new StreamSlots(limits.streamsPerKey);
-  router.use('/v1/submissions', courseAuth(store));
-  serveRoute(router, apiRoutes.upload, uploads, (req, res) => createSubmission(options, req, res));
+  serveRoute(router, apiRoutes.upload, portalKeyAuth(), uploads, (req, res) => createSubmission(options, req, res));
   serveRoute(router, apiRoutes.submission, async (req, res) => {
-    res.json(await studentSubmission(store, await ownSubmission(store, res, String(req.params.id))));
+    res.json(await studentSubmission(store, await reachableSubmission(store, res, String(req.params.id), 'submissions.read')));
   });
   serveRoute(router, apiRoutes.events, (req, res) => followEvents(options, slots, req, res));
   serveRoute(router, apiRoutes.regrade, regrades, async (req, res) => {
-    const submission = await ownSubmission(store, res, String(req.params.id));
+    const submission = await reachableSubmission(store, res, String(req.params.id), 'submissions.regrade');
     const again = await store.requestRegrade(submission.id);
     options.relay.kick();
     res.status(202).json({ id: again.id, status: again.status } satisfies z.infer<typeof accepted>);

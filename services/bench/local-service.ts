@@ -57,13 +57,20 @@ export interface LocalServiceOptions {
   env?: NodeJS.ProcessEnv;
   /** Called with the new (empty, 0755) data folder before start runs. */
   prepare?: (dataDir: string) => void;
+  /** A data folder of the caller's (an earlier service's, say), kept by stop(); a new temp folder when absent. */
+  dataDir?: string;
+  /** The port to serve on (an earlier service's, say); a free one when absent. */
+  port?: number;
+  /** The course key of that folder: start prints one only on its first run. */
+  key?: string;
 }
 
 export async function startLocalService(options: LocalServiceOptions = {}): Promise<LocalService> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'gradebox-svc-'));
-  chmodSync(dataDir, 0o755); // as a plain mkdir leaves it: start makes it private
+  const ownFolder = options.dataDir === undefined;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'gradebox-svc-'));
+  if (ownFolder) chmodSync(dataDir, 0o755); // as a plain mkdir leaves it: start makes it private
   options.prepare?.(dataDir);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const child = spawn(process.execPath, [CLI, 'start', '--port', String(port), '--data', dataDir, '--workers', String(options.workers ?? 2)], {
     env: { ...process.env, REDIS_URL: '', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -73,20 +80,21 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 60_000;
-  let key: string | undefined;
-  while (!key || !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
+  let key = options.key;
+  // Up once the key is printed, the API ready and start has recorded its children (it logs
+  // "gradebox is running" just after): before that, pids() would find no process list.
+  while (!key || !output.includes('gradebox is running') || !(await fetch(`${url}/readyz`).then((r) => r.ok, () => false))) {
     if (Date.now() > deadline || child.exitCode !== null) {
       // Leave nothing running: start's children stop when it is gone.
       child.kill('SIGKILL');
       await exited;
       removeStartState(dataDir);
-      rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+      if (ownFolder) rmSync(dataDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
       throw new Error(`gradebox start did not come up:\n${output}`);
     }
-    key = /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
+    key ??= /shown once; gradebox keys create --course demo makes more\):\n(\S+)\n/.exec(output)?.[1];
     await new Promise((r) => setTimeout(r, 200));
   }
-  // Not written yet: start is still starting.
   const pids = (): ServicePids => readProcesses(dataDir) ?? { api: null, worker: null, redis: null };
   return {
     url, key, dataDir, child, pids,
@@ -102,7 +110,7 @@ export async function startLocalService(options: LocalServiceOptions = {}): Prom
       // If start itself was killed, its children stop on their own; make sure before removing their folder.
       await endPids([last.api, last.worker, last.redis].filter((p): p is number => typeof p === 'number'));
       removeStartState(dataDir);
-      rmSync(dataDir, { recursive: true, force: true });
+      if (ownFolder) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,7 +10,7 @@ import { lookUpServiceUser } from '../account/service-user.js';
 import { jobKeyFromToken } from '../queue/job-signature.js';
 import { checkRedisAccess, connectRedis, evictionProblem, redactedRedisUrl } from '../queue/redis-connection.js';
 import { sweepLeftovers } from '../sandbox/launcher.js';
-import { stopWithSupervisor } from '../starter/supervisor-watch.js';
+import { whenSupervisorGone } from '../starter/supervisor-watch.js';
 import { CpuSlots, defaultCpus, parseCpuList } from '../worker/cpu-slots.js';
 import { HttpBackend } from '../worker/http-backend.js';
 import { sweepScratch } from '../worker/scratch-sweep.js';
@@ -43,6 +43,23 @@ const FLAGS = {
   'lock-ms': { type: 'string' }, 'stalled-ms': { type: 'string' }, 'grace-ms': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
+
+/** Under a dead gradebox start, how long handing the jobs back may take before the worker exits anyway. */
+const ORPHAN_HAND_BACK_MS = 5000;
+
+/**
+ * gradebox start is gone, and with it the API this worker reports to (and its private Redis).
+ * Finishing the jobs in flight would only wait for the NEXT service started on the same folder and
+ * hand it results it did not ask for, so: hand them back now if Redis still answers (a shared
+ * REDIS_URL), give up after a few seconds if not (each job returns to the queue when its lock
+ * expires), and exit. Exiting ends the launcher, which tears the sandboxes down (its parent-death
+ * signal).
+ */
+async function endAsOrphan(pool: WorkerPool, print: (text: string) => void): Promise<never> {
+  print(`gradebox start is gone: handing back ${pool.activeJobs} job(s) in flight and exiting\n`);
+  await Promise.race([pool.handBack().catch(() => {}), new Promise((r) => setTimeout(r, ORPHAN_HAND_BACK_MS))]);
+  process.exit(0);
+}
 
 /** A token is 43 characters (32 random bytes, base64url); room for one made otherwise. */
 const MAX_TOKEN_BYTES = 4096;
@@ -130,7 +147,7 @@ export async function workerCommand(argv: string[], print: (text: string) => voi
     print('second signal: handing the jobs in flight back now\n');
     void pool.handBack();
   });
-  stopWithSupervisor(); // under gradebox start: stop when start is gone
+  whenSupervisorGone(() => void endAsOrphan(pool, print));
   print(`gradebox worker ${pool.id}: ${concurrency} slot(s) on CPUs ${cpus.join(',')}, ${prefetch ?? concurrency} job(s) taken ahead, Redis ${redactedRedisUrl(redisUrl)}, API ${apiUrl}\n`);
   if (swept > 0) print(`removed ${swept} scratch folder(s) of dead workers\n`);
   void evictionProblem(redis).then((problem) => { if (problem) print(`warning: ${problem}\n`); }, () => {});

@@ -49,6 +49,6 @@ export function notRunResult(test: { name: string; points: number; visibility: s
 /** The incident of a run, if it had one, as the operators' note. */
 export function incidentNote(test: string, run: RunResult): IncidentNote | null {
   if (!run.violation || !run.incident) return null;
-  const { evidence, sha256, id } = run.incident;
-  return { test, syscall: run.violation.syscall, incident_id: id, evidence: evidence && sha256 ? { path: evidence, sha256 } : null };
+  const { evidence, sha256, id, manifest, audit } = run.incident;
+  return { test, syscall: run.violation.syscall, incident_id: id, evidence: evidence && sha256 ? { path: evidence, sha256, manifest } : null, audit };
 }

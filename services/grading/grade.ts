@@ -22,7 +22,7 @@ import { runInteractiveTests } from './interactive-tests.js';
 import { runIoTests } from './io-tests.js';
 import { planFor, type LanguagePlan } from './languages/plan.js';
 import { loadGrader } from './load-grader.js';
-import { newRunContext, type RunContext } from './run-context.js';
+import { newRunContext, type RunContext, type TestDone } from './run-context.js';
 import { submissionPlan } from './submission-language.js';
 import type { SpareCpus } from './test-schedule.js';
 import { isGradable, overallVerdict, unbuiltVerdict } from './verdicts.js';
@@ -45,6 +45,8 @@ export interface GradeOptions {
   scratchDir?: string | undefined;
   /** The entry file the submission names (a top-level file of it); a grader's `entry:` wins. @defaultValue the language's rule */
   entry?: string | undefined;
+  /** Told of each stdin/stdout test as soon as it is judged. */
+  onTest?: TestDone | undefined;
 }
 
 function sha256(text: string): string {
@@ -112,6 +114,7 @@ function provenance(grader: GraderDefinition, plan: LanguagePlan, layout: RootLa
   const limits = grader.harness ? [['harness', grader.limits]] : grader.tests.map((t) => [t.name, t.limits]);
   return {
     grader_digest: grader.digest,
+    language: plan.language,
     grader_dir: grader.dir,
     policy: { name: policy.name, digest: policy.digest },
     build_policy: buildPolicy ? { name: buildPolicy.name, digest: buildPolicy.digest } : null,
@@ -132,7 +135,7 @@ export async function gradeSubmission(options: GradeOptions): Promise<GradeResul
     const submission = submissionFolder(options.submission, scratch);
     const memoryMb = Math.max(grader.limits.memoryMb, ...grader.tests.map((t) => t.limits.memoryMb));
     const plan = submissionPlan(grader, submission, memoryMb, { build: grader.build, run: grader.run, entry: grader.entry ?? options.entry });
-    const context = newRunContext(seed, options.cpuset, options.spareCpus);
+    const context = newRunContext(seed, options.cpuset, options.spareCpus, options.onTest);
     const built = await buildSubmission(plan, submission, scratch, context);
     const { outcome, layout } = await testBuilt(grader, plan, built, scratch, context);
     const { tests } = outcome;

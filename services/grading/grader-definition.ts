@@ -10,7 +10,7 @@ import { UserError } from '../common/errors.js';
 import { canonicalJson } from '../common/canonical-json.js';
 import type { FloatTolerance } from './checkers.js';
 import { fieldPath } from '../common/file-labels.js';
-import { LIMIT_RANGES } from '../sandbox/limits.js';
+import { LIMIT_RANGES } from '../protocol/limit-ranges.js';
 import { invalidField, type GraderContext } from './grader-errors.js';
 import { LANGUAGES, type Language } from './languages/registry.js';
 export const CHECKERS = ['exact', 'lines', 'tokens', 'float', 'custom'] as const;

@@ -38,12 +38,25 @@ export async function snapshotGrader(dir: string, maxBytes: number): Promise<Mad
     const frozen = loadGrader(copy);
     if (frozen.digest !== definition.digest) throw changed(definition.dir, 'its files changed');
     const tar = await tarOf(copy, files);
-    const extensions = [...new Set(frozen.languages.flatMap((language) => languageRecord(language).extensions))];
-    const submissions = { language: frozen.languages.join(' or '), extensions, entry: frozen.entry ?? null };
-    return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: { tests: frozen.tests.map((t) => t.name), files, submissions } };
+    return { sourceDir: definition.dir, digest: frozen.digest, tar, manifest: manifestOf(frozen, files) };
   } finally {
     rmSync(copy, { recursive: true, force: true });
   }
+}
+
+/** What the snapshot holds, and what the API needs to know of the grader without reading it (language, tests). */
+function manifestOf(definition: GraderDefinition, files: GraderFile[]): GraderManifest {
+  return {
+    tests: definition.tests.map((t) => t.name),
+    files,
+    submissions: {
+      language: definition.languages.join(' or '),
+      extensions: [...new Set(definition.languages.flatMap((language) => languageRecord(language).extensions))],
+      entry: definition.entry ?? null,
+    },
+    mode: definition.mode,
+    testDetails: definition.tests.map((t) => ({ name: t.name, visibility: t.visibility, points: t.points, checker: t.checker })),
+  };
 }
 
 function changed(dir: string, what: string): UserError {

@@ -2,7 +2,7 @@
 // test-schedule.ts decides the order, how many at once, and where a failure stops them.
 import { readFileSync } from 'node:fs';
 
-import type { IncidentNote, TestResult, Verdict } from '../protocol/grade-result.js';
+import type { IncidentNote, OutputDiff, TestResult, Verdict } from '../protocol/grade-result.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import type { RootLayout } from '../sandbox/layers.js';
 import { SandboxPool } from '../sandbox/pool.js';
@@ -12,6 +12,7 @@ import { runCustomChecker } from './custom-checker.js';
 import { incidentNote, notRunResult, testResult } from './grade-result.js';
 import type { GraderDefinition, GraderTest } from './grader-definition.js';
 import type { LanguagePlan } from './languages/plan.js';
+import { outputDiff } from './output-diff.js';
 import { readyProgram, type ProgramReady } from './program-build.js';
 import { runInContext, type RunContext } from './run-context.js';
 import { runScheduled } from './test-schedule.js';
@@ -25,7 +26,7 @@ export interface IoOutcome {
   problems: string[];
 }
 
-interface Judged { verdict: Verdict; feedback: string; share?: number | undefined; problem?: string | undefined }
+interface Judged { verdict: Verdict; feedback: string; share?: number | undefined; problem?: string | undefined; diff?: OutputDiff }
 
 async function judge(grader: GraderDefinition, checker: ProgramReady | null, test: GraderTest, run: RunResult, scratch: string, context: RunContext): Promise<Judged> {
   if (isFailedRun(run)) return failedRunVerdict(run);
@@ -34,9 +35,10 @@ async function judge(grader: GraderDefinition, checker: ProgramReady | null, tes
     return runCustomChecker(grader.customChecker!, checker.ready, test, run.stdout, scratch, context);
   }
   if (!test.expect) return { verdict: 'AC', feedback: '' };
-  const check = compareOutput(test.checker as CheckerName, readFileSync(test.expect, 'utf8'), run.stdout,
+  const expected = readFileSync(test.expect, 'utf8');
+  const check = compareOutput(test.checker as CheckerName, expected, run.stdout,
     { tolerance: test.tolerance, caseSensitive: test.caseSensitive, spaceChangeSensitive: test.spaceChangeSensitive });
-  return { verdict: check.ok ? 'AC' : 'WA', feedback: check.ok ? '' : check.feedback };
+  return check.ok ? { verdict: 'AC', feedback: '' } : { verdict: 'WA', feedback: check.feedback, diff: outputDiff(expected, run.stdout) };
 }
 
 /** The custom checker, ready once for every test of the grading (built once per grader digest). */
@@ -90,7 +92,8 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
       signal.removeEventListener('abort', cancel);
     }
     const judged = await judge(grader, checker, test, run, scratch, laneContext);
-    const result = { test: testResult(test, judged.verdict, judged.feedback, run, judged.share), incident: incidentNote(test.name, run), problem: judged.problem };
+    const result = { test: { ...testResult(test, judged.verdict, judged.feedback, run, judged.share), ...(judged.diff ? { diff: judged.diff } : {}) }, incident: incidentNote(test.name, run), problem: judged.problem };
+    context.onTest?.(result.test, index, grader.tests.length);
     return { result, failed: judged.verdict !== 'AC' };
   };
   try {

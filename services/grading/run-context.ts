@@ -1,8 +1,12 @@
 // What every sandboxed run of one grading shares: the seed, the CPU pin, the idle CPUs its tests
-// may borrow, and a record of how long each sandbox took beyond its program (for the operators'
-// launch-duration metric).
+// may borrow, who is told of each judged test, and a record of how long each sandbox took beyond
+// its program (for the operators' launch-duration metric).
+import type { TestResult } from '../protocol/grade-result.js';
 import { runSandboxed, type RunResult, type SandboxRun } from '../sandbox/sandbox.js';
 import type { SpareCpus } from './test-schedule.js';
+
+/** Told of each test as soon as it is judged (the worker reports a long grading's progress). */
+export type TestDone = (test: TestResult, index: number, total: number) => void;
 
 export interface RunContext {
   seed: number;
@@ -12,10 +16,11 @@ export interface RunContext {
   spare: SpareCpus | undefined;
   /** Per run: wall time of the sandboxed run minus the program's own wall time, ms. */
   launchMs: number[];
+  onTest?: TestDone | undefined;
 }
 
-export function newRunContext(seed: number, cpuset: string | undefined, spare?: SpareCpus): RunContext {
-  return { seed, cpuset, spare, launchMs: [] };
+export function newRunContext(seed: number, cpuset: string | undefined, spare?: SpareCpus, onTest?: TestDone): RunContext {
+  return { seed, cpuset, spare, launchMs: [], onTest };
 }
 
 /** runSandboxed with the grading's seed, noting the sandbox's own time. */

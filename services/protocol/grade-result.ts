@@ -18,10 +18,22 @@ export type TestResult = {
   cpu_ms: number;
   wall_ms: number;
   memory_kb: number;
+  /** For staff only (students never get it): where a wrong answer's output parts from the expected one. */
+  diff?: OutputDiff;
 };
+
+/** Excerpts of a test's expected output and the program's, from line `from_line`; the first difference is at `first_line`. */
+export interface OutputDiff {
+  first_line: number;
+  from_line: number;
+  expected: string;
+  actual: string;
+}
 
 export interface Provenance {
   grader_digest: string;
+  /** The language the submission was graded in (absent from results made before it was recorded). */
+  language?: string;
   /** Where the grader was when this result was made: a hint for `gradebox reproduce`. */
   grader_dir: string;
   policy: { name: string; digest: string };
@@ -39,7 +51,10 @@ export interface IncidentNote {
   test: string;
   syscall: string;
   incident_id: string;
-  evidence: { path: string; sha256: string } | null;
+  /** The archive, and the manifest of what it holds (per-file sha256) beside it. */
+  evidence: { path: string; sha256: string; manifest?: string | null } | null;
+  /** The security audit log's lines of the incident (the violation with the offender's facts, then each step). */
+  audit?: Array<Record<string, unknown>>;
 }
 
 export interface GradeResult {

@@ -5,10 +5,16 @@ import type { z } from 'zod';
 
 import { InternalError } from '../common/errors.js';
 
-export type HttpMethod = 'get' | 'post' | 'put' | 'patch';
+export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 
-/** Who may call a route: a security scheme of the OpenAPI document. */
-export type RouteSecurity = 'courseKey' | 'workerToken' | 'operatorToken' | 'ltiLaunch';
+/**
+ * Who may call a route: a security scheme of the OpenAPI document. `courseKey` is a key of the
+ * portal scope, `staffKey` one of the staff scope, `session` a person signed in to the dashboard.
+ */
+export type RouteSecurity = 'courseKey' | 'staffKey' | 'session' | 'workerToken' | 'operatorToken' | 'webhookSignature' | 'ltiLaunch';
+
+/** The staff API's callers: a staff key, or a signed-in person. */
+export const STAFF: readonly RouteSecurity[] = ['staffKey', 'session'];
 
 /** A body's media type and, when gradebox checks or promises one, its schema. */
 export interface RouteContent {
@@ -28,8 +34,8 @@ export interface HttpRoute {
   /** As OpenAPI writes it, parameters in braces: `/v1/submissions/{id}`. */
   path: string;
   summary: string;
-  /** Absent: anyone may call it. */
-  security?: RouteSecurity;
+  /** Absent: anyone may call it; several: any one of them. */
+  security?: RouteSecurity | readonly RouteSecurity[];
   /** Path parameters by name, each one in `path`. */
   params?: Record<string, z.ZodType>;
   /** Query parameters by name; all optional. */

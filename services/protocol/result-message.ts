@@ -13,6 +13,10 @@ export const incidentRefSchema = z.strictObject({
   incidentId: z.string(),
   /** null when the sandbox kept no evidence archive. */
   evidenceSha256: sha256Hex.nullable(),
+  /** The manifest of the archive (uploaded beside it), when there is one. */
+  manifestSha256: sha256Hex.nullable().optional(),
+  /** The worker's security audit log lines of the incident, as written there (`gradebox audit verify` on that host checks them). */
+  audit: z.array(z.looseObject({ seq: z.int(), type: z.string(), hash: sha256Hex })).max(64).optional(),
 });
 export type IncidentRef = z.infer<typeof incidentRefSchema>;
 
@@ -37,6 +41,20 @@ const attemptSchema = z.strictObject({
 });
 export type AttemptRef = z.infer<typeof attemptSchema>;
 
+/** A test of a grading in progress, as a `test` event carries it (no output: the result brings it). */
+export const testProgressSchema = z.strictObject({
+  index: z.int().min(0),
+  name: z.string().max(500),
+  verdict: z.enum(VERDICTS),
+  score: z.number(),
+  max_score: z.number(),
+  visibility: z.string().max(40),
+  cpu_ms: z.number(),
+  wall_ms: z.number(),
+  memory_kb: z.number(),
+});
+export type TestProgress = z.infer<typeof testProgressSchema>;
+
 export const resultMessageSchema = z.discriminatedUnion('type', [
   z.strictObject({ type: z.literal('started'), submissionId: plainId, gradeNumber, ...attemptSchema.shape }),
   z.strictObject({
@@ -45,6 +63,13 @@ export const resultMessageSchema = z.discriminatedUnion('type', [
     incidents: z.array(incidentRefSchema),
     /** The attempt's start, when no `started` message was sent for it (the grading ended quickly). */
     started: attemptSchema.optional(),
+  }),
+  z.strictObject({
+    type: z.literal('progress'), submissionId: plainId, gradeNumber,
+    /** Tests done so far, of `total`. */
+    done: z.int().min(0), total: z.int().min(0),
+    /** The tests done since the last progress message. */
+    tests: z.array(testProgressSchema).max(1000),
   }),
   z.strictObject({
     type: z.literal('failed'), submissionId: plainId, gradeNumber,

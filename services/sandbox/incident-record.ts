@@ -1,7 +1,7 @@
 // What a violation triggers on the TypeScript side, once the launcher has frozen, snapshotted and
 // killed the sandbox: the kernel's own SECCOMP audit record is attached to the incident, and every
 // step goes into gradebox's append-only audit log.
-import { AuditLog } from '../audit/audit-log.js';
+import { AuditLog, type AuditEntry } from '../audit/audit-log.js';
 import { KernelAuditReader, kernelAuditStatus, type KernelAuditStatus, type SeccompRecord } from '../audit/kernel-audit.js';
 import type { Incident, Violation } from './incident.js';
 
@@ -9,6 +9,11 @@ import type { Incident, Violation } from './incident.js';
 export interface KernelAuditAttachment {
   record: SeccompRecord | null;
   unavailable: string | null;
+}
+
+/** What recording an incident attached to it: the kernel's record, and the audit log's lines. */
+export interface IncidentAttachments extends KernelAuditAttachment {
+  audit: AuditEntry[];
 }
 
 let reader: KernelAuditReader | null = null;
@@ -44,19 +49,20 @@ async function kernelRecord(violation: Violation, since: Date): Promise<KernelAu
 let auditLog: AuditLog | null = null;
 
 /** Records an incident: kernel record attached, audit log written (one line per step). */
-export async function recordIncident(violation: Violation, incident: Incident, context: { policy: string; policyDigest: string; started: Date }): Promise<KernelAuditAttachment> {
+export async function recordIncident(violation: Violation, incident: Incident, context: { policy: string; policyDigest: string; started: Date }): Promise<IncidentAttachments> {
   const kernel = await kernelRecord(violation, context.started);
   auditLog ??= new AuditLog();
   const base = { incident: incident.id, policy: context.policy, policy_digest: context.policyDigest };
-  await auditLog.append('violation', {
+  const audit: AuditEntry[] = [];
+  audit.push(await auditLog.append('violation', {
     ...base, syscall: violation.syscall, nr: violation.nr, arch: violation.arch, args: violation.args,
     pid: violation.pid, host_pid: violation.host_pid, cmdline: violation.cmdline,
     kernel_audit: kernel.record ? { serial: kernel.record.serial, time: kernel.record.time.toISOString(), code: kernel.record.code } : null,
-  });
+  }));
   for (const step of incident.steps) {
-    await auditLog.append(`incident.${step}`, step === 'snapshotted' ? { ...base, evidence: incident.evidence, sha256: incident.sha256 } : base);
+    audit.push(await auditLog.append(`incident.${step}`, step === 'snapshotted' ? { ...base, evidence: incident.evidence, sha256: incident.sha256 } : base));
   }
-  return kernel;
+  return { ...kernel, audit };
 }
 
 /** A seccomp program was compiled for a policy digest never seen on this host: a policy change. */

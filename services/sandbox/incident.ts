@@ -1,5 +1,6 @@
 // What a run reports of its first forbidden system call: the violation and the incident it became
 // (the sandbox stopped, its writable files snapshotted as evidence, the kernel's own audit record).
+import type { AuditEntry } from '../audit/audit-chain.js';
 import type { SeccompRecord } from '../audit/kernel-audit.js';
 
 /** The first forbidden syscall of a run (the `gradebox run --json` contract's fields first, then the /proc facts). */
@@ -30,4 +31,6 @@ export interface Incident {
   kernel_audit: SeccompRecord | null;
   /** Why there is no kernel record, when there is none. */
   kernel_audit_unavailable: string | null;
+  /** The lines the audit log got for it (the violation, then each step), as written. */
+  audit: AuditEntry[];
 }

@@ -1,5 +1,6 @@
 // Resource limits of one sandboxed run: defaults, allowed ranges, and validation with clear errors.
 import { UserError } from '../common/errors.js';
+import { LIMIT_RANGES, type NumericLimit } from '../protocol/limit-ranges.js';
 
 export interface Limits {
   /** CPU time of all processes together, ms. @defaultValue 5000 */
@@ -33,19 +34,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = {
   stackKb: 65536,
 };
 
-type NumericLimit = Exclude<keyof Limits, 'cpuset'>;
-
-/** Inclusive ranges, with the CLI flag that sets each limit (for error messages). */
-export const LIMIT_RANGES: Readonly<Record<NumericLimit, { flag: string; min: number; max: number }>> = {
-  cpuMs: { flag: '--cpu-ms', min: 1, max: 600_000 },
-  wallMs: { flag: '--wall-ms', min: 1, max: 3_600_000 },
-  memoryMb: { flag: '--memory-mb', min: 4, max: 65_536 },
-  pids: { flag: '--pids', min: 1, max: 4096 },
-  outputKb: { flag: '--output-kb', min: 1, max: 1_048_576 },
-  fsizeKb: { flag: '--fsize-kb', min: 1, max: 1_073_741_824 },
-  openFiles: { flag: '--open-files', min: 4, max: 65_536 },
-  stackKb: { flag: '--stack-kb', min: 64, max: 1_048_576 },
-};
+export { LIMIT_RANGES };
 
 /** Fills in defaults and checks every value; a bad one is a UserError naming the flag and range. */
 export function resolveLimits(given: Partial<Limits>): Limits {

@@ -87,7 +87,7 @@ function toViolation(event: ViolationEvent): Violation {
 
 function toIncident(event: IncidentEvent): Incident {
   const { id, evidence, manifest, sha256, steps } = event;
-  return { id, evidence, manifest, sha256, steps, kernel_audit: null, kernel_audit_unavailable: null };
+  return { id, evidence, manifest, sha256, steps, kernel_audit: null, kernel_audit_unavailable: null, audit: [] };
 }
 
 function toResult(report: LaunchReport, limits: Limits): RunResult {
@@ -132,6 +132,7 @@ async function runOn(sandbox: PreparedSandbox, run: SandboxRun, policy: ReturnTy
     const kernel = await recordIncident(result.violation, result.incident, { policy: policy.name, policyDigest: policy.digest, started });
     result.incident.kernel_audit = kernel.record;
     result.incident.kernel_audit_unavailable = kernel.unavailable;
+    result.incident.audit = kernel.audit;
   }
   return result;
 }

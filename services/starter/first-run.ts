@@ -1,5 +1,6 @@
 // The first start of a fresh data folder: a `demo` course with every example grader as an
-// assignment, and its first course key, printed once (only its hash is kept).
+// assignment, and its first course key, printed once (only its hash is kept), with how to revoke
+// it and how to make an account to sign in with.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -37,8 +38,10 @@ export async function firstRun(store: Store, examples: ExampleGrader[], print: (
     await store.addGraderSnapshot(snapshot);
     await store.addAssignment(DEMO_COURSE, name, snapshot.sourceDir, snapshot.digest);
   }
-  const { secret } = await store.createApiKey(DEMO_COURSE, 'first key');
+  const { secret, key } = await store.createApiKey(DEMO_COURSE, 'first key');
   print(`course ${DEMO_COURSE}: assignments ${examples.map((e) => e.name).join(', ')}`);
+  print('to sign in to the dashboard (/ of the API), make an account first: gradebox users add --email YOU --role admin (it prints a password)');
+  print(`the demo key below is a course portal's; once you have your own, revoke it: gradebox keys revoke --id ${key.id}`);
   print('the course key (shown once; gradebox keys create --course demo makes more):');
   print(secret);
   return secret;

@@ -1,7 +1,7 @@
 // Checks of an incident a worker reports, before it is stored, the same for every backend.
 import { UserError } from '../common/errors.js';
 import { checkSha256, checkText, jsonObjectText, quote } from './input-checks.js';
-import type { IncidentInput } from './store.js';
+import { TRIAGE_STATES, type IncidentInput, type TriageState } from './store.js';
 
 /** An incident checked and ready to insert. */
 export interface CheckedIncident {
@@ -23,4 +23,18 @@ export function checkIncident(input: IncidentInput, maxJsonBytes: number): Check
     evidencePath: path,
     recordJson: jsonObjectText('incident record', input.record, maxJsonBytes),
   };
+}
+
+export function checkTriageState(state: unknown): TriageState {
+  if (!TRIAGE_STATES.includes(state as TriageState)) throw new UserError('E_BAD_INPUT', `triage state ${quote(state)} is unknown; use ${TRIAGE_STATES.join(', ')}`);
+  return state as TriageState;
+}
+
+/** A triage note: free text of a few lines (newlines allowed, other control characters not). */
+export function checkNote(note: unknown): string {
+  // eslint-disable-next-line no-control-regex
+  if (typeof note !== 'string' || note.length > 4000 || /[\u0000-\u0008\u000b-\u001f\u007f]/.test(note)) {
+    throw new UserError('E_BAD_INPUT', 'a triage note is at most 4000 characters of text');
+  }
+  return note;
 }

@@ -1,12 +1,14 @@
-// API keys in PostgreSQL: the secret is returned once and only its sha256 is kept.
+// API keys in PostgreSQL: the secret is returned once and only its sha256 is kept. Each key has a
+// scope (what it may call) and may expire.
 import { UserError } from '../common/errors.js';
 import { newKeyId } from './ids.js';
 import { checkText, quote } from './input-checks.js';
+import { checkKeyOptions } from './key-options.js';
 import { hashSecret, makeKeySecret, prefixOf, sameHash } from './key-hash.js';
 import { now, row, rows } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
-import type { ApiKeyInfo } from './store.js';
+import type { ApiKeyInfo, KeyScope } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface KeyRow {
@@ -14,23 +16,27 @@ interface KeyRow {
   course_id: string;
   label: string | null;
   prefix: string;
+  scope: KeyScope;
   secret_sha256: Buffer;
   created_at: string;
   revoked_at: string | null;
+  expires_at: string | null;
 }
 
 const toInfo = (r: KeyRow): ApiKeyInfo => ({
-  id: r.id, courseId: r.course_id, label: r.label, prefix: r.prefix, createdAt: r.created_at, revokedAt: r.revoked_at,
+  id: r.id, courseId: r.course_id, label: r.label, prefix: r.prefix, scope: r.scope,
+  createdAt: r.created_at, revokedAt: r.revoked_at, expiresAt: r.expires_at,
 });
 
 export function apiKeyOperations({ pool }: PgContext) {
   return {
-    async createApiKey(courseId, label) {
+    async createApiKey(courseId, label, options) {
       await requireCourse(pool, courseId);
       const text = label === undefined ? null : checkText('key label', label, 100);
+      const { scope, expiresAt } = checkKeyOptions(options);
       const { secret, prefix, hash } = makeKeySecret(courseId);
-      const key = await row<KeyRow>(pool, `INSERT INTO api_keys (id, course_id, label, prefix, secret_sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)
-        RETURNING *`, [newKeyId(), courseId, text, prefix, hash, now()]);
+      const key = await row<KeyRow>(pool, `INSERT INTO api_keys (id, course_id, label, prefix, scope, secret_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        RETURNING *`, [newKeyId(), courseId, text, prefix, scope, hash, now(), expiresAt]);
       return { key: toInfo(key!), secret };
     },
 
@@ -42,9 +48,9 @@ export function apiKeyOperations({ pool }: PgContext) {
       const prefix = prefixOf(secret);
       if (prefix === null) return null;
       const hash = hashSecret(secret);
-      const candidates = await rows<KeyRow>(pool, 'SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL', [prefix]);
+      const candidates = await rows<KeyRow>(pool, 'SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)', [prefix, now()]);
       const match = candidates.find((r) => sameHash(r.secret_sha256, hash));
-      return match ? { keyId: match.id, courseId: match.course_id } : null;
+      return match ? { keyId: match.id, courseId: match.course_id, scope: match.scope } : null;
     },
 
     /** Revokes the key (again is fine); an unknown id is a UserError. */
@@ -56,6 +62,11 @@ export function apiKeyOperations({ pool }: PgContext) {
     async listApiKeys(courseId) {
       await requireCourse(pool, courseId);
       return (await rows<KeyRow>(pool, 'SELECT * FROM api_keys WHERE course_id = $1 ORDER BY created_at, id COLLATE "C"', [courseId])).map(toInfo);
+    },
+
+    async getApiKey(keyId) {
+      const found = await row<KeyRow>(pool, 'SELECT * FROM api_keys WHERE id = $1', [String(keyId)]);
+      return found ? toInfo(found) : null;
     },
   } satisfies Partial<StoreOperations>;
 }

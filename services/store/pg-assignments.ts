@@ -2,12 +2,13 @@
 // (and the folder it was taken from), with the due date and feedback release that decide what
 // students see of their results.
 import { UserError } from '../common/errors.js';
-import { checkAbsolutePath, checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
+import { checkGraderSource, checkAssignmentState, histogramOf } from './assignment-checks.js';
+import { checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
 import { now, row, rows, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
 import { hasGraderSnapshot } from './pg-grader-snapshots.js';
-import type { Assignment } from './store.js';
+import type { Assignment, AssignmentCounts, AssignmentState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface AssignmentRow {
@@ -18,14 +19,56 @@ interface AssignmentRow {
   grader_digest: string;
   due_at: string | null;
   feedback_released_at: string | null;
+  state: AssignmentState;
   created_at: string;
   updated_at: string;
 }
 
 const toAssignment = (r: AssignmentRow): Assignment => ({
   id: r.id, courseId: r.course_id, name: r.name, graderDir: r.grader_dir, graderDigest: r.grader_digest,
-  dueAt: r.due_at, feedbackReleasedAt: r.feedback_released_at, createdAt: r.created_at, updatedAt: r.updated_at,
+  dueAt: r.due_at, feedbackReleasedAt: r.feedback_released_at, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at,
 });
+
+async function requireSnapshot(db: Queryable, graderDigest: string): Promise<void> {
+  checkSha256('grader digest', graderDigest);
+  if (!(await hasGraderSnapshot(db, graderDigest))) {
+    throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
+  }
+}
+
+/** The assignment, or a UserError naming it. */
+async function requireAssignment(db: Queryable, courseId: string, name: string): Promise<Assignment> {
+  const assignment = await findAssignment(db, courseId, name);
+  if (!assignment) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
+  return assignment;
+}
+
+/** Each student's newest graded student submission per assignment, with its newest result. */
+const NEWEST_GRADED = `WITH graded AS (
+    SELECT s.assignment_id, s.student, s.created_at, r.verdict, r.score, r.max_score,
+      ROW_NUMBER() OVER (PARTITION BY s.assignment_id, s.student ORDER BY s.created_at DESC, s.id COLLATE "C" DESC) AS n
+    FROM submissions s JOIN results r ON r.submission_id = s.id AND r.outcome = 'graded'
+      AND r.grade_number = (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')
+    WHERE s.purpose = 'student' AND s.course_id = $1),
+  newest AS (SELECT * FROM graded WHERE n = 1)`;
+
+async function countsOf(db: Queryable, courseId: string): Promise<AssignmentCounts[]> {
+  const ids = (await rows<{ id: number }>(db, 'SELECT id FROM assignments WHERE course_id = $1 ORDER BY name COLLATE "C"', [courseId])).map((r) => Number(r.id));
+  const totals = new Map((await rows<{ assignment_id: number; n: number; students: number }>(db, `SELECT assignment_id, COUNT(*) AS n, COUNT(DISTINCT student) AS students
+    FROM submissions WHERE course_id = $1 AND purpose = 'student' GROUP BY assignment_id`, [courseId])).map((r) => [Number(r.assignment_id), r]));
+  const statuses = await rows<{ assignment_id: number; status: string; n: number }>(db, `SELECT assignment_id, status, COUNT(*) AS n FROM submissions
+    WHERE course_id = $1 AND purpose = 'student' GROUP BY assignment_id, status`, [courseId]);
+  const verdicts = await rows<{ assignment_id: number; verdict: string; n: number }>(db, `${NEWEST_GRADED} SELECT assignment_id, verdict, COUNT(*) AS n FROM newest GROUP BY assignment_id, verdict`, [courseId]);
+  const scores = await rows<{ assignment_id: number; score: number; max_score: number }>(db, `${NEWEST_GRADED} SELECT assignment_id, score, max_score FROM newest`, [courseId]);
+  return ids.map((id): AssignmentCounts => ({
+    assignmentId: id,
+    submissions: Number(totals.get(id)?.n ?? 0),
+    students: Number(totals.get(id)?.students ?? 0),
+    byStatus: Object.fromEntries(statuses.filter((r) => Number(r.assignment_id) === id).map((r) => [r.status, Number(r.n)])),
+    byVerdict: Object.fromEntries(verdicts.filter((r) => Number(r.assignment_id) === id).map((r) => [r.verdict, Number(r.n)])),
+    scoreHistogram: histogramOf(scores.filter((r) => Number(r.assignment_id) === id).map((r) => ({ score: Number(r.score), max: Number(r.max_score) }))),
+  }));
+}
 
 async function findAssignment(db: Queryable, courseId: string, name: string): Promise<Assignment | null> {
   const found = await row<AssignmentRow>(db, 'SELECT * FROM assignments WHERE course_id = $1 AND name = $2', [courseId, name]);
@@ -43,11 +86,8 @@ export function assignmentOperations({ pool }: PgContext) {
     async addAssignment(courseId, name, graderDir, graderDigest) {
       await requireCourse(pool, courseId);
       checkAssignmentName(name);
-      checkAbsolutePath('grader folder', graderDir);
-      checkSha256('grader digest', graderDigest);
-      if (!(await hasGraderSnapshot(pool, graderDigest))) {
-        throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
-      }
+      checkGraderSource(graderDir);
+      await requireSnapshot(pool, graderDigest);
       const at = now();
       const added = await row<AssignmentRow>(pool, `INSERT INTO assignments (course_id, name, grader_dir, grader_digest, created_at, updated_at)
         VALUES ($1, $2, $3, $4, $5, $6)
@@ -77,6 +117,30 @@ export function assignmentOperations({ pool }: PgContext) {
         RETURNING *`, [dueAt !== undefined, dueAt ?? null, change.released ?? null, now(), courseId, name]);
       if (!changed) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
       return toAssignment(changed);
+    },
+
+    async addDraftAssignment(courseId, name, graderDir, graderDigest) {
+      await requireCourse(pool, courseId);
+      checkAssignmentName(name);
+      checkGraderSource(graderDir);
+      await requireSnapshot(pool, graderDigest);
+      const at = now();
+      const added = await row<AssignmentRow>(pool, `INSERT INTO assignments (course_id, name, grader_dir, grader_digest, state, created_at, updated_at)
+        VALUES ($1, $2, $3, $4, 'draft', $5, $5) ON CONFLICT (course_id, name) DO NOTHING RETURNING *`, [courseId, name, graderDir, graderDigest, at]);
+      if (!added) throw new UserError('E_ASSIGNMENT_EXISTS', `course ${courseId} has an assignment ${quote(name)} already; upload a new grader to it instead`);
+      return toAssignment(added);
+    },
+
+    async setAssignmentState(courseId, name, state) {
+      checkAssignmentState(state);
+      await requireAssignment(pool, courseId, name);
+      const changed = await row<AssignmentRow>(pool, 'UPDATE assignments SET state = $1, updated_at = $2 WHERE course_id = $3 AND name = $4 RETURNING *', [state, now(), courseId, name]);
+      return toAssignment(changed!);
+    },
+
+    async countAssignmentSubmissions(courseId) {
+      await requireCourse(pool, courseId);
+      return countsOf(pool, courseId);
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -1,7 +1,7 @@
 // Counts for metrics and readiness, read in one query each.
 import { rows } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
-import { SUBMISSION_STATUSES, type SubmissionStatus } from './store.js';
+import { SUBMISSION_STATUSES, type OpenSubmissionCount, type SubmissionStatus } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 export function countOperations({ pool }: PgContext) {
@@ -12,6 +12,11 @@ export function countOperations({ pool }: PgContext) {
         counts[status] = n;
       }
       return counts;
+    },
+
+    async countOpenSubmissionsByCourse() {
+      return rows<OpenSubmissionCount>(pool, `SELECT course_id AS "courseId", status, COUNT(*) AS n FROM submissions
+        WHERE status IN ('queued', 'running') GROUP BY course_id, status ORDER BY course_id COLLATE "C", status COLLATE "C"`);
     },
 
     /** Each submission's newest result counted by its verdict (a regraded submission counts once). */

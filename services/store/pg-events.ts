@@ -6,8 +6,10 @@ import { now, row, rows, writeTransaction, type PgClient } from './pg-connection
 import type { PgContext } from './pg-context.js';
 import { requireGradeState } from './pg-grade-state.js';
 import { addLtiScoreDelivery } from './pg-lti-scores.js';
+import { addWebhookMessage } from './pg-webhook-messages.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
 import type { StoreOperations } from './store-operations.js';
+import { eventGradeNumber, webhookTypeOf } from './webhook-event-types.js';
 
 interface EventRow {
   submission_id: string;
@@ -28,15 +30,18 @@ export function eventText({ options }: PgContext, type: EventType, data: object)
 }
 
 /**
- * Appends an event inside the caller's transaction, which holds the submission's row lock (so the
- * next sequence number is this one's alone).
+ * Appends an event (and its webhook message) inside the caller's transaction, which holds the
+ * submission's row lock (so the next sequence number is this one's alone).
  */
 export async function insertEvent(client: PgClient, submissionId: string, type: EventType, json: string): Promise<StoreEvent> {
   const { seq } = (await row<{ seq: number }>(client, 'SELECT COALESCE(MAX(seq), 0) + 1 AS seq FROM events WHERE submission_id = $1', [submissionId]))!;
   const createdAt = now();
   await client.query('INSERT INTO events (submission_id, seq, type, data_json, created_at) VALUES ($1, $2, $3, $4, $5)', [submissionId, seq, type, json, createdAt]);
-  await addLtiScoreDelivery(client, submissionId, type, JSON.parse(json) as Record<string, unknown>);
-  return { submissionId, seq, type, data: JSON.parse(json) as Record<string, unknown>, createdAt };
+  const data = JSON.parse(json) as Record<string, unknown>;
+  const webhookType = webhookTypeOf(type);
+  if (webhookType) await addWebhookMessage(client, webhookType, { submissionId, gradeNumber: eventGradeNumber(data) });
+  await addLtiScoreDelivery(client, submissionId, type, data);
+  return { submissionId, seq, type, data, createdAt };
 }
 
 export function eventOperations(context: PgContext) {

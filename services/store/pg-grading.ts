@@ -127,5 +127,23 @@ export function gradingOperations(context: PgContext) {
         result: r.result_json === null ? null : JSON.parse(r.result_json) as Record<string, unknown>,
       }));
     },
+
+    /** A `test` event of the latest grading while it runs; null once it has its outcome, or for an earlier grading. */
+    async recordProgress(submissionId, gradeNumber, data) {
+      checkCount('grade number', gradeNumber, 1);
+      const text = jsonObjectText('progress', data, options.maxJsonBytes);
+      return writeTransaction(pool, async (client) => {
+        const state = await lockedStateFor(client, submissionId, gradeNumber);
+        if (gradeNumber !== state.gradeNumber || await hasOutcome(client, submissionId, gradeNumber)) return null;
+        return insertEvent(client, submissionId, 'test', eventText(context, 'test', { ...JSON.parse(text) as object, gradeNumber }));
+      });
+    },
+
+    async listAttempts(submissionId) {
+      await requireGradeState(pool, submissionId);
+      const found = await rows<{ grade_number: number; worker_id: string; worker_attempt: number | null; started_at: string }>(pool,
+        'SELECT grade_number, worker_id, worker_attempt, started_at FROM attempts WHERE submission_id = $1 ORDER BY started_at, id', [submissionId]);
+      return found.map((r) => ({ gradeNumber: r.grade_number, workerId: r.worker_id, attempt: r.worker_attempt, startedAt: r.started_at }));
+    },
   } satisfies Partial<StoreOperations>;
 }

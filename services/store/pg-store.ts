@@ -13,13 +13,23 @@ import { translatePgError } from './pg-errors.js';
 import { eventOperations } from './pg-events.js';
 import { graderSnapshotOperations } from './pg-grader-snapshots.js';
 import { gradingOperations } from './pg-grading.js';
+import { inboundWebhookOperations } from './pg-inbound-webhooks.js';
 import { incidentOperations } from './pg-incidents.js';
 import { ltiLaunchOperations } from './pg-lti-launches.js';
 import { ltiLinkOperations } from './pg-lti-links.js';
 import { ltiPlatformOperations } from './pg-lti-platforms.js';
 import { ltiScoreOperations } from './pg-lti-scores.js';
 import { outboxOperations } from './pg-outbox.js';
+import { queueStatsOperations } from './pg-queue-stats.js';
+import { regradeBatchOperations } from './pg-regrade-batches.js';
+import { selfTestOperations } from './pg-self-tests.js';
+import { sessionOperations } from './pg-sessions.js';
+import { staffAuditOperations } from './pg-staff-audit.js';
 import { submissionOperations } from './pg-submissions.js';
+import { userOperations } from './pg-users.js';
+import { webhookDeliveryOperations } from './pg-webhook-deliveries.js';
+import { webhookEndpointOperations } from './pg-webhook-endpoints.js';
+import { webhookMessageOperations } from './pg-webhook-messages.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -61,6 +71,16 @@ export function pgStore(pool: PgPool, where: string, blobs: BlobStore, options: 
     ...incidentOperations(context),
     ...eventOperations(context),
     ...countOperations(context),
+    ...userOperations(context),
+    ...sessionOperations(context),
+    ...staffAuditOperations(context),
+    ...selfTestOperations(context),
+    ...regradeBatchOperations(context),
+    ...queueStatsOperations(context),
+    ...webhookEndpointOperations(context),
+    ...webhookMessageOperations(context),
+    ...webhookDeliveryOperations(context),
+    ...inboundWebhookOperations(context),
     ...ltiPlatformOperations(context),
     ...ltiLaunchOperations(context),
     ...ltiLinkOperations(context),

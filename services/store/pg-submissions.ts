@@ -4,7 +4,7 @@ import { UserError } from '../common/errors.js';
 import { isSha256Hex } from '../protocol/digest.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { broughtContents } from './brought-contents.js';
-import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
+import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-checks.js';
 import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './pg-assignments.js';
 import { addBlobContent, blobContentSizes } from './pg-blob-contents.js';
@@ -13,7 +13,8 @@ import type { PgContext } from './pg-context.js';
 import { eventText, insertEvent } from './pg-events.js';
 import { requireGradeState } from './pg-grade-state.js';
 import { addOutboxRow } from './pg-outbox.js';
-import type { NewSubmission, Submission, SubmissionFile, SubmissionStatus } from './store.js';
+import { checkPurpose, checkStatus } from './submission-checks.js';
+import type { NewSubmission, Submission, SubmissionFile, SubmissionPurpose, SubmissionQuery, SubmissionStatus } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface SubmissionRow {
@@ -34,6 +35,7 @@ interface SubmissionRow {
   error_code: string | null;
   result_json: string | null;
   result_grade_number: number | null;
+  purpose: SubmissionPurpose;
 }
 
 /** A submission with its assignment's name, its attempts at the latest grading and its newest result. */
@@ -51,6 +53,7 @@ const toSubmission = (r: SubmissionRow): Submission => ({
   entry: r.entry, createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
   result: r.result_json === null ? null : JSON.parse(r.result_json) as Record<string, unknown>,
   resultGradeNumber: r.result_grade_number,
+  purpose: r.purpose,
 });
 
 export async function findSubmission(db: Queryable, id: string): Promise<Submission | null> {
@@ -75,7 +78,7 @@ async function byIdempotencyKey(db: Queryable, courseId: string, key: string, as
 }
 
 /** Checks a new submission's fields and files; its files' blobs are stored before, or brought with it. */
-async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
+export async function checkNewSubmission({ pool, blobs, options }: PgContext, input: NewSubmission) {
   const assignment = await assignmentById(pool, checkCount('assignment id', input.assignmentId, 1));
   if (!assignment || assignment.courseId !== input.courseId) {
     throw new UserError('E_NOT_FOUND', `assignment ${input.assignmentId} does not exist in course ${quote(input.courseId)}; check the assignment`);
@@ -89,15 +92,83 @@ async function checkNewSubmission({ pool, blobs, options }: PgContext, input: Ne
   const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
   const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
   const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
-  return { assignment, student, key, brought, files, totalBytes, entry };
+  return { assignment, student, key, brought, files, totalBytes, entry, purpose: checkPurpose(input.purpose ?? 'student') };
+}
+
+/** The WHERE clause of a listing and its parameters (numbered from $1). */
+function queryFilter(query: SubmissionQuery): { where: string; params: unknown[] } {
+  const where: string[] = [];
+  const params: unknown[] = [];
+  const add = (clause: (n: string) => string, value: unknown) => { params.push(value); where.push(clause(`$${params.length}`)); };
+  add((n) => `s.course_id = ${n}`, query.courseId);
+  add((n) => `s.purpose = ${n}`, checkPurpose(query.purpose ?? 'student'));
+  if (query.assignmentId !== undefined) add((n) => `s.assignment_id = ${n}`, query.assignmentId);
+  if (query.student !== undefined) add((n) => `s.student = ${n}`, query.student);
+  if (query.status !== undefined) add((n) => `s.status = ${n}`, checkStatus(query.status));
+  if (query.verdict !== undefined) add((n) => `r.verdict = ${n}`, checkText('verdict', query.verdict, 40));
+  if (query.since !== undefined) add((n) => `s.created_at >= ${n}`, checkIsoTime('since', query.since));
+  if (query.until !== undefined) add((n) => `s.created_at < ${n}`, checkIsoTime('until', query.until));
+  if (query.after !== undefined) {
+    params.push(query.after.createdAt, String(query.after.id));
+    const [at, id] = [`$${params.length - 1}`, `$${params.length}`];
+    where.push(`(s.created_at < ${at} OR (s.created_at = ${at} AND s.id COLLATE "C" < ${id}))`);
+  }
+  return { where: where.join(' AND '), params };
+}
+
+/** Newest first, ties by id (as SQLite orders them), so a cursor never skips one. */
+const NEWEST_FIRST = 'ORDER BY s.created_at DESC, s.id COLLATE "C" DESC';
+
+/** The ids of the submissions the query takes, newest first, without their results (a regrade batch needs only these). */
+export async function querySubmissionIds(db: Queryable, query: SubmissionQuery, limit: number): Promise<string[]> {
+  const { where, params } = queryFilter(query);
+  const found = await rows<{ id: string }>(db, `SELECT s.id FROM submissions s
+    LEFT JOIN results r ON r.submission_id = s.id AND r.grade_number =
+      (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')
+    WHERE ${where} ${NEWEST_FIRST} LIMIT $${params.length + 1}`, [...params, limit]);
+  return found.map((r) => r.id);
+}
+
+export type CheckedSubmission = Awaited<ReturnType<typeof checkNewSubmission>>;
+
+/** Checks a new submission (outside any transaction: it reads blob sizes). */
+export function checkSubmission(context: PgContext, input: NewSubmission): Promise<CheckedSubmission> {
+  return checkNewSubmission(context, input);
+}
+
+/** Stores a checked submission inside the caller's transaction: its row, files, outbox row and queued event. */
+export async function insertCheckedSubmission(context: PgContext, client: PgClient, input: NewSubmission, checked: CheckedSubmission) {
+  const { key, assignment, student } = checked;
+  const earlier = key === null ? null : await byIdempotencyKey(client, input.courseId, key, assignment.id, student);
+  if (earlier) return { submission: earlier, created: false };
+  const id = await insertSubmission(client, newSubmissionId(), input, checked);
+  // Another upload with the same key committed meanwhile: that one is the submission.
+  if (id === null) return { submission: (await byIdempotencyKey(client, input.courseId, key!, assignment.id, student))!, created: false };
+  // In digest order: two uploads bringing the same contents wait for each other instead of deadlocking.
+  for (const sha256 of [...checked.brought.keys()].sort()) await addBlobContent(client, sha256, checked.brought.get(sha256)!);
+  await client.query(`INSERT INTO submission_files (submission_id, path, sha256, size) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])`,
+    [id, checked.files.map((f) => f.path), checked.files.map((f) => f.sha256), checked.files.map((f) => f.size)]);
+  await addOutboxRow(client, id, 'grade', 1);
+  await insertEvent(client, id, 'queued', eventText(context, 'queued', { gradeNumber: 1, kind: 'grade' }));
+  return { submission: (await findSubmission(client, id))!, created: true };
+}
+
+/** The next grading of the submission inside the caller's transaction. */
+export async function regradeIn(context: PgContext, client: PgClient, id: string): Promise<Submission> {
+  const gradeNumber = (await requireGradeState(client, id, true)).gradeNumber + 1;
+  await client.query("UPDATE submissions SET grade_number = $1, status = 'queued', error = NULL, error_code = NULL, updated_at = $2 WHERE id = $3", [gradeNumber, now(), id]);
+  await addOutboxRow(client, id, 'regrade', gradeNumber);
+  await insertEvent(client, id, 'queued', eventText(context, 'queued', { gradeNumber, kind: 'regrade' }));
+  return (await findSubmission(client, id))!;
 }
 
 /** Inserts the submission's row, unless its idempotency key was used before (null then). */
-async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: Awaited<ReturnType<typeof checkNewSubmission>>): Promise<string | null> {
+
+async function insertSubmission(client: PgClient, id: string, input: NewSubmission, checked: CheckedSubmission): Promise<string | null> {
   const at = now();
-  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at)
-    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
-  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, checked.entry, at, at]);
+  const inserted = await client.query(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at, purpose)
+    VALUES ($1, $2, $3, $4, $5, 'queued', 1, $6, $7, $8, $9, $10, $11) ON CONFLICT (course_id, idempotency_key) DO NOTHING`,
+  [id, input.courseId, checked.assignment.id, checked.student, checked.key, checked.files.length, checked.totalBytes, checked.entry, at, at, checked.purpose]);
   return inserted.rowCount === 1 ? id : null;
 }
 
@@ -106,35 +177,16 @@ export function submissionOperations(context: PgContext) {
   return {
     async createSubmission(input) {
       const checked = await checkNewSubmission(context, input);
-      const queued = eventText(context, 'queued', { gradeNumber: 1, kind: 'grade' });
-      return writeTransaction(pool, async (client) => {
-        const { key, assignment, student } = checked;
-        const earlier = key === null ? null : await byIdempotencyKey(client, input.courseId, key, assignment.id, student);
-        if (earlier) return { submission: earlier, created: false };
-        const id = await insertSubmission(client, newSubmissionId(), input, checked);
-        // Another upload with the same key committed meanwhile: that one is the submission.
-        if (id === null) return { submission: (await byIdempotencyKey(client, input.courseId, key!, assignment.id, student))!, created: false };
-        // In digest order: two uploads bringing the same contents wait for each other instead of deadlocking.
-        for (const sha256 of [...checked.brought.keys()].sort()) await addBlobContent(client, sha256, checked.brought.get(sha256)!);
-        await client.query(`INSERT INTO submission_files (submission_id, path, sha256, size) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])`,
-          [id, checked.files.map((f) => f.path), checked.files.map((f) => f.sha256), checked.files.map((f) => f.size)]);
-        await addOutboxRow(client, id, 'grade', 1);
-        await insertEvent(client, id, 'queued', queued);
-        return { submission: (await findSubmission(client, id))!, created: true };
-      });
+      return writeTransaction(pool, (client) => insertCheckedSubmission(context, client, input, checked));
     },
 
     getSubmission: (id) => findSubmission(pool, id),
 
-    /** Newest first. */
+    /** Newest first, filtered; a page after the cursor's submission. */
     async listSubmissions(query) {
-      const where = ['s.course_id = $1'];
-      const params: unknown[] = [query.courseId];
-      if (query.assignmentId !== undefined) { params.push(query.assignmentId); where.push(`s.assignment_id = $${params.length}`); }
-      if (query.student !== undefined) { params.push(query.student); where.push(`s.student = $${params.length}`); }
+      const { where, params } = queryFilter(query);
       params.push(checkLimit(query.limit, 100));
-      return (await rows<SubmissionRow>(pool, `${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.rowid DESC LIMIT $${params.length}`, params))
-        .map(toSubmission);
+      return (await rows<SubmissionRow>(pool, `${SELECT} WHERE ${where} ${NEWEST_FIRST} LIMIT $${params.length}`, params)).map(toSubmission);
     },
 
     async listSubmissionFiles(id) {
@@ -142,15 +194,8 @@ export function submissionOperations(context: PgContext) {
       return rows<SubmissionFile>(pool, 'SELECT path, sha256, size FROM submission_files WHERE submission_id = $1 ORDER BY path COLLATE "C"', [id]);
     },
 
-    /** The next grading of the submission: a new grade number, an outbox row, status `queued`, a `queued` event. */
     requestRegrade(id) {
-      return writeTransaction(pool, async (client) => {
-        const gradeNumber = (await requireGradeState(client, id, true)).gradeNumber + 1;
-        await client.query("UPDATE submissions SET grade_number = $1, status = 'queued', error = NULL, error_code = NULL, updated_at = $2 WHERE id = $3", [gradeNumber, now(), id]);
-        await addOutboxRow(client, id, 'regrade', gradeNumber);
-        await insertEvent(client, id, 'queued', eventText(context, 'queued', { gradeNumber, kind: 'regrade' }));
-        return (await findSubmission(client, id))!;
-      });
+      return writeTransaction(pool, (client) => regradeIn(context, client, id));
     },
   } satisfies Partial<StoreOperations>;
 }

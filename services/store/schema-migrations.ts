@@ -248,6 +248,193 @@ CREATE INDEX lti_score_deliveries_course ON lti_score_deliveries(course_id, id);
 CREATE INDEX lti_score_deliveries_learner ON lti_score_deliveries(course_id, assignment_id, student);
 `;
 
+// People and what they may do; sessions; key scopes; the staff's own audit chain; what the staff
+// API adds to courses, assignments, submissions and incidents (archiving, publishing, self-tests,
+// triage, regrades by filter).
+const STAFF = `
+-- Who signs in to the dashboard: email (kept lowercase) and a password hash, or (later) an LTI
+-- launch, which finds its person by (issuer, subject) in identities.
+CREATE TABLE users (
+  id TEXT PRIMARY KEY,
+  email TEXT UNIQUE,
+  name TEXT,
+  password_hash TEXT,
+  admin INTEGER NOT NULL CHECK (admin IN (0, 1)),
+  created_at TEXT NOT NULL,
+  disabled_at TEXT
+) STRICT;
+
+CREATE TABLE identities (
+  issuer TEXT NOT NULL,
+  subject TEXT NOT NULL,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (issuer, subject)
+) STRICT;
+CREATE INDEX identities_user ON identities(user_id);
+
+CREATE TABLE course_roles (
+  user_id TEXT NOT NULL REFERENCES users(id),
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  role TEXT NOT NULL CHECK (role IN ('instructor', 'ta')),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (user_id, course_id)
+) STRICT;
+CREATE INDEX course_roles_course ON course_roles(course_id);
+
+-- Only a sha256 of a session's secret is kept, like a key's: a copy of the database signs nobody in.
+CREATE TABLE sessions (
+  id TEXT PRIMARY KEY,
+  secret_sha256 BLOB NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  csrf_token TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  last_seen_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  ended_at TEXT
+) STRICT;
+CREATE INDEX sessions_user ON sessions(user_id);
+
+ALTER TABLE api_keys ADD COLUMN scope TEXT NOT NULL DEFAULT 'portal' CHECK (scope IN ('portal', 'staff'));
+ALTER TABLE api_keys ADD COLUMN expires_at TEXT;
+ALTER TABLE courses ADD COLUMN archived_at TEXT;
+ALTER TABLE assignments ADD COLUMN state TEXT NOT NULL DEFAULT 'published' CHECK (state IN ('draft', 'published', 'archived'));
+ALTER TABLE submissions ADD COLUMN purpose TEXT NOT NULL DEFAULT 'student' CHECK (purpose IN ('student', 'self_test'));
+ALTER TABLE incidents ADD COLUMN triage_state TEXT NOT NULL DEFAULT 'new' CHECK (triage_state IN ('new', 'reviewed', 'dismissed', 'escalated'));
+ALTER TABLE incidents ADD COLUMN triage_note TEXT;
+ALTER TABLE incidents ADD COLUMN triaged_by TEXT;
+ALTER TABLE incidents ADD COLUMN triaged_at TEXT;
+
+-- Staff actions as hash-chained lines (services/audit/staff-audit.ts makes and checks them).
+CREATE TABLE staff_audit (
+  seq INTEGER PRIMARY KEY,
+  course_id TEXT,
+  line TEXT NOT NULL
+) STRICT;
+CREATE INDEX staff_audit_course ON staff_audit(course_id, seq);
+
+-- The sample submissions an uploaded grader brought, each with the verdict it must get.
+CREATE TABLE grader_samples (
+  assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+  grader_digest TEXT NOT NULL,
+  name TEXT NOT NULL,
+  expected_verdict TEXT NOT NULL,
+  files_json TEXT NOT NULL,
+  PRIMARY KEY (assignment_id, grader_digest, name)
+) STRICT;
+
+-- A self-test grades every sample as a submission (purpose self_test) through the workers.
+CREATE TABLE self_tests (
+  id TEXT PRIMARY KEY,
+  assignment_id INTEGER NOT NULL REFERENCES assignments(id),
+  grader_digest TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX self_tests_assignment ON self_tests(assignment_id, created_at);
+
+CREATE TABLE self_test_cases (
+  self_test_id TEXT NOT NULL REFERENCES self_tests(id),
+  name TEXT NOT NULL,
+  expected_verdict TEXT NOT NULL,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  PRIMARY KEY (self_test_id, name)
+) STRICT;
+
+CREATE TABLE regrade_batches (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  filter_json TEXT NOT NULL,
+  requested_by TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE regrade_batch_items (
+  batch_id TEXT NOT NULL REFERENCES regrade_batches(id),
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  grade_number INTEGER NOT NULL,
+  PRIMARY KEY (batch_id, submission_id)
+);
+`;
+
+// Signed webhooks out and in. A message is written in the transaction of the event it reports,
+// with one delivery per subscribed endpoint; `relayed` is the outbox flag (handed to the queue);
+// `round` counts manual redeliveries, so each gets its own job. Secrets are kept whole: they sign.
+// An inbound integration's receipts make each webhook-id it sends act once.
+const WEBHOOKS = `
+CREATE TABLE webhook_endpoints (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  url TEXT NOT NULL,
+  event_types TEXT,
+  description TEXT,
+  secret TEXT NOT NULL,
+  previous_secret TEXT,
+  previous_secret_expires_at TEXT,
+  disabled_at TEXT,
+  disabled_reason TEXT,
+  failing_since TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX webhook_endpoints_course ON webhook_endpoints(course_id);
+
+CREATE TABLE webhook_messages (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  type TEXT NOT NULL,
+  submission_id TEXT REFERENCES submissions(id),
+  grade_number INTEGER,
+  incident_id INTEGER,
+  payload TEXT,
+  created_at TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE webhook_deliveries (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  message_id TEXT NOT NULL REFERENCES webhook_messages(id),
+  endpoint_id TEXT NOT NULL REFERENCES webhook_endpoints(id),
+  round INTEGER NOT NULL,
+  relayed INTEGER NOT NULL CHECK (relayed IN (0, 1)),
+  state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+  attempts INTEGER NOT NULL,
+  next_attempt_at TEXT,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL,
+  UNIQUE (message_id, endpoint_id)
+) STRICT;
+CREATE INDEX webhook_deliveries_unrelayed ON webhook_deliveries(id) WHERE relayed = 0;
+CREATE INDEX webhook_deliveries_endpoint ON webhook_deliveries(endpoint_id, id);
+
+CREATE TABLE webhook_attempts (
+  delivery_id INTEGER NOT NULL REFERENCES webhook_deliveries(id),
+  attempt INTEGER NOT NULL,
+  started_at TEXT NOT NULL,
+  status INTEGER,
+  latency_ms INTEGER NOT NULL,
+  error TEXT,
+  outcome TEXT NOT NULL CHECK (outcome IN ('delivered', 'retry', 'failed', 'disabled')),
+  PRIMARY KEY (delivery_id, attempt)
+) STRICT;
+
+CREATE TABLE inbound_integrations (
+  id TEXT PRIMARY KEY,
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  label TEXT,
+  secret TEXT NOT NULL,
+  created_at TEXT NOT NULL
+) STRICT;
+CREATE INDEX inbound_integrations_course ON inbound_integrations(course_id);
+
+CREATE TABLE inbound_receipts (
+  integration_id TEXT NOT NULL REFERENCES inbound_integrations(id),
+  webhook_id TEXT NOT NULL,
+  submission_id TEXT NOT NULL REFERENCES submissions(id),
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (integration_id, webhook_id)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial', sql: INITIAL },
   // A small file is kept in the database and stored in the transaction of its submission: one
@@ -283,5 +470,7 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   // The entry file a submission names (the upload's `entry` field): every grading of it, regrades
   // too, starts the program there. NULL: none named (the language's own rule).
   { version: 7, name: 'submission entry files', sql: 'ALTER TABLE submissions ADD COLUMN entry TEXT;' },
-  { version: 8, name: 'lti', sql: LTI },
+  { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
+  { version: 9, name: 'webhooks', sql: WEBHOOKS },
+  { version: 10, name: 'lti', sql: LTI },
 ];

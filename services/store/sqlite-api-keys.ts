@@ -1,12 +1,14 @@
-// API keys in SQLite: the secret is returned once and only its sha256 is kept.
+// API keys in SQLite: the secret is returned once and only its sha256 is kept. Each key has a
+// scope (what it may call) and may expire.
 import { UserError } from '../common/errors.js';
 import { newKeyId } from './ids.js';
 import { checkText, quote } from './input-checks.js';
+import { checkKeyOptions } from './key-options.js';
 import { hashSecret, makeKeySecret, prefixOf, sameHash } from './key-hash.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
-import type { ApiKeyInfo } from './store.js';
+import type { ApiKeyInfo, KeyScope } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface KeyRow {
@@ -14,29 +16,33 @@ interface KeyRow {
   course_id: string;
   label: string | null;
   prefix: string;
+  scope: KeyScope;
   secret_sha256: Buffer;
   created_at: string;
   revoked_at: string | null;
+  expires_at: string | null;
 }
 
 const toInfo = (row: KeyRow): ApiKeyInfo => ({
-  id: row.id, courseId: row.course_id, label: row.label, prefix: row.prefix, createdAt: row.created_at, revokedAt: row.revoked_at,
+  id: row.id, courseId: row.course_id, label: row.label, prefix: row.prefix, scope: row.scope,
+  createdAt: row.created_at, revokedAt: row.revoked_at, expiresAt: row.expires_at,
 });
 
 function keyInfo(db: SqliteDatabase, id: string): ApiKeyInfo | null {
-  const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(id) as KeyRow | undefined;
+  const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(String(id)) as KeyRow | undefined;
   return row ? toInfo(row) : null;
 }
 
 export function apiKeyOperations({ db }: SqliteContext) {
   return {
-    createApiKey(courseId, label) {
+    createApiKey(courseId, label, options) {
       requireCourse(db, courseId);
       const text = label === undefined ? null : checkText('key label', label, 100);
+      const { scope, expiresAt } = checkKeyOptions(options);
       const { secret, prefix, hash } = makeKeySecret(courseId);
       const id = newKeyId();
-      db.prepare('INSERT INTO api_keys (id, course_id, label, prefix, secret_sha256, created_at) VALUES (?, ?, ?, ?, ?, ?)')
-        .run(id, courseId, text, prefix, hash, now());
+      db.prepare('INSERT INTO api_keys (id, course_id, label, prefix, scope, secret_sha256, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
+        .run(id, courseId, text, prefix, scope, hash, now(), expiresAt);
       return { key: keyInfo(db, id)!, secret };
     },
 
@@ -48,9 +54,9 @@ export function apiKeyOperations({ db }: SqliteContext) {
       const prefix = prefixOf(secret);
       if (prefix === null) return null;
       const hash = hashSecret(secret);
-      const rows = db.prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL').all(prefix) as KeyRow[];
+      const rows = db.prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').all(prefix, now()) as KeyRow[];
       const match = rows.find((row) => sameHash(row.secret_sha256, hash));
-      return match ? { keyId: match.id, courseId: match.course_id } : null;
+      return match ? { keyId: match.id, courseId: match.course_id, scope: match.scope } : null;
     },
 
     /** Revokes the key (again is fine); an unknown id is a UserError. */
@@ -63,5 +69,7 @@ export function apiKeyOperations({ db }: SqliteContext) {
       requireCourse(db, courseId);
       return (db.prepare('SELECT * FROM api_keys WHERE course_id = ? ORDER BY created_at, id').all(courseId) as KeyRow[]).map(toInfo);
     },
+
+    getApiKey: (keyId) => keyInfo(db, keyId),
   } satisfies Partial<StoreOperations>;
 }

@@ -2,12 +2,13 @@
 // (and the folder it was taken from), with the due date and feedback release that decide what
 // students see of their results.
 import { UserError } from '../common/errors.js';
-import { checkAbsolutePath, checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
-import { now, type SqliteDatabase } from './sqlite-connection.js';
+import { checkAssignmentState, checkGraderSource, histogramOf } from './assignment-checks.js';
+import { checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
+import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
 import { hasGraderSnapshot } from './sqlite-grader-snapshots.js';
-import type { Assignment } from './store.js';
+import type { Assignment, AssignmentCounts, AssignmentState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface AssignmentRow {
@@ -18,14 +19,45 @@ interface AssignmentRow {
   grader_digest: string;
   due_at: string | null;
   feedback_released_at: string | null;
+  state: AssignmentState;
   created_at: string;
   updated_at: string;
 }
 
 const toAssignment = (row: AssignmentRow): Assignment => ({
   id: row.id, courseId: row.course_id, name: row.name, graderDir: row.grader_dir, graderDigest: row.grader_digest,
-  dueAt: row.due_at, feedbackReleasedAt: row.feedback_released_at, createdAt: row.created_at, updatedAt: row.updated_at,
+  dueAt: row.due_at, feedbackReleasedAt: row.feedback_released_at, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at,
 });
+
+function requireSnapshot(db: SqliteDatabase, graderDigest: string): void {
+  checkSha256('grader digest', graderDigest);
+  if (!hasGraderSnapshot(db, graderDigest)) {
+    throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
+  }
+}
+
+/** The assignment, or a UserError naming it. */
+export function requireAssignment(db: SqliteDatabase, courseId: string, name: string): Assignment {
+  const assignment = findAssignment(db, courseId, name);
+  if (!assignment) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
+  return assignment;
+}
+
+/** Each student's newest graded student submission per assignment, with its newest result. */
+const NEWEST_GRADED = `WITH graded AS (
+    SELECT s.assignment_id, s.student, s.created_at, r.verdict, r.score, r.max_score,
+      ROW_NUMBER() OVER (PARTITION BY s.assignment_id, s.student ORDER BY s.created_at DESC, s.id DESC) AS n
+    FROM submissions s JOIN results r ON r.submission_id = s.id AND r.outcome = 'graded'
+      AND r.grade_number = (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')
+    WHERE s.purpose = 'student' AND s.course_id = @course),
+  newest AS (SELECT * FROM graded WHERE n = 1)`;
+
+/** Ten bins of score / max score (assignment-checks.ts). */
+function histogramFor(db: SqliteDatabase, courseId: string, assignmentId: number): number[] {
+  const rows = db.prepare(`${NEWEST_GRADED} SELECT score, max_score FROM newest WHERE assignment_id = @assignment`)
+    .all({ course: courseId, assignment: assignmentId }) as Array<{ score: number; max_score: number }>;
+  return histogramOf(rows.map((r) => ({ score: r.score, max: r.max_score })));
+}
 
 function findAssignment(db: SqliteDatabase, courseId: string, name: string): Assignment | null {
   const row = db.prepare('SELECT * FROM assignments WHERE course_id = ? AND name = ?').get(courseId, name) as AssignmentRow | undefined;
@@ -43,11 +75,8 @@ export function assignmentOperations({ db }: SqliteContext) {
     addAssignment(courseId, name, graderDir, graderDigest) {
       requireCourse(db, courseId);
       checkAssignmentName(name);
-      checkAbsolutePath('grader folder', graderDir);
-      checkSha256('grader digest', graderDigest);
-      if (!hasGraderSnapshot(db, graderDigest)) {
-        throw new UserError('E_NO_GRADER_SNAPSHOT', `no snapshot of grader ${graderDigest} is stored; store it first (gradebox assignments add does)`);
-      }
+      checkGraderSource(graderDir);
+      requireSnapshot(db, graderDigest);
       const at = now();
       db.prepare(`INSERT INTO assignments (course_id, name, grader_dir, grader_digest, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?)
@@ -78,6 +107,47 @@ export function assignmentOperations({ db }: SqliteContext) {
         .run({ setDue: dueAt === undefined ? 0 : 1, dueAt: dueAt ?? null, released: change.released === undefined ? null : Number(change.released), at, courseId, name });
       if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
       return findAssignment(db, courseId, name)!;
+    },
+
+    addDraftAssignment(courseId, name, graderDir, graderDigest) {
+      requireCourse(db, courseId);
+      checkAssignmentName(name);
+      checkGraderSource(graderDir);
+      requireSnapshot(db, graderDigest);
+      return writeTransaction(db, () => {
+        if (findAssignment(db, courseId, name)) throw new UserError('E_ASSIGNMENT_EXISTS', `course ${courseId} has an assignment ${quote(name)} already; upload a new grader to it instead`);
+        const at = now();
+        db.prepare(`INSERT INTO assignments (course_id, name, grader_dir, grader_digest, state, created_at, updated_at) VALUES (?, ?, ?, ?, 'draft', ?, ?)`)
+          .run(courseId, name, graderDir, graderDigest, at, at);
+        return findAssignment(db, courseId, name)!;
+      });
+    },
+
+    setAssignmentState(courseId, name, state) {
+      checkAssignmentState(state);
+      requireAssignment(db, courseId, name);
+      db.prepare('UPDATE assignments SET state = ?, updated_at = ? WHERE course_id = ? AND name = ?').run(state, now(), courseId, name);
+      return findAssignment(db, courseId, name)!;
+    },
+
+    countAssignmentSubmissions(courseId) {
+      requireCourse(db, courseId);
+      const ids = db.prepare('SELECT id FROM assignments WHERE course_id = ? ORDER BY name').pluck().all(courseId) as number[];
+      const totals = new Map((db.prepare(`SELECT assignment_id, COUNT(*) AS n, COUNT(DISTINCT student) AS students FROM submissions
+        WHERE course_id = ? AND purpose = 'student' GROUP BY assignment_id`).all(courseId) as Array<{ assignment_id: number; n: number; students: number }>)
+        .map((r) => [r.assignment_id, r]));
+      const statuses = db.prepare(`SELECT assignment_id, status, COUNT(*) AS n FROM submissions WHERE course_id = ? AND purpose = 'student' GROUP BY assignment_id, status`)
+        .all(courseId) as Array<{ assignment_id: number; status: string; n: number }>;
+      const verdicts = db.prepare(`${NEWEST_GRADED} SELECT assignment_id, verdict, COUNT(*) AS n FROM newest GROUP BY assignment_id, verdict`)
+        .all({ course: courseId }) as Array<{ assignment_id: number; verdict: string; n: number }>;
+      return ids.map((id): AssignmentCounts => ({
+        assignmentId: id,
+        submissions: totals.get(id)?.n ?? 0,
+        students: totals.get(id)?.students ?? 0,
+        byStatus: Object.fromEntries(statuses.filter((r) => r.assignment_id === id).map((r) => [r.status, r.n])),
+        byVerdict: Object.fromEntries(verdicts.filter((r) => r.assignment_id === id).map((r) => [r.verdict, r.n])),
+        scoreHistogram: histogramFor(db, courseId, id),
+      }));
     },
   } satisfies Partial<StoreOperations>;
 }

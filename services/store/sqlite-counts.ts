@@ -1,6 +1,6 @@
 // Counts for metrics and readiness, read in one query each.
 import type { SqliteContext } from './sqlite-context.js';
-import { SUBMISSION_STATUSES, type SubmissionStatus } from './store.js';
+import { SUBMISSION_STATUSES, type OpenSubmissionCount, type SubmissionStatus } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 export function countOperations({ db }: SqliteContext) {
@@ -10,6 +10,11 @@ export function countOperations({ db }: SqliteContext) {
       const rows = db.prepare('SELECT status, COUNT(*) AS n FROM submissions GROUP BY status').all() as Array<{ status: SubmissionStatus; n: number }>;
       for (const { status, n } of rows) counts[status] = n;
       return counts;
+    },
+
+    countOpenSubmissionsByCourse() {
+      return db.prepare(`SELECT course_id AS courseId, status, COUNT(*) AS n FROM submissions
+        WHERE status IN ('queued', 'running') GROUP BY course_id, status ORDER BY course_id, status`).all() as OpenSubmissionCount[];
     },
 
     /** Each submission's newest result counted by its verdict (a regraded submission counts once). */

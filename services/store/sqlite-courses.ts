@@ -1,4 +1,4 @@
-// Courses in SQLite.
+// Courses in SQLite: made explicitly (a typo elsewhere never makes one), renamed, archived.
 import { UserError } from '../common/errors.js';
 import { checkCourseId, checkText, quote } from './input-checks.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
@@ -10,19 +10,28 @@ interface CourseRow {
   id: string;
   name: string;
   created_at: string;
+  archived_at: string | null;
 }
 
-const toCourse = (row: CourseRow): Course => ({ id: row.id, name: row.name, createdAt: row.created_at });
+const toCourse = (row: CourseRow): Course => ({ id: row.id, name: row.name, createdAt: row.created_at, archivedAt: row.archived_at });
 
 function findCourse(db: SqliteDatabase, id: string): Course | null {
   const row = db.prepare('SELECT * FROM courses WHERE id = ?').get(id) as CourseRow | undefined;
   return row ? toCourse(row) : null;
 }
 
-/** The course, or a UserError naming it when it does not exist. */
+/** The ids of every course, for a message that names what exists. */
+function courseIds(db: SqliteDatabase): string[] {
+  return db.prepare('SELECT id FROM courses ORDER BY id LIMIT 20').pluck().all() as string[];
+}
+
+/** The course, or a UserError naming it (and the courses there are) when it does not exist. */
 export function requireCourse(db: SqliteDatabase, id: string): Course {
   const course = findCourse(db, checkCourseId(id));
-  if (!course) throw new UserError('E_NOT_FOUND', `course ${quote(id)} does not exist; create it first`);
+  if (!course) {
+    const known = courseIds(db);
+    throw new UserError('E_NOT_FOUND', `course ${quote(id)} does not exist; create it first (gradebox courses add ${id})${known.length ? `, or use one of: ${known.join(', ')}` : ''}`);
+  }
   return course;
 }
 
@@ -40,6 +49,20 @@ export function courseOperations({ db }: SqliteContext) {
 
     listCourses() {
       return (db.prepare('SELECT * FROM courses ORDER BY id').all() as CourseRow[]).map(toCourse);
+    },
+
+    renameCourse(id, name) {
+      requireCourse(db, id);
+      db.prepare('UPDATE courses SET name = ? WHERE id = ?').run(checkText('course name', name, 200), id);
+      return findCourse(db, id)!;
+    },
+
+    /** Archiving again keeps the first archive's time. */
+    setCourseArchived(id, archived) {
+      requireCourse(db, id);
+      if (typeof archived !== 'boolean') throw new UserError('E_BAD_INPUT', 'archived must be true or false');
+      db.prepare('UPDATE courses SET archived_at = CASE WHEN ? THEN COALESCE(archived_at, ?) ELSE NULL END WHERE id = ?').run(archived ? 1 : 0, now(), id);
+      return findCourse(db, id)!;
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -6,8 +6,10 @@ import { now, writeTransaction } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireGradeState } from './sqlite-grade-state.js';
 import { addLtiScoreDelivery } from './sqlite-lti-scores.js';
+import { addWebhookMessage } from './sqlite-webhook-messages.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
 import type { StoreOperations } from './store-operations.js';
+import { eventGradeNumber, webhookTypeOf } from './webhook-event-types.js';
 
 interface EventRow {
   submission_id: string;
@@ -21,15 +23,17 @@ const toEvent = (row: EventRow): StoreEvent => ({
   submissionId: row.submission_id, seq: row.seq, type: row.type, data: JSON.parse(row.data_json) as Record<string, unknown>, createdAt: row.created_at,
 });
 
-/** Appends an event; inside a caller's transaction it becomes part of it. */
+/** Appends an event (and its webhook message); inside a caller's transaction it becomes part of it. */
 export function appendEvent({ db, options }: SqliteContext, submissionId: string, type: EventType, data: object): StoreEvent {
   if (!EVENT_TYPES.includes(type)) throw new UserError('E_BAD_INPUT', `event type ${quote(type)} is unknown; use one of ${EVENT_TYPES.join(', ')}`);
   const json = jsonObjectText('event data', data, options.maxJsonBytes);
   return writeTransaction(db, () => {
-    requireGradeState(db, submissionId);
+    const state = requireGradeState(db, submissionId);
     const seq = db.prepare('SELECT COALESCE(MAX(seq), 0) + 1 FROM events WHERE submission_id = ?').pluck().get(submissionId) as number;
     const createdAt = now();
     db.prepare('INSERT INTO events (submission_id, seq, type, data_json, created_at) VALUES (?, ?, ?, ?, ?)').run(submissionId, seq, type, json, createdAt);
+    const webhookType = webhookTypeOf(type);
+    if (webhookType) addWebhookMessage(db, webhookType, { submissionId, gradeNumber: eventGradeNumber(data) ?? state.gradeNumber });
     addLtiScoreDelivery(db, submissionId, type, data as Record<string, unknown>);
     return { submissionId, seq, type, data: JSON.parse(json) as Record<string, unknown>, createdAt };
   });

@@ -117,6 +117,24 @@ export function gradingOperations(context: SqliteContext) {
       });
     },
 
+    /** Appends a `test` event unless the grading has ended or a later one was asked for (a late or stray report is dropped). */
+    recordProgress(submissionId, gradeNumber, data) {
+      checkCount('grade number', gradeNumber, 1);
+      const text = jsonObjectText('progress', data, options.maxJsonBytes);
+      return writeTransaction(db, () => {
+        const state = stateFor(db, submissionId, gradeNumber);
+        if (gradeNumber !== state.gradeNumber || hasOutcome(db, submissionId, gradeNumber)) return null;
+        return appendEvent(context, submissionId, 'test', { ...JSON.parse(text) as object, gradeNumber });
+      });
+    },
+
+    listAttempts(submissionId) {
+      requireGradeState(db, submissionId);
+      const rows = db.prepare('SELECT grade_number, worker_id, worker_attempt, started_at FROM attempts WHERE submission_id = ? ORDER BY started_at, id')
+        .all(submissionId) as Array<{ grade_number: number; worker_id: string; worker_attempt: number | null; started_at: string }>;
+      return rows.map((r) => ({ gradeNumber: r.grade_number, workerId: r.worker_id, attempt: r.worker_attempt, startedAt: r.started_at }));
+    },
+
     listGradings(submissionId) {
       requireGradeState(db, submissionId);
       const rows = db.prepare('SELECT grade_number, outcome, result_json, error, created_at FROM results WHERE submission_id = ? ORDER BY grade_number')

@@ -1,10 +1,12 @@
 // Security incidents (a syscall outside the policy) of gradings, with the blob of their evidence.
-import { checkIncident, type CheckedIncident } from './incident-checks.js';
-import { checkCount, checkLimit } from './input-checks.js';
+import { UserError } from '../common/errors.js';
+import { checkIncident, checkNote, checkTriageState, type CheckedIncident } from './incident-checks.js';
+import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
-import type { Incident } from './store.js';
+import { addWebhookMessage } from './sqlite-webhook-messages.js';
+import type { Incident, TriageState } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface IncidentRow {
@@ -17,20 +19,29 @@ interface IncidentRow {
   evidence_path: string | null;
   record_json: string;
   created_at: string;
+  triage_state: TriageState;
+  triage_note: string | null;
+  triaged_by: string | null;
+  triaged_at: string | null;
 }
 
 const toIncident = (row: IncidentRow): Incident => ({
   id: row.id, submissionId: row.submission_id, gradeNumber: row.grade_number, courseId: row.course_id, syscall: row.syscall,
   evidenceSha256: row.evidence_sha256, evidencePath: row.evidence_path, record: JSON.parse(row.record_json) as Record<string, unknown>,
   createdAt: row.created_at,
+  triage: { state: row.triage_state, note: row.triage_note, by: row.triaged_by, at: row.triaged_at },
 });
 
-/** Inserts checked incidents inside the caller's transaction. */
+/** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
 export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {
   const statement = db.prepare(`INSERT INTO incidents (submission_id, grade_number, syscall, evidence_sha256, evidence_path, record_json, created_at)
     VALUES (?, ?, ?, ?, ?, ?, ?)`);
   const at = now();
-  return incidents.map((i) => Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid));
+  return incidents.map((i) => {
+    const id = Number(statement.run(submissionId, gradeNumber, i.syscall, i.evidenceSha256, i.evidencePath, i.recordJson, at).lastInsertRowid);
+    addWebhookMessage(db, 'incident.opened', { submissionId, gradeNumber, incidentId: id });
+    return id;
+  });
 }
 
 function queryIncidents(db: SqliteDatabase, tail: string, params: unknown[]): Incident[] {
@@ -56,7 +67,24 @@ export function incidentOperations({ db, options }: SqliteContext) {
       const params: unknown[] = [];
       if (query.courseId !== undefined) { where.push('s.course_id = ?'); params.push(query.courseId); }
       if (query.submissionId !== undefined) { where.push('i.submission_id = ?'); params.push(query.submissionId); }
+      if (query.state !== undefined) { where.push('i.triage_state = ?'); params.push(checkTriageState(query.state)); }
+      if (query.beforeId !== undefined) { where.push('i.id < ?'); params.push(checkCount('incident id', query.beforeId, 1)); }
       return queryIncidents(db, `${where.length > 0 ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY i.id DESC LIMIT ?`, [...params, limit]);
+    },
+
+    getIncident(id) {
+      if (!Number.isSafeInteger(id) || id < 1) return null;
+      return queryIncidents(db, 'WHERE i.id = ?', [id])[0] ?? null;
+    },
+
+    setIncidentTriage(id, change) {
+      const state = checkTriageState(change?.state);
+      const note = change.note == null ? null : checkNote(change.note);
+      const by = checkText('triaged by', change.by, 300);
+      const changed = db.prepare('UPDATE incidents SET triage_state = ?, triage_note = ?, triaged_by = ?, triaged_at = ? WHERE id = ?')
+        .run(state, note, by, now(), checkCount('incident id', id, 1));
+      if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `incident ${quote(id)} does not exist`);
+      return queryIncidents(db, 'WHERE i.id = ?', [id])[0]!;
     },
   } satisfies Partial<StoreOperations>;
 }

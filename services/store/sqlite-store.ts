@@ -14,13 +14,23 @@ import { translateSqliteError } from './sqlite-errors.js';
 import { eventOperations } from './sqlite-events.js';
 import { graderSnapshotOperations } from './sqlite-grader-snapshots.js';
 import { gradingOperations } from './sqlite-grading.js';
+import { inboundWebhookOperations } from './sqlite-inbound-webhooks.js';
 import { incidentOperations } from './sqlite-incidents.js';
 import { ltiLaunchOperations } from './sqlite-lti-launches.js';
 import { ltiLinkOperations } from './sqlite-lti-links.js';
 import { ltiPlatformOperations } from './sqlite-lti-platforms.js';
 import { ltiScoreOperations } from './sqlite-lti-scores.js';
 import { outboxOperations } from './sqlite-outbox.js';
+import { queueStatsOperations } from './sqlite-queue-stats.js';
+import { regradeBatchOperations } from './sqlite-regrade-batches.js';
+import { selfTestOperations } from './sqlite-self-tests.js';
+import { sessionOperations } from './sqlite-sessions.js';
+import { staffAuditOperations } from './sqlite-staff-audit.js';
 import { submissionOperations } from './sqlite-submissions.js';
+import { userOperations } from './sqlite-users.js';
+import { webhookDeliveryOperations } from './sqlite-webhook-deliveries.js';
+import { webhookEndpointOperations } from './sqlite-webhook-endpoints.js';
+import { webhookMessageOperations } from './sqlite-webhook-messages.js';
 import type { Store } from './store.js';
 import { guardOperations, type StoreOperations } from './store-operations.js';
 import type { StoreOptions } from './store-options.js';
@@ -60,6 +70,16 @@ export function sqliteStore(db: SqliteDatabase, file: string, blobs: BlobStore, 
     ...incidentOperations(context),
     ...eventOperations(context),
     ...countOperations(context),
+    ...userOperations(context),
+    ...sessionOperations(context),
+    ...staffAuditOperations(context),
+    ...selfTestOperations(context),
+    ...regradeBatchOperations(context),
+    ...queueStatsOperations(context),
+    ...webhookEndpointOperations(context),
+    ...webhookMessageOperations(context),
+    ...webhookDeliveryOperations(context),
+    ...inboundWebhookOperations(context),
     ...ltiPlatformOperations(context),
     ...ltiLaunchOperations(context),
     ...ltiLinkOperations(context),

@@ -3,7 +3,7 @@
 import { UserError } from '../common/errors.js';
 import { isSubmissionId, newSubmissionId } from '../protocol/ids.js';
 import { broughtContents } from './brought-contents.js';
-import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
+import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-checks.js';
 import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './sqlite-assignments.js';
 import { addBlobContent, blobContentSize } from './sqlite-blob-contents.js';
@@ -12,7 +12,8 @@ import type { SqliteContext } from './sqlite-context.js';
 import { appendEvent } from './sqlite-events.js';
 import { requireGradeState } from './sqlite-grade-state.js';
 import { addOutboxRow } from './sqlite-outbox.js';
-import type { NewSubmission, Submission, SubmissionFile, SubmissionStatus } from './store.js';
+import { checkPurpose, checkStatus } from './submission-checks.js';
+import type { NewSubmission, Submission, SubmissionFile, SubmissionPurpose, SubmissionQuery, SubmissionStatus } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 interface SubmissionRow {
@@ -33,12 +34,14 @@ interface SubmissionRow {
   error_code: string | null;
   result_json: string | null;
   result_grade_number: number | null;
+  result_verdict: string | null;
+  purpose: SubmissionPurpose;
 }
 
 /** A submission with its assignment's name, its attempts at the latest grading and its newest result. */
 const SELECT = `SELECT s.*, a.name AS assignment_name,
     (SELECT COUNT(*) FROM attempts t WHERE t.submission_id = s.id AND t.grade_number = s.grade_number) AS attempts,
-    r.result_json, r.grade_number AS result_grade_number
+    r.result_json, r.grade_number AS result_grade_number, r.verdict AS result_verdict
   FROM submissions s
   JOIN assignments a ON a.id = s.assignment_id
   LEFT JOIN results r ON r.submission_id = s.id AND r.grade_number =
@@ -50,7 +53,42 @@ const toSubmission = (row: SubmissionRow): Submission => ({
   entry: row.entry, createdAt: row.created_at, updatedAt: row.updated_at, error: row.error, errorCode: row.error_code,
   result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
   resultGradeNumber: row.result_grade_number,
+  purpose: row.purpose,
 });
+
+/** The WHERE clause of a listing and its parameters. */
+function queryFilter(query: SubmissionQuery): { where: string; params: unknown[] } {
+  const where = ['s.course_id = ?', 's.purpose = ?'];
+  const params: unknown[] = [query.courseId, checkPurpose(query.purpose ?? 'student')];
+  const add = (clause: string, value: unknown) => { where.push(clause); params.push(value); };
+  if (query.assignmentId !== undefined) add('s.assignment_id = ?', query.assignmentId);
+  if (query.student !== undefined) add('s.student = ?', query.student);
+  if (query.status !== undefined) add('s.status = ?', checkStatus(query.status));
+  if (query.verdict !== undefined) add('r.verdict = ?', checkText('verdict', query.verdict, 40));
+  if (query.since !== undefined) add('s.created_at >= ?', checkIsoTime('since', query.since));
+  if (query.until !== undefined) add('s.created_at < ?', checkIsoTime('until', query.until));
+  if (query.after !== undefined) {
+    where.push('(s.created_at < ? OR (s.created_at = ? AND s.id < ?))');
+    params.push(query.after.createdAt, query.after.createdAt, String(query.after.id));
+  }
+  return { where: where.join(' AND '), params };
+}
+
+/** The ids of the submissions the query takes, newest first, without their results (a regrade batch needs only these). */
+export function querySubmissionIds(db: SqliteDatabase, query: SubmissionQuery, limit: number): string[] {
+  const { where, params } = queryFilter(query);
+  return db.prepare(`SELECT s.id FROM submissions s
+    LEFT JOIN results r ON r.submission_id = s.id AND r.grade_number =
+      (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')
+    WHERE ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ?`).pluck().all(...params, limit) as string[];
+}
+
+/** The submissions the query takes, newest first (ties by id, so a cursor never skips one). */
+export function querySubmissions(db: SqliteDatabase, query: SubmissionQuery, limit: number): Submission[] {
+  const { where, params } = queryFilter(query);
+  const rows = db.prepare(`${SELECT} WHERE ${where} ORDER BY s.created_at DESC, s.id DESC LIMIT ?`).all(...params, limit) as SubmissionRow[];
+  return rows.map(toSubmission);
+}
 
 function findSubmission(db: SqliteDatabase, id: string): Submission | null {
   if (!isSubmissionId(id)) return null;
@@ -86,7 +124,7 @@ function checkNewSubmission({ db, blobs, options }: SqliteContext, input: NewSub
   const caps = { maxFiles: options.maxFilesPerSubmission, maxTotalBytes: options.maxSubmissionBytes };
   const { files, totalBytes } = checkManifest(input.files, caps, storedSize);
   const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
-  return { assignment, student, key, brought, files, totalBytes, entry };
+  return { assignment, student, key, brought, files, totalBytes, entry, purpose: checkPurpose(input.purpose ?? 'student') };
 }
 
 
@@ -94,15 +132,15 @@ export function submissionOperations(context: SqliteContext) {
   const { db } = context;
   return {
     createSubmission(input) {
-      const { assignment, student, key, brought, files, totalBytes, entry } = checkNewSubmission(context, input);
+      const { assignment, student, key, brought, files, totalBytes, entry, purpose } = checkNewSubmission(context, input);
       return writeTransaction(db, () => {
         const earlier = key === null ? null : byIdempotencyKey(db, input.courseId, key, assignment.id, student);
         if (earlier) return { submission: earlier, created: false };
         for (const [sha256, content] of brought) addBlobContent(db, sha256, content);
         const id = newSubmissionId();
         const at = now();
-        db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at)
-          VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, entry, at, at);
+        db.prepare(`INSERT INTO submissions (id, course_id, assignment_id, student, idempotency_key, status, grade_number, file_count, total_bytes, entry, created_at, updated_at, purpose)
+          VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, entry, at, at, purpose);
         const addFile = db.prepare('INSERT INTO submission_files (submission_id, path, sha256, size) VALUES (?, ?, ?, ?)');
         for (const file of files) addFile.run(id, file.path, file.sha256, file.size);
         addOutboxRow(db, id, 'grade', 1);
@@ -114,15 +152,7 @@ export function submissionOperations(context: SqliteContext) {
     getSubmission: (id) => findSubmission(db, id),
 
     /** Newest first. */
-    listSubmissions(query) {
-      const where = ['s.course_id = ?'];
-      const params: unknown[] = [query.courseId];
-      if (query.assignmentId !== undefined) { where.push('s.assignment_id = ?'); params.push(query.assignmentId); }
-      if (query.student !== undefined) { where.push('s.student = ?'); params.push(query.student); }
-      const rows = db.prepare(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY s.created_at DESC, s.rowid DESC LIMIT ?`)
-        .all(...params, checkLimit(query.limit, 100)) as SubmissionRow[];
-      return rows.map(toSubmission);
-    },
+    listSubmissions: (query) => querySubmissions(db, query, checkLimit(query.limit, 100)),
 
     listSubmissionFiles(id) {
       requireGradeState(db, id);

@@ -39,10 +39,23 @@ export function defaultCpus(): string[] {
 export class CpuSlots {
   private readonly free: string[];
   private readonly waiting: Array<{ resolve: (cpu: string) => void; signal?: AbortSignal }> = [];
+  /** How many slots there are. */
+  readonly size: number;
 
   constructor(cpus: string[], concurrency: number) {
     if (cpus.length === 0) throw new UsageError('--cpus names no CPU');
     this.free = Array.from({ length: concurrency }, (_, i) => cpus[i % cpus.length]!);
+    this.size = concurrency;
+  }
+
+  /** How many slots no job holds now. */
+  get freeCount(): number {
+    return this.free.length;
+  }
+
+  /** Slots free now. */
+  get idle(): number {
+    return this.free.length;
   }
 
   /** A free slot's CPU, once there is one; rejects with the signal's reason if it aborts first. */

@@ -1,6 +1,6 @@
 // One grading on a worker: take the inputs (carried in the job, or fetched), run the real pipeline on one CPU, hand back evidence and the result.
 import { createHash } from 'node:crypto';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Logger } from 'pino';
@@ -13,6 +13,7 @@ import type { GradeResult, IncidentNote } from '../protocol/grade-result.js';
 import type { GradingJob } from '../protocol/grading-job.js';
 import type { IncidentRef, ResultMessage } from '../protocol/result-message.js';
 import { scratchPrefix } from './scratch-sweep.js';
+import type { ProgressReport } from './progress-report.js';
 import type { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';
 
@@ -40,6 +41,8 @@ export interface GradingRunContext {
   start: StartNotice;
   /** Removes the job's folder in the background (the next job need not wait for the disk). */
   removeLater: (dir: string) => void;
+  /** Reports each judged test of a long grading. */
+  progress?: ProgressReport;
 }
 
 /**
@@ -50,11 +53,22 @@ export function seedFor(submissionId: string): number {
   return createHash('sha256').update(submissionId).digest().readUInt32BE(0) >>> 1;
 }
 
+function fileSha256(path: string): string {
+  return createHash('sha256').update(readFileSync(path)).digest('hex');
+}
+
+/** The archive and its manifest go to the API; the incident travels as references to them, with its audit log lines. */
 async function uploadIncidents(backend: WorkerBackend, notes: IncidentNote[]): Promise<IncidentRef[]> {
   const refs: IncidentRef[] = [];
   for (const note of notes) {
     if (note.evidence) await backend.uploadEvidence(note.evidence.sha256, note.evidence.path);
-    refs.push({ test: note.test, syscall: note.syscall, incidentId: note.incident_id, evidenceSha256: note.evidence?.sha256 ?? null });
+    const manifest = note.evidence?.manifest ?? null;
+    const manifestSha256 = manifest && existsSync(manifest) ? fileSha256(manifest) : null;
+    if (manifest && manifestSha256) await backend.uploadEvidence(manifestSha256, manifest);
+    refs.push({
+      test: note.test, syscall: note.syscall, incidentId: note.incident_id, evidenceSha256: note.evidence?.sha256 ?? null, manifestSha256,
+      audit: (note.audit ?? []) as IncidentRef['audit'],
+    });
   }
   return refs;
 }
@@ -71,7 +85,8 @@ export async function gradeAndReport(ctx: GradingRunContext, job: GradingJob): P
       ? await writeInlineFiles(job.files, join(scratch, 'submission'))
       : await ctx.backend.submissionFiles(job.submissionId, scratch);
     const graderDir = await ctx.backend.graderDir(job.graderDigest);
-    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, spareCpus: ctx.spareCpus, scratchDir: scratch, entry: job.entry }));
+    const result = await ctx.onCpu((cpu) => ctx.grade({ graderDir, submission, seed: seedFor(job.submissionId), cpuset: cpu, spareCpus: ctx.spareCpus, scratchDir: scratch, entry: job.entry, onTest: ctx.progress?.onTest }));
+    await ctx.progress?.stop();
     if (!result.gradable) throw new InternalError('E_NOT_GRADABLE', `the sandbox failed (IE): ${result.internal_problems.join('; ') || 'no detail'}`);
     if (result.provenance.grader_digest !== job.graderDigest) {
       throw new InternalError('E_GRADER_DIGEST', `graded with grader ${result.provenance.grader_digest}, but the job asked for ${job.graderDigest}`);

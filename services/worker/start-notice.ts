@@ -31,6 +31,11 @@ export class StartNotice {
     return this.sent.then(() => undefined, () => this.attempt);
   }
 
+  /** Once `started` went out on its own: resolves when it was delivered; undefined before. */
+  get announced(): Promise<void> | undefined {
+    return this.sent;
+  }
+
   /** Any other end of a begun grading (a retry, a `failed`): `started` goes out now if it has not. */
   async sendNow(): Promise<void> {
     clearTimeout(this.timer);

@@ -14,13 +14,16 @@ import type { ResultMessage } from '../protocol/result-message.js';
 import { FairShare } from '../queue/fair-share.js';
 import { DEFAULT_GRADING_QUEUE, DEFAULT_PREFIX, type QueueNames } from '../queue/grading-queue.js';
 import { verifyJob } from '../queue/job-signature.js';
+import { WorkerRoster } from '../queue/worker-roster.js';
 import { CpuSlots, defaultCpus } from './cpu-slots.js';
 import { gradeAndReport, type GradeFunction } from './grading-run.js';
 import { InFlightJob } from './in-flight-job.js';
+import { ProgressReport } from './progress-report.js';
 import { judgeFailure } from './job-failure.js';
 import { deliver, resultRefused } from './result-delivery.js';
 import { StartNotice } from './start-notice.js';
 import type { WorkerBackend } from './worker-backend.js';
+import { WorkerPresenceBeat } from './worker-presence.js';
 
 export interface WorkerPoolOptions extends QueueNames {
   /** Use the `worker` profile (waits Redis out). The caller owns it and quits it after {@link WorkerPool.close}. */
@@ -74,6 +77,7 @@ export class WorkerPool {
   private readonly removals = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
   private endedWithoutRedis = false;
+  private readonly presence: WorkerPresenceBeat;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.id = options.workerId ?? `${hostname()}:${process.pid}`;
@@ -96,6 +100,9 @@ export class WorkerPool {
     this.fairShare = new FairShare(options.connection, { keyBase: this.worker.qualifiedName });
     this.worker.on('error', (error) => this.log.warn({ err: error }, 'queue trouble (retrying)'));
     this.worker.on('stalled', (jobId) => this.log.warn({ job: jobId }, 'a worker died holding this job: it is back in the queue'));
+    this.presence = new WorkerPresenceBeat(new WorkerRoster(options.connection, prefix), () => ({
+      id: this.id, slots: concurrency, busy: concurrency - this.slots.idle, cpus: cpus.join(','),
+    }));
     this.log.info({ cpus, concurrency, prefetch: options.prefetch ?? concurrency, queue: this.worker.qualifiedName }, 'worker started');
   }
 
@@ -180,11 +187,13 @@ export class WorkerPool {
       start.begin();
       return grade(cpu);
     }, flight.signal);
+    const ids = { submissionId: payload.submissionId, gradeNumber: payload.gradeNumber };
+    const progress = new ProgressReport(ids, start, (message) => this.options.backend.sendResult(message, flight.signal), log);
     try {
       const result = await gradeAndReport({
         backend: this.options.backend, send: (message) => this.send(message, log, flight.signal), grade: this.options.grade ?? gradeSubmission,
         scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, spareCpus: this.slots.asSpare(), start,
-        removeLater: (dir) => this.removeLater(dir, log),
+        removeLater: (dir) => this.removeLater(dir, log), progress,
       }, payload);
       log.info({ verdict: result?.verdict, score: result?.score, ms: Math.round(performance.now() - began) }, 'graded');
       return result?.verdict ?? null;
@@ -245,6 +254,8 @@ export class WorkerPool {
 
   private async shutdown(): Promise<void> {
     this.log.info({ inFlight: this.inFlight.size }, 'closing: no new jobs');
+    // Not awaited: with Redis away the worker's connection would hold the command until it is back.
+    void this.presence.stop();
     const finished = this.worker.close();
     const redisAway = this.idleWithoutRedis();
     const outcome = await Promise.race([this.finishOrHandBack(finished).then(() => 'closed' as const), redisAway.reached.then(() => 'redis away' as const)]);

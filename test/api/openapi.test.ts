@@ -5,8 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { dashboardRoutes } from '../../services/protocol/dashboard-routes.js';
 import { VERDICTS } from '../../services/protocol/grade-result.js';
 import { SUBMISSION_STATUSES } from '../../services/protocol/submission-status.js';
+import { webRoutes } from '../../services/protocol/web-routes.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { ASSIGNMENT, getJson, startTestApi, type TestApi } from '../support/api-fixtures.js';
 import { removeTempDirs } from '../support/helpers.js';
@@ -57,9 +59,11 @@ function servedRoutes(stack: Layer[], prefix = ''): string[] {
   });
 }
 
+/** The document's routes, and the dashboard's HTML pages (declared in protocol/web-routes.ts and dashboard-routes.ts, not part of the JSON API). */
 function documentedRoutes(): string[] {
-  return Object.entries(doc.paths).flatMap(([path, operations]) =>
-    Object.keys(operations).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`));
+  const pages = [...Object.values(webRoutes), ...Object.values(dashboardRoutes)].map((route) => `${route.method} ${route.path.replace(/\{(\w+)\}/g, ':$1')}`);
+  return [...pages, ...Object.entries(doc.paths).flatMap(([path, operations]) =>
+    Object.keys(operations).map((method) => `${method} ${path.replace(/\{(\w+)\}/g, ':$1')}`))];
 }
 
 test('the document names exactly the routes the app serves', () => {
@@ -91,15 +95,18 @@ test('a route the document says needs a token refuses a call without one; the ot
 
 /**
  * The hand-kept document's operations (what it had, plus the events route's `after` query it left
- * out): method, path, security, parameters and response codes.
+ * out; since the staff API, a 403 for a caller of the wrong kind, and staff may read and regrade
+ * one submission), and the webhook routes integrators script against: method, path, security,
+ * parameters and response codes. The staff API's routes are checked route by route, role by role,
+ * in staff-access.test.ts.
  */
 const CONTRACT = [
-  'post /v1/submissions courseKey header:Idempotency-Key 202 400 401 404 409 413 415 422 429 503',
-  'get /v1/submissions/{id} courseKey path:id 200 401 404',
-  'get /v1/submissions/{id}/events courseKey path:id query:after header:Last-Event-ID 200 401 404 429',
-  'post /v1/submissions/{id}/regrade courseKey path:id 202 401 404 429',
-  'get /v1/assignments/{name} courseKey path:name 200 401 404',
-  'patch /v1/assignments/{name} courseKey path:name 200 400 401 404',
+  'post /v1/submissions courseKey header:Idempotency-Key 202 400 401 403 404 409 413 415 422 429 503',
+  'get /v1/submissions/{id} courseKey,staffKey,session path:id 200 401 403 404',
+  'get /v1/submissions/{id}/events courseKey,staffKey,session path:id query:after header:Last-Event-ID 200 401 403 404 429',
+  'post /v1/submissions/{id}/regrade courseKey,staffKey,session path:id 202 401 403 404 429',
+  'get /v1/assignments/{name} courseKey path:name 200 401 403 404',
+  'patch /v1/assignments/{name} courseKey path:name 200 400 401 403 404',
   'get /healthz - 200',
   'get /readyz - 200 503',
   'get /metrics operatorToken 200 401',
@@ -109,6 +116,18 @@ const CONTRACT = [
   'get /internal/v1/graders/{digest} workerToken path:digest 200 401 404',
   'post /internal/v1/results workerToken 204 400 401 404 413',
   'put /internal/v1/evidence/{sha256} workerToken path:sha256 204 400 401 413',
+  'post /v1/webhooks/endpoints courseKey 201 400 401',
+  'get /v1/webhooks/endpoints courseKey 200 401',
+  'get /v1/webhooks/endpoints/{id} courseKey path:id 200 401 404',
+  'patch /v1/webhooks/endpoints/{id} courseKey path:id 200 400 401 404',
+  'delete /v1/webhooks/endpoints/{id} courseKey path:id 204 401 404',
+  'post /v1/webhooks/endpoints/{id}/rotate-secret courseKey path:id 200 401 404',
+  'get /v1/webhooks/endpoints/{id}/deliveries courseKey path:id query:limit 200 401 404',
+  'post /v1/webhooks/endpoints/{id}/deliveries/{message}/redeliver courseKey path:id path:message 202 401 404 409',
+  'post /v1/webhooks/integrations courseKey 201 400 401',
+  'get /v1/webhooks/integrations courseKey 200 401',
+  'delete /v1/webhooks/integrations/{id} courseKey path:id 204 401 404',
+  'post /v1/webhooks/inbound/{integration} webhookSignature path:integration header:webhook-id header:webhook-timestamp header:webhook-signature 202 400 401 404 413 422 429',
   // LTI 1.3 (services/protocol/lti-routes.ts)
   'get /.well-known/jwks.json - 200',
   'get /lti/login - query:iss query:login_hint query:target_link_uri query:lti_message_hint query:client_id query:lti_deployment_id 302 400',
@@ -132,7 +151,8 @@ function summary(method: string, path: string, operation: Operation): string {
 
 test('every operation of the hand-kept document is there, with its parameters, security and response codes', () => {
   const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => summary(method, path, op)));
-  assert.equal(operations.sort(), [...CONTRACT].sort());
+  const kept = new Set(CONTRACT.map((line) => line.split(' ').slice(0, 2).join(' ')));
+  assert.equal(operations.filter((line) => kept.has(line.split(' ').slice(0, 2).join(' '))).sort(), [...CONTRACT].sort());
 });
 
 test('the schemas it named are there, the verdicts and statuses are the code\'s, and every $ref resolves', () => {

@@ -28,7 +28,7 @@ test.after.each(async () => {
 /** The workers' routes of `store` on a loopback port; returns a poster of result messages. */
 async function resultsRoute(store: Store): Promise<(body: unknown) => Promise<{ status: number; code?: string; message?: string }>> {
   const logger = pino({ level: 'silent' });
-  const metrics = new ApiMetrics({ jobCounts: async () => ({}), workerCount: async () => 0 });
+  const metrics = new ApiMetrics({ jobCounts: async () => ({}), workerCount: async () => 0, workerSlots: async () => ({ slots: 0, free: 0 }), openSubmissions: async () => [] });
   const app = express();
   app.use(internalRoutes({ store, workerToken: TOKEN, ingest: resultIngester(store, metrics, logger) }));
   app.use(errorHandler(logger));

@@ -36,6 +36,15 @@ test('a visibility the API does not know shows no more than a hidden test', () =
   assert.equal([view.score, view.verdict], [1, 'AC']);
 });
 
+test("a test's staff diff (it holds the expected output) never reaches a student, even of a visible test", () => {
+  const graded = result([{ name: 'shown', visibility: 'visible', output: 'line 1: expected "6", got "7"' }]);
+  graded.tests[0]!.diff = { first_line: 1, from_line: 1, expected: '6', actual: '7' };
+  const view = studentView(graded, { dueAt: null, feedbackReleasedAt: null }, 'sub_x.1');
+  assert.is(view.tests.length, 1);
+  assert.not.ok('diff' in view.tests[0]!);
+  assert.is((view.tests[0] as TestResult).output, 'line 1: expected "6", got "7"');
+});
+
 test('nothing withheld: the score and verdict are shown, the grader folder is not', () => {
   const view = studentView(result([{ name: 'a', visibility: 'visible', output: 'ok' }]), { dueAt: null, feedbackReleasedAt: null }, 'sub_x.1');
   assert.equal([view.score, view.verdict, view.withheld], [1, 'AC', { after_due_date: 0, after_published: 0 }]);

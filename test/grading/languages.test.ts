@@ -32,7 +32,8 @@ test('every language has a record, and each plans its build and runs as graders 
   assert.equal([...LANGUAGES].sort(), Object.keys(PLANS).sort());
   for (const language of LANGUAGES) {
     const { files, ...expected } = PLANS[language];
-    const { buildEnv: _buildEnv, ...plan } = planFor(language, folderWith(files), 256, {});
+    const { buildEnv: _buildEnv, language: planned, ...plan } = planFor(language, folderWith(files), 256, {});
+    assert.is(planned, language, 'the plan names its language');
     if (language === 'javascript') assert.match(plan.build!.splice(2, 1)[0]!, /spawnSync\(process\.execPath, \['--check', file\]/);
     assert.equal(plan, expected, language);
   }

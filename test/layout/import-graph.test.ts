@@ -19,14 +19,16 @@ const TOP = 'cli';
 /** What each other area may import besides the floors. */
 const MAY_IMPORT: Record<string, string[]> = {
   seccomp: [],
-  audit: ['seccomp'],
+  audit: ['seccomp', 'store'],
   sandbox: ['audit', 'seccomp'],
   store: [],
   queue: [],
   grading: ['sandbox', 'store'],
   worker: ['grading', 'queue'],
+  access: ['store'],
   lti: ['store'],
-  api: ['lti', 'queue', 'store'],
+  webhooks: ['queue', 'store'],
+  api: ['access', 'audit', 'grading', 'lti', 'queue', 'store', 'webhooks'],
   account: ['store'],
   starter: ['account', 'grading', 'store'],
   bench: ['account', 'grading', 'sandbox', 'starter', 'worker'],

@@ -1,7 +1,7 @@
 // Faults while grading, nothing lost: a worker killed with SIGKILL mid-grading, Redis away for
 // 10 s while submissions arrive, the API killed mid-burst. Every accepted submission is graded
 // exactly once, and no sandbox is left behind. And gradebox start killed leaves no process.
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +14,7 @@ import { startPrivateRedis, type PrivateRedis } from '../../services/queue/priva
 import { alive } from '../../services/bench/local-service.js';
 import { CLI, startLocalService, type LocalService } from '../../services/bench/local-service.js';
 import { readSubmission, uploadSubmission, waitUntilGraded } from '../../services/bench/portal-client.js';
-import { cgroupOf } from '../support/cgroups.js';
+import { descendants, slotCgroupsOf } from '../support/process-tree.js';
 import { tempDir, removeTempDirs } from '../support/helpers.js';
 import { until } from '../support/queue-fixtures.js';
 
@@ -27,40 +27,6 @@ test.after.each(removeTempDirs);
 async function gradedEvents(service: LocalService, id: string): Promise<number> {
   const response = await fetch(`${service.url}/v1/submissions/${id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
   return [...(await response.text()).matchAll(/^event: graded$/gm)].length;
-}
-
-/** Every process below `root` (its launcher, supervisors, sandboxes), from /proc. */
-function descendants(root: number): number[] {
-  const parents = new Map<number, number>();
-  for (const name of readdirSync('/proc')) {
-    if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      parents.set(Number(name), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
-    } catch {
-      // ended meanwhile
-    }
-  }
-  const found: number[] = [];
-  const walk = (pid: number): void => {
-    for (const [child, parent] of parents) if (parent === pid) { found.push(child); walk(child); }
-  };
-  walk(root);
-  return found;
-}
-
-/** The sandbox cgroups these processes are in. */
-function slotCgroupsOf(pids: number[]): string[] {
-  const dirs = new Set<string>();
-  for (const pid of pids) {
-    try {
-      const dir = cgroupOf(pid);
-      if (dir?.includes('/slot-')) dirs.add(dir);
-    } catch {
-      // ended meanwhile
-    }
-  }
-  return [...dirs];
 }
 
 /** None of the old processes lives, and none of their cgroups holds one of them (a slot may be reused). */

@@ -47,6 +47,14 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): { status: number | nu
   return { status: run.status, out: run.stdout, err: run.stderr };
 }
 
+/** The stream's event types, with the `test` events of a grading that took a while checked to come between running and graded, then left out. */
+function eventsInOrder(stream: string): string[] {
+  const types = [...stream.matchAll(/^event: (\w+)$/gm)].map((m) => m[1]!);
+  const tests = types.flatMap((type, i) => (type === 'test' ? [i] : []));
+  assert.ok(tests.every((i) => i > types.indexOf('running') && i < types.indexOf('graded')), types.join(' '));
+  return types.filter((type) => type !== 'test');
+}
+
 pgTest('gradebox start on PostgreSQL grades: verdicts, a big file kept as a blob file, events in order; no SQLite file is made', async () => {
   const big = `${readFileSync(join(SUM_C, 'accepted.c'), 'utf8')}\n/*${'x'.repeat(300 * 1024)}*/\n`;
   const uploads = [
@@ -62,7 +70,7 @@ pgTest('gradebox start on PostgreSQL grades: verdicts, a big file kept as a blob
   }
   for (const [i, id] of ids.entries()) assert.is((await waitUntilGraded(service, id, 120_000)).result.verdict, uploads[i]!.verdict);
   const events = await fetch(`${service.url}/v1/submissions/${ids[0]}/events`, { headers: { authorization: `Bearer ${service.key}` } });
-  assert.equal([...(await events.text()).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]), ['queued', 'running', 'graded']);
+  assert.equal(eventsInOrder(await events.text()), ['queued', 'running', 'graded']);
   assert.not.ok(existsSync(join(service.dataDir, 'gradebox.sqlite')), 'the store is PostgreSQL');
 });
 
@@ -99,7 +107,7 @@ pgTest('a second API process on the same database and Redis is a replica: an upl
     assert.equal(first, second, 'the same record from both');
     assert.is(first.result.verdict, 'AC');
     const events = await fetch(`${service.url}/v1/submissions/${sent.body.id}/events`, { headers: { authorization: `Bearer ${service.key}` } });
-    assert.equal([...(await events.text()).matchAll(/^event: (\w+)$/gm)].map((m) => m[1]), ['queued', 'running', 'graded'], 'enqueued and graded once');
+    assert.equal(eventsInOrder(await events.text()), ['queued', 'running', 'graded'], 'enqueued and graded once');
   } finally {
     replica.kill('SIGTERM');
     await exited;

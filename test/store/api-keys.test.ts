@@ -17,7 +17,7 @@ test('a created key authenticates as its course; the secret has the documented s
   assert.match(secret, /^gbx_cs101_[A-Za-z0-9_-]{43}$/);
   assert.ok(secret.startsWith(key.prefix));
   assert.is(key.prefix.length, 'gbx_cs101_'.length + 8);
-  assert.equal(await store.authenticateKey(secret), { keyId: key.id, courseId: 'cs101' });
+  assert.equal(await store.authenticateKey(secret), { keyId: key.id, courseId: 'cs101', scope: 'portal' });
   assert.equal((await store.listApiKeys('cs101')).map((k) => [k.id, k.label, k.prefix, k.revokedAt]), [[key.id, 'LMS connector', key.prefix, null]]);
   const other = await store.createApiKey('cs101');
   assert.is.not(other.secret, secret);
@@ -93,7 +93,7 @@ test('createCourse is idempotent: an existing course is returned unchanged', asy
   const store = await fixture.open();
   const first = await store.createCourse('cs101', 'Intro to CS');
   assert.equal(await store.createCourse('cs101', 'Another name'), first);
-  assert.equal(await store.createCourse('cs102'), { id: 'cs102', name: 'cs102', createdAt: (await store.getCourse('cs102'))!.createdAt });
+  assert.equal(await store.createCourse('cs102'), { id: 'cs102', name: 'cs102', createdAt: (await store.getCourse('cs102'))!.createdAt, archivedAt: null });
   assert.equal((await store.listCourses()).map((c) => c.id), ['cs101', 'cs102']);
   assert.is(await store.getCourse('cs999'), null);
 });

@@ -54,7 +54,7 @@ test('two store instances on one file see each other\'s writes at once', async (
   const [api, cli] = [await fixture.open(dir), await fixture.open(dir)];
   const assignment = await seed(api);
   const { secret, key } = await cli.createApiKey('cs101', 'made by the CLI');
-  assert.equal(await api.authenticateKey(secret), { keyId: key.id, courseId: 'cs101' });
+  assert.equal(await api.authenticateKey(secret), { keyId: key.id, courseId: 'cs101', scope: 'portal' });
   const made = await Promise.all(Array.from({ length: 10 }, (_, i) => submit(i % 2 ? api : cli, assignment, { 'main.c': `v${i}` })));
   const ids = made.map((m) => m.submission.id);
   assert.is(new Set(ids).size, 10);

@@ -193,7 +193,7 @@ test('incidents with a result are stored with it exactly once; listed newest fir
   await userError(store.addIncident({ ...incident, submissionId: theirs, gradeNumber: 5 }), 'E_GRADE_NUMBER');
 });
 
-test('counts by status and by verdict, with every status present', async () => {
+test('counts by status, by verdict and open ones by course, with every status present', async () => {
   const store = await fixture.open();
   const assignment = await seed(store);
   assert.equal(await store.countSubmissionsByStatus(), { queued: 0, running: 0, graded: 0, error: 0 });
@@ -207,6 +207,7 @@ test('counts by status and by verdict, with every status present', async () => {
   await store.recordFailure(ids[4]!, 1, 'gone');
   assert.equal(await store.countSubmissionsByStatus(), { queued: 0, running: 1, graded: 3, error: 1 });
   assert.equal(await store.countResultsByVerdict(), { AC: 2, WA: 1 });
+  assert.equal(await store.countOpenSubmissionsByCourse(), [{ courseId: 'cs101', status: 'running', n: 1 }]);
 });
 
 test.run();

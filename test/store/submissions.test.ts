@@ -25,7 +25,7 @@ test('a new submission is queued with its files, one outbox row and one queued e
   assert.equal(
     { ...submission, id: '', createdAt: '', updatedAt: '' },
     { id: '', courseId: 'cs101', assignmentId: assignment.id, assignmentName: 'sum', student: 'ada', status: 'queued', gradeNumber: 1, attempts: 0,
-      fileCount: 2, totalBytes: 39, entry: null, createdAt: '', updatedAt: '', error: null, errorCode: null, result: null, resultGradeNumber: null },
+      fileCount: 2, totalBytes: 39, entry: null, createdAt: '', updatedAt: '', error: null, errorCode: null, result: null, resultGradeNumber: null, purpose: 'student' },
   );
   assert.equal(await store.getSubmission(submission.id), submission);
   assert.equal(await store.listSubmissionFiles(submission.id), [

@@ -9,9 +9,11 @@ import { pino } from 'pino';
 import type { ApiLimits } from '../../services/api/api-limits.js';
 import type { LtiSettings } from '../../services/lti/lti-settings.js';
 import { startApiService, type ApiService } from '../../services/api/api-service.js';
+import type { UploadLimits } from '../../services/intake/upload-limits.js';
 import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
+import type { WebhookSettings } from '../../services/webhooks/webhook-settings.js';
 import { tempDir } from './helpers.js';
 import { addAssignment } from './store-fixtures.js';
 import { randomPrefix, until } from './queue-fixtures.js';
@@ -40,6 +42,12 @@ export interface TestApiOptions {
   sameAs?: TestApi;
   /** LTI's lifetimes, pace and retry schedule. */
   lti?: Partial<LtiSettings>;
+  /** Failed sign-ins per email in 15 minutes. */
+  signInFailures?: number;
+  webhooks?: Partial<WebhookSettings>;
+  uploadLimits?: Partial<UploadLimits>;
+  /** The store in this PostgreSQL database; unset: SQLite in the data folder. */
+  databaseUrl?: string;
 }
 
 export async function startTestApi(redis: PrivateRedis, options: TestApiOptions = {}): Promise<TestApi> {
@@ -47,7 +55,10 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   const queuePrefix = options.sameAs?.queuePrefix ?? randomPrefix();
   const logs: Array<Record<string, unknown>> = [];
   const logger = pino({ level: 'info' }, { write: (line: string) => { logs.push(JSON.parse(line) as Record<string, unknown>); } });
-  const service = await startApiService({ dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, lti: options.lti });
+  const service = await startApiService({
+    dataDir, redisUrl: redis.url, port: 0, logger, queuePrefix, limits: options.limits, operatorToken: options.operatorToken, signInFailures: options.signInFailures,
+    webhooks: options.webhooks, uploadLimits: options.uploadLimits, databaseUrl: options.databaseUrl, lti: options.lti,
+  });
   const { store } = service;
   let key = options.sameAs?.key;
   if (!key) {

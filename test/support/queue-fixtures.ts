@@ -70,7 +70,8 @@ export class ResultLog {
   readonly handler = async (message: ResultMessage): Promise<void> => {
     this.deliveries.push(message);
     const key = `${message.submissionId}.${message.gradeNumber}`;
-    if (message.type !== 'started' && !this.outcomes.has(key)) this.outcomes.set(key, message);
+    // A progress report is neither a start nor an outcome.
+    if (message.type !== 'started' && message.type !== 'progress' && !this.outcomes.has(key)) this.outcomes.set(key, message);
   };
 
   of(type: ResultMessage['type']): ResultMessage[] {

@@ -83,6 +83,19 @@ test('every sample submission of sum-c gets its verdict, one CPU per job, eviden
     assert.ok(existsSync(stored), 'evidence uploaded');
     assert.is(await fileSha256(stored), incident!.evidenceSha256);
   }
+  // tle.c runs three tests at the 1 s CPU limit: its tests were reported one by one while it ran,
+  // every report before its outcome; the incident carries its audit log lines and manifest.
+  const tle = log.deliveries.filter((m) => m.submissionId === 'tle-c');
+  const reports = tle.flatMap((m) => (m.type === 'progress' ? [m] : []));
+  assert.ok(reports.length > 0, 'a long grading reports progress');
+  assert.equal(reports.flatMap((m) => m.tests.map((t) => t.index)), [...new Set(reports.flatMap((m) => m.tests.map((t) => t.index)))], 'each test once');
+  assert.is(reports.at(-1)!.done, reports.at(-1)!.total);
+  assert.ok(reports.every((m) => m.tests.every((t) => t.verdict === 'TLE' && !('output' in t))), 'the verdicts, no output');
+  assert.is(tle.at(-1)!.type, 'finished', 'no report after the outcome');
+  if (sv?.type === 'finished') {
+    assert.ok((sv.incidents[0]!.audit ?? []).some((line) => line.type === 'violation'), 'the violation\'s audit log line travels with the incident');
+    assert.ok(sv.incidents[0]!.manifestSha256 && existsSync(join(root, 'evidence', sv.incidents[0]!.manifestSha256)), 'its manifest uploaded');
+  }
   const cpus = sink.lines.filter((l) => l.msg === 'grading').map((l) => l.cpu);
   assert.is(cpus.length, Object.keys(files).length);
   assert.ok(cpus.every((c) => c === '0' || c === '1'), `pinned to a slot CPU: ${cpus.join(' ')}`);

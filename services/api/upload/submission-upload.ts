@@ -18,6 +18,8 @@ import { readMultipart, type UploadRequest } from './multipart-reader.js';
 export interface ReceivedUpload {
   fields: Record<string, string>;
   files: StagedFile[];
+  /** The file name of the archive the files came in; undefined for plain files. */
+  archiveName?: string;
 }
 
 /**
@@ -97,7 +99,7 @@ class SubmissionReceiver {
     if (this.files.length === 0) {
       throw new UploadError('E_UPLOAD_NO_FILES', 'upload has no file; attach the submission\'s files or one archive of them');
     }
-    return { fields: Object.fromEntries(this.fields), files: this.files };
+    return { fields: Object.fromEntries(this.fields), files: this.files, archiveName: this.archive?.fileName };
   }
 
   private checkNotMixed(fileName: string, isArchive: boolean): void {

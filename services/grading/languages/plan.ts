@@ -9,6 +9,8 @@ import { extensionsOf, readSources, type SourceFiles } from './source-files.js';
 import { SubmissionFault } from './submission-fault.js';
 
 export interface LanguagePlan {
+  /** The language the submission is graded in (a grader may take several). */
+  language: Language;
   /** The build step, or none (nothing to build, or nothing that can be built: see `fault`). */
   build: string[] | null;
   /** Seccomp policy of the build step. */
@@ -78,7 +80,7 @@ function buildCommand(record: LanguageRecord, own: string[] | undefined, sources
 export function faultPlan(language: Language, error: unknown): LanguagePlan {
   if (!(error instanceof SubmissionFault)) throw error;
   const record = languageRecord(language);
-  return { build: null, buildPolicy: record.buildPolicy, buildEnv: {}, run: [], policy: record.policy, elfBinary: null, fault: error.message };
+  return { language, build: null, buildPolicy: record.buildPolicy, buildEnv: {}, run: [], policy: record.policy, elfBinary: null, fault: error.message };
 }
 
 export function planFor(language: Language, submissionDir: string, memoryMb: number, options: PlanOptions): LanguagePlan {
@@ -93,5 +95,5 @@ export function planFor(language: Language, submissionDir: string, memoryMb: num
   const { main, fault } = entryPoint(record, files, options.entry ?? null);
   const build = buildCommand(record, options.build, sources, main);
   const run = main === null ? [] : options.run ? expand(options.run, main, sources) : record.run(main, memoryMb);
-  return { build, buildPolicy: record.buildPolicy, buildEnv: record.buildEnv ?? {}, run, policy: record.policy, elfBinary: main === null ? null : elfBinaryOf(record, run), fault };
+  return { language, build, buildPolicy: record.buildPolicy, buildEnv: record.buildEnv ?? {}, run, policy: record.policy, elfBinary: main === null ? null : elfBinaryOf(record, run), fault };
 }
