@@ -56,7 +56,7 @@ test('the mistakes are named: a missing flag, a URL that is not one, an unknown 
 });
 
 test('contexts link maps an LMS course onto a gradebox course', () => {
-  assert.is(gradebox(['keys', 'create', '--course', 'cs101']).status, 0);
+  assert.is(gradebox(['courses', 'add', 'cs101']).status, 0);
   const linked = gradebox(['lti', 'contexts', 'link', '--issuer', 'https://canvas.instructure.com', '--context-id', '4242', '--course', 'cs101']);
   assert.is(linked.status, 0, linked.stderr);
   assert.is(linked.stdout, 'LMS course 4242 of https://canvas.instructure.com → gradebox course cs101\n');
