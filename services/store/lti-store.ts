@@ -190,7 +190,7 @@ export interface LtiStore {
   claimLtiScoreDeliveries(now: string, limit: number, leaseMs: number): Promise<LtiScoreDelivery[]>;
   /** Ends an attempt: counts it and keeps its outcome. */
   recordLtiScoreAttempt(id: number, record: LtiAttemptRecord): Promise<void>;
-  /** Whether a later grading of the same learner and assignment was already delivered. */
+  /** Whether a later grading of the same learner and assignment was already delivered (a later timestamp, or the same one written after). */
   ltiScoreSuperseded(delivery: LtiScoreDelivery): Promise<boolean>;
   /** Deliveries of a course, newest first (the instructor's view of passback). */
   listLtiScoreDeliveries(courseId: string, limit?: number): Promise<LtiScoreDelivery[]>;

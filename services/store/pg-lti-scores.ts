@@ -66,7 +66,7 @@ export function ltiScoreOperations({ pool }: PgContext) {
 
     async ltiScoreSuperseded(d) {
       return (await row(pool, `SELECT 1 FROM lti_score_deliveries WHERE course_id = $1 AND assignment_id = $2 AND student = $3 AND state = 'delivered'
-        AND score_timestamp > $4 LIMIT 1`, [d.courseId, d.assignmentId, d.student, d.timestamp])) !== undefined;
+        AND (score_timestamp > $4 OR (score_timestamp = $4 AND id > $5)) LIMIT 1`, [d.courseId, d.assignmentId, d.student, d.timestamp, d.id])) !== undefined;
     },
 
     async listLtiScoreDeliveries(courseId, limit) {

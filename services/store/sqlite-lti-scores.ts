@@ -73,7 +73,7 @@ export function ltiScoreOperations({ db }: SqliteContext) {
 
     ltiScoreSuperseded(d) {
       return db.prepare(`SELECT 1 FROM lti_score_deliveries WHERE course_id = ? AND assignment_id = ? AND student = ? AND state = 'delivered'
-        AND score_timestamp > ? LIMIT 1`).get(d.courseId, d.assignmentId, d.student, d.timestamp) !== undefined;
+        AND (score_timestamp > ? OR (score_timestamp = ? AND id > ?)) LIMIT 1`).get(d.courseId, d.assignmentId, d.student, d.timestamp, d.timestamp, d.id) !== undefined;
     },
 
     listLtiScoreDeliveries(courseId, limit) {
