@@ -122,4 +122,23 @@ test('an archive without grader.yaml, or a grader that does not load, is a 422 t
   assert.not.match(broken.body.error.message, '/tmp/');
 });
 
+test('a Kattis problem package uploaded with format=kattis becomes a grader (as gradebox import kattis makes it); one with no time limit is a 422 saying how', async () => {
+  const dir = tempDir('gradebox-kattis-zip-');
+  cpSync(fromPackageRoot('graders', 'kattis', 'circle-area'), join(dir, 'circle-area'), { recursive: true });
+  execFileSync('zip', ['-qr', 'circle-area.zip', 'circle-area'], { cwd: dir });
+  const form = new FormData();
+  form.set('format', 'kattis');
+  form.set('grader', new Blob([readFileSync(join(dir, 'circle-area.zip'))]), 'circle-area.zip');
+  const checked = await staff('POST', `/v1/courses/${COURSE}/graders/validate`, form);
+  assert.is(checked.status, 200, JSON.stringify(checked.body));
+  assert.ok(JSON.stringify(checked.body).includes('01-small'), JSON.stringify(checked.body));
+  rmSync(join(dir, 'circle-area', '.timelimit'));
+  rmSync(join(dir, 'circle-area.zip'));
+  execFileSync('zip', ['-qr', 'circle-area.zip', 'circle-area'], { cwd: dir });
+  form.set('grader', new Blob([readFileSync(join(dir, 'circle-area.zip'))]), 'circle-area.zip');
+  const untimed = await staff('POST', `/v1/courses/${COURSE}/graders/validate`, form);
+  assert.equal([untimed.status, untimed.body.error?.code], [422, 'E_PACKAGE_NO_TIME_LIMIT']);
+  assert.not.match(untimed.body.error.message, '/tmp/');
+});
+
 test.run();

@@ -1,6 +1,7 @@
 // An uploaded grader: one .zip (or .tar.gz) of the grader folder, unpacked with the upload
 // unpacker's checks (no links, no escapes, caps) into the request's staging folder, then read,
-// checked and snapshotted by the same code as `gradebox assignments add` (grading/grader-snapshot.ts),
+// checked and snapshotted by the same code as `gradebox assignments add` (grading/grader-snapshot.ts)
+// (a Kattis problem package is first made a grader folder, as `gradebox import kattis` makes it),
 // and its sample submissions listed with their verdicts. The API reads the grader; it never runs it.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +10,7 @@ import type { Request } from 'express';
 
 import { UserError } from '../../common/errors.js';
 import { graderSamples, type FolderSample } from '../../grading/grader-samples.js';
+import { importKattisPackage } from '../../grading/kattis/kattis-import.js';
 import { snapshotGrader, type MadeSnapshot } from '../../grading/grader-snapshot.js';
 import type { UploadLimits } from '../../intake/upload-limits.js';
 import { DEFAULT_STORE_OPTIONS } from '../../store/store-options.js';
@@ -26,11 +28,18 @@ const GRADER_UPLOAD_LIMITS: Partial<UploadLimits> = {
 type PackageImporter = (packageDir: string, outDir: string) => Promise<void>;
 
 /**
- * Kattis problem packages are made into grader folders by the Kattis importer (`gradebox import
- * kattis`); it is listed here once it is part of this build. Until then the format is refused with
- * a way around it.
+ * A Kattis problem package becomes a grader folder as `gradebox import kattis` makes it. The API
+ * runs no sandbox, so a package that declares no time limit (the CLI times its accepted programs
+ * then) is refused with the way around it.
  */
-const PACKAGE_IMPORTERS: Partial<Record<string, PackageImporter>> = {};
+const PACKAGE_IMPORTERS: Partial<Record<string, PackageImporter>> = {
+  kattis: async (packageDir, outDir) => {
+    // Its refusals are UserErrors naming files of the upload: unprocessable() words them.
+    if (!importKattisPackage(packageDir, outDir).timeLimit) {
+      throw new HttpError(422, 'E_PACKAGE_NO_TIME_LIMIT', 'the package declares no time limit (.timelimit, or limits.time_limit in problem.yaml): add one, or import it with gradebox import kattis, which times its accepted programs, and upload the grader folder it makes');
+    }
+  },
+};
 
 export interface ReceivedGrader {
   /** The form's text fields (name, format, due_at). */
