@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { Document } from 'yaml';
 
 import { UserError } from '../../common/errors.js';
-import { LIMIT_RANGES } from '../../sandbox/limits.js';
+import { LIMIT_RANGES } from '../../protocol/limit-ranges.js';
 import { emptyFolder } from '../datasets/harness-grader-folder.js';
 import { defaultValidatorChecker, type CheckerSettings } from './default-validator.js';
 import { copyEntry, copyFile, kindOf, packageRoot } from './package-files.js';
