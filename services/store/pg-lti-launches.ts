@@ -1,25 +1,13 @@
 // The short-lived state of LTI launches in PostgreSQL (the twin of sqlite-lti-launches.ts): login
 // states (single use), nonces seen in id tokens, and launch sessions.
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
+import { tokenHash, toLaunchSession, type LaunchRow } from './lti-rows.js';
 import { now, row, writeTransaction } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
-import type { LtiDeepLinkRequest, LtiLaunchSession, LtiLoginState, LtiRole } from './lti-store.js';
+import type { LtiLoginState } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface LaunchRow {
-  platform_id: number;
-  sub: string;
-  role: LtiRole;
-  course_id: string;
-  context_id: string;
-  resource_link_id: string | null;
-  assignment_id: number | null;
-  deep_link_json: string | null;
-  expires_at: string;
-}
-
-const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export function ltiLaunchOperations({ pool }: PgContext) {
   return {
@@ -61,12 +49,7 @@ export function ltiLaunchOperations({ pool }: PgContext) {
       if (typeof token !== 'string' || !token.startsWith('ltl_')) return null;
       const found = await row<LaunchRow>(pool, 'SELECT * FROM lti_launches WHERE token_sha256 = $1 AND expires_at >= $2', [tokenHash(token), now()]);
       if (!found) return null;
-      return {
-        platformId: found.platform_id, sub: found.sub, role: found.role, courseId: found.course_id, contextId: found.context_id,
-        resourceLinkId: found.resource_link_id, assignmentId: found.assignment_id,
-        deepLink: found.deep_link_json === null ? null : JSON.parse(found.deep_link_json) as LtiDeepLinkRequest,
-        expiresAt: found.expires_at,
-      } satisfies LtiLaunchSession;
+      return toLaunchSession(found);
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -1,38 +1,12 @@
 // What LTI launches taught gradebox, in PostgreSQL (the twin of sqlite-lti-links.ts): contexts mapped
 // onto courses, resource links onto assignments, LTI users with their roles, and learners.
+import { toContext, toLink, type ContextRow, type LinkRow } from './lti-rows.js';
 import { now, row, rows, writeTransaction, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
 import type { LtiContext, LtiResourceLink } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface ContextRow {
-  platform_id: number;
-  context_id: string;
-  course_id: string;
-  title: string | null;
-  lineitems_url: string | null;
-  memberships_url: string | null;
-}
-
-interface LinkRow {
-  platform_id: number;
-  resource_link_id: string;
-  context_id: string;
-  course_id: string;
-  assignment_id: number | null;
-  title: string | null;
-  lineitem_url: string | null;
-}
-
-const toContext = (r: ContextRow): LtiContext => ({
-  platformId: r.platform_id, contextId: r.context_id, courseId: r.course_id, title: r.title, lineitemsUrl: r.lineitems_url, membershipsUrl: r.memberships_url,
-});
-
-const toLink = (r: LinkRow): LtiResourceLink => ({
-  platformId: r.platform_id, resourceLinkId: r.resource_link_id, contextId: r.context_id, courseId: r.course_id,
-  assignmentId: r.assignment_id, title: r.title, lineitemUrl: r.lineitem_url,
-});
 
 async function findContext(db: Queryable, platformId: number, contextId: string): Promise<LtiContext | null> {
   const found = await row<ContextRow>(db, 'SELECT * FROM lti_contexts WHERE platform_id = $1 AND context_id = $2', [platformId, contextId]);

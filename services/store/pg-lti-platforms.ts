@@ -3,39 +3,21 @@
 import { UserError } from '../common/errors.js';
 import { quote } from './input-checks.js';
 import { checkPlatform } from './lti-checks.js';
+import { toKey, toPlatform, type KeyRow, type PlatformRow } from './lti-rows.js';
 import { now, row, rows, writeTransaction, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import type { LtiKey, LtiPlatform } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface PlatformRow {
-  id: number;
-  issuer: string;
-  client_id: string;
-  auth_url: string;
-  token_url: string;
-  jwks_url: string;
-  created_at: string;
-}
 
-interface KeyRow {
-  kid: string;
-  private_jwk: string;
-  public_jwk: string;
-  created_at: string;
-}
-
-async function toPlatform(db: Queryable, r: PlatformRow): Promise<LtiPlatform> {
+async function withDeployments(db: Queryable, r: PlatformRow): Promise<LtiPlatform> {
   const deployments = await rows<{ deployment_id: string }>(db, 'SELECT deployment_id FROM lti_deployments WHERE platform_id = $1 ORDER BY created_at, deployment_id', [r.id]);
-  return {
-    id: r.id, issuer: r.issuer, clientId: r.client_id, authUrl: r.auth_url, tokenUrl: r.token_url, jwksUrl: r.jwks_url,
-    deploymentIds: deployments.map((d) => d.deployment_id), createdAt: r.created_at,
-  };
+  return toPlatform(r, deployments.map((d) => d.deployment_id));
 }
 
 async function byId(db: Queryable, id: number): Promise<LtiPlatform | null> {
   const found = await row<PlatformRow>(db, 'SELECT * FROM lti_platforms WHERE id = $1', [id]);
-  return found ? toPlatform(db, found) : null;
+  return found ? withDeployments(db, found) : null;
 }
 
 export function ltiPlatformOperations({ pool }: PgContext) {
@@ -54,7 +36,7 @@ export function ltiPlatformOperations({ pool }: PgContext) {
 
     async listLtiPlatforms() {
       const found = await rows<PlatformRow>(pool, 'SELECT * FROM lti_platforms ORDER BY id');
-      return Promise.all(found.map((r) => toPlatform(pool, r)));
+      return Promise.all(found.map((r) => withDeployments(pool, r)));
     },
 
     getLtiPlatform: (id) => byId(pool, id),
@@ -66,7 +48,7 @@ export function ltiPlatformOperations({ pool }: PgContext) {
       if (found.length > 1) {
         throw new UserError('E_LTI_AMBIGUOUS_PLATFORM', `the issuer ${quote(issuer)} is registered with several client ids; the platform must send client_id with the login`);
       }
-      return found[0] ? toPlatform(pool, found[0]) : null;
+      return found[0] ? withDeployments(pool, found[0]) : null;
     },
 
     addLtiKey(key, keep) {
@@ -82,7 +64,7 @@ export function ltiPlatformOperations({ pool }: PgContext) {
 
     async listLtiKeys() {
       return (await rows<KeyRow>(pool, 'SELECT kid, private_jwk, public_jwk, created_at FROM lti_keys WHERE retired_at IS NULL ORDER BY created_at DESC'))
-        .map((r): LtiKey => ({ kid: r.kid, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at }));
+        .map(toKey);
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -1,25 +1,13 @@
 // The short-lived state of LTI launches in SQLite: login states (single use), nonces seen in id
 // tokens (a replay is refused), and launch sessions (a bearer token's hash and what it allows).
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 
+import { tokenHash, toLaunchSession, type LaunchRow } from './lti-rows.js';
 import { now, writeTransaction } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { LtiDeepLinkRequest, LtiLaunchSession, LtiLoginState, LtiRole } from './lti-store.js';
+import type { LtiLoginState } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface LaunchRow {
-  platform_id: number;
-  sub: string;
-  role: LtiRole;
-  course_id: string;
-  context_id: string;
-  resource_link_id: string | null;
-  assignment_id: number | null;
-  deep_link_json: string | null;
-  expires_at: string;
-}
-
-const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 export function ltiLaunchOperations({ db }: SqliteContext) {
   return {
@@ -64,12 +52,7 @@ export function ltiLaunchOperations({ db }: SqliteContext) {
       if (typeof token !== 'string' || !token.startsWith('ltl_')) return null;
       const row = db.prepare('SELECT * FROM lti_launches WHERE token_sha256 = ? AND expires_at >= ?').get(tokenHash(token), now()) as LaunchRow | undefined;
       if (!row) return null;
-      return {
-        platformId: row.platform_id, sub: row.sub, role: row.role, courseId: row.course_id, contextId: row.context_id,
-        resourceLinkId: row.resource_link_id, assignmentId: row.assignment_id,
-        deepLink: row.deep_link_json === null ? null : JSON.parse(row.deep_link_json) as LtiDeepLinkRequest,
-        expiresAt: row.expires_at,
-      } satisfies LtiLaunchSession;
+      return toLaunchSession(row);
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -2,38 +2,11 @@
 // URLs they named), resource links mapped onto assignments, LTI users with their roles, and the
 // learners whose submissions pass back to a resource link.
 import { requireCourse } from './sqlite-courses.js';
+import { toContext, toLink, type ContextRow, type LinkRow } from './lti-rows.js';
 import { now, writeTransaction } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { LtiContext, LtiResourceLink } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface ContextRow {
-  platform_id: number;
-  context_id: string;
-  course_id: string;
-  title: string | null;
-  lineitems_url: string | null;
-  memberships_url: string | null;
-}
-
-interface LinkRow {
-  platform_id: number;
-  resource_link_id: string;
-  context_id: string;
-  course_id: string;
-  assignment_id: number | null;
-  title: string | null;
-  lineitem_url: string | null;
-}
-
-const toContext = (r: ContextRow): LtiContext => ({
-  platformId: r.platform_id, contextId: r.context_id, courseId: r.course_id, title: r.title, lineitemsUrl: r.lineitems_url, membershipsUrl: r.memberships_url,
-});
-
-const toLink = (r: LinkRow): LtiResourceLink => ({
-  platformId: r.platform_id, resourceLinkId: r.resource_link_id, contextId: r.context_id, courseId: r.course_id,
-  assignmentId: r.assignment_id, title: r.title, lineitemUrl: r.lineitem_url,
-});
 
 export function ltiLinkOperations({ db }: SqliteContext) {
   const findContext = (platformId: number, contextId: string) => {

@@ -2,40 +2,21 @@
 import { UserError } from '../common/errors.js';
 import { quote } from './input-checks.js';
 import { checkPlatform } from './lti-checks.js';
+import { toKey, toPlatform, type KeyRow, type PlatformRow } from './lti-rows.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { LtiKey, LtiPlatform } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface PlatformRow {
-  id: number;
-  issuer: string;
-  client_id: string;
-  auth_url: string;
-  token_url: string;
-  jwks_url: string;
-  created_at: string;
-}
 
-interface KeyRow {
-  kid: string;
-  private_jwk: string;
-  public_jwk: string;
-  created_at: string;
-}
-
-function toPlatform(db: SqliteDatabase, row: PlatformRow): LtiPlatform {
-  const deploymentIds = db.prepare('SELECT deployment_id FROM lti_deployments WHERE platform_id = ? ORDER BY created_at, deployment_id').pluck().all(row.id) as string[];
-  return {
-    id: row.id, issuer: row.issuer, clientId: row.client_id, authUrl: row.auth_url, tokenUrl: row.token_url, jwksUrl: row.jwks_url,
-    deploymentIds, createdAt: row.created_at,
-  };
+function withDeployments(db: SqliteDatabase, row: PlatformRow): LtiPlatform {
+  return toPlatform(row, db.prepare('SELECT deployment_id FROM lti_deployments WHERE platform_id = ? ORDER BY created_at, deployment_id').pluck().all(row.id) as string[]);
 }
 
 export function ltiPlatformOperations({ db }: SqliteContext) {
   const byId = (id: number) => {
     const row = db.prepare('SELECT * FROM lti_platforms WHERE id = ?').get(id) as PlatformRow | undefined;
-    return row ? toPlatform(db, row) : null;
+    return row ? withDeployments(db, row) : null;
   };
   return {
     addLtiPlatform(input) {
@@ -52,7 +33,7 @@ export function ltiPlatformOperations({ db }: SqliteContext) {
     },
 
     listLtiPlatforms() {
-      return (db.prepare('SELECT * FROM lti_platforms ORDER BY id').all() as PlatformRow[]).map((row) => toPlatform(db, row));
+      return (db.prepare('SELECT * FROM lti_platforms ORDER BY id').all() as PlatformRow[]).map((row) => withDeployments(db, row));
     },
 
     getLtiPlatform: (id) => byId(id),
@@ -64,7 +45,7 @@ export function ltiPlatformOperations({ db }: SqliteContext) {
       if (rows.length > 1) {
         throw new UserError('E_LTI_AMBIGUOUS_PLATFORM', `the issuer ${quote(issuer)} is registered with several client ids; the platform must send client_id with the login`);
       }
-      return rows[0] ? toPlatform(db, rows[0]) : null;
+      return rows[0] ? withDeployments(db, rows[0]) : null;
     },
 
     addLtiKey(key, keep) {
@@ -80,7 +61,7 @@ export function ltiPlatformOperations({ db }: SqliteContext) {
 
     listLtiKeys() {
       return (db.prepare('SELECT kid, private_jwk, public_jwk, created_at FROM lti_keys WHERE retired_at IS NULL ORDER BY created_at DESC, rowid DESC').all() as KeyRow[])
-        .map((r): LtiKey => ({ kid: r.kid, privateJwk: r.private_jwk, publicJwk: r.public_jwk, createdAt: r.created_at }));
+        .map(toKey);
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -3,37 +3,12 @@
 // attempt's outcome kept for the instructor to see.
 import { checkCount, checkLimit } from './input-checks.js';
 import { scoreKind } from './lti-checks.js';
+import { toDelivery, type DeliveryRow } from './lti-rows.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import type { EventType } from './store.js';
-import type { LtiDeliveryState, LtiScoreDelivery, LtiScoreKind } from './lti-store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface DeliveryRow {
-  id: number;
-  course_id: string;
-  assignment_id: number;
-  student: string;
-  submission_id: string;
-  grade_number: number;
-  kind: LtiScoreKind;
-  platform_id: number;
-  resource_link_id: string;
-  score_timestamp: string;
-  state: LtiDeliveryState;
-  attempts: number;
-  next_attempt_at: string;
-  last_status: number | null;
-  last_error: string | null;
-  created_at: string;
-  updated_at: string;
-}
-
-const toDelivery = (r: DeliveryRow): LtiScoreDelivery => ({
-  id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, student: r.student, submissionId: r.submission_id, gradeNumber: r.grade_number,
-  kind: r.kind, platformId: r.platform_id, resourceLinkId: r.resource_link_id, timestamp: r.score_timestamp, state: r.state,
-  attempts: r.attempts, nextAttemptAt: r.next_attempt_at, lastStatus: r.last_status, lastError: r.last_error, createdAt: r.created_at, updatedAt: r.updated_at,
-});
 
 /**
  * Called inside the transaction that appends a submission's event: when its student is a learner
