@@ -5,28 +5,11 @@ import { newKeyId } from './ids.js';
 import { checkText, quote } from './input-checks.js';
 import { checkKeyOptions } from './key-options.js';
 import { hashSecret, makeKeySecret, prefixOf, sameHash } from './key-hash.js';
+import { toKeyInfo, type ApiKeyRow } from './rows.js';
 import { now, row, rows } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
-import type { ApiKeyInfo, KeyScope } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface KeyRow {
-  id: string;
-  course_id: string;
-  label: string | null;
-  prefix: string;
-  scope: KeyScope;
-  secret_sha256: Buffer;
-  created_at: string;
-  revoked_at: string | null;
-  expires_at: string | null;
-}
-
-const toInfo = (r: KeyRow): ApiKeyInfo => ({
-  id: r.id, courseId: r.course_id, label: r.label, prefix: r.prefix, scope: r.scope,
-  createdAt: r.created_at, revokedAt: r.revoked_at, expiresAt: r.expires_at,
-});
 
 export function apiKeyOperations({ pool }: PgContext) {
   return {
@@ -35,9 +18,9 @@ export function apiKeyOperations({ pool }: PgContext) {
       const text = label === undefined ? null : checkText('key label', label, 100);
       const { scope, expiresAt } = checkKeyOptions(options);
       const { secret, prefix, hash } = makeKeySecret(courseId);
-      const key = await row<KeyRow>(pool, `INSERT INTO api_keys (id, course_id, label, prefix, scope, secret_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      const key = await row<ApiKeyRow>(pool, `INSERT INTO api_keys (id, course_id, label, prefix, scope, secret_sha256, created_at, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
         RETURNING *`, [newKeyId(), courseId, text, prefix, scope, hash, now(), expiresAt]);
-      return { key: toInfo(key!), secret };
+      return { key: toKeyInfo(key!), secret };
     },
 
     /**
@@ -48,7 +31,7 @@ export function apiKeyOperations({ pool }: PgContext) {
       const prefix = prefixOf(secret);
       if (prefix === null) return null;
       const hash = hashSecret(secret);
-      const candidates = await rows<KeyRow>(pool, 'SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)', [prefix, now()]);
+      const candidates = await rows<ApiKeyRow>(pool, 'SELECT * FROM api_keys WHERE prefix = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > $2)', [prefix, now()]);
       const match = candidates.find((r) => sameHash(r.secret_sha256, hash));
       return match ? { keyId: match.id, courseId: match.course_id, scope: match.scope } : null;
     },
@@ -61,12 +44,12 @@ export function apiKeyOperations({ pool }: PgContext) {
 
     async listApiKeys(courseId) {
       await requireCourse(pool, courseId);
-      return (await rows<KeyRow>(pool, 'SELECT * FROM api_keys WHERE course_id = $1 ORDER BY created_at, id COLLATE "C"', [courseId])).map(toInfo);
+      return (await rows<ApiKeyRow>(pool, 'SELECT * FROM api_keys WHERE course_id = $1 ORDER BY created_at, id COLLATE "C"', [courseId])).map(toKeyInfo);
     },
 
     async getApiKey(keyId) {
-      const found = await row<KeyRow>(pool, 'SELECT * FROM api_keys WHERE id = $1', [String(keyId)]);
-      return found ? toInfo(found) : null;
+      const found = await row<ApiKeyRow>(pool, 'SELECT * FROM api_keys WHERE id = $1', [String(keyId)]);
+      return found ? toKeyInfo(found) : null;
     },
   } satisfies Partial<StoreOperations>;
 }

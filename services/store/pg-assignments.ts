@@ -4,30 +4,13 @@
 import { UserError } from '../common/errors.js';
 import { checkGraderSource, checkAssignmentState, histogramOf } from './assignment-checks.js';
 import { checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
+import { toAssignment, type AssignmentRow } from './rows.js';
 import { now, row, rows, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
 import { hasGraderSnapshot } from './pg-grader-snapshots.js';
-import type { Assignment, AssignmentCounts, AssignmentState } from './store.js';
+import type { Assignment, AssignmentCounts } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface AssignmentRow {
-  id: number;
-  course_id: string;
-  name: string;
-  grader_dir: string;
-  grader_digest: string;
-  due_at: string | null;
-  feedback_released_at: string | null;
-  state: AssignmentState;
-  created_at: string;
-  updated_at: string;
-}
-
-const toAssignment = (r: AssignmentRow): Assignment => ({
-  id: r.id, courseId: r.course_id, name: r.name, graderDir: r.grader_dir, graderDigest: r.grader_digest,
-  dueAt: r.due_at, feedbackReleasedAt: r.feedback_released_at, state: r.state, createdAt: r.created_at, updatedAt: r.updated_at,
-});
 
 async function requireSnapshot(db: Queryable, graderDigest: string): Promise<void> {
   checkSha256('grader digest', graderDigest);

@@ -2,6 +2,7 @@
 // written in the same transaction as the state change it reports.
 import { UserError } from '../common/errors.js';
 import { checkCount, checkLimit, jsonObjectText, quote } from './input-checks.js';
+import { toEvent, type EventRow } from './rows.js';
 import { now, row, rows, writeTransaction, type PgClient } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireGradeState } from './pg-grade-state.js';
@@ -10,18 +11,6 @@ import { addWebhookMessage } from './pg-webhook-messages.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 import { eventGradeNumber, webhookTypeOf } from './webhook-event-types.js';
-
-interface EventRow {
-  submission_id: string;
-  seq: number;
-  type: EventType;
-  data_json: string;
-  created_at: string;
-}
-
-const toEvent = (r: EventRow): StoreEvent => ({
-  submissionId: r.submission_id, seq: r.seq, type: r.type, data: JSON.parse(r.data_json) as Record<string, unknown>, createdAt: r.created_at,
-});
 
 /** The event as JSON text, checked; before any transaction starts. */
 export function eventText({ options }: PgContext, type: EventType, data: object): string {

@@ -2,35 +2,13 @@
 import { UserError } from '../common/errors.js';
 import { checkIncident, checkNote, checkTriageState, type CheckedIncident } from './incident-checks.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
+import { toIncident, type IncidentRow } from './rows.js';
 import { now, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { checkRequested, requireGradeState } from './pg-grade-state.js';
 import { addWebhookMessage } from './pg-webhook-messages.js';
-import type { Incident, TriageState } from './store.js';
+import type { Incident } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface IncidentRow {
-  id: number;
-  submission_id: string;
-  grade_number: number;
-  course_id: string;
-  syscall: string;
-  evidence_sha256: string | null;
-  evidence_path: string | null;
-  record_json: string;
-  created_at: string;
-  triage_state: TriageState;
-  triage_note: string | null;
-  triaged_by: string | null;
-  triaged_at: string | null;
-}
-
-const toIncident = (r: IncidentRow): Incident => ({
-  id: r.id, submissionId: r.submission_id, gradeNumber: r.grade_number, courseId: r.course_id, syscall: r.syscall,
-  evidenceSha256: r.evidence_sha256, evidencePath: r.evidence_path, record: JSON.parse(r.record_json) as Record<string, unknown>,
-  createdAt: r.created_at,
-  triage: { state: r.triage_state, note: r.triage_note, by: r.triaged_by, at: r.triaged_at },
-});
 
 /** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
 export async function insertIncidents(client: PgClient, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): Promise<number[]> {

@@ -2,26 +2,11 @@
 // queue later. Relays of several API processes claim rows with FOR UPDATE SKIP LOCKED and a lease,
 // so each request is handed over by one of them; a dead relay's claims expire.
 import { checkCount } from './input-checks.js';
+import { toOutboxRow, type OutboxJoinRow } from './rows.js';
 import { now, relaxedWrite, rows, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
-import type { GradeKind, OutboxRow } from './store.js';
+import type { GradeKind } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface Row {
-  id: number;
-  submission_id: string;
-  kind: GradeKind;
-  grade_number: number;
-  created_at: string;
-  course_id: string;
-  grader_digest: string;
-  entry: string | null;
-}
-
-const toOutboxRow = (r: Row): OutboxRow => ({
-  id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
-  courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry,
-});
 
 /** Called inside the transaction that requests the grading. */
 export async function addOutboxRow(db: Queryable, submissionId: string, kind: GradeKind, gradeNumber: number): Promise<void> {
@@ -37,7 +22,7 @@ export function outboxOperations({ pool }: PgContext) {
   return {
     async pendingOutbox(limit) {
       checkCount('outbox limit', limit, 1);
-      return (await rows<Row>(pool, `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, s.entry, a.grader_digest FROM outbox o
+      return (await rows<OutboxJoinRow>(pool, `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, s.entry, a.grader_digest FROM outbox o
         JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id
         ORDER BY o.id LIMIT $1`, [limit])).map(toOutboxRow);
     },
@@ -51,7 +36,7 @@ export function outboxOperations({ pool }: PgContext) {
       checkCount('outbox lease', leaseMs, 1);
       const at = now();
       const until = new Date(Date.parse(at) + leaseMs).toISOString();
-      const claimed = await relaxedWrite(pool, (client) => rows<Row>(client, `WITH claimed AS (
+      const claimed = await relaxedWrite(pool, (client) => rows<OutboxJoinRow>(client, `WITH claimed AS (
           UPDATE outbox SET claimed_until = $1 WHERE id IN (
             SELECT id FROM outbox WHERE claimed_until IS NULL OR claimed_until < $2 ORDER BY id LIMIT $3 FOR UPDATE SKIP LOCKED)
           RETURNING id, submission_id, kind, grade_number, created_at)

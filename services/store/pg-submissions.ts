@@ -8,35 +8,15 @@ import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-
 import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './pg-assignments.js';
 import { addBlobContent, blobContentSizes } from './pg-blob-contents.js';
+import { toSubmission, type SubmissionRow } from './rows.js';
 import { now, row, rows, writeTransaction, type PgClient, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { eventText, insertEvent } from './pg-events.js';
 import { requireGradeState } from './pg-grade-state.js';
 import { addOutboxRow } from './pg-outbox.js';
 import { checkPurpose, checkStatus } from './submission-checks.js';
-import type { NewSubmission, Submission, SubmissionFile, SubmissionPurpose, SubmissionQuery, SubmissionStatus } from './store.js';
+import type { NewSubmission, Submission, SubmissionFile, SubmissionQuery } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface SubmissionRow {
-  id: string;
-  course_id: string;
-  assignment_id: number;
-  assignment_name: string;
-  student: string;
-  status: SubmissionStatus;
-  grade_number: number;
-  attempts: number;
-  file_count: number;
-  total_bytes: number;
-  entry: string | null;
-  created_at: string;
-  updated_at: string;
-  error: string | null;
-  error_code: string | null;
-  result_json: string | null;
-  result_grade_number: number | null;
-  purpose: SubmissionPurpose;
-}
 
 /** A submission with its assignment's name, its attempts at the latest grading and its newest result. */
 const SELECT = `SELECT s.*, a.name AS assignment_name,
@@ -46,15 +26,6 @@ const SELECT = `SELECT s.*, a.name AS assignment_name,
   JOIN assignments a ON a.id = s.assignment_id
   LEFT JOIN results r ON r.submission_id = s.id AND r.grade_number =
     (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')`;
-
-const toSubmission = (r: SubmissionRow): Submission => ({
-  id: r.id, courseId: r.course_id, assignmentId: r.assignment_id, assignmentName: r.assignment_name, student: r.student,
-  status: r.status, gradeNumber: r.grade_number, attempts: r.attempts, fileCount: r.file_count, totalBytes: r.total_bytes,
-  entry: r.entry, createdAt: r.created_at, updatedAt: r.updated_at, error: r.error, errorCode: r.error_code,
-  result: r.result_json === null ? null : JSON.parse(r.result_json) as Record<string, unknown>,
-  resultGradeNumber: r.result_grade_number,
-  purpose: r.purpose,
-});
 
 export async function findSubmission(db: Queryable, id: string): Promise<Submission | null> {
   if (!isSubmissionId(id)) return null;

@@ -5,32 +5,16 @@ import { newKeyId } from './ids.js';
 import { checkText, quote } from './input-checks.js';
 import { checkKeyOptions } from './key-options.js';
 import { hashSecret, makeKeySecret, prefixOf, sameHash } from './key-hash.js';
+import { toKeyInfo, type ApiKeyRow } from './rows.js';
 import { now, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
-import type { ApiKeyInfo, KeyScope } from './store.js';
+import type { ApiKeyInfo } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface KeyRow {
-  id: string;
-  course_id: string;
-  label: string | null;
-  prefix: string;
-  scope: KeyScope;
-  secret_sha256: Buffer;
-  created_at: string;
-  revoked_at: string | null;
-  expires_at: string | null;
-}
-
-const toInfo = (row: KeyRow): ApiKeyInfo => ({
-  id: row.id, courseId: row.course_id, label: row.label, prefix: row.prefix, scope: row.scope,
-  createdAt: row.created_at, revokedAt: row.revoked_at, expiresAt: row.expires_at,
-});
-
 function keyInfo(db: SqliteDatabase, id: string): ApiKeyInfo | null {
-  const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(String(id)) as KeyRow | undefined;
-  return row ? toInfo(row) : null;
+  const row = db.prepare('SELECT * FROM api_keys WHERE id = ?').get(String(id)) as ApiKeyRow | undefined;
+  return row ? toKeyInfo(row) : null;
 }
 
 export function apiKeyOperations({ db }: SqliteContext) {
@@ -54,7 +38,7 @@ export function apiKeyOperations({ db }: SqliteContext) {
       const prefix = prefixOf(secret);
       if (prefix === null) return null;
       const hash = hashSecret(secret);
-      const rows = db.prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').all(prefix, now()) as KeyRow[];
+      const rows = db.prepare('SELECT * FROM api_keys WHERE prefix = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)').all(prefix, now()) as ApiKeyRow[];
       const match = rows.find((row) => sameHash(row.secret_sha256, hash));
       return match ? { keyId: match.id, courseId: match.course_id, scope: match.scope } : null;
     },
@@ -67,7 +51,7 @@ export function apiKeyOperations({ db }: SqliteContext) {
 
     listApiKeys(courseId) {
       requireCourse(db, courseId);
-      return (db.prepare('SELECT * FROM api_keys WHERE course_id = ? ORDER BY created_at, id').all(courseId) as KeyRow[]).map(toInfo);
+      return (db.prepare('SELECT * FROM api_keys WHERE course_id = ? ORDER BY created_at, id').all(courseId) as ApiKeyRow[]).map(toKeyInfo);
     },
 
     getApiKey: (keyId) => keyInfo(db, keyId),

@@ -4,30 +4,13 @@
 import { UserError } from '../common/errors.js';
 import { checkAssignmentState, checkGraderSource, histogramOf } from './assignment-checks.js';
 import { checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
+import { toAssignment, type AssignmentRow } from './rows.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
 import { hasGraderSnapshot } from './sqlite-grader-snapshots.js';
-import type { Assignment, AssignmentCounts, AssignmentState } from './store.js';
+import type { Assignment, AssignmentCounts } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface AssignmentRow {
-  id: number;
-  course_id: string;
-  name: string;
-  grader_dir: string;
-  grader_digest: string;
-  due_at: string | null;
-  feedback_released_at: string | null;
-  state: AssignmentState;
-  created_at: string;
-  updated_at: string;
-}
-
-const toAssignment = (row: AssignmentRow): Assignment => ({
-  id: row.id, courseId: row.course_id, name: row.name, graderDir: row.grader_dir, graderDigest: row.grader_digest,
-  dueAt: row.due_at, feedbackReleasedAt: row.feedback_released_at, state: row.state, createdAt: row.created_at, updatedAt: row.updated_at,
-});
 
 function requireSnapshot(db: SqliteDatabase, graderDigest: string): void {
   checkSha256('grader digest', graderDigest);

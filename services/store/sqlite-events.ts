@@ -2,6 +2,7 @@
 // written in the same transaction as the state change it reports.
 import { UserError } from '../common/errors.js';
 import { checkCount, checkLimit, jsonObjectText, quote } from './input-checks.js';
+import { toEvent, type EventRow } from './rows.js';
 import { now, writeTransaction } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { requireGradeState } from './sqlite-grade-state.js';
@@ -10,18 +11,6 @@ import { addWebhookMessage } from './sqlite-webhook-messages.js';
 import { EVENT_TYPES, type EventType, type StoreEvent } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 import { eventGradeNumber, webhookTypeOf } from './webhook-event-types.js';
-
-interface EventRow {
-  submission_id: string;
-  seq: number;
-  type: EventType;
-  data_json: string;
-  created_at: string;
-}
-
-const toEvent = (row: EventRow): StoreEvent => ({
-  submissionId: row.submission_id, seq: row.seq, type: row.type, data: JSON.parse(row.data_json) as Record<string, unknown>, createdAt: row.created_at,
-});
 
 /** Appends an event (and its webhook message); inside a caller's transaction it becomes part of it. */
 export function appendEvent({ db, options }: SqliteContext, submissionId: string, type: EventType, data: object): StoreEvent {

@@ -2,35 +2,13 @@
 import { UserError } from '../common/errors.js';
 import { checkIncident, checkNote, checkTriageState, type CheckedIncident } from './incident-checks.js';
 import { checkCount, checkLimit, checkText, quote } from './input-checks.js';
+import { toIncident, type IncidentRow } from './rows.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { checkRequested, requireGradeState } from './sqlite-grade-state.js';
 import { addWebhookMessage } from './sqlite-webhook-messages.js';
-import type { Incident, TriageState } from './store.js';
+import type { Incident } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface IncidentRow {
-  id: number;
-  submission_id: string;
-  grade_number: number;
-  course_id: string;
-  syscall: string;
-  evidence_sha256: string | null;
-  evidence_path: string | null;
-  record_json: string;
-  created_at: string;
-  triage_state: TriageState;
-  triage_note: string | null;
-  triaged_by: string | null;
-  triaged_at: string | null;
-}
-
-const toIncident = (row: IncidentRow): Incident => ({
-  id: row.id, submissionId: row.submission_id, gradeNumber: row.grade_number, courseId: row.course_id, syscall: row.syscall,
-  evidenceSha256: row.evidence_sha256, evidencePath: row.evidence_path, record: JSON.parse(row.record_json) as Record<string, unknown>,
-  createdAt: row.created_at,
-  triage: { state: row.triage_state, note: row.triage_note, by: row.triaged_by, at: row.triaged_at },
-});
 
 /** Inserts checked incidents (each with its webhook message) inside the caller's transaction. */
 export function insertIncidents(db: SqliteDatabase, submissionId: string, gradeNumber: number, incidents: CheckedIncident[]): number[] {

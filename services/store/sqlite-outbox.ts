@@ -2,30 +2,15 @@
 // so an outage of Redis delays a submission but never loses it. A relay claims rows for a while
 // (a lease), so several API processes on one database each hand a request over once.
 import { checkCount } from './input-checks.js';
+import { toOutboxRow, type OutboxJoinRow } from './rows.js';
 import { now, relaxedWrite, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
-import type { GradeKind, OutboxRow } from './store.js';
+import type { GradeKind } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface Row {
-  id: number;
-  submission_id: string;
-  kind: GradeKind;
-  grade_number: number;
-  created_at: string;
-  course_id: string;
-  grader_digest: string;
-  entry: string | null;
-}
 
 /** Outbox rows with what the job needs of their submission and assignment. */
 const SELECT = `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, s.entry, a.grader_digest FROM outbox o
   JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id`;
-
-const toOutboxRow = (r: Row): OutboxRow => ({
-  id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
-  courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry,
-});
 
 /** Called inside the transaction that requests the grading. */
 export function addOutboxRow(db: SqliteDatabase, submissionId: string, kind: GradeKind, gradeNumber: number): void {
@@ -41,7 +26,7 @@ export function outboxOperations({ db }: SqliteContext) {
   return {
     pendingOutbox(limit) {
       checkCount('outbox limit', limit, 1);
-      return (db.prepare(`${SELECT} ORDER BY o.id LIMIT ?`).all(limit) as Row[]).map(toOutboxRow);
+      return (db.prepare(`${SELECT} ORDER BY o.id LIMIT ?`).all(limit) as OutboxJoinRow[]).map(toOutboxRow);
     },
 
     /** Not synced on its own: a claim lost in a power cut only lets a request be sent again (a no-op for the queue). */
@@ -51,7 +36,7 @@ export function outboxOperations({ db }: SqliteContext) {
       const at = now();
       const until = new Date(Date.parse(at) + leaseMs).toISOString();
       return relaxedWrite(db, () => writeTransaction(db, () => {
-        const rows = db.prepare(`${SELECT} WHERE o.claimed_until IS NULL OR o.claimed_until < ? ORDER BY o.id LIMIT ?`).all(at, limit) as Row[];
+        const rows = db.prepare(`${SELECT} WHERE o.claimed_until IS NULL OR o.claimed_until < ? ORDER BY o.id LIMIT ?`).all(at, limit) as OutboxJoinRow[];
         const claim = db.prepare('UPDATE outbox SET claimed_until = ? WHERE id = ?');
         for (const r of rows) claim.run(until, r.id);
         return rows.map(toOutboxRow);

@@ -7,54 +7,24 @@ import { checkCount, checkIsoTime, checkLimit, checkText, quote } from './input-
 import { checkEntry, checkManifest } from './manifest-check.js';
 import { assignmentById } from './sqlite-assignments.js';
 import { addBlobContent, blobContentSize } from './sqlite-blob-contents.js';
+import { toSubmission, type SubmissionRow } from './rows.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { appendEvent } from './sqlite-events.js';
 import { requireGradeState } from './sqlite-grade-state.js';
 import { addOutboxRow } from './sqlite-outbox.js';
 import { checkPurpose, checkStatus } from './submission-checks.js';
-import type { NewSubmission, Submission, SubmissionFile, SubmissionPurpose, SubmissionQuery, SubmissionStatus } from './store.js';
+import type { NewSubmission, Submission, SubmissionFile, SubmissionQuery } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface SubmissionRow {
-  id: string;
-  course_id: string;
-  assignment_id: number;
-  assignment_name: string;
-  student: string;
-  status: SubmissionStatus;
-  grade_number: number;
-  attempts: number;
-  file_count: number;
-  total_bytes: number;
-  entry: string | null;
-  created_at: string;
-  updated_at: string;
-  error: string | null;
-  error_code: string | null;
-  result_json: string | null;
-  result_grade_number: number | null;
-  result_verdict: string | null;
-  purpose: SubmissionPurpose;
-}
 
 /** A submission with its assignment's name, its attempts at the latest grading and its newest result. */
 const SELECT = `SELECT s.*, a.name AS assignment_name,
     (SELECT COUNT(*) FROM attempts t WHERE t.submission_id = s.id AND t.grade_number = s.grade_number) AS attempts,
-    r.result_json, r.grade_number AS result_grade_number, r.verdict AS result_verdict
+    r.result_json, r.grade_number AS result_grade_number
   FROM submissions s
   JOIN assignments a ON a.id = s.assignment_id
   LEFT JOIN results r ON r.submission_id = s.id AND r.grade_number =
     (SELECT MAX(grade_number) FROM results x WHERE x.submission_id = s.id AND x.outcome = 'graded')`;
-
-const toSubmission = (row: SubmissionRow): Submission => ({
-  id: row.id, courseId: row.course_id, assignmentId: row.assignment_id, assignmentName: row.assignment_name, student: row.student,
-  status: row.status, gradeNumber: row.grade_number, attempts: row.attempts, fileCount: row.file_count, totalBytes: row.total_bytes,
-  entry: row.entry, createdAt: row.created_at, updatedAt: row.updated_at, error: row.error, errorCode: row.error_code,
-  result: row.result_json === null ? null : JSON.parse(row.result_json) as Record<string, unknown>,
-  resultGradeNumber: row.result_grade_number,
-  purpose: row.purpose,
-});
 
 /** The WHERE clause of a listing and its parameters. */
 function queryFilter(query: SubmissionQuery): { where: string; params: unknown[] } {
@@ -126,7 +96,6 @@ function checkNewSubmission({ db, blobs, options }: SqliteContext, input: NewSub
   const entry = input.entry === undefined ? null : checkEntry(input.entry, files);
   return { assignment, student, key, brought, files, totalBytes, entry, purpose: checkPurpose(input.purpose ?? 'student') };
 }
-
 
 export function submissionOperations(context: SqliteContext) {
   const { db } = context;
