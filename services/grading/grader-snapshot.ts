@@ -16,7 +16,7 @@ import { writeTar } from '../intake/tar-pack.js';
 import type { GraderFile, GraderManifest } from '../store/store.js';
 import type { GraderDefinition } from './grader-definition.js';
 import { referencedFiles } from './grader-digest.js';
-import { languageRecord } from './languages/registry.js';
+import { sourceExtensions } from './program-language.js';
 import { loadGrader } from './load-grader.js';
 
 export interface MadeSnapshot {
@@ -51,7 +51,7 @@ function manifestOf(definition: GraderDefinition, files: GraderFile[]): GraderMa
     files,
     submissions: {
       language: definition.languages.join(' or '),
-      extensions: [...new Set(definition.languages.flatMap((language) => languageRecord(language).extensions))],
+      extensions: sourceExtensions(definition.languages),
       entry: definition.entry ?? null,
     },
     mode: definition.mode,

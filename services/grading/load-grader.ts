@@ -12,7 +12,7 @@ import { graderFiles } from './grader-paths.js';
 import { customCheckerOf, interactorOf } from './grader-programs.js';
 import { harnessOf, ioTests, limitsFrom } from './grader-tests.js';
 import { LANGUAGES, languageRecord, type Language } from './languages/registry.js';
-import { extensionsOf } from './languages/source-files.js';
+import { extensionsOf } from './program-language.js';
 
 function graderRoot(dir: string): string {
   try {
@@ -40,7 +40,7 @@ function languagesOf(ctx: GraderContext, spec: GraderSpec): [Language, ...Langua
 function entryOf(ctx: GraderContext, spec: GraderSpec, languages: readonly Language[]): string | undefined {
   if (spec.entry !== undefined && !languages.some((language) => languageRecord(language).extensions.includes(extname(spec.entry!)))) {
     const example = `main${languageRecord(languages[0]!).extensions[0]}`;
-    invalidField(ctx, 'entry', `expected a ${languages.join(' or ')} source file (${extensionsOf({ extensions: languages.flatMap((language) => languageRecord(language).extensions) })}), such as ${example}, got ${JSON.stringify(spec.entry)}`);
+    invalidField(ctx, 'entry', `expected a ${languages.join(' or ')} source file (${extensionsOf(languages)}), such as ${example}, got ${JSON.stringify(spec.entry)}`);
   }
   return spec.entry;
 }

@@ -4,6 +4,7 @@
 import { extname } from 'node:path';
 
 import { languageRecord, type Language } from './languages/registry.js';
+import { extensionsOf as extensionsOfRecord } from './languages/source-files.js';
 
 export type LanguageGuess =
   | { kind: 'one'; language: Language }
@@ -18,7 +19,12 @@ export function languageOfFiles(names: readonly string[], candidates: readonly L
   return found.length === 0 ? { kind: 'none' } : { kind: 'several', languages: found };
 }
 
-/** The extensions of the candidates, for messages: ".c, .cc, .cpp, .py". */
+/** Every source extension of the candidates, once each. */
+export function sourceExtensions(candidates: readonly Language[]): string[] {
+  return [...new Set(candidates.flatMap((language) => languageRecord(language).extensions))];
+}
+
+/** The extensions of the candidates, for messages: ".c, .cc, .cpp or .py". */
 export function extensionsOf(candidates: readonly Language[]): string {
-  return [...new Set(candidates.flatMap((language) => languageRecord(language).extensions))].join(', ');
+  return extensionsOfRecord({ extensions: sourceExtensions(candidates) });
 }
