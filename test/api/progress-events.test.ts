@@ -64,6 +64,21 @@ test('progress reports become test events as the student may see them; one after
   assert.equal((await events(id, staffKey)).map((e) => e.type), seen.map((e) => e.type), 'the staff follow the same stream');
 });
 
+test('attack: a student following the stream learns nothing of a withheld test while it is graded (after_due_date before the due date, after_published before release)', async () => {
+  const id = await uploadOne(api, 'mallory');
+  const ids = { submissionId: id, gradeNumber: 1 };
+  const later = { ...visible, index: 1, name: 'secret-case', verdict: 'WA', visibility: 'after_due_date' };
+  const unreleased = { ...visible, index: 2, name: 'release-case', verdict: 'AC', visibility: 'after_published' };
+  assert.is(await postResult(api, { type: 'started', ...ids, workerId: 'w1', attempt: 1 }), 204);
+  assert.is(await postResult(api, { type: 'progress', ...ids, done: 3, total: 3, tests: [visible, later, unreleased] }), 204);
+  assert.is(await postResult(api, finished(id)), 204); // the stream ends with the outcome
+  const shown = (await events(id, api.key)).filter((e) => e.type === 'test');
+  assert.is(shown.length, 1);
+  assert.equal(shown[0]!.data.tests, [visible], 'only the visible test: no name, verdict or score of a withheld one');
+  assert.not.match(JSON.stringify(shown), 'secret-case');
+  assert.not.match(JSON.stringify(shown), 'release-case');
+});
+
 test('a progress report for a grading that is not the latest is dropped; one from a grading never asked for, or of an unknown submission, refused', async () => {
   const id = await uploadOne(api, 'grace');
   await api.store.requestRegrade(id);
