@@ -23,6 +23,7 @@ import { openApiDocument } from './openapi.js';
 import { operatorRoutes } from './operator-routes.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { rateLimit } from './rate-limits.js';
+import { requestIds } from './request-id.js';
 import { resultIngester } from './result-ingest.js';
 import { serveRoute } from './serve-route.js';
 import { staffApi } from './staff/staff-api.js';
@@ -64,6 +65,7 @@ export function createApiApp(deps: ApiDependencies): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
+  app.use(requestIds(deps.logger));
 
   serveRoute(app, apiRoutes.health, (_req, res) => { res.json({ status: 'ok' }); });
   // Anyone may ask: it names what does not answer; why (a path, an address) goes to the log.

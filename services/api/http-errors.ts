@@ -7,6 +7,7 @@ import type { ErrorRequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 import { UserError } from '../common/errors.js';
+import { requestLog } from './request-id.js';
 
 /** A user error with the HTTP status to answer it with. */
 export class HttpError extends UserError {
@@ -47,7 +48,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       return sendError(res, status, status === 413 ? 'E_TOO_LARGE' : 'E_BAD_REQUEST', (error as Error).message);
     }
     const reference = `req_${randomBytes(8).toString('hex')}`;
-    logger.error({ err: error, method: req.method, url: req.originalUrl, reference }, 'request failed');
+    requestLog(res, logger).error({ err: error, method: req.method, url: req.originalUrl, reference }, 'request failed');
     return sendError(res, 500, 'E_INTERNAL', `the server failed to handle this request; it has been logged under the reference ${reference}, which operators can look up`);
   };
 }

@@ -10,6 +10,7 @@ import type { accepted } from '../protocol/api-schemas.js';
 import type { Store } from '../store/store.js';
 import { actOnInbound } from '../webhooks/inbound-actions.js';
 import { verifyInbound, type VerifiedInbound } from '../webhooks/inbound-verifier.js';
+import { requestIdOf, requestLog } from './request-id.js';
 import { serveRoute } from './serve-route.js';
 
 export interface InboundWebhookRoutesOptions {
@@ -38,7 +39,9 @@ export function inboundWebhookRoutes(options: InboundWebhookRoutesOptions): Rout
     next();
   };
   serveRoute(router, apiRoutes.inboundWebhook, raw, verify, options.uploads, async (_req, res) => {
-    const { submission, created } = await actOnInbound(store, verifiedOf(res), options.uploadLimits);
+    const verified = verifiedOf(res);
+    const { submission, created } = await actOnInbound(store, verified, requestIdOf(res), options.uploadLimits);
+    requestLog(res).info({ submission: submission.id, integration: verified.integration.id, action: verified.payload.type, replayed: !created }, 'inbound webhook accepted');
     if (created) options.queued();
     else res.set('Idempotent-Replayed', 'true');
     res.status(202).json({ id: submission.id, status: submission.status } satisfies z.infer<typeof accepted>);

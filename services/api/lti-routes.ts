@@ -25,6 +25,7 @@ import type { Store } from '../store/store.js';
 import { HttpError } from './http-errors.js';
 import { deepLinkReturnPage, errorPage, instructorPage, learnerPage, pickerPage } from './lti-pages.js';
 import type { OutboxRelay } from './outbox-relay.js';
+import { requestIdOf, requestLog } from './request-id.js';
 import { serveRoute } from './serve-route.js';
 import { studentSubmission } from './student-submission.js';
 import { checkGradable, uploadedEntry } from './upload/gradable-upload.js';
@@ -52,7 +53,7 @@ function page(logger: Logger, handler: (req: Request, res: Response) => Promise<
         return errorPage(res, status, error.code, error.message);
       }
       const reference = `req_${randomBytes(8).toString('hex')}`;
-      logger.error({ err: error, url: req.originalUrl, reference }, 'LTI request failed');
+      requestLog(res, logger).error({ err: error, url: req.originalUrl, reference }, 'LTI request failed');
       errorPage(res, 500, 'E_INTERNAL', `gradebox failed to handle this; operators can look it up under the reference ${reference}`);
     }
   };
@@ -124,9 +125,10 @@ async function upload(options: LtiRoutesOptions, req: Request, res: Response): P
       }
     }
     const { submission } = await store.createSubmission({
-      courseId: session.courseId, assignmentId: session.assignmentId, student: session.sub, entry,
+      courseId: session.courseId, assignmentId: session.assignmentId, student: session.sub, entry, requestId: requestIdOf(res),
       files: received.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
     });
+    requestLog(res).info({ submission: submission.id, course: submission.courseId, assignment: assignment.name }, 'LTI submission accepted');
     options.relay.kick();
     res.status(202).json({ id: submission.id, status: submission.status });
   } finally {

@@ -61,6 +61,7 @@ export class OutboxRelay {
           graderDigest: row.graderDigest, kind: row.kind, enqueuedAt: new Date().toISOString(),
           files: await inlineFilesOf(this.store, row.submissionId),
           ...(row.entry === null ? {} : { entry: row.entry }),
+          ...(row.requestId === null ? {} : { requestId: row.requestId }),
         });
         await this.store.markOutboxDispatched(row.id);
         unsent = unsent.filter((id) => id !== row.id);

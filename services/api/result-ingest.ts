@@ -26,7 +26,10 @@ async function gradedSample(store: Store, message: Extract<ResultMessage, { type
 export function resultIngester(store: Store, metrics: ApiMetrics, logger: Logger): (message: ResultMessage) => Promise<void> {
   return async (message) => {
     // The reference students are shown for a failure, so operators find this grading's lines.
-    const log = logger.child({ submission: message.submissionId, grade: message.gradeNumber, reference: gradingReference(message.submissionId, message.gradeNumber) });
+    const log = logger.child({
+      submission: message.submissionId, grade: message.gradeNumber, reference: gradingReference(message.submissionId, message.gradeNumber),
+      ...(message.requestId === undefined ? {} : { request_id: message.requestId }),
+    });
     switch (message.type) {
       case 'started': {
         const { started, attempt } = await store.startAttempt(message.submissionId, message.gradeNumber, { workerId: message.workerId, attempt: message.attempt });

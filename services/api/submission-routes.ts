@@ -23,6 +23,7 @@ import { HttpError } from './http-errors.js';
 import { requireActor } from './identify.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { rateLimit } from './rate-limits.js';
+import { requestIdOf, requestLog } from './request-id.js';
 import { serveRoute } from './serve-route.js';
 import { StreamSlots } from './stream-slots.js';
 import { streamSubmissionEvents } from './submission-events.js';
@@ -98,6 +99,8 @@ async function createSubmission(options: SubmissionRoutesOptions, req: Request, 
     // the outcome, nothing of the upload is left once the client hears it.
     if (existsSync(staging)) await rm(staging, { recursive: true, force: true });
   }
+  const { submission } = stored;
+  requestLog(res).info({ submission: submission.id, course: submission.courseId, assignment: submission.assignmentName, replayed: !stored.created }, 'submission accepted');
   if (stored.created) options.relay.kick();
   else res.set('Idempotent-Replayed', 'true');
   res.status(202).json({ id: stored.submission.id, status: stored.submission.status } satisfies z.infer<typeof accepted>);
@@ -121,7 +124,7 @@ async function storeUpload(options: SubmissionRoutesOptions, req: Request, res: 
   // Files held in memory go into the database with the submission, in its one commit; spilled ones are stored as blob files first.
   for (const file of upload.files) if (!file.content) await storeStagedFile(store, file.diskPath, file.sha256);
   return store.createSubmission({
-    courseId, assignmentId: assignment.id, student, idempotencyKey, entry,
+    courseId, assignmentId: assignment.id, student, idempotencyKey, entry, requestId: requestIdOf(res),
     files: upload.files.map((f) => ({ path: f.path, sha256: f.sha256, size: f.size, content: f.content })),
   });
 }
@@ -168,7 +171,8 @@ export function submissionRoutes(options: SubmissionRoutesOptions): Router {
   serveRoute(router, apiRoutes.events, (req, res) => followEvents(options, slots, req, res));
   serveRoute(router, apiRoutes.regrade, regrades, async (req, res) => {
     const submission = await reachableSubmission(store, res, String(req.params.id), 'submissions.regrade');
-    const again = await store.requestRegrade(submission.id);
+    const again = await store.requestRegrade(submission.id, requestIdOf(res));
+    requestLog(res).info({ submission: again.id, grade: again.gradeNumber }, 'regrade requested');
     options.relay.kick();
     res.status(202).json({ id: again.id, status: again.status } satisfies z.infer<typeof accepted>);
   });

@@ -5,6 +5,7 @@ import { UserError } from '../common/errors.js';
 import { sha256Hex } from './digest.js';
 import { firstIssue } from './first-issue.js';
 import { gradeNumber, plainId } from './ids.js';
+import { requestId } from './request-id.js';
 
 /**
  * A small submission travels inside its job, so a worker grades it without asking the API for its
@@ -47,6 +48,8 @@ export const gradingJobSchema = z.strictObject({
   files: inlineFilesSchema.optional(),
   /** The file the submission's program starts from, as its upload named it; absent: none named. */
   entry: z.string().min(1).max(4096).optional(),
+  /** The id of the API request that asked for this grading, for the worker's log lines; absent in jobs queued before ids were kept. */
+  requestId: requestId.optional(),
 });
 
 export type GradingJob = z.infer<typeof gradingJobSchema>;
@@ -57,7 +60,7 @@ export const gradingIdsSchema = z.object({ submissionId: plainId, gradeNumber })
 /** The payload, checked; a bad one is a `UserError` (E_JOB_PAYLOAD) naming the field. */
 export function parseGradingJob(data: unknown): GradingJob {
   const parsed = gradingJobSchema.safeParse(data);
-  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files?, entry? } as documented in services/protocol/grading-job.ts`);
+  if (!parsed.success) throw new UserError('E_JOB_PAYLOAD', `grading job payload is invalid: ${firstIssue(parsed.error)}; send { submissionId, gradeNumber, courseId, graderDigest, kind, enqueuedAt, files?, entry?, requestId? } as documented in services/protocol/grading-job.ts`);
   return parsed.data;
 }
 

@@ -5,6 +5,7 @@ import { sha256Hex } from './digest.js';
 import { firstIssue } from './first-issue.js';
 import { VERDICTS, type GradeResult } from './grade-result.js';
 import { gradeNumber, plainId } from './ids.js';
+import { requestId } from './request-id.js';
 
 /** A policy violation during grading, with the sha256 of its evidence archive (uploaded to the API). */
 export const incidentRefSchema = z.strictObject({
@@ -55,24 +56,27 @@ export const testProgressSchema = z.strictObject({
 });
 export type TestProgress = z.infer<typeof testProgressSchema>;
 
+/** What every message carries: the grading, and the id of the API request that asked for it (from its job), for the API's log. */
+const gradingShape = { submissionId: plainId, gradeNumber, requestId: requestId.optional() };
+
 export const resultMessageSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('started'), submissionId: plainId, gradeNumber, ...attemptSchema.shape }),
+  z.strictObject({ type: z.literal('started'), ...gradingShape, ...attemptSchema.shape }),
   z.strictObject({
-    type: z.literal('finished'), submissionId: plainId, gradeNumber,
+    type: z.literal('finished'), ...gradingShape,
     result: gradeResultSchema,
     incidents: z.array(incidentRefSchema),
     /** The attempt's start, when no `started` message was sent for it (the grading ended quickly). */
     started: attemptSchema.optional(),
   }),
   z.strictObject({
-    type: z.literal('progress'), submissionId: plainId, gradeNumber,
+    type: z.literal('progress'), ...gradingShape,
     /** Tests done so far, of `total`. */
     done: z.int().min(0), total: z.int().min(0),
     /** The tests done since the last progress message. */
     tests: z.array(testProgressSchema).max(1000),
   }),
   z.strictObject({
-    type: z.literal('failed'), submissionId: plainId, gradeNumber,
+    type: z.literal('failed'), ...gradingShape,
     /** Why no grade will come: for the student when it was their submission's fault, else for operators. */
     reason: z.string().min(1).max(4000),
     /** The student's own doing (e.g. no source file), not an internal failure. */

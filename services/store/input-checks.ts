@@ -5,6 +5,7 @@ import { isAbsolute } from 'node:path';
 import { UserError } from '../common/errors.js';
 import { isSha256Hex } from '../protocol/digest.js';
 import { assignmentName, courseId } from '../protocol/ids.js';
+import { isRequestId } from '../protocol/request-id.js';
 
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
@@ -33,6 +34,13 @@ export function checkAssignmentName(name: unknown): string {
     throw bad(`assignment name ${quote(name)} is not allowed; use 1–100 letters, digits, ".", "_" or "-", starting with a letter or digit`);
   }
   return parsed.data;
+}
+
+/** An API request's id as the job carries it (protocol/request-id.ts), or null when none is given. */
+export function checkRequestId(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  if (!isRequestId(value)) throw bad(`request id ${quote(value)} is not allowed; use 1–128 letters, digits, ".", "_", ":" or "-"`);
+  return value;
 }
 
 /** One line of text (a name, a label, a student id): 1..max characters, no control characters. */

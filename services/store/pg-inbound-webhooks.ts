@@ -86,12 +86,12 @@ export function inboundWebhookOperations(context: PgContext) {
       });
     },
 
-    requestInboundRegrade(receipt, submissionId): Promise<CreatedSubmission> {
+    requestInboundRegrade(receipt, submissionId, requestId): Promise<CreatedSubmission> {
       checkReceipt(receipt);
       return writeTransaction(pool, async (client) => {
         const earlier = await earlierSubmission(client, receipt);
         if (earlier) return { submission: earlier, created: false };
-        const submission = await regradeIn(context, client, submissionId);
+        const submission = await regradeIn(context, client, submissionId, requestId);
         await addReceipt(client, receipt, submission.id);
         return { submission, created: true };
       });

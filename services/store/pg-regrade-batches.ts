@@ -34,7 +34,7 @@ async function findBatch(db: Queryable, id: string): Promise<RegradeBatch | null
 export function regradeBatchOperations(context: PgContext) {
   const { pool } = context;
   return {
-    async createRegradeBatch(filter, requestedBy, max) {
+    async createRegradeBatch(filter, requestedBy, max, requestId) {
       await requireCourse(pool, filter?.courseId);
       checkText('requested by', requestedBy, 300);
       checkCount('most submissions of a batch', max, 1);
@@ -46,7 +46,7 @@ export function regradeBatchOperations(context: PgContext) {
           [id, filter.courseId, JSON.stringify(filter), requestedBy, now()]);
         // In id order: two batches over the same submissions lock them in the same order.
         for (const submissionId of [...ids].sort()) {
-          const { gradeNumber } = await regradeIn(context, client, submissionId);
+          const { gradeNumber } = await regradeIn(context, client, submissionId, requestId);
           await client.query('INSERT INTO regrade_batch_items (batch_id, submission_id, grade_number) VALUES ($1, $2, $3)', [id, submissionId, gradeNumber]);
         }
         return (await findBatch(client, id))!;

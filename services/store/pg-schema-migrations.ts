@@ -448,4 +448,5 @@ ALTER TABLE submissions ADD COLUMN error_code text;` },
   { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
   { version: 9, name: 'webhooks', sql: WEBHOOKS },
   { version: 10, name: 'lti', sql: LTI },
+  { version: 11, name: 'request ids in the outbox', sql: 'ALTER TABLE outbox ADD COLUMN request_id text;' },
 ];

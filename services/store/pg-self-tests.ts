@@ -74,12 +74,12 @@ export function selfTestOperations(context: PgContext) {
 
     listGraderSamples: (assignmentId, graderDigest) => samplesOf(pool, assignmentId, graderDigest),
 
-    async startSelfTest(assignmentId, requestedBy) {
+    async startSelfTest(assignmentId, requestedBy, requestId) {
       const assignment = await requireAssignmentId(pool, assignmentId);
       checkText('requested by', requestedBy, 300);
       const samples = await samplesOf(pool, assignment.id, assignment.graderDigest);
       const inputs = samples.map((sample) => ({
-        courseId: assignment.courseId, assignmentId: assignment.id, student: `self-test:${sample.name}`, files: sample.files, purpose: 'self_test' as const,
+        courseId: assignment.courseId, assignmentId: assignment.id, student: `self-test:${sample.name}`, files: sample.files, purpose: 'self_test' as const, requestId,
       }));
       const checked = await Promise.all(inputs.map((input) => checkSubmission(context, input)));
       return writeTransaction(pool, async (client) => {

@@ -119,16 +119,16 @@ export async function insertCheckedSubmission(context: PgContext, client: PgClie
   for (const sha256 of [...checked.brought.keys()].sort()) await addBlobContent(client, sha256, checked.brought.get(sha256)!);
   await client.query(`INSERT INTO submission_files (submission_id, path, sha256, size) SELECT $1, * FROM unnest($2::text[], $3::text[], $4::bigint[])`,
     [id, checked.files.map((f) => f.path), checked.files.map((f) => f.sha256), checked.files.map((f) => f.size)]);
-  await addOutboxRow(client, id, 'grade', 1);
+  await addOutboxRow(client, id, 'grade', 1, input.requestId);
   await insertEvent(client, id, 'queued', eventText(context, 'queued', { gradeNumber: 1, kind: 'grade' }));
   return { submission: (await findSubmission(client, id))!, created: true };
 }
 
 /** The next grading of the submission inside the caller's transaction. */
-export async function regradeIn(context: PgContext, client: PgClient, id: string): Promise<Submission> {
+export async function regradeIn(context: PgContext, client: PgClient, id: string, requestId?: string): Promise<Submission> {
   const gradeNumber = (await requireGradeState(client, id, true)).gradeNumber + 1;
   await client.query("UPDATE submissions SET grade_number = $1, status = 'queued', error = NULL, error_code = NULL, updated_at = $2 WHERE id = $3", [gradeNumber, now(), id]);
-  await addOutboxRow(client, id, 'regrade', gradeNumber);
+  await addOutboxRow(client, id, 'regrade', gradeNumber, requestId);
   await insertEvent(client, id, 'queued', eventText(context, 'queued', { gradeNumber, kind: 'regrade' }));
   return (await findSubmission(client, id))!;
 }
@@ -165,8 +165,8 @@ export function submissionOperations(context: PgContext) {
       return rows<SubmissionFile>(pool, 'SELECT path, sha256, size FROM submission_files WHERE submission_id = $1 ORDER BY path COLLATE "C"', [id]);
     },
 
-    requestRegrade(id) {
-      return writeTransaction(pool, (client) => regradeIn(context, client, id));
+    requestRegrade(id, requestId) {
+      return writeTransaction(pool, (client) => regradeIn(context, client, id, requestId));
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -104,11 +104,12 @@ export interface OutboxJoinRow {
   course_id: string;
   grader_digest: string;
   entry: string | null;
+  request_id: string | null;
 }
 
 export const toOutboxRow = (r: OutboxJoinRow): OutboxRow => ({
   id: r.id, submissionId: r.submission_id, kind: r.kind, gradeNumber: r.grade_number, createdAt: r.created_at,
-  courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry,
+  courseId: r.course_id, graderDigest: r.grader_digest, entry: r.entry, requestId: r.request_id,
 });
 
 export interface EventRow {

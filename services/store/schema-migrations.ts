@@ -473,4 +473,7 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
   { version: 9, name: 'webhooks', sql: WEBHOOKS },
   { version: 10, name: 'lti', sql: LTI },
+  // The id of the API request that asked for the grading, for the job (and so the worker's log);
+  // rows from before have none (NULL).
+  { version: 11, name: 'request ids in the outbox', sql: 'ALTER TABLE outbox ADD COLUMN request_id TEXT;' },
 ];

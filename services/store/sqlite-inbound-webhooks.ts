@@ -77,12 +77,12 @@ export function inboundWebhookOperations(context: SqliteContext) {
       });
     },
 
-    requestInboundRegrade(receipt, submissionId): CreatedSubmission {
+    requestInboundRegrade(receipt, submissionId, requestId): CreatedSubmission {
       checkReceipt(receipt);
       return writeTransaction(db, () => {
         const earlier = earlierSubmission(db, receipt, submissions.getSubmission);
         if (earlier) return { submission: earlier, created: false };
-        const submission = submissions.requestRegrade(submissionId);
+        const submission = submissions.requestRegrade(submissionId, requestId);
         addReceipt(db, receipt, submission.id);
         return { submission, created: true };
       });

@@ -1,7 +1,7 @@
 // The outbox: grading requests written with the state that causes them, handed to the queue later,
 // so an outage of Redis delays a submission but never loses it. A relay claims rows for a while
 // (a lease), so several API processes on one database each hand a request over once.
-import { checkCount } from './input-checks.js';
+import { checkCount, checkRequestId } from './input-checks.js';
 import { toOutboxRow, type OutboxJoinRow } from './rows.js';
 import { now, relaxedWrite, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -9,12 +9,13 @@ import type { GradeKind } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
 /** Outbox rows with what the job needs of their submission and assignment. */
-const SELECT = `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, s.course_id, s.entry, a.grader_digest FROM outbox o
+const SELECT = `SELECT o.id, o.submission_id, o.kind, o.grade_number, o.created_at, o.request_id, s.course_id, s.entry, a.grader_digest FROM outbox o
   JOIN submissions s ON s.id = o.submission_id JOIN assignments a ON a.id = s.assignment_id`;
 
-/** Called inside the transaction that requests the grading. */
-export function addOutboxRow(db: SqliteDatabase, submissionId: string, kind: GradeKind, gradeNumber: number): void {
-  db.prepare('INSERT INTO outbox (submission_id, kind, grade_number, created_at) VALUES (?, ?, ?, ?)').run(submissionId, kind, gradeNumber, now());
+/** Called inside the transaction that requests the grading; `requestId` is the API request's that asks for it. */
+export function addOutboxRow(db: SqliteDatabase, submissionId: string, kind: GradeKind, gradeNumber: number, requestId?: string): void {
+  db.prepare('INSERT INTO outbox (submission_id, kind, grade_number, created_at, request_id) VALUES (?, ?, ?, ?, ?)')
+    .run(submissionId, kind, gradeNumber, now(), checkRequestId(requestId));
 }
 
 function checkIds(ids: number[]): void {

@@ -34,7 +34,7 @@ export function regradeBatchOperations(context: SqliteContext) {
   const { db } = context;
   const submissions = submissionOperations(context);
   return {
-    createRegradeBatch(filter, requestedBy, max) {
+    createRegradeBatch(filter, requestedBy, max, requestId) {
       requireCourse(db, filter?.courseId);
       checkText('requested by', requestedBy, 300);
       checkCount('most submissions of a batch', max, 1);
@@ -45,7 +45,7 @@ export function regradeBatchOperations(context: SqliteContext) {
         db.prepare('INSERT INTO regrade_batches (id, course_id, filter_json, requested_by, created_at) VALUES (?, ?, ?, ?, ?)')
           .run(id, filter.courseId, JSON.stringify(filter), requestedBy, now());
         const addItem = db.prepare('INSERT INTO regrade_batch_items (batch_id, submission_id, grade_number) VALUES (?, ?, ?)');
-        for (const submissionId of ids) addItem.run(id, submissionId, submissions.requestRegrade(submissionId).gradeNumber);
+        for (const submissionId of ids) addItem.run(id, submissionId, submissions.requestRegrade(submissionId, requestId).gradeNumber);
         return findBatch(db, id)!;
       });
     },

@@ -75,7 +75,7 @@ export function selfTestOperations(context: SqliteContext) {
 
     listGraderSamples: (assignmentId, graderDigest) => samplesOf(db, assignmentId, graderDigest),
 
-    startSelfTest(assignmentId, requestedBy) {
+    startSelfTest(assignmentId, requestedBy, requestId) {
       const assignment = requireAssignmentId(db, assignmentId);
       checkText('requested by', requestedBy, 300);
       return writeTransaction(db, () => {
@@ -85,7 +85,7 @@ export function selfTestOperations(context: SqliteContext) {
         const addCase = db.prepare('INSERT INTO self_test_cases (self_test_id, name, expected_verdict, submission_id) VALUES (?, ?, ?, ?)');
         for (const sample of samplesOf(db, assignment.id, assignment.graderDigest)) {
           const { submission } = submissions.createSubmission({
-            courseId: assignment.courseId, assignmentId: assignment.id, student: `self-test:${sample.name}`, files: sample.files, purpose: 'self_test',
+            courseId: assignment.courseId, assignmentId: assignment.id, student: `self-test:${sample.name}`, files: sample.files, purpose: 'self_test', requestId,
           });
           addCase.run(id, sample.name, sample.expectedVerdict, submission.id);
         }

@@ -112,7 +112,7 @@ export function submissionOperations(context: SqliteContext) {
           VALUES (?, ?, ?, ?, ?, 'queued', 1, ?, ?, ?, ?, ?, ?)`).run(id, input.courseId, assignment.id, student, key, files.length, totalBytes, entry, at, at, purpose);
         const addFile = db.prepare('INSERT INTO submission_files (submission_id, path, sha256, size) VALUES (?, ?, ?, ?)');
         for (const file of files) addFile.run(id, file.path, file.sha256, file.size);
-        addOutboxRow(db, id, 'grade', 1);
+        addOutboxRow(db, id, 'grade', 1, input.requestId);
         appendEvent(context, id, 'queued', { gradeNumber: 1, kind: 'grade' });
         return { submission: findSubmission(db, id)!, created: true };
       });
@@ -129,11 +129,11 @@ export function submissionOperations(context: SqliteContext) {
     },
 
     /** The next grading of the submission: a new grade number, an outbox row, status `queued`, a `queued` event. */
-    requestRegrade(id) {
+    requestRegrade(id, requestId) {
       return writeTransaction(db, () => {
         const gradeNumber = requireGradeState(db, id).gradeNumber + 1;
         db.prepare("UPDATE submissions SET grade_number = ?, status = 'queued', error = NULL, error_code = NULL, updated_at = ? WHERE id = ?").run(gradeNumber, now(), id);
-        addOutboxRow(db, id, 'regrade', gradeNumber);
+        addOutboxRow(db, id, 'regrade', gradeNumber, requestId);
         appendEvent(context, id, 'queued', { gradeNumber, kind: 'regrade' });
         return findSubmission(db, id)!;
       });

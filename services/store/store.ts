@@ -256,6 +256,8 @@ export interface NewSubmission {
   entry?: string;
   /** @defaultValue `student` */
   purpose?: SubmissionPurpose;
+  /** The id of the API request that uploads it, kept with its grading request (see OutboxRow). */
+  requestId?: string;
 }
 
 /** How many of a course's submissions are in one open status. */
@@ -336,6 +338,8 @@ export interface OutboxRow {
   graderDigest: string;
   /** For the job payload: the submission's entry file, or null. */
   entry: string | null;
+  /** For the job payload: the id of the API request that asked for this grading, or null (none given, or queued before ids were kept). */
+  requestId: string | null;
 }
 
 /** Who tries a grading: the worker, and which of the job's tries this is (1 for the first). */
@@ -552,7 +556,7 @@ export interface Store extends WebhookStore, LtiStore {
   setGraderSamples(assignmentId: number, graderDigest: string, samples: GraderSample[]): Promise<void>;
   listGraderSamples(assignmentId: number, graderDigest: string): Promise<GraderSample[]>;
   /** Grades each sample of the assignment's current grader as a self-test submission, all queued at once. */
-  startSelfTest(assignmentId: number, requestedBy: string): Promise<SelfTest>;
+  startSelfTest(assignmentId: number, requestedBy: string, requestId?: string): Promise<SelfTest>;
   /** The newest self-test of the assignment, with where each case stands. */
   latestSelfTest(assignmentId: number): Promise<SelfTest | null>;
 
@@ -572,14 +576,14 @@ export interface Store extends WebhookStore, LtiStore {
   listSubmissions(query: SubmissionQuery): Promise<Submission[]>;
   listSubmissionFiles(id: string): Promise<SubmissionFile[]>;
   /** Requests one more grading: next grade number, an outbox row, status `queued`. */
-  requestRegrade(id: string): Promise<Submission>;
+  requestRegrade(id: string, requestId?: string): Promise<Submission>;
   /** Requests one more grading of every submission the filter takes (at most `max`), as one batch whose progress can be read. */
-  createRegradeBatch(filter: RegradeFilter, requestedBy: string, max: number): Promise<RegradeBatch>;
+  createRegradeBatch(filter: RegradeFilter, requestedBy: string, max: number, requestId?: string): Promise<RegradeBatch>;
   getRegradeBatch(id: string): Promise<RegradeBatch | null>;
   /** createSubmission once per inbound webhook: the same receipt again answers the first submission (created false). */
   createInboundSubmission(receipt: InboundReceipt, input: NewSubmission): Promise<CreatedSubmission>;
   /** requestRegrade once per inbound webhook: the same receipt again changes nothing (created false). */
-  requestInboundRegrade(receipt: InboundReceipt, submissionId: string): Promise<CreatedSubmission>;
+  requestInboundRegrade(receipt: InboundReceipt, submissionId: string, requestId?: string): Promise<CreatedSubmission>;
 
   /** Grading requests not yet dispatched (claimed or not), oldest first. */
   pendingOutbox(limit: number): Promise<OutboxRow[]>;

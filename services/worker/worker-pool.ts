@@ -62,6 +62,11 @@ export interface WorkerPoolOptions extends QueueNames {
   scratchDir?: string;
 }
 
+/** `message` naming the API request that asked for its grading, when the job named one. */
+function withRequestId(message: ResultMessage, requestId: string | undefined): ResultMessage {
+  return requestId === undefined ? message : { ...message, requestId };
+}
+
 export class WorkerPool {
   /** This worker's name. */
   readonly id: string;
@@ -128,7 +133,7 @@ export class WorkerPool {
     this.inFlight.add(flight);
     // Taken after the jobs in flight were handed back: it goes back too.
     if (this.handedBackAll) void flight.handBack().catch(() => {});
-    const work = this.accept(job, log, flight.signal).then((payload) => this.run(job, payload, flight, log));
+    const work = this.accept(job, log, flight.signal).then((accepted) => this.run(job, accepted.payload, flight, accepted.log));
     try {
       return await Promise.race([work, flight.handedBackSignal]);
     } finally {
@@ -140,18 +145,25 @@ export class WorkerPool {
     }
   }
 
-  /** The checked payload; a job that cannot be graded (not signed, bad payload, stalled too often) fails for good here. */
-  private async accept(job: Job, log: Logger, handedBack: AbortSignal): Promise<GradingJob> {
+  /**
+   * The checked payload, and the job's logger bound to the id of the API request that asked for the
+   * grading (every line of it carries `request_id` from here on); a job that cannot be graded (not
+   * signed, bad payload, stalled too often) fails for good here.
+   */
+  private async accept(job: Job, jobLog: Logger, handedBack: AbortSignal): Promise<{ payload: GradingJob; log: Logger }> {
     const signed = verifyJob(job.data, this.options.jobKey);
-    if ('problem' in signed) return this.refuse(signed.problem, log);
+    if ('problem' in signed) return this.refuse(signed.problem, jobLog);
     const parsed = gradingJobSchema.safeParse(signed.payload);
-    if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, log, false, handedBack);
+    if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, jobLog, false, handedBack);
     const payload = parsed.data;
+    const log = payload.requestId === undefined ? jobLog : jobLog.child({ request_id: payload.requestId });
     // Only the course's count of waiting jobs: the grading need not wait for it.
     void this.fairShare.release(payload, job.id!).catch((error: unknown) => log.warn({ err: error }, 'cannot update the fair-share count'));
     const maxStalls = this.options.maxStalls ?? 2;
-    if (job.stalledCounter > maxStalls) await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log, false, handedBack);
-    return payload;
+    if (job.stalledCounter > maxStalls) {
+      await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log, false, handedBack, undefined, payload.requestId);
+    }
+    return { payload, log };
   }
 
   /**
@@ -163,12 +175,13 @@ export class WorkerPool {
     throw new UnrecoverableError(`refused, ${problem}`);
   }
 
-  /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
-  private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal, code?: string): Promise<never> {
+  /** Publishes `failed` (when the job names its grading; with its request id when it was checked) and fails the job without retries. */
+  private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal, code?: string, requestId?: string): Promise<never> {
     log.error({ reason }, 'job failed for good');
     const ids = gradingIdsSchema.safeParse(job.data);
     if (ids.success) {
-      await this.send({ type: 'failed', ...ids.data, reason, userError, ...(code ? { code } : {}) }, log, handedBack).catch((error: unknown) => {
+      const failed: ResultMessage = { type: 'failed', ...ids.data, reason, userError, ...(code ? { code } : {}) };
+      await this.send(withRequestId(failed, requestId), log, handedBack).catch((error: unknown) => {
         // Refused too (say, the submission is gone): nothing more to tell; the job still ends here.
         if (!resultRefused(error)) throw error;
         log.error({ err: error }, 'the API refused the failed message');
@@ -180,7 +193,9 @@ export class WorkerPool {
   private async run(job: Job, payload: GradingJob, flight: InFlightJob, log: Logger): Promise<string | null> {
     const began = performance.now();
     const attempt = { workerId: this.id, attempt: Math.max(1, job.attemptsStarted) };
-    const start = new StartNotice(attempt, () => this.send({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, ...attempt }, log, flight.signal));
+    // Every message about this grading names the request that asked for it, for the API's log.
+    const tagged = (message: ResultMessage): ResultMessage => withRequestId(message, payload.requestId);
+    const start = new StartNotice(attempt, () => this.send(tagged({ type: 'started', submissionId: payload.submissionId, gradeNumber: payload.gradeNumber, ...attempt }), log, flight.signal));
     const onCpu = <T>(grade: (cpu: string) => Promise<T>): Promise<T> => this.slots.use((cpu) => {
       flight.onCpu = true;
       log.info({ cpu, submission: payload.submissionId, grade: payload.gradeNumber, waited_ms: Math.round(performance.now() - began) }, 'grading');
@@ -188,10 +203,10 @@ export class WorkerPool {
       return grade(cpu);
     }, flight.signal);
     const ids = { submissionId: payload.submissionId, gradeNumber: payload.gradeNumber };
-    const progress = new ProgressReport(ids, start, (message) => this.options.backend.sendResult(message, flight.signal), log);
+    const progress = new ProgressReport(ids, start, (message) => this.options.backend.sendResult(tagged(message), flight.signal), log);
     try {
       const result = await gradeAndReport({
-        backend: this.options.backend, send: (message) => this.send(message, log, flight.signal), grade: this.options.grade ?? gradeSubmission,
+        backend: this.options.backend, send: (message) => this.send(tagged(message), log, flight.signal), grade: this.options.grade ?? gradeSubmission,
         scratchRoot: this.options.scratchDir ?? tmpdir(), log, handedBack: () => flight.handedBack, onCpu, spareCpus: this.slots.asSpare(), start,
         removeLater: (dir) => this.removeLater(dir, log), progress,
       }, payload);
@@ -202,13 +217,13 @@ export class WorkerPool {
       // The attempt counts, whatever comes of it.
       await start.sendNow().catch((sendError: unknown) => log.warn({ err: sendError }, 'cannot send the started message'));
       // A result the API refuses for good would be refused again after another grading.
-      if (resultRefused(error)) return this.giveUp(job, `the API refused the result: ${(error as Error).message}`, log, false, flight.signal);
+      if (resultRefused(error)) return this.giveUp(job, `the API refused the result: ${(error as Error).message}`, log, false, flight.signal, undefined, payload.requestId);
       const judgement = judgeFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
       if (judgement.retry) {
         log.warn({ err: error }, 'internal failure: the job will be retried');
         throw error;
       }
-      return this.giveUp(job, judgement.reason, log, judgement.userError, flight.signal, judgement.code);
+      return this.giveUp(job, judgement.reason, log, judgement.userError, flight.signal, judgement.code, payload.requestId);
     }
   }
 

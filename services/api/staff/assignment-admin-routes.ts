@@ -18,6 +18,7 @@ import { checkIsoTime } from '../../store/input-checks.js';
 import type { Assignment, GraderSample, Store } from '../../store/store.js';
 import { requireCoursePermission } from '../access-checks.js';
 import { HttpError } from '../http-errors.js';
+import { requestIdOf } from '../request-id.js';
 import { serveRoute } from '../serve-route.js';
 import { assignmentJson, graderJson, selfTestJson } from './assignment-views.js';
 import { checkedBody } from './checked-input.js';
@@ -168,7 +169,7 @@ export function assignmentAdminRoutes(ctx: StaffContext): Router {
     if ((await store.listGraderSamples(assignment.id, assignment.graderDigest)).length === 0) {
       throw new HttpError(409, 'E_NO_SAMPLES', `the grader of ${assignment.name} brought no sample submissions to self-test: add them under submissions/ with their verdicts in submissions/expected.json, and upload the grader again`);
     }
-    const test = await store.startSelfTest(assignment.id, actorName(actor));
+    const test = await store.startSelfTest(assignment.id, actorName(actor), requestIdOf(res));
     ctx.relay.kick();
     await ctx.audit(res, 'assignment.self_test', assignment.courseId, { assignment: assignment.name, grader: assignment.graderDigest, self_test: test.id, samples: test.cases.length });
     res.status(202).json(selfTestJson(test, assignment.graderDigest));

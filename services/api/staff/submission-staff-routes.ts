@@ -11,6 +11,7 @@ import { assignmentName, courseId as courseIdSchema, isSubmissionId } from '../.
 import type { RegradeBatch, RegradeFilter, Store, SubmissionQuery } from '../../store/store.js';
 import { requireCoursePermission, requireResourcePermission } from '../access-checks.js';
 import { HttpError } from '../http-errors.js';
+import { requestIdOf } from '../request-id.js';
 import { serveRoute } from '../serve-route.js';
 import { checkedBody, queryParam } from './checked-input.js';
 import { csvLine } from './csv.js';
@@ -135,7 +136,7 @@ export function submissionStaffRoutes({ store, audit, relay }: StaffContext): Ro
       courseId: input.course, assignmentId: await assignmentIdOf(store, input.course, input.assignment),
       student: input.student, verdict: input.verdict, status: input.status, since: input.since, until: input.until,
     };
-    const batch = await store.createRegradeBatch(filter, actorName(actor), MAX_REGRADE);
+    const batch = await store.createRegradeBatch(filter, actorName(actor), MAX_REGRADE, requestIdOf(res));
     relay.kick();
     await audit(res, 'regrade.requested', input.course, { regrade: batch.id, filter: input, submissions: batch.total });
     res.status(202).json(regradeJson(batch));
