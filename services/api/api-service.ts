@@ -119,12 +119,12 @@ export async function startApiService(options: ApiServiceOptions): Promise<ApiSe
   mkdirSync(stagingDir, { recursive: true, mode: 0o700 });
   chmodSync(stagingDir, 0o700);
   // The public URL is known once the server listens (port 0 in tests): the settings are filled then.
-  const lti = ltiService(store, ltiSettings('http://unset.invalid', options.lti), ltiScoreFacts(store), logger.child({ part: 'lti' }));
+  const lti = ltiService(store, ltiSettings('http://unset.invalid', options.lti), ltiScoreFacts(store), logger.child({ part: 'lti' }), metrics.deliveryAttempts);
   // The payloads' links need the port, known once listening: the webhooks start then.
   let publicUrl = options.publicUrl ?? config().publicUrl;
   const webhooks = webhookService({
     store, redisUrl: options.redisUrl, apiRedis: redis, prefix, settings: webhookSettings(options.webhooks), logger: logger.child({ part: 'webhooks' }),
-    buildPayload: (message) => webhookPayloadBuilder(store, publicUrl!)(message),
+    buildPayload: (message) => webhookPayloadBuilder(store, publicUrl!)(message), metrics: metrics.deliveryAttempts,
   });
   const app = createApiApp({
     store, redis, relay, metrics, logger, workerToken, operatorToken, stagingDir, uploadLimits: options.uploadLimits,

@@ -9,6 +9,7 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 import type { OpenSubmissionCount } from '../store/store.js';
+import { DeliveryMetrics } from './delivery-metrics.js';
 
 /** What a scrape reads; kept as functions so the metrics never own a connection. */
 export interface MetricSources {
@@ -78,6 +79,8 @@ function scrapedGauges(sources: MetricSources, registers: Registry[]): void {
 
 export class ApiMetrics {
   readonly registry = new Registry();
+  /** The webhook and LTI delivery workers' outcomes. */
+  readonly deliveryAttempts = new DeliveryMetrics(this.registry);
   private readonly jobsByVerdict: Counter<'verdict'>;
   private readonly sinceUpload: Histogram<'language' | 'verdict'>;
   private readonly gradingSeconds: Histogram;

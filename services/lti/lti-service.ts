@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 
 import type { Store } from '../store/store.js';
 import type { LtiSettings } from './lti-settings.js';
-import type { ScoreFactsOf } from './passback-attempt.js';
+import type { ScoreAttemptMetrics, ScoreFactsOf } from './passback-attempt.js';
 import { PassbackWorker } from './passback-worker.js';
 import { PlatformKeys } from './platform-keys.js';
 import { ServiceTokens } from './service-token.js';
@@ -21,11 +21,11 @@ export interface LtiService {
   close(): Promise<void>;
 }
 
-export function ltiService(store: Store, settings: LtiSettings, factsOf: ScoreFactsOf, logger: Logger): LtiService {
+export function ltiService(store: Store, settings: LtiSettings, factsOf: ScoreFactsOf, logger: Logger, metrics: ScoreAttemptMetrics): LtiService {
   const toolKeys = new ToolKeys(store, settings.keysKept);
   const tokens = new ServiceTokens(toolKeys, settings.requestTimeoutMs);
   const passback = new PassbackWorker({
-    store, tokens, factsOf, timeoutMs: settings.requestTimeoutMs, retryScheduleMs: settings.retryScheduleMs, logger,
+    store, tokens, factsOf, timeoutMs: settings.requestTimeoutMs, retryScheduleMs: settings.retryScheduleMs, logger, metrics,
   }, settings.passbackIntervalMs, logger);
   return {
     settings, toolKeys, tokens, passback,

@@ -7,7 +7,7 @@
 // busy) is tried again too: a delivery is never dropped, nor a zero sent, because gradebox failed.
 import type { Logger } from 'pino';
 
-import type { LtiAttemptRecord, LtiScoreDelivery, LtiStore } from '../store/lti-store.js';
+import type { LtiAttemptRecord, LtiDeliveryState, LtiScoreDelivery, LtiStore } from '../store/lti-store.js';
 import { scoreBody, type ScoreFacts } from './ags-score.js';
 import { MEDIA, SCOPE } from './lti-claims.js';
 import { lineItemOf, scoresUrl } from './line-items.js';
@@ -17,6 +17,11 @@ import type { ServiceTokens } from './service-token.js';
 /** Says what a delivery's grading means for the learner's gradebook (the API decides what a student may see). */
 export type ScoreFactsOf = (delivery: LtiScoreDelivery) => Promise<ScoreFacts & { assignmentName: string }>;
 
+/** Told how each attempt ended (the API's metrics: passback runs in the API process, which serves /metrics). */
+export interface ScoreAttemptMetrics {
+  ltiScoreAttempt(state: LtiDeliveryState, seconds: number): void;
+}
+
 export interface PassbackContext {
   store: LtiStore;
   tokens: ServiceTokens;
@@ -24,6 +29,7 @@ export interface PassbackContext {
   timeoutMs: number;
   retryScheduleMs: readonly number[];
   logger: Logger;
+  metrics: ScoreAttemptMetrics;
 }
 
 /** Each wait is drawn between 90 % and 110 % of the schedule's, so deliveries that failed together are not retried together. */

@@ -30,8 +30,10 @@ export class PassbackWorker {
       // A lease long enough for a token, a line item and the score, each within the timeout.
       const due = await this.context.store.claimLtiScoreDeliveries(new Date().toISOString(), BATCH, 4 * this.context.timeoutMs);
       for (const delivery of due) {
+        const began = performance.now();
         const record = await attemptScoreDelivery(this.context, delivery);
         await this.context.store.recordLtiScoreAttempt(delivery.id, record);
+        this.context.metrics.ltiScoreAttempt(record.state, (performance.now() - began) / 1000);
         const log = { delivery: delivery.id, course: delivery.courseId, student: delivery.student, kind: delivery.kind, status: record.status };
         if (record.state === 'failed') this.logger.warn({ ...log, error: record.error }, 'score passback failed for good');
         else if (record.state === 'pending') this.logger.info({ ...log, error: record.error, next: record.nextAttemptAt }, 'score passback attempt failed');

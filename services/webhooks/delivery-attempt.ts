@@ -8,7 +8,7 @@ import type { Logger } from 'pino';
 import { formatDuration } from '../common/durations.js';
 import { InternalError } from '../common/errors.js';
 import type { Store } from '../store/store.js';
-import type { WebhookAttemptInput, WebhookDeliveryToSend } from '../store/webhook-store.js';
+import type { WebhookAttemptInput, WebhookAttemptOutcome, WebhookDeliveryToSend } from '../store/webhook-store.js';
 import type { AddressGuard } from './address-guard.js';
 import { parseEndpointUrl } from './endpoint-url.js';
 import { retryAfterMs, retryDelayMs } from './retry-schedule.js';
@@ -16,11 +16,18 @@ import { signedHeaders } from './signature.js';
 import type { WebhookSettings } from './webhook-settings.js';
 import { postWebhook } from './webhook-request.js';
 
+/** Told how each attempt ended (the API's metrics: the delivery worker runs in the API process, which serves /metrics). */
+export interface WebhookAttemptMetrics {
+  /** `seconds` (the attempt's latency) null: nothing was sent (the endpoint was disabled before). */
+  webhookAttempt(outcome: WebhookAttemptOutcome, seconds: number | null): void;
+}
+
 export interface AttemptContext {
   store: Store;
   guard: AddressGuard;
   settings: WebhookSettings;
   logger: Logger;
+  metrics: WebhookAttemptMetrics;
 }
 
 /** What the queue does next with the delivery: nothing, or try again after a delay. */
@@ -89,7 +96,9 @@ export async function attemptDelivery(context: AttemptContext, deliveryId: numbe
   const startedAt = new Date().toISOString();
   if (delivery.endpoint.disabledAt !== null) {
     const error = `not sent: the endpoint is disabled (${delivery.endpoint.disabledReason ?? 'no reason kept'})`;
-    await store.recordWebhookAttempt(deliveryId, round, { startedAt, status: null, latencyMs: 0, error, outcome: 'failed' });
+    if (await store.recordWebhookAttempt(deliveryId, round, { startedAt, status: null, latencyMs: 0, error, outcome: 'failed' })) {
+      context.metrics.webhookAttempt('failed', null);
+    }
     return null;
   }
   if (delivery.message.payload === null) throw new InternalError('E_WEBHOOK_PAYLOAD', `webhook message ${delivery.message.id} was queued without its payload`);
@@ -97,6 +106,8 @@ export async function attemptDelivery(context: AttemptContext, deliveryId: numbe
   const latencyMs = Date.now() - Date.parse(startedAt);
   const judged = judge(sent, delivery, attempt, context.settings, Date.now());
   const recorded = await store.recordWebhookAttempt(deliveryId, round, { startedAt, latencyMs, ...judged });
+  // Counted once: an attempt another round overtook is not recorded, so not counted either.
+  if (recorded) context.metrics.webhookAttempt(judged.outcome, latencyMs / 1000);
   const log = { endpoint: delivery.endpoint.id, course: delivery.endpoint.courseId, message: delivery.message.id, type: delivery.message.type, attempt, status: sent.status };
   if (judged.disableEndpoint && recorded) {
     logger.error({ ...log, event: 'webhook.endpoint_disabled', url: delivery.endpoint.url, reason: judged.disableEndpoint }, 'webhook endpoint disabled');

@@ -7,6 +7,7 @@ import type { Logger } from 'pino';
 import { connectRedis } from '../queue/redis-connection.js';
 import type { Store } from '../store/store.js';
 import { AddressGuard } from './address-guard.js';
+import type { WebhookAttemptMetrics } from './delivery-attempt.js';
 import { startDeliveryWorker } from './delivery-worker.js';
 import { EndpointRegistry } from './endpoint-registry.js';
 import type { WebhookSettings } from './webhook-settings.js';
@@ -24,6 +25,8 @@ export interface WebhookServiceOptions {
   settings: WebhookSettings;
   buildPayload: PayloadBuilder;
   logger: Logger;
+  /** Counts each attempt's outcome (the API's /metrics). */
+  metrics: WebhookAttemptMetrics;
 }
 
 export interface WebhookService {
@@ -59,7 +62,7 @@ export function webhookService(options: WebhookServiceOptions): WebhookService {
     settings,
     start() {
       workerRedis = connectRedis(options.redisUrl, { profile: 'worker', name: 'gradebox-webhooks' });
-      worker = startDeliveryWorker({ store, guard, settings, logger }, workerRedis, options.prefix);
+      worker = startDeliveryWorker({ store, guard, settings, logger, metrics: options.metrics }, workerRedis, options.prefix);
       relay.start();
     },
     async close() {

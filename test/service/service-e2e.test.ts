@@ -182,6 +182,81 @@ test('bad uploads get a clear 4xx with a JSON error and leave nothing behind', a
   assert.ok(after.blobs <= before.blobs + 3, `blobs: ${before.blobs} → ${after.blobs}`);
 });
 
+type LogLine = Record<string, unknown>;
+
+/** The service's JSON log lines (the API's and the workers', as `gradebox start` passes them on). */
+function logLines(): LogLine[] {
+  return service.output().split('\n').filter((line) => line.startsWith('{')).flatMap((line) => {
+    try {
+      return [JSON.parse(line) as LogLine];
+    } catch {
+      return []; // a line cut where the pipe's chunk ended: the next look reads it whole
+    }
+  });
+}
+
+/** The log lines once `wanted` finds what it looks for in them (lines come through a pipe, a little after the answers). */
+async function linesOnce(wanted: (lines: LogLine[]) => boolean, what: string): Promise<LogLine[]> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const lines = logLines();
+    if (wanted(lines)) return lines;
+    if (Date.now() > deadline) throw new Error(`not logged in 10 s: ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The worker's lines about one grading (its job id is `<submission>.<grade number>`). */
+const workerLinesOf = (lines: LogLine[], job: string): LogLine[] => lines.filter((l) => l.name === 'gradebox-worker' && l.job === job);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+test('X-Request-Id: the upload\'s id is on the API\'s lines and every worker line of its grading, a regrade\'s own on its grading; never a metric label', async () => {
+  const files = { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'wrong.c')) };
+  const sent = await uploadSubmission(service, { assignment: 'sum-c', student: 's9' }, files, { 'x-request-id': 'r-123' });
+  assert.is(sent.status, 202, JSON.stringify(sent.body));
+  const id = sent.body.id!;
+  await waitUntilGraded(service, id);
+  const regrade = await fetch(`${service.url}/v1/submissions/${id}/regrade`, { method: 'POST', headers: { authorization: `Bearer ${service.key}`, 'x-request-id': 'r-124' } });
+  assert.equal([regrade.status, regrade.headers.get('x-request-id')], [202, 'r-124'], 'the id is echoed');
+  await waitUntilGraded(service, id);
+
+  const apiGraded = (lines: LogLine[], grade: number) => lines.find((l) => l.name === 'gradebox-api' && l.msg === 'graded' && l.submission === id && l.grade === grade);
+  const workerGraded = (lines: LogLine[], job: string) => workerLinesOf(lines, job).some((l) => l.msg === 'graded');
+  const lines = await linesOnce((all) => Boolean(apiGraded(all, 2)) && workerGraded(all, `${id}.2`) && workerGraded(all, `${id}.1`), 'both gradings');
+  const accepted = lines.find((l) => l.name === 'gradebox-api' && l.msg === 'submission accepted' && l.submission === id);
+  assert.is(accepted?.request_id, 'r-123', JSON.stringify(accepted));
+  assert.is(apiGraded(lines, 1)?.request_id, 'r-123', 'the API\'s line of the worker\'s result');
+  assert.is(apiGraded(lines, 2)?.request_id, 'r-124');
+  for (const [job, requestId] of [[`${id}.1`, 'r-123'], [`${id}.2`, 'r-124']] as const) {
+    const worker = workerLinesOf(lines, job);
+    assert.ok(worker.some((l) => l.msg === 'grading') && worker.some((l) => l.msg === 'graded'), `the worker logged grading ${job}`);
+    assert.equal(worker.filter((l) => l.request_id !== requestId), [], `every worker line of ${job} carries ${requestId}`);
+  }
+  const operatorToken = readFileSync(join(service.dataDir, 'operator-token'), 'utf8').trim();
+  const metrics = await (await fetch(`${service.url}/metrics`, { headers: { authorization: `Bearer ${operatorToken}` } })).text();
+  assert.not.match(metrics, 'r-123');
+});
+
+test('request-id-hostile: an X-Request-Id too long or holding a control character is replaced by a new id, and is never logged', async () => {
+  const tooLong = `r-${'x'.repeat(300)}`;
+  const files = { 'main.c': readFileSync(join(GRADERS, 'sum-c', 'submissions', 'wrong.c')) };
+  const sent = await uploadSubmission(service, { assignment: 'sum-c', student: 's10' }, files, { 'x-request-id': tooLong });
+  assert.is(sent.status, 202, JSON.stringify(sent.body));
+  const id = sent.body.id!;
+  await waitUntilGraded(service, id);
+  const withTab = await fetch(`${service.url}/v1/submissions/${id}`, { headers: { authorization: `Bearer ${service.key}`, 'x-request-id': 'r-1\t{"level":60}' } });
+  assert.is(withTab.status, 200);
+  assert.match(withTab.headers.get('x-request-id') ?? '', UUID, 'a new id is echoed');
+
+  const lines = await linesOnce((all) => workerLinesOf(all, `${id}.1`).some((l) => l.msg === 'graded'), 'the grading');
+  const given = lines.find((l) => l.msg === 'submission accepted' && l.submission === id)?.request_id;
+  assert.match(String(given), UUID);
+  assert.ok(workerLinesOf(lines, `${id}.1`).every((l) => l.request_id === given), 'the new id goes with the grading');
+  assert.not.ok(service.output().includes('x'.repeat(300)), 'the long header is not logged');
+  assert.not.ok(service.output().includes('"level":60}'), 'nor the one with a tab');
+});
+
 test('health, readiness, metrics and the OpenAPI document', async () => {
   assert.equal(await (await fetch(`${service.url}/healthz`)).json(), { status: 'ok' });
   assert.equal(await (await fetch(`${service.url}/readyz`)).json(), { status: 'ready' });
