@@ -16,6 +16,7 @@ import { WebhookReceiver, type ReceivedWebhook } from '../support/webhook-receiv
 import { callApi, registerEndpoint, verified } from './webhook-fixtures.js';
 
 const SCHEDULE = [0, 100, 200, 1500];
+const OPERATOR_TOKEN = 'retries-test-operator-token';
 let redis: PrivateRedis;
 let api: TestApi;
 let receiver: WebhookReceiver;
@@ -26,6 +27,7 @@ test.before(async () => {
   receiver = await WebhookReceiver.start();
   dns = await TestDnsServer.start();
   api = await startTestApi(redis, {
+    operatorToken: OPERATOR_TOKEN,
     webhooks: { allowNetworks: ['127.0.0.0/8'], dnsServers: [dns.server], retryScheduleMs: SCHEDULE, timeoutMs: 500, disableAfterMs: 3600_000, relayIntervalMs: 50 },
   });
 });
@@ -140,6 +142,44 @@ test('the host is resolved once per attempt and checked: rebound to a private ad
   dns.address = '127.0.0.1';
   await receiver.waitFor(2, 10_000);
   assert.is((await settled(endpoint)).state, 'delivered', 'resolved again for the retry, and allowed');
+});
+
+/** One metric family's samples in /metrics, by their labels (`outcome="retry"`). */
+async function samples(family: string): Promise<Map<string, number>> {
+  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${OPERATOR_TOKEN}` } })).text();
+  const found = new Map<string, number>();
+  for (const [, name, labels, value] of text.matchAll(/^(gradebox_\w+)(?:\{(.*)\})? (\S+)$/gm)) if (name === family) found.set(labels ?? '', Number(value));
+  return found;
+}
+
+/** The webhook outcomes counted, and the attempts whose latency was observed. */
+async function deliveryCounts(): Promise<Record<string, number>> {
+  const outcomes = await samples('gradebox_webhook_deliveries_total');
+  const latency = await samples('gradebox_delivery_duration_seconds_count');
+  const counts: Record<string, number> = { latencies: latency.get('channel="webhook"') ?? 0 };
+  for (const outcome of ['delivered', 'retry', 'failed', 'disabled']) counts[outcome] = outcomes.get(`outcome="${outcome}"`) ?? Number.NaN;
+  return counts;
+}
+
+test('each attempt is counted in /metrics by its outcome (200 delivered, 500 retry and at the schedule\'s end failed, 410 disabled), its latency observed', async () => {
+  const before = await deliveryCounts();
+  const outcomesAt = async (path: string, answer: (index: number) => number): Promise<string[]> => {
+    receiver.reset();
+    receiver.answer = (_request, index) => ({ status: answer(index) });
+    const { id: endpoint } = await registerEndpoint(api, receiver.url(path));
+    await uploadOne(api);
+    const outcomes = (await settled(endpoint)).attempts.map((a: any) => a.outcome as string);
+    await api.store.removeWebhookEndpoint(endpoint);
+    return outcomes;
+  };
+  assert.equal(await outcomesAt('/flaky', (index) => (index === 0 ? 500 : 200)), ['retry', 'delivered']);
+  const down = await outcomesAt('/down', () => 500);
+  assert.equal(down, [...Array(down.length - 1).fill('retry'), 'failed'], 'retried on the schedule, then given up');
+  assert.equal(await outcomesAt('/gone', () => 410), ['disabled']);
+
+  const after = await deliveryCounts();
+  const moved = Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n - before[name]!]));
+  assert.equal(moved, { latencies: 2 + down.length + 1, delivered: 1, retry: 1 + down.length - 1, failed: 1, disabled: 1 });
 });
 
 test.run();
