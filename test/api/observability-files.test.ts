@@ -60,7 +60,10 @@ test('every metric the dashboard, the alerts and the KEDA scaler use is exported
   const expressions = operatorExpressions();
   assert.ok(expressions.length >= 20, `the files were read (${expressions.length} expressions)`);
   const alerts = expressions.filter((e) => e.where.startsWith('rule Gradebox')).map((e) => e.where);
-  assert.equal(alerts.sort(), ['rule GradeboxDeliveryFailures', 'rule GradeboxGradingLatencySLO', 'rule GradeboxIncidentRate', 'rule GradeboxNoWorkerAlive', 'rule GradeboxQueueBackingUp']);
+  assert.equal(alerts.sort(), [
+    'rule GradeboxDeliveryFailures', 'rule GradeboxGradingLatencySLO', 'rule GradeboxIncidentRate', 'rule GradeboxLtiPassbackFailures',
+    'rule GradeboxNoWorkerAlive', 'rule GradeboxQueueBackingUp', 'rule GradeboxWebhookDeliveryFailures',
+  ]);
   for (const { where, expr } of expressions) {
     const names = metricsIn(expr);
     assert.ok(names.length > 0, `${where} uses a gradebox metric: ${expr}`);

@@ -162,6 +162,37 @@ test('422 (a user not in the course) is final, not retried, and operators see it
   assert.match(String(row.last_error), '422');
 });
 
+/** The LTI outcomes counted in /metrics, and the attempts whose time was observed. */
+async function passbackCounts(): Promise<Record<string, number>> {
+  const text = await (await fetch(`${api.url}/metrics`, { headers: { authorization: `Bearer ${OPERATOR}` } })).text();
+  const sample = (line: string): number => Number(text.split('\n').find((l) => l.startsWith(`${line} `))?.split(' ')[1] ?? Number.NaN);
+  return {
+    delivered: sample('gradebox_lti_score_deliveries_total{outcome="delivered"}'),
+    retry: sample('gradebox_lti_score_deliveries_total{outcome="retry"}'),
+    failed: sample('gradebox_lti_score_deliveries_total{outcome="failed"}'),
+    superseded: sample('gradebox_lti_score_deliveries_total{outcome="superseded"}'),
+    latencies: sample('gradebox_delivery_duration_seconds_count{channel="lti"}'),
+  };
+}
+
+test('each passback attempt is counted in /metrics by its outcome (delivered, a 503 to retry, a final 422 failed), its time observed', async () => {
+  const before = await passbackCounts();
+  const retried = await submitAndPend(await launchLearner('counted-learner', 'rl-counted', `${canvasItems()}/45`), 'counted-learner');
+  platform.scoreAnswers.push({ status: 503, headers: { 'retry-after': '0' } });
+  await graded(retried, 1, 2);
+  const delivery = await settled('counted-learner', 'graded');
+  assert.equal([delivery.state, delivery.attempts], ['delivered', 2]);
+  const refused = await submitAndPend(await launchLearner('refused-learner', 'rl-refused', `${canvasItems()}/46`), 'refused-learner');
+  platform.scoreAnswers.push({ status: 422 });
+  await graded(refused, 2, 2);
+  assert.is((await settled('refused-learner', 'graded')).state, 'failed');
+
+  const after = await passbackCounts();
+  const moved = Object.fromEntries(Object.entries(after).map(([name, n]) => [name, n - before[name]!]));
+  // Two Pendings and one grade delivered; one 503; one 422.
+  assert.equal(moved, { delivered: 3, retry: 1, failed: 1, superseded: 0, latencies: 5 });
+});
+
 test('gradebox\'s own failure is Failed with no score (never a zero): an internal failure, and a result whose sandbox failed', async () => {
   const token = await launchLearner('unlucky-learner', 'rl-unlucky', `${canvasItems()}/45`);
   const id = await submitAndPend(token, 'unlucky-learner');
