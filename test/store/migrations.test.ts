@@ -85,6 +85,20 @@ test('after version 3 each try counts once; attempts stored before it stay count
   assert.is((await store.getSubmission(id))?.attempts, 2);
 });
 
+test('after version 11 grading requests keep their request id; one queued before has none', async () => {
+  const dir = fixture.dataDir();
+  const at = '2026-01-01T00:00:00.000Z';
+  const id = 'sub_AAAAAAAAAAAAAAAAAAAAAA';
+  await fixture.oldDatabase(dir, 10, `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
+    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');
+    INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
+      VALUES ('${id}', 'cs101', 1, 'ada', 'queued', 1, 0, 0, '${at}', '${at}');
+    INSERT INTO outbox (submission_id, kind, grade_number, created_at) VALUES ('${id}', 'grade', 1, '${at}');`);
+  const store = await fixture.open(dir);
+  await store.requestRegrade(id, 'r-2');
+  assert.equal((await store.pendingOutbox(10)).map((o) => [o.gradeNumber, o.requestId]), [[1, null], [2, 'r-2']]);
+});
+
 test('after version 4 graders are snapshotted; an assignment from before keeps its row and has no snapshot until added again', async () => {
   const dir = fixture.dataDir();
   const at = '2026-01-01T00:00:00.000Z';

@@ -50,6 +50,23 @@ test('the entry file a submission names is stored and reaches its job; one that 
   }
 });
 
+test('the request id of an upload and of a regrade reaches its grading request (the job); none is null; a bad one is refused and stores nothing', async () => {
+  const store = await fixture.open();
+  const assignment = await seed(store);
+  const { submission } = await submit(store, assignment, { 'main.c': 'int main(void){return 0;}\n' }, { requestId: 'r-123' });
+  await store.requestRegrade(submission.id, 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d');
+  const plain = await submit(store, assignment, { 'other.c': 'int main(void){return 1;}\n' }, { student: 'bob' });
+  assert.equal((await store.pendingOutbox(10)).map((o) => [o.submissionId, o.gradeNumber, o.requestId]), [
+    [submission.id, 1, 'r-123'], [submission.id, 2, 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d'], [plain.submission.id, 1, null],
+  ]);
+  assert.equal((await store.claimOutbox(10, 60_000)).map((o) => o.requestId), ['r-123', 'f3b1c2d4-5e6f-4a7b-8c9d-0e1f2a3b4c5d', null], 'claimed rows carry it too');
+  const hostile = await userError(submit(store, assignment, { 'x.c': 'int x;\n' }, { student: 'eve', requestId: 'r-1\n{"level":60}' }), 'E_BAD_INPUT');
+  assert.match(hostile.message, /request id .* is not allowed/);
+  await userError(store.requestRegrade(submission.id, 'x'.repeat(129)), 'E_BAD_INPUT');
+  assert.is((await store.listSubmissions({ courseId: 'cs101' })).length, 2, 'the refused upload stored nothing');
+  assert.is((await store.getSubmission(submission.id))?.gradeNumber, 2, 'nor the refused regrade');
+});
+
 test('submission ids are random and unguessable: no two alike, and an unknown or malformed id is simply absent', async () => {
   const store = await fixture.open();
   const assignment = await seed(store);
