@@ -11,22 +11,12 @@ import { fromPackageRoot } from '../../services/common/package-root.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { connectRedis } from '../../services/queue/redis-connection.js';
 import { WorkerRoster } from '../../services/queue/worker-roster.js';
-import { removeTempDirs } from '../support/helpers.js';
-import { privateRedis, until } from '../support/queue-fixtures.js';
-import { COURSE, postResult, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
+import { until } from '../support/queue-fixtures.js';
+import { COURSE, postResult, testApiPerFile, uploadOne, type TestApi } from '../support/api-fixtures.js';
 
 let redis: PrivateRedis;
 let api: TestApi;
-
-test.before(async () => {
-  redis = await privateRedis();
-  api = await startTestApi(redis);
-});
-test.after(async () => {
-  await api?.service.close();
-  await redis?.stop();
-  removeTempDirs();
-});
+testApiPerFile(test, (startedApi, startedRedis) => { api = startedApi; redis = startedRedis; });
 
 async function scrape(): Promise<string> {
   const token = readFileSync(`${api.dataDir}/operator-token`, 'utf8').trim();

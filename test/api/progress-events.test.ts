@@ -5,23 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { COURSE, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
-import { removeTempDirs } from '../support/helpers.js';
-import { privateRedis } from '../support/queue-fixtures.js';
+import { COURSE, parseEvents, postResult, testApiPerFile, uploadOne, type TestApi } from '../support/api-fixtures.js';
 
-let redis: PrivateRedis;
 let api: TestApi;
-
-test.before(async () => {
-  redis = await privateRedis();
-  api = await startTestApi(redis);
-});
-test.after(async () => {
-  await api?.service.close();
-  await redis?.stop();
-  removeTempDirs();
-});
+testApiPerFile(test, (started) => { api = started; });
 
 const measured = { cpu_ms: 3, wall_ms: 9, memory_kb: 1480 };
 const visible = { index: 0, name: 'small', verdict: 'WA', score: 0, max_score: 1, visibility: 'visible', ...measured };

@@ -9,24 +9,11 @@ import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { uploadSubmission } from '../../services/bench/portal-client.js';
-import { removeTempDirs } from '../support/helpers.js';
-import { privateRedis } from '../support/queue-fixtures.js';
-import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
+import { ASSIGNMENT, COURSE, getJson, parseEvents, postResult, testApiPerFile, uploadOne, type TestApi } from '../support/api-fixtures.js';
 
-let redis: PrivateRedis;
 let api: TestApi;
-
-test.before(async () => {
-  redis = await privateRedis();
-  api = await startTestApi(redis);
-});
-test.after(async () => {
-  await api?.service.close();
-  await redis?.stop();
-  removeTempDirs();
-});
+testApiPerFile(test, (started) => { api = started; });
 
 const EXPECTED_SECRET = 'EDGE-SECRET-ANSWER';
 

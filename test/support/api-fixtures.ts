@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { pino } from 'pino';
+import type { Test } from 'uvu';
 
 import type { ApiLimits } from '../../services/api/api-limits.js';
 import type { LtiSettings } from '../../services/lti/lti-settings.js';
@@ -14,9 +15,9 @@ import { uploadSubmission } from '../../services/bench/portal-client.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
 import type { WebhookSettings } from '../../services/webhooks/webhook-settings.js';
-import { tempDir } from './helpers.js';
+import { removeTempDirs, tempDir } from './helpers.js';
 import { addAssignment } from './store-fixtures.js';
-import { randomPrefix, until } from './queue-fixtures.js';
+import { privateRedis, randomPrefix, until } from './queue-fixtures.js';
 
 export const COURSE = 'cs101';
 export const ASSIGNMENT = 'sum';
@@ -71,6 +72,25 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
   // Until its Redis connection is ready the API counts rate limits in memory: tests start from Redis.
   await until(async () => (await fetch(`${url}/readyz`)).ok, 10_000, 'the API ready');
   return { url: `http://127.0.0.1:${service.port}`, key, store, dataDir, queuePrefix, workerToken, logs, service };
+}
+
+/**
+ * One API for a test file's tests: on a private Redis, started before the first test (both handed
+ * to `started`) and closed, with the Redis and the temp folders, after the last.
+ */
+export function testApiPerFile(suite: Test, started: (api: TestApi, redis: PrivateRedis) => void): void {
+  let redis: PrivateRedis | undefined;
+  let api: TestApi | undefined;
+  suite.before(async () => {
+    redis = await privateRedis();
+    api = await startTestApi(redis);
+    started(api, redis);
+  });
+  suite.after(async () => {
+    await api?.service.close();
+    await redis?.stop();
+    removeTempDirs();
+  });
 }
 
 /** Uploads one small file to ASSIGNMENT; returns the submission id (the upload must be accepted). */
