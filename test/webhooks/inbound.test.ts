@@ -3,14 +3,17 @@
 // webhook-id makes a redelivery (even two at once) create nothing twice. Refused: no signature, a
 // wrong secret, a changed body, a timestamp out of tolerance, an unknown or removed integration,
 // and payloads that break the upload rules (unsafe names, bad base64, over the caps).
+import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
+import { gradingJobId } from '../../services/protocol/grading-job.js';
+import { DEFAULT_GRADING_QUEUE } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { ASSIGNMENT, COURSE, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
 import { removeTempDirs } from '../support/helpers.js';
-import { privateRedis } from '../support/queue-fixtures.js';
+import { closeConnections, connection, privateRedis, until } from '../support/queue-fixtures.js';
 import { sha256 } from '../support/store-fixtures.js';
 import { callApi } from './webhook-fixtures.js';
 
@@ -26,6 +29,7 @@ test.before(async () => {
   integration = created.body;
 });
 test.after(async () => {
+  closeConnections();
   await api?.service.close();
   await redis?.stop();
   removeTempDirs();
@@ -35,21 +39,26 @@ interface Sent {
   status: number;
   replayed: boolean;
   body: any;
+  /** The answer's X-Request-Id. */
+  requestId: string | null;
 }
 
 let counter = 0;
 const newId = () => `lms-${Date.now()}-${counter++}`;
 
 /** Signs `payload` as an LMS would, with the reference library, and posts it; `change` spoils one part. */
-async function send(payload: unknown, options: { id?: string; secret?: string; at?: Date; path?: string; body?: string; headers?: Record<string, string> } = {}): Promise<Sent> {
+async function send(payload: unknown, options: { id?: string; secret?: string; at?: Date; path?: string; body?: string; headers?: Record<string, string>; requestId?: string } = {}): Promise<Sent> {
   const id = options.id ?? newId();
   const at = options.at ?? new Date();
   const body = JSON.stringify(payload);
   const signature = new Webhook(options.secret ?? integration.secret).sign(id, at, body);
-  const headers = options.headers ?? { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature };
+  const headers = {
+    ...(options.headers ?? { 'webhook-id': id, 'webhook-timestamp': String(Math.floor(at.getTime() / 1000)), 'webhook-signature': signature }),
+    ...(options.requestId ? { 'x-request-id': options.requestId } : {}),
+  };
   const response = await fetch(`${api.url}${options.path ?? integration.path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: options.body ?? body });
   const text = await response.text();
-  return { status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true', body: text ? JSON.parse(text) : null };
+  return { status: response.status, replayed: response.headers.get('idempotent-replayed') === 'true', body: text ? JSON.parse(text) : null, requestId: response.headers.get('x-request-id') };
 }
 
 const create = (student: string, files: Record<string, string>) => ({
@@ -65,6 +74,30 @@ test('the integration is registered with a secret shown once and a path to send 
   assert.match(integration.secret, /^whsec_/);
   const listed = await callApi(api, 'GET', '/v1/webhooks/integrations');
   assert.equal(listed.body.integrations.map((i: any) => [i.id, i.label, i.secret]), [[integration.id, 'Moodle', undefined]]);
+});
+
+/** The request id the grading's job carries, once the outbox relay has queued it. */
+async function jobRequestId(submissionId: string, gradeNumber: number): Promise<unknown> {
+  const queue = new Queue(DEFAULT_GRADING_QUEUE, { connection: await connection(redis, 'api'), prefix: api.queuePrefix });
+  try {
+    let data: Record<string, unknown> | undefined;
+    await until(async () => { data = (await queue.getJob(gradingJobId({ submissionId, gradeNumber })))?.data; return data !== undefined; }, 10_000, 'the job queued');
+    return data!.requestId;
+  } finally {
+    await queue.close();
+  }
+}
+
+test('the grading an inbound webhook asks for carries the id of the request that delivered it, for the worker\'s log', async () => {
+  const created = await send(create('traced', { 'main.c': 'int main(void){}\n' }), { requestId: 'lms-req-1' });
+  assert.equal([created.status, created.requestId], [202, 'lms-req-1']);
+  assert.is(await jobRequestId(created.body.id, 1), 'lms-req-1');
+  const regraded = await send({ type: 'submission.regrade', data: { submission: created.body.id } });
+  assert.is(regraded.status, 202);
+  assert.match(String(regraded.requestId), /^[0-9a-f-]{36}$/, 'none sent: the API made one');
+  assert.is(await jobRequestId(created.body.id, 2), regraded.requestId, 'the regrade has its own');
+  const logged = api.logs.find((l) => l.msg === 'inbound webhook accepted' && l.submission === created.body.id && l.action === 'submission.create');
+  assert.is(logged?.request_id, 'lms-req-1');
 });
 
 test('a signed submission.create makes a submission of its files; the same webhook-id again creates nothing', async () => {
