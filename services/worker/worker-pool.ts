@@ -62,6 +62,17 @@ export interface WorkerPoolOptions extends QueueNames {
   scratchDir?: string;
 }
 
+/** Why a job fails for good, as its `failed` message says it. */
+interface GivenUp {
+  reason: string;
+  /** The student's own doing (their submission), not an internal failure. @defaultValue false */
+  userError?: boolean;
+  /** The user error's code. */
+  code?: string;
+  /** The API request that asked for the grading: only from a payload that was checked. */
+  requestId?: string;
+}
+
 /** `message` naming the API request that asked for its grading, when the job named one. */
 function withRequestId(message: ResultMessage, requestId: string | undefined): ResultMessage {
   return requestId === undefined ? message : { ...message, requestId };
@@ -154,14 +165,14 @@ export class WorkerPool {
     const signed = verifyJob(job.data, this.options.jobKey);
     if ('problem' in signed) return this.refuse(signed.problem, jobLog);
     const parsed = gradingJobSchema.safeParse(signed.payload);
-    if (!parsed.success) return this.giveUp(job, `invalid job payload: ${firstIssue(parsed.error)}`, jobLog, false, handedBack);
+    if (!parsed.success) return this.giveUp(job, { reason: `invalid job payload: ${firstIssue(parsed.error)}` }, jobLog, handedBack);
     const payload = parsed.data;
     const log = payload.requestId === undefined ? jobLog : jobLog.child({ request_id: payload.requestId });
     // Only the course's count of waiting jobs: the grading need not wait for it.
     void this.fairShare.release(payload, job.id!).catch((error: unknown) => log.warn({ err: error }, 'cannot update the fair-share count'));
     const maxStalls = this.options.maxStalls ?? 2;
     if (job.stalledCounter > maxStalls) {
-      await this.giveUp(job, `internal failure: the worker grading this job died ${job.stalledCounter} times`, log, false, handedBack, undefined, payload.requestId);
+      await this.giveUp(job, { reason: `internal failure: the worker grading this job died ${job.stalledCounter} times`, requestId: payload.requestId }, log, handedBack);
     }
     return { payload, log };
   }
@@ -175,12 +186,13 @@ export class WorkerPool {
     throw new UnrecoverableError(`refused, ${problem}`);
   }
 
-  /** Publishes `failed` (when the job names its grading; with its request id when it was checked) and fails the job without retries. */
-  private async giveUp(job: Job, reason: string, log: Logger, userError: boolean, handedBack: AbortSignal, code?: string, requestId?: string): Promise<never> {
+  /** Publishes `failed` (when the job names its grading) and fails the job without retries. */
+  private async giveUp(job: Job, failure: GivenUp, log: Logger, handedBack: AbortSignal): Promise<never> {
+    const { reason, code, requestId } = failure;
     log.error({ reason }, 'job failed for good');
     const ids = gradingIdsSchema.safeParse(job.data);
     if (ids.success) {
-      const failed: ResultMessage = { type: 'failed', ...ids.data, reason, userError, ...(code ? { code } : {}) };
+      const failed: ResultMessage = { type: 'failed', ...ids.data, reason, userError: failure.userError ?? false, ...(code ? { code } : {}) };
       await this.send(withRequestId(failed, requestId), log, handedBack).catch((error: unknown) => {
         // Refused too (say, the submission is gone): nothing more to tell; the job still ends here.
         if (!resultRefused(error)) throw error;
@@ -217,13 +229,13 @@ export class WorkerPool {
       // The attempt counts, whatever comes of it.
       await start.sendNow().catch((sendError: unknown) => log.warn({ err: sendError }, 'cannot send the started message'));
       // A result the API refuses for good would be refused again after another grading.
-      if (resultRefused(error)) return this.giveUp(job, `the API refused the result: ${(error as Error).message}`, log, false, flight.signal, undefined, payload.requestId);
+      if (resultRefused(error)) return this.giveUp(job, { reason: `the API refused the result: ${(error as Error).message}`, requestId: payload.requestId }, log, flight.signal);
       const judgement = judgeFailure(error, { made: job.attemptsMade, allowed: job.opts.attempts ?? 1 });
       if (judgement.retry) {
         log.warn({ err: error }, 'internal failure: the job will be retried');
         throw error;
       }
-      return this.giveUp(job, judgement.reason, log, judgement.userError, flight.signal, judgement.code, payload.requestId);
+      return this.giveUp(job, { reason: judgement.reason, userError: judgement.userError, code: judgement.code, requestId: payload.requestId }, log, flight.signal);
     }
   }
 
