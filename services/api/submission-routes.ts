@@ -103,7 +103,7 @@ async function createSubmission(options: SubmissionRoutesOptions, req: Request, 
   requestLog(res).info({ submission: submission.id, course: submission.courseId, assignment: submission.assignmentName, replayed: !stored.created }, 'submission accepted');
   if (stored.created) options.relay.kick();
   else res.set('Idempotent-Replayed', 'true');
-  res.status(202).json({ id: stored.submission.id, status: stored.submission.status } satisfies z.infer<typeof accepted>);
+  res.status(202).json({ id: submission.id, status: submission.status } satisfies z.infer<typeof accepted>);
 }
 
 /** Reads the upload into `staging`, checks it, and stores its files and the submission. */
