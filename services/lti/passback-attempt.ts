@@ -55,10 +55,12 @@ async function send(ctx: PassbackContext, delivery: LtiScoreDelivery, facts: Sco
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': MEDIA.score },
     body: JSON.stringify(scoreBody(delivery.student, delivery.timestamp, facts)),
   }, ctx.timeoutMs);
-  if (answer.status >= 200 && answer.status < 300) return { state: 'delivered', status: answer.status, error: null };
+  // A withheld score is remembered as such: releasing the feedback sends it again with the score.
+  const withheld = facts.kind === 'withheld';
+  if (answer.status >= 200 && answer.status < 300) return { state: 'delivered', status: answer.status, error: null, withheld };
   if (answer.status === 409) {
     return delivery.attempts > 0
-      ? { state: 'delivered', status: 409, error: 'already applied (409 on a retry: an earlier attempt reached the platform)' }
+      ? { state: 'delivered', status: 409, error: 'already applied (409 on a retry: an earlier attempt reached the platform)', withheld }
       : { state: 'superseded', status: 409, error: 'the platform holds a later score for this learner' };
   }
   if (answer.status === 401) ctx.tokens.forget(platform);

@@ -473,4 +473,19 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   { version: 8, name: 'accounts, roles, sessions, key scopes, staff audit, self-tests, triage, regrade batches', sql: STAFF },
   { version: 9, name: 'webhooks', sql: WEBHOOKS },
   { version: 10, name: 'lti', sql: LTI },
+  // Staff who launch from an LMS sign in to the dashboard: a course role says whether only a launch
+  // granted it (it then follows the latest launch), a single-use handoff token (its hash) carries a
+  // launch from the LMS iframe into a first-party session, and a score delivery remembers that it
+  // was sent as PendingManual, so releasing the feedback sends it again as FullyGraded.
+  { version: 11, name: 'lti staff in the dashboard, scores re-sent on release', sql: `
+ALTER TABLE course_roles ADD COLUMN granted_by TEXT CHECK (granted_by IN ('lti'));
+ALTER TABLE lti_score_deliveries ADD COLUMN withheld_sent INTEGER NOT NULL DEFAULT 0 CHECK (withheld_sent IN (0, 1));
+CREATE TABLE lti_handoffs (
+  token_sha256 TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  assignment_id INTEGER REFERENCES assignments(id),
+  expires_at TEXT NOT NULL,
+  used_at TEXT
+) STRICT;` },
 ];
