@@ -41,11 +41,12 @@ async function landingPath(store: Store, courseId: string, assignmentId: number 
  * used before, expired or unknown; nothing is made then.
  */
 export async function redeemHandoff(store: Store, times: SessionTimes, logger: Logger, req: Request, res: Response): Promise<void> {
+  const token = (req.body as Record<string, unknown> | undefined)?.handoff;
+  if (typeof token !== 'string' || token === '') return errorPage(res, 400, 'E_LTI_HANDOFF', 'this form carries no handoff: open gradebox with its button in the LMS');
   if (!req.get('origin') || crossOrigin(req)) {
     return errorPage(res, 403, 'E_CSRF', 'this request did not come from gradebox\'s own page: open gradebox with its button in the LMS');
   }
-  const token = (req.body as Record<string, unknown> | undefined)?.handoff;
-  const handoff = typeof token === 'string' ? await store.redeemLtiHandoff(token) : null;
+  const handoff = await store.redeemLtiHandoff(token);
   if (!handoff) {
     return errorPage(res, 401, 'E_LTI_HANDOFF', 'this way into gradebox was used already or has expired (it lasts a minute): click "Open gradebox" in the LMS again');
   }

@@ -101,7 +101,7 @@ export const ltiRoutes = {
   handoff: {
     method: 'post', path: '/lti/handoff', summary: 'LTI: redeems a handoff token (form field handoff, posted by gradebox\'s own launch page): a dashboard session, then the course\'s or assignment\'s page',
     body: form(handoffForm),
-    responses: { 303: { description: 'Signed in: to the dashboard page of the placement' }, 401: page('A handoff used before, expired or unknown'), 403: page('A post from another site, or an account that may not sign in') },
+    responses: { 303: { description: 'Signed in: to the dashboard page of the placement' }, 400: page('No handoff token in the form'), 401: page('A handoff used before, expired or unknown'), 403: page('A post from another site, or an account that may not sign in') },
   },
   platforms: {
     method: 'get', path: '/operator/v1/lti/platforms', summary: 'Operators: the registered LTI platforms', security: 'operatorToken',

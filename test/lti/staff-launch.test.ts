@@ -149,7 +149,7 @@ test('a handoff opens one session: replayed, expired, forged, foreign-posted or 
   assert.equal([(await redeem(expired)).status, (await redeem(expired)).cookie], [401, null]);
   const forged = await redeem(`lth_${'A'.repeat(43)}`);
   assert.equal([forged.status, forged.cookie], [401, null]);
-  assert.equal([(await redeem('')).status], [401]);
+  assert.equal([(await redeem('')).status], [400]);
 });
 
 test('a second launch of the same sub is the same account; a role only launches gave follows the latest launch', async () => {
