@@ -12,7 +12,7 @@ import type { SessionTimes, Store } from '../store/store.js';
 import { HttpError } from './http-errors.js';
 import { crossOrigin } from './identify.js';
 import { errorPage } from './lti-pages.js';
-import { SESSION_COOKIE, setCookie } from './session-cookie.js';
+import { readCookie, SESSION_COOKIE, setCookie } from './session-cookie.js';
 
 /** Long enough for the click to open the window; short enough that a token seen later is useless. */
 export const HANDOFF_TTL_MS = 60_000;
@@ -52,6 +52,9 @@ export async function redeemHandoff(store: Store, times: SessionTimes, logger: L
   }
   const user = await store.getUser(handoff.userId);
   if (!user || user.disabledAt !== null) return errorPage(res, 403, 'E_FORBIDDEN', 'this gradebox account may not sign in: ask an operator');
+  // A session this browser had (another account's, maybe) ends: the window is now this person's.
+  const before = readCookie(req, SESSION_COOKIE);
+  if (before) await store.endSession(before);
   const { secret, session } = await store.createSession(user.id, times);
   setCookie(res, SESSION_COOKIE, secret, times.lifetimeMs);
   logger.info({ user: user.id, session: session.id, course: handoff.courseId }, 'signed in from an LTI launch');

@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 
 import { launchEmail, roleAfterLaunch, type HeldRole } from './account-rows.js';
 import { newUserId } from './ids.js';
+import { checkText } from './input-checks.js';
 import { HANDOFF_PREFIX, tokenHash } from './lti-rows.js';
 import type { LtiHandoff } from './lti-store.js';
 import { now, row, writeTransaction } from './pg-connection.js';
@@ -16,6 +17,8 @@ import type { StoreOperations } from './store-operations.js';
 export function ltiPeopleOperations({ pool }: PgContext) {
   return {
     findOrCreateLtiUser(issuer, subject, person) {
+      checkText('identity issuer', issuer, 1000);
+      checkText('identity subject', subject, 1000);
       return writeTransaction(pool, async (client) => {
         // Two first launches of one person at once: the second waits here and finds the first's.
         await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`lti-identity\n${issuer}\n${subject}`]);

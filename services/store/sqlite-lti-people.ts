@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 
 import { launchEmail, roleAfterLaunch, type HeldRole } from './account-rows.js';
 import { newUserId } from './ids.js';
+import { checkText } from './input-checks.js';
 import { HANDOFF_PREFIX, tokenHash } from './lti-rows.js';
 import type { LtiHandoff } from './lti-store.js';
 import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.js';
@@ -21,6 +22,8 @@ function heldRole(db: SqliteDatabase, userId: string, courseId: string): HeldRol
 export function ltiPeopleOperations({ db }: SqliteContext) {
   return {
     findOrCreateLtiUser(issuer, subject, person) {
+      checkText('identity issuer', issuer, 1000);
+      checkText('identity subject', subject, 1000);
       return writeTransaction(db, () => {
         const known = db.prepare('SELECT user_id FROM identities WHERE issuer = ? AND subject = ?').pluck().get(issuer, subject) as string | undefined;
         if (known) return requireUser(db, known);

@@ -56,9 +56,9 @@ interface Redeemed {
 }
 
 /** Posts the handoff form as the launch page's new window does (its Origin is gradebox's own). */
-async function redeem(handoff: string, origin: string | null = api.url): Promise<Redeemed> {
+async function redeem(handoff: string, origin: string | null = api.url, cookie?: string): Promise<Redeemed> {
   const response = await fetch(`${api.url}/lti/handoff`, {
-    method: 'POST', redirect: 'manual', body: new URLSearchParams({ handoff }), headers: origin ? { origin } : {},
+    method: 'POST', redirect: 'manual', body: new URLSearchParams({ handoff }), headers: { ...(origin ? { origin } : {}), ...(cookie ? { cookie } : {}) },
   });
   const set = response.headers.getSetCookie().find((c) => c.startsWith(`${SESSION_COOKIE}=`));
   return { status: response.status, location: response.headers.get('location'), cookie: set ? set.split(';')[0]! : null, text: await response.text() };
@@ -162,6 +162,11 @@ test('a second launch of the same sub is the same account; a role only launches 
   assert.is(await roleIn(first.id), 'ta', 'the LMS made them a TA: so are they here');
   const browser = await signedInFrom(token);
   assert.is(await staffCall(browser, 'GET', `/v1/courses/${COURSE}/keys`), 403);
+  // Opened again from the LMS in the same browser: the session it had ends, a new one begins.
+  const reopened = await redeem((await mint(token)).body.token, api.url, browser.cookie);
+  assert.is(reopened.status, 303);
+  assert.is((await fetch(`${api.url}/v1/me`, { headers: { cookie: browser.cookie } })).status, 401, 'the earlier session ended');
+  assert.is((await fetch(`${api.url}/v1/me`, { headers: { cookie: reopened.cookie! } })).status, 200);
 });
 
 test('an existing account linked to the identity keeps its stronger role; an email an account has already is not taken over', async () => {
