@@ -17,6 +17,7 @@
         "native/launcher/cgroup-v2.c",
         "native/launcher/cgroup-files.c",
         "native/launcher/rootfs.c",
+        "native/launcher/netns.c",
         "native/launcher/copy-tree.c",
         "native/launcher/child.c",
         "native/launcher/supervise.c",

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/vfs.h>
 #include <linux/magic.h>
 
@@ -25,16 +26,26 @@ void cgroup_sweep(const char *group, int slot) {
   if (slot != swept_slot) backend->sweep(group, slot);
 }
 
+/* The cpuset the cgroups were created with ("" for every CPU). */
+static char created_cpus[64];
+
 void cgroup_create(const char *group, int slot, const char *cpus) {
   swept_slot = -1;
   backend->create(group, slot, cpus);
   created_slot = slot;
+  snprintf(created_cpus, sizeof created_cpus, "%s", cpus ? cpus : "");
 }
 
 void cgroup_destroy(void) {
   if (backend->destroy()) swept_slot = created_slot;
 }
-void cgroup_apply_limits(const struct limits *limits) { backend->apply_limits(limits); }
+/* A run pinned where its sandbox was built writes no cpuset again: each write of cpuset.cpus
+ * takes the kernel's global cpuset lock and revisits every task of the cgroup (cpuset(7)). */
+void cgroup_apply_limits(const struct limits *limits) {
+  struct limits applied = *limits;
+  if (applied.cpuset && strcmp(applied.cpuset, created_cpus) == 0) applied.cpuset = NULL;
+  backend->apply_limits(&applied);
+}
 void cgroup_join_self(void) { backend->join_self(); }
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }
 void cgroup_reset_peak(void) { backend->reset_peak(); }

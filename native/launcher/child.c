@@ -220,11 +220,12 @@ static void __attribute__((noreturn)) init_loop(pid_t program, int sync_fd, cons
   }
 }
 
-int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
+int child_main(struct config *cfg, int net_fd, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {
   child_sync_fd = sync_fd;
   die_hook = report_to_supervisor;
   status_fd = -1;
   die_with_supervisor(sync_fd);
+  if (setns(net_fd, CLONE_NEWNET) < 0) die_errno("join the sandbox's network namespace");
   close_all_but(sync_fd, out_fd, err_fd);
   int devnull = open("/dev/null", O_RDWR);
   if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(devnull, 1) < 0 || dup2(devnull, 2) < 0) die_errno("/dev/null");
@@ -233,7 +234,6 @@ int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t
   cgroup_join_self();
   if (unshare(CLONE_NEWCGROUP) < 0) die_errno("unshare cgroup namespace");
   if (sethostname(cfg->hostname, strlen(cfg->hostname)) < 0) die_errno("sethostname");
-  bring_up_loopback();
   setup_rootfs(cfg, sync_fd);
   enter_user_namespace(sync_fd);
 

@@ -48,7 +48,8 @@ int launch(struct config *cfg) {
     die_errno("socketpair/pipe");
   }
   last_capability();
-  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
+  int net = sandbox_netns(); /* joined by the child: see netns.c */
+  int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
   pid_t child = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
   if (child < 0) {
     cgroup_destroy();
@@ -58,7 +59,7 @@ int launch(struct config *cfg) {
     close(sync[0]);
     close(out[0]);
     close(err[0]);
-    _exit(child_main(cfg, sync[1], out[1], err[1], uid_base));
+    _exit(child_main(cfg, net, sync[1], out[1], err[1], uid_base));
   }
   close(sync[1]);
   close(out[1]);

@@ -155,6 +155,14 @@ void setup_rootfs(const struct config *cfg, int sync_fd);
 int64_t scratch_inodes(int64_t scratch_bytes);
 void bring_up_loopback(void);
 
+/* netns.c: the sandbox's network namespace, reused while no sandbox changed anything in it */
+/* The namespace for the next sandbox (made now if there is none); the descriptor stays ours. */
+int sandbox_netns(void);
+/* After a sandbox whose processes are all gone: keeps the namespace only if it reads as new. */
+void sandbox_netns_release(void);
+/* Our descriptors that must survive from one sandbox to the next (-1 where none): two of them. */
+void sandbox_netns_fds(int fds[2]);
+
 /* copy-tree.c */
 struct export_caps {
   int64_t max_bytes;       /* file data in all (holes are free) */
@@ -173,7 +181,7 @@ void export_box_tree(int box_dirfd, int dst_dirfd, const struct export_caps *cap
 /* The kernel's last capability number (it may know more than our headers): read once per process,
  * before the first clone, so that each sandbox's init inherits the value instead of reading it. */
 int last_capability(void);
-int child_main(struct config *cfg, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
+int child_main(struct config *cfg, int net_fd, int sync_fd, int out_fd, int err_fd, uint32_t uid_base);
 
 /* launch.c: one sandbox from a parsed shape, through its run, to its report. Returns 0, or
  * LAUNCH_RETIRE when its supervisor should not serve another sandbox (an incident, a cancel). */

@@ -89,10 +89,17 @@ static char *wait_for_prepare(struct frame_header *header) {
   }
 }
 
-/* Closes every descriptor from `first` on, except `kept` (-1: none). */
-static void close_all_from(int first, int kept) {
-  if (kept > first) syscall(SYS_close_range, first, kept - 1, 0);
-  syscall(SYS_close_range, kept >= first ? kept + 1 : first, ~0U, 0);
+/* Closes every descriptor from `first` on, except the `n` in `kept` (-1 entries are ignored). */
+static void close_all_from(int first, int *kept, size_t n) {
+  for (size_t i = 0; i < n; i++) /* sorted, so the gaps between them can be closed in order */
+    for (size_t j = i + 1; j < n; j++)
+      if (kept[j] < kept[i]) { int t = kept[i]; kept[i] = kept[j]; kept[j] = t; }
+  for (size_t i = 0; i < n; i++) {
+    if (kept[i] < first) continue;
+    if (kept[i] > first) syscall(SYS_close_range, first, kept[i] - 1, 0);
+    first = kept[i] + 1;
+  }
+  syscall(SYS_close_range, first, ~0U, 0);
 }
 
 /* In the forked supervisor: keep only stdout (frames), stderr and the channel; serve sandboxes. */
@@ -116,10 +123,12 @@ static void __attribute__((noreturn)) become_supervisor(const struct config *def
     cfg.status_fd = 1;
     cfg.control_fd = CHANNEL_FD;
     int code = launch(&cfg);
-    /* Every descriptor of that sandbox goes but the slot's lock, kept for the next one; a run that
-     * was not clean (an incident, a cancel) ends this supervisor rather than leave it anything to
-     * carry on. */
-    close_all_from(CHANNEL_FD + 1, held_slot_fd());
+    /* Every descriptor of that sandbox goes but the slot's lock and the network namespace (netns.c),
+     * kept for the next one; a run that was not clean (an incident, a cancel) ends this supervisor
+     * rather than leave it anything to carry on. */
+    int kept[3] = {held_slot_fd()};
+    sandbox_netns_fds(kept + 1);
+    close_all_from(CHANNEL_FD + 1, kept, 3);
     free(payload);
     if (code != 0) exit(code == LAUNCH_RETIRE ? 0 : code);
     if (!send_frame(CHANNEL_FD, header.id, NOTE_DONE, NULL, 0)) exit(1);

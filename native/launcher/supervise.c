@@ -488,7 +488,9 @@ static void tear_down(struct run *run) {
 static int finish(struct run *run) {
   free(run->options);
   run->options = NULL;
-  return run->violation || run->cancelled ? LAUNCH_RETIRE : 0;
+  if (run->violation || run->cancelled) return LAUNCH_RETIRE;
+  sandbox_netns_release();
+  return 0;
 }
 
 int supervise(struct config *cfg, pid_t child, int sync_fd, int out_fd, int err_fd, uint32_t uid_base) {

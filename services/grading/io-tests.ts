@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import type { IncidentNote, OutputDiff, TestResult, Verdict } from '../protocol/grade-result.js';
 import { resolveLimits } from '../sandbox/limits.js';
 import type { RootLayout } from '../sandbox/layers.js';
-import { SandboxPool } from '../sandbox/pool.js';
+import { PoolsByCpu } from '../sandbox/pool.js';
 import { prepareSandbox, scratchKbFor, type RunResult } from '../sandbox/sandbox.js';
 import { compareOutput, type CheckerName } from './checkers.js';
 import { runCustomChecker } from './custom-checker.js';
@@ -66,11 +66,10 @@ interface TestOutcome {
 export async function runIoTests({ grader, plan, built, layout, scratch, context }: IoRunOptions): Promise<IoOutcome> {
   const memoryMb = Math.max(...grader.tests.map((t) => t.limits.memoryMb));
   const checker = await readyChecker(grader, scratch, context);
-  // Sandboxes are built ahead while earlier tests run, as many as the tests will take; a test with
-  // a smaller scratch gets its own.
+  // Sandboxes are built ahead while earlier tests run, on the CPU each test will run on, as many
+  // as the tests will take; a test with a smaller scratch gets its own.
   const demand = grader.tests.filter((t) => t.limits.memoryMb === memoryMb).length;
-  const lanes = context.spare ? 3 : 2;
-  const pool = new SandboxPool({ layout, scratchKb: scratchKbFor(resolveLimits({ memoryMb })), size: Math.min(lanes, demand), demand });
+  const pools = new PoolsByCpu({ layout, scratchKb: scratchKbFor(resolveLimits({ memoryMb })), size: Math.min(2, demand), demand });
   // /box is laid from the build's output, the grader's files (copied once per grading) and the
   // test's own files, in that order: nothing is written into the build's output.
   const graderFiles = grader.files.length ? [copyGraderFiles(grader.files, grader.dir, scratch, 'grader-files')] : [];
@@ -78,7 +77,7 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
     const test = grader.tests[index]!;
     const limits = resolveLimits({ ...test.limits, cpuset: cpu });
     const testFiles = test.files.length ? [copyGraderFiles(test.files, grader.dir, scratch, `test-files-${index}`)] : [];
-    const sandbox = limits.memoryMb === memoryMb ? pool.take() : prepareSandbox(limits, layout);
+    const sandbox = limits.memoryMb === memoryMb ? pools.take(cpu) : prepareSandbox(limits, layout);
     const cancel = (): void => void sandbox.dispose();
     signal.addEventListener('abort', cancel, { once: true });
     const laneContext = { ...context, cpuset: cpu };
@@ -100,7 +99,7 @@ export async function runIoTests({ grader, plan, built, layout, scratch, context
     const outcomes = await runScheduled(grader.tests.length, { ownCpu: context.cpuset, spare: context.spare, stopOnFailure: grader.stopOnFailure }, runOne);
     return collect(grader.tests, outcomes);
   } finally {
-    await pool.close();
+    await pools.close();
   }
 }
 

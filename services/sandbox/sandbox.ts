@@ -64,8 +64,9 @@ export function scratchKbFor(limits: Limits): number {
   return limits.memoryMb * 1024;
 }
 
+/** A sandbox for one run with these limits, built on the CPUs the run is pinned to (unless told otherwise). */
 export function prepareSandbox(limits: Limits, layout: RootLayout = defaultLayoutOnce(), options: PrepareOptions = {}): PreparedSandbox {
-  return new PreparedSandbox(layout, scratchKbFor(limits), options);
+  return new PreparedSandbox(layout, scratchKbFor(limits), { cpus: limits.cpuset, ...options });
 }
 
 function toViolation(event: ViolationEvent): Violation {

@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 
 import { PreparedSandbox, sandboxesClosed } from '../../services/sandbox/launcher.js';
 import { resolveLimits } from '../../services/sandbox/limits.js';
-import { SandboxPool } from '../../services/sandbox/pool.js';
+import { PoolsByCpu, SandboxPool } from '../../services/sandbox/pool.js';
 import { defaultLayoutOnce, prepareSandbox, runSandboxed, scratchKbFor } from '../../services/sandbox/sandbox.js';
 import { cgroupOf, sandboxCount } from '../support/cgroups.js';
 import { removeTempDirs } from '../support/helpers.js';
@@ -180,6 +180,52 @@ test('a pool that knows its demand prepares no sandbox it will not hand out', as
     assert.is(sandboxCount(), 3, 'the three handed out, no spare');
   } finally {
     await pool.close();
+  }
+  await sandboxesClosed();
+  assert.is(sandboxCount(), 0);
+});
+
+/** The CPUs a host process may run on (proc(5): Cpus_allowed_list). */
+function cpusAllowed(pid: number): string {
+  return /^Cpus_allowed_list:\s*(\S+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]!;
+}
+
+test('a sandbox is built on the CPU its run is pinned to, and a run pinned elsewhere is moved there', async () => {
+  if (cpus().length < 2) return console.log('  (one CPU: nothing to pin apart)');
+  const pinned = resolveLimits({ cpuset: '1' });
+  const sandbox = prepareSandbox(pinned);
+  await sandbox.ready;
+  assert.is(cpusAllowed(sandbox.pid!), '1', 'its supervisor works on CPU 1');
+  assert.equal(sandboxOf(sandbox.pid!).pids.map(cpusAllowed), ['1'], 'its init waits on CPU 1');
+  const here = await runSandboxed({ argv: ['/bin/sh', '-c', 'grep Cpus_allowed_list /proc/self/status'], limits: pinned, prepared: sandbox });
+  assert.match(here.stdout, /Cpus_allowed_list:\s*1\n/);
+  const elsewhere = prepareSandbox(pinned);
+  const moved = await runSandboxed({ argv: ['/bin/sh', '-c', 'grep Cpus_allowed_list /proc/self/status'], limits: resolveLimits({ cpuset: '0' }), prepared: elsewhere });
+  assert.match(moved.stdout, /Cpus_allowed_list:\s*0\n/, 'the run\'s own cpuset wins');
+});
+
+test('pools by CPU build each sandbox on its CPU, prepare no more than their shared demand, and share spares once it is met', async () => {
+  if (cpus().length < 2) return console.log('  (one CPU: nothing to pin apart)');
+  const limits = resolveLimits({});
+  const pools = new PoolsByCpu({ layout: defaultLayoutOnce(), scratchKb: scratchKbFor(limits), size: 2, demand: 4 });
+  const settled = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 300)); // spares started are built by now
+  try {
+    const onZero = pools.take('0');
+    const onOne = pools.take('1');
+    await Promise.all([onZero.ready, onOne.ready]);
+    assert.is(cpusAllowed(onZero.pid!), '0');
+    assert.is(cpusAllowed(onOne.pid!), '1');
+    await settled();
+    assert.is(sandboxCount(), 4, 'two handed out, two spares on CPU 0: the demand of four, across both CPUs');
+    const borrowed = pools.take('1');
+    await borrowed.ready;
+    assert.is(cpusAllowed(borrowed.pid!), '0', 'CPU 1 had no spare left: it took CPU 0\'s');
+    await settled();
+    assert.is(sandboxCount(), 4, 'and none was built beyond the demand');
+    const r = await runSandboxed({ argv: ['/bin/sh', '-c', 'grep Cpus_allowed_list /proc/self/status'], limits: resolveLimits({ cpuset: '1' }), prepared: borrowed });
+    assert.match(r.stdout, /Cpus_allowed_list:\s*1\n/, 'its run is moved to CPU 1');
+  } finally {
+    await pools.close();
   }
   await sandboxesClosed();
   assert.is(sandboxCount(), 0);

@@ -1,0 +1,119 @@
+/* The sandbox's network namespace: loopback only, kept by its supervisor from one sandbox to the
+ * next for as long as no sandbox changed anything in it. Making one costs more CPU than the rest
+ * of a short sandbox's namespaces together (loopback registration and per-namespace sysctl tables,
+ * then a teardown in the kernel's cleanup worker, under the global rtnl lock), and a program that
+ * never touches the network leaves nothing behind in it.
+ *
+ * The namespace belongs to the host's user namespace (we make it as host root, before the sandbox
+ * enters its own), so nothing inside can configure it (no CAP_NET_ADMIN there): what a program can
+ * change is only what its sockets do. After each sandbox, once every one of its processes is gone,
+ * the namespace's own counters (IP, TCP, UDP, ICMP, IPv6: snmp, snmp6, netstat) and its socket
+ * counts (sockstat, sockstat6: every socket of any family, TCP connections in TIME_WAIT, fragments)
+ * must read exactly as when it was made: a packet sent, a socket left in TIME_WAIT or held in
+ * flight, anything, and the namespace is dropped and the next sandbox gets a new one. The comparison fails closed: a file that cannot
+ * be read drops the namespace too. */
+#include "launcher.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define STATE_BYTES 65536
+
+static int net_fd = -1, host_fd = -1;
+static char *baseline;
+static size_t baseline_length;
+
+/* Counters of the namespace we are in, whole: any traffic in it changes them. */
+static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/snmp6", "/proc/self/net/netstat"};
+/* Sockets of the namespace we are in, by family and state ("sockets: used" counts every socket,
+ * unix ones too, even one only held in flight; "tw" the TCP connections in TIME_WAIT). Cheap to
+ * read, unlike the socket tables (/proc/net/tcp walks the whole host's hash tables). */
+static const char *const socket_counts[] = {"/proc/self/net/sockstat", "/proc/self/net/sockstat6"};
+/* sockstat fields that count the whole host, not this namespace: left out of the comparison. */
+static const char *const host_wide[] = {"orphan", "alloc", "mem"};
+
+static bool is_host_wide(const char *word, size_t length) {
+  for (size_t i = 0; i < sizeof host_wide / sizeof *host_wide; i++)
+    if (strlen(host_wide[i]) == length && memcmp(word, host_wide[i], length) == 0) return true;
+  return false;
+}
+
+/* Appends `text` to buf, each host-wide field's value left out; the new length, or -1 if full. */
+static ssize_t append_namespace_fields(char *buf, size_t used, size_t size, const char *text) {
+  bool skip_value = false;
+  for (const char *p = text; *p;) {
+    size_t gap = strspn(p, " \n"), length = strcspn(p + gap, " \n");
+    const char *word = p + gap;
+    bool keep = !skip_value;
+    skip_value = is_host_wide(word, length);
+    size_t n = keep ? gap + length : gap;
+    if (used + n >= size) return -1;
+    memcpy(buf + used, p, n);
+    used += n;
+    p = word + length;
+  }
+  return (ssize_t)used;
+}
+
+/* The state of the namespace we are in, into buf; -1 when it cannot be read whole. */
+static ssize_t read_state(char *buf, size_t size) {
+  size_t used = 0;
+  for (size_t i = 0; i < sizeof counters / sizeof *counters; i++) {
+    int n = read_file(counters[i], buf + used, size - used);
+    if (n < 0 || (size_t)n >= size - used - 1) return -1;
+    used += (size_t)n;
+  }
+  char text[4096];
+  for (size_t i = 0; i < sizeof socket_counts / sizeof *socket_counts; i++) {
+    int n = read_file(socket_counts[i], text, sizeof text);
+    if (n < 0 || (size_t)n >= sizeof text - 1) return -1;
+    ssize_t now = append_namespace_fields(buf, used, size, text);
+    if (now < 0) return -1;
+    used = (size_t)now;
+  }
+  return (ssize_t)used;
+}
+
+/* Enters `fd`'s network namespace, reads its state and comes back. */
+static ssize_t state_of(int fd, char *buf, size_t size) {
+  if (setns(fd, CLONE_NEWNET) < 0) die_errno("enter the sandbox's network namespace");
+  ssize_t n = read_state(buf, size);
+  if (setns(host_fd, CLONE_NEWNET) < 0) die_errno("return to the host's network namespace");
+  return n;
+}
+
+static void drop(void) {
+  if (net_fd >= 0) close(net_fd);
+  net_fd = -1;
+}
+
+void sandbox_netns_fds(int fds[2]) {
+  fds[0] = net_fd;
+  fds[1] = host_fd;
+}
+
+int sandbox_netns(void) {
+  if (net_fd >= 0) return net_fd;
+  if (host_fd < 0 && (host_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC)) < 0) die_errno("open our network namespace");
+  if (!baseline && !(baseline = malloc(STATE_BYTES))) die("out of memory");
+  if (unshare(CLONE_NEWNET) < 0) die_errno("unshare a network namespace");
+  bring_up_loopback();
+  net_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (net_fd < 0) die_errno("open the sandbox's network namespace");
+  ssize_t n = read_state(baseline, STATE_BYTES);
+  if (setns(host_fd, CLONE_NEWNET) < 0) die_errno("return to the host's network namespace");
+  if (n < 0) die("cannot read the state of a new network namespace");
+  baseline_length = (size_t)n;
+  return net_fd;
+}
+
+void sandbox_netns_release(void) {
+  if (net_fd < 0) return;
+  static char *now;
+  if (!now && !(now = malloc(STATE_BYTES))) die("out of memory");
+  ssize_t n = state_of(net_fd, now, STATE_BYTES);
+  if (n < 0 || (size_t)n != baseline_length || memcmp(now, baseline, baseline_length) != 0) drop();
+}

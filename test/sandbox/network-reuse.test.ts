@@ -1,0 +1,91 @@
+// A supervisor keeps its sandboxes' network namespace from one sandbox to the next only while no
+// sandbox changed anything in it (native/launcher/netns.c): making one per sandbox cost more CPU
+// than the rest of its namespaces. These are the attacks on that reuse: whatever a program leaves
+// in the network namespace (a connection in TIME_WAIT, counters moved, a listening socket kept
+// alive in flight after every process is gone) must never reach the next sandbox.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+
+import { sandboxesClosed } from '../../services/sandbox/launcher.js';
+import { resolveLimits } from '../../services/sandbox/limits.js';
+import { prepareSandbox, runSandboxed, type RunResult } from '../../services/sandbox/sandbox.js';
+import { removeTempDirs } from '../support/helpers.js';
+
+test.after(removeTempDirs);
+
+const limits = resolveLimits({ cpuset: '0' });
+
+/** One sandbox, run and torn down before the next is prepared: the same idle supervisor serves them all. */
+async function inTurn(argv: string[]): Promise<RunResult> {
+  const sandbox = prepareSandbox(limits);
+  const result = await runSandboxed({ argv, limits, prepared: sandbox });
+  await sandbox.closed;
+  assert.is(result.status, 'ok', result.stderr);
+  return result;
+}
+
+const NAMESPACE = ['/bin/sh', '-c', 'readlink /proc/self/ns/net'];
+/** The namespace, and what the next program could learn of its predecessor there. */
+const LOOK_AROUND = ['/usr/bin/python3', '-c', `import os, socket
+print(os.readlink('/proc/self/ns/net'))
+tcp = open('/proc/net/snmp').read().split('Tcp:')[2].split()
+print('active_opens', tcp[4])
+print('tcp_sockets', len(open('/proc/net/tcp').read().splitlines()) - 1)
+s = socket.socket(socket.AF_UNIX)
+try:
+  s.connect('\\0gradebox-left-behind'); print('reached the socket left behind')
+except OSError as e: print('refused', e.errno)`];
+
+async function namespaceNow(): Promise<string> {
+  return (await inTurn(NAMESPACE)).stdout.trim();
+}
+
+test('sandboxes that do not touch the network share one namespace, one after the other', async () => {
+  const first = await namespaceNow();
+  assert.match(first, /^net:\[\d+\]$/);
+  assert.is(await namespaceNow(), first, 'reused');
+  assert.is(await namespaceNow(), first, 'and again');
+});
+
+test('a TCP connection over loopback (left in TIME_WAIT) sends the next sandbox to a new namespace that shows none of it', async () => {
+  const before = await namespaceNow();
+  const opened = await inTurn(['/usr/bin/python3', '-c', `import socket
+s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen()
+c = socket.create_connection(s.getsockname()); a, _ = s.accept(); c.close(); a.close(); s.close()
+print('connected')`]);
+  assert.is(opened.stdout.trim(), 'connected');
+  const next = (await inTurn(LOOK_AROUND)).stdout.trim().split('\n');
+  assert.is.not(next[0], before, 'a new namespace');
+  assert.equal(next.slice(1), ['active_opens 0', 'tcp_sockets 0', 'refused 111']);
+});
+
+test('a UDP datagram to loopback sends the next sandbox to a new namespace', async () => {
+  const before = await namespaceNow();
+  await inTurn(['/usr/bin/python3', '-c', `import socket
+socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b'x', ('127.0.0.1', 9))`]);
+  assert.is.not(await namespaceNow(), before);
+});
+
+test('attack: a listening abstract socket kept alive in flight after its sandbox ended is not there for the next one', async () => {
+  const before = await namespaceNow();
+  // The listening socket is sent over a socket pair whose both ends are then in flight too: once
+  // the program exits nothing but the kernel's garbage collector holds them, and the abstract name
+  // stays bound until it runs.
+  const left = await inTurn(['/usr/bin/python3', '-c', `import socket
+listener = socket.socket(socket.AF_UNIX); listener.bind('\\0gradebox-left-behind'); listener.listen()
+a, b = socket.socketpair()
+socket.send_fds(a, [b'x'], [listener.fileno(), a.fileno(), b.fileno()])
+print('left')`]);
+  assert.is(left.stdout.trim(), 'left');
+  // Whether the collector ran before the supervisor looked decides only which way the next
+  // sandbox is safe: the namespace was clean, or it is a new one.
+  const next = (await inTurn(LOOK_AROUND)).stdout.trim().split('\n');
+  assert.is(next[3], 'refused 111', 'the name left behind is not reachable');
+  if (next[0] === before) assert.equal(next.slice(1, 3), ['active_opens 0', 'tcp_sockets 0']);
+});
+
+test('every sandbox is gone at the end', async () => {
+  await sandboxesClosed();
+});
+
+test.run();
