@@ -158,8 +158,11 @@ export interface LtiAttemptRecord {
   error: string | null;
   /** For a delivery that stays pending. */
   nextAttemptAt?: string;
-  /** Delivered as PendingManual (the score withheld from students): releasing the feedback sends it again. */
-  withheld?: boolean;
+  /**
+   * Delivered as PendingManual (the score withheld from students), as judged at this time: releasing
+   * the feedback sends it again, and so does a release that came between the judging and the record.
+   */
+  withheldAsOf?: string;
 }
 
 export interface LtiStore {

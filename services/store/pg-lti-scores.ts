@@ -49,9 +49,16 @@ export function ltiScoreOperations({ pool }: PgContext) {
     },
 
     async recordLtiScoreAttempt(id, record) {
-      await pool.query(`UPDATE lti_score_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3,
-          next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, withheld_sent = $5, updated_at = $6 WHERE id = $7`,
-      [record.state, record.status, record.error, record.nextAttemptAt ?? null, record.withheld ? 1 : 0, now(), id]);
+      await writeTransaction(pool, async (client) => {
+        await client.query(`UPDATE lti_score_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3,
+            next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, withheld_sent = $5, updated_at = $6 WHERE id = $7`,
+        [record.state, record.status, record.error, record.nextAttemptAt ?? null, record.withheldAsOf ? 1 : 0, now(), id]);
+        if (!record.withheldAsOf) return;
+        // A release between the judging and this record found nothing to send again: this score is sent again now.
+        const releasedSince = await row<{ id: number }>(client, `SELECT a.id FROM lti_score_deliveries d JOIN assignments a ON a.id = d.assignment_id
+          WHERE d.id = $1 AND a.feedback_released_at > $2::timestamptz`, [id, record.withheldAsOf]);
+        if (releasedSince) await resendWithheldScores(client, Number(releasedSince.id));
+      });
     },
 
     async ltiScoreSuperseded(d) {

@@ -57,9 +57,16 @@ export function ltiScoreOperations({ db }: SqliteContext) {
 
     recordLtiScoreAttempt(id, record) {
       const at = now();
-      db.prepare(`UPDATE lti_score_deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
-          next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, withheld_sent = ?, updated_at = ? WHERE id = ?`)
-        .run(record.state, record.status, record.error, record.nextAttemptAt ?? null, record.withheld ? 1 : 0, at, id);
+      writeTransaction(db, () => {
+        db.prepare(`UPDATE lti_score_deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
+            next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, withheld_sent = ?, updated_at = ? WHERE id = ?`)
+          .run(record.state, record.status, record.error, record.nextAttemptAt ?? null, record.withheldAsOf ? 1 : 0, at, id);
+        if (!record.withheldAsOf) return;
+        // A release between the judging and this record found nothing to send again: this score is sent again now.
+        const releasedSince = db.prepare(`SELECT a.id FROM lti_score_deliveries d JOIN assignments a ON a.id = d.assignment_id
+          WHERE d.id = ? AND a.feedback_released_at > ?`).pluck().get(id, record.withheldAsOf) as number | undefined;
+        if (releasedSince !== undefined) resendWithheldScores(db, releasedSince);
+      });
     },
 
     ltiScoreSuperseded(d) {

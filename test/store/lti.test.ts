@@ -115,7 +115,7 @@ test('releasing the feedback writes again, with a later timestamp, the newest sc
   await store.recordResult(bob, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
   for (const d of await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000)) {
     // Ada's grade went out withheld; Bob's with its score.
-    await store.recordLtiScoreAttempt(d.id, { state: 'delivered', status: 200, error: null, withheld: d.kind === 'graded' && d.student === 'ada' });
+    await store.recordLtiScoreAttempt(d.id, { state: 'delivered', status: 200, error: null, ...(d.kind === 'graded' && d.student === 'ada' ? { withheldAsOf: new Date().toISOString() } : {}) });
   }
   const graded = async () => (await store.listLtiScoreDeliveries('cs101')).filter((d) => d.kind === 'graded');
   const before = await graded();
@@ -133,6 +133,25 @@ test('releasing the feedback writes again, with a later timestamp, the newest sc
   await store.setFeedbackSchedule('cs101', assignment.name, { released: false });
   await store.setFeedbackSchedule('cs101', assignment.name, { released: true });
   assert.is((await graded()).length, after.length, 'the newest of Ada\'s is the one re-sent (not sent withheld): nothing more');
+});
+
+test('a score judged withheld before a release but recorded after it is sent again at once; one judged after the release is not', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  const claimed = await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000);
+  const judged = new Date(Date.now() - 1000).toISOString();
+  await store.setFeedbackSchedule('cs101', assignment.name, { released: true });
+  const graded = async () => (await store.listLtiScoreDeliveries('cs101')).filter((d) => d.kind === 'graded');
+  assert.is((await graded()).length, 1, 'the release found no withheld score yet: the attempt was on its way');
+  const grade = claimed.find((d) => d.kind === 'graded')!;
+  await store.recordLtiScoreAttempt(grade.id, { state: 'delivered', status: 200, error: null, withheldAsOf: judged });
+  const [again] = await graded();
+  assert.equal([again!.id > grade.id, again!.state, again!.gradeNumber], [true, 'pending', 1], 'sent again, as the release would have');
+  // The re-send judged after the release and still withheld (say, by a due date): no loop of re-sends.
+  await store.recordLtiScoreAttempt(again!.id, { state: 'delivered', status: 200, error: null, withheldAsOf: new Date().toISOString() });
+  assert.is((await graded()).length, 2);
 });
 
 test.run();
