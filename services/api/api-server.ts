@@ -17,7 +17,7 @@ import { csrfGuard, identify } from './identify.js';
 import { inboundWebhookRoutes } from './inbound-webhook-routes.js';
 import { internalRoutes } from './internal-routes.js';
 import { ltiOperatorRoutes } from './lti-operator-routes.js';
-import { ltiRoutes } from './lti-routes.js';
+import { ltiRoutes, ltiUploader } from './lti-routes.js';
 import type { ApiMetrics } from './metrics.js';
 import { openApiDocument } from './openapi.js';
 import { operatorRoutes } from './operator-routes.js';
@@ -84,7 +84,13 @@ export function createApiApp(deps: ApiDependencies): Express {
 
   app.use(operatorRoutes({ store: deps.store, metrics: deps.metrics, operatorToken: deps.operatorToken }));
   app.use(ltiOperatorRoutes(deps.store, deps.operatorToken));
-  app.use(ltiRoutes({ store: deps.store, lti: deps.lti, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits, logger: deps.logger.child({ part: 'lti' }) }));
+  app.use(ltiRoutes({
+    store: deps.store, lti: deps.lti, relay: deps.relay, stagingDir: deps.stagingDir, uploadLimits: deps.uploadLimits, logger: deps.logger.child({ part: 'lti' }),
+    sessionTimes: deps.sessionTimes,
+    // A learner's uploads count as the portal's do, per caller: here the learner (their launch's platform and sub).
+    uploads: rateLimit({ redis: deps.redis, keyPrefix: `${deps.redisPrefix}:rate:uploads`, perMinute: deps.limits.uploadsPerMinute, what: 'uploads',
+      counted: ltiUploader, who: 'a learner' }),
+  }));
   const audit = staffAuditor(deps.store, deps.logger.child({ part: 'staff-audit' }));
   // Signed by an integration's secret, not sent by a key or a session: verified by its own route.
   app.use(inboundWebhookRoutes({

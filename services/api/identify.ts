@@ -63,7 +63,7 @@ function sameToken(given: string, expected: string): boolean {
 }
 
 /** Whether the request says it comes from another site (its Origin is not this host). */
-function crossOrigin(req: Request): boolean {
+export function crossOrigin(req: Request): boolean {
   const origin = req.get('origin');
   if (!origin || origin === 'null') return origin === 'null';
   try {

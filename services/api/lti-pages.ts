@@ -62,12 +62,36 @@ function deliveriesTable(deliveries: LtiScoreDelivery[]): string {
   return `<table><tr><th>learner</th><th>score</th><th>state</th><th>status</th><th>last problem</th></tr>${rows.join('')}</table>`;
 }
 
-/** The instructor's page: which course and assignment this placement is, and how passback goes. */
-export function instructorPage(res: Response, token: string, courseId: string, assignment: Assignment | null, deliveries: LtiScoreDelivery[]): void {
+/**
+ * "Open gradebox": fetches a single-use handoff token with the launch token, then posts it in a
+ * form to a new top-level window (lti-handoff.ts), where the dashboard's own cookie is first-party.
+ */
+function openDashboard(nonce: string, token: string, role: string | null): string {
+  if (role === null) return '<p>Your gradebox account gives you no role in this course (ask its instructor).</p>';
+  return `<form id="open" method="post" action="/lti/handoff" target="_blank"><input type="hidden" name="handoff" value="">
+<button>Open gradebox</button> <span>the course's dashboard in a new window, signed in as you (${role === 'ta' ? 'TA' : escape(role)})</span></form>
+<p id="open-status" role="status"></p>
+<script nonce="${nonce}">
+const open = document.getElementById('open');
+open.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const answer = await fetch('/lti/v1/handoff', { method: 'POST', headers: { authorization: 'Bearer ' + ${JSON.stringify(token)} } });
+  const body = await answer.json();
+  if (!answer.ok) { document.getElementById('open-status').textContent = body.error.message; return; }
+  open.elements.handoff.value = body.token;
+  open.submit();
+  open.elements.handoff.value = '';
+});
+</script>`;
+}
+
+/** The instructor's page: which course and assignment this placement is, the way into the dashboard, and how passback goes. */
+export function instructorPage(res: Response, token: string, courseId: string, assignment: Assignment | null, deliveries: LtiScoreDelivery[], role: string | null): void {
   const placement = assignment
     ? `<p>This placement is the assignment <code>${escape(assignment.name)}</code> of the gradebox course <code>${escape(courseId)}</code>.</p>`
     : `<p>This placement is not tied to an assignment yet: add the custom parameter <code>assignment=NAME</code> to it, or place it again through the LMS's picker (deep linking). Assignments are added with <code>gradebox assignments add --course ${escape(courseId)}</code>.</p>`;
   sendPage(res, 200, 'gradebox', (nonce) => `${placement}
+${openDashboard(nonce, token, role)}
 <h2>Grade passback</h2>${deliveriesTable(deliveries)}
 <p><button id="roster">Read the roster</button> <span id="roster-status"></span></p>
 <script nonce="${nonce}">

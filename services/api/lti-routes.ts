@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import express, { Router, type Request, type RequestHandler, type Response } from 'express';
 import type { Logger } from 'pino';
 
+import { recordStaffAction } from '../audit/staff-audit.js';
 import { InternalError, UserError } from '../common/errors.js';
 import type { UploadLimits } from '../intake/upload-limits.js';
 import { deepLinkingResponse } from '../lti/deep-linking.js';
@@ -21,8 +22,9 @@ import { syncRoster } from '../lti/roster.js';
 import { isSubmissionId } from '../protocol/ids.js';
 import { ltiRoutes as routes } from '../protocol/lti-routes.js';
 import type { LtiLaunchSession } from '../store/lti-store.js';
-import type { Store } from '../store/store.js';
+import type { SessionTimes, Store } from '../store/store.js';
 import { HttpError } from './http-errors.js';
+import { mintHandoff, redeemHandoff } from './lti-handoff.js';
 import { deepLinkReturnPage, errorPage, instructorPage, learnerPage, pickerPage } from './lti-pages.js';
 import type { OutboxRelay } from './outbox-relay.js';
 import { requestIdOf, requestLog } from './request-id.js';
@@ -38,6 +40,10 @@ export interface LtiRoutesOptions {
   stagingDir: string;
   uploadLimits?: Partial<UploadLimits>;
   logger: Logger;
+  /** The dashboard's sessions, which a staff launch's handoff opens. */
+  sessionTimes: SessionTimes;
+  /** Counts a learner's uploads (the portal's per-caller limit, 429 beyond). */
+  uploads: RequestHandler;
 }
 
 const forms = express.urlencoded({ extended: false, limit: '256kb' });
@@ -77,14 +83,22 @@ function launchAuth(store: Store): RequestHandler {
 
 const sessionOf = (res: Response): LtiLaunchSession => res.locals.ltiSession as LtiLaunchSession;
 
+/** Whose uploads a learner's request counts to (rate-limits.ts): the learner, by their platform and sub. */
+export const ltiUploader = (res: Response): string => `lti:${sessionOf(res).platformId}:${sessionOf(res).sub}`;
+
 async function launch(options: LtiRoutesOptions, req: Request, res: Response): Promise<void> {
   const { store, lti } = options;
   const valid = await validateLaunch(store, lti.platformKeys, lti.settings, (req.body ?? {}) as Record<string, unknown>);
   const opened = await openLaunch(store, lti.settings, valid);
-  const { session } = opened;
+  const { session, staff } = opened;
+  if (staff && staff.after !== staff.before) {
+    await recordStaffAction(store, { actor: `lti:${valid.platform.issuer}`, type: 'role.granted', courseId: session.courseId, data: { user: staff.user.email ?? staff.user.id, role: staff.after } });
+  }
   if (session.deepLink) return pickerPage(res, opened.token, session.courseId, await store.listAssignments(session.courseId));
   if (session.role === 'learner') return learnerPage(res, opened.token, opened.assignment!);
-  instructorPage(res, opened.token, session.courseId, opened.assignment, await store.listLtiScoreDeliveries(session.courseId, 100));
+  // An admin holds every course without a course role.
+  const role = staff?.user.admin ? 'admin' : staff?.after ?? null;
+  instructorPage(res, opened.token, session.courseId, opened.assignment, await store.listLtiScoreDeliveries(session.courseId, 100), role);
 }
 
 async function deepLink(options: LtiRoutesOptions, req: Request, res: Response): Promise<void> {
@@ -163,7 +177,7 @@ export function ltiRoutes(options: LtiRoutesOptions): Router {
     res.locals.ltiSession = await sessionFrom(store, req);
     await deepLink(options, req, res);
   }));
-  serveRoute(router, routes.ltiUpload, auth, (req, res) => upload(options, req, res));
+  serveRoute(router, routes.ltiUpload, auth, options.uploads, (req, res) => upload(options, req, res));
   serveRoute(router, routes.ltiSubmission, auth, async (req, res) => {
     const session = sessionOf(res);
     const id = String(req.params.id);
@@ -172,5 +186,10 @@ export function ltiRoutes(options: LtiRoutesOptions): Router {
     res.json(await studentSubmission(store, submission));
   });
   serveRoute(router, routes.ltiRoster, auth, (_req, res) => roster(options, res));
+  serveRoute(router, routes.ltiHandoff, auth, async (_req, res) => {
+    const { token, expiresAt } = await mintHandoff(store, sessionOf(res));
+    res.set('Cache-Control', 'no-store').json({ token, expires_at: expiresAt });
+  });
+  serveRoute(router, routes.handoff, forms, page(logger, (req, res) => redeemHandoff(store, options.sessionTimes, logger, req, res)));
   return router;
 }

@@ -21,6 +21,8 @@ export interface RateLimitOptions {
   what: string;
   /** Whose count a request adds to. @defaultValue the caller's key or session (auth.ts keyOf) */
   counted?: (res: Response) => string;
+  /** Who is limited, in the 429's message. @defaultValue 'this course key' */
+  who?: string;
 }
 
 /** A middleware, after the caller is known, that counts one request of the caller's key, or answers 429. */
@@ -39,7 +41,7 @@ export function rateLimit(options: RateLimitOptions): RequestHandler {
       if (!(refusal instanceof RateLimiterRes)) throw refusal;
       const seconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
       res.set('Retry-After', String(seconds));
-      throw new HttpError(429, 'E_RATE_LIMITED', `this course key may make ${options.perMinute} ${options.what} a minute; send it again in ${seconds} s (Retry-After)`);
+      throw new HttpError(429, 'E_RATE_LIMITED', `${options.who ?? 'this course key'} may make ${options.perMinute} ${options.what} a minute; send it again in ${seconds} s (Retry-After)`);
     }
     next();
   };

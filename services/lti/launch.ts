@@ -1,15 +1,16 @@
 // What a valid launch does: maps the LMS context onto a course (an instructor's first launch makes
 // the course and the link), the resource link onto an assignment (one linked before, by deep linking,
 // or the custom parameter assignment=NAME), keeps the user with their roles and the service URLs
-// the launch named, makes a learner known by their sub for the assignment's passback, and opens a
-// short-lived launch session whose token the page uses instead of a cookie.
+// the launch named, gives staff their account and course role, makes a learner known by their sub
+// for the assignment's passback, and opens a short-lived launch session whose token the page uses
+// instead of a cookie.
 import { createHash } from 'node:crypto';
 
 import { UserError } from '../common/errors.js';
 import type { Assignment, Store } from '../store/store.js';
 import type { LtiContext, LtiLaunchSession, LtiRole } from '../store/lti-store.js';
 import { CLAIM } from './lti-claims.js';
-import { gradeboxIdentity, roleOf } from './lti-identity.js';
+import { gradeboxIdentity, roleOf, staffAccount, type StaffAccount } from './lti-identity.js';
 import type { LtiSettings } from './lti-settings.js';
 import type { ValidLaunch } from './launch-validation.js';
 
@@ -23,6 +24,8 @@ export interface OpenedLaunch {
   session: LtiLaunchSession;
   /** The assignment the resource link maps to, when it does. */
   assignment: Assignment | null;
+  /** A staff launch's gradebox account (null for a learner). */
+  staff: StaffAccount | null;
 }
 
 type Claims = ValidLaunch['claims'];
@@ -76,13 +79,15 @@ export async function openLaunch(store: Store, settings: LtiSettings, launch: Va
   const identity = gradeboxIdentity(sub, role);
   const context = await contextOf(store, launch, role);
   await keepServices(store, launch, context.contextId);
-  await store.saveLtiUser({ platformId: platform.id, sub, name: text(claims.name), email: text(claims.email), roles: claims[CLAIM.roles] as string[] });
+  const person = { name: text(claims.name), email: text(claims.email) };
+  await store.saveLtiUser({ platformId: platform.id, sub, ...person, roles: claims[CLAIM.roles] as string[] });
+  const staff = identity.kind === 'staff' ? await staffAccount(store, platform.issuer, sub, person, context.courseId, identity.role) : null;
   const base = { platformId: platform.id, sub, role, courseId: context.courseId, contextId: context.contextId, expiresAt: new Date(Date.now() + settings.launchTtlMs).toISOString() };
   if (launch.messageType === 'LtiDeepLinkingRequest') {
     if (identity.kind !== 'staff') throw new UserError('E_LTI_ROLE', 'only instructors place gradebox assignments in a course');
     const dl = objectClaim(claims, CLAIM.deepLinkingSettings);
     const session = { ...base, resourceLinkId: null, assignmentId: null, deepLink: { returnUrl: String(dl.deep_link_return_url), data: text(dl.data), deploymentId: launch.deploymentId } };
-    return { token: await store.createLtiLaunch(session), session, assignment: null };
+    return { token: await store.createLtiLaunch(session), session, assignment: null, staff };
   }
   const resourceLink = objectClaim(claims, CLAIM.resourceLink);
   const assignment = await assignmentOf(store, launch, context.courseId);
@@ -95,5 +100,5 @@ export async function openLaunch(store: Store, settings: LtiSettings, launch: Va
     await store.linkLtiLearner({ courseId: context.courseId, assignmentId: assignment.id, student: identity.student, platformId: platform.id, resourceLinkId: link.resourceLinkId });
   }
   const session = { ...base, resourceLinkId: link.resourceLinkId, assignmentId: assignment?.id ?? null, deepLink: null };
-  return { token: await store.createLtiLaunch(session), session, assignment };
+  return { token: await store.createLtiLaunch(session), session, assignment, staff };
 }

@@ -1,9 +1,11 @@
 // Who an LTI user is in gradebox, by their platform roles: the one place where a launch meets
-// gradebox's notion of people. Until gradebox has accounts, staff get the instructor page and a
-// learner is the submissions' `student`, their `sub`; accounts will map (issuer, sub) here.
+// gradebox's notion of people. Staff are accounts found by (issuer, sub) in identities (made on
+// their first launch, with no password: they sign in through the LMS) holding the launch's role in
+// the course; a learner is the submissions' `student`, their `sub`.
 import { UserError } from '../common/errors.js';
 import { studentName } from '../protocol/api-schemas.js';
-import type { LtiRole } from '../store/lti-store.js';
+import type { LtiPerson, LtiRole } from '../store/lti-store.js';
+import type { CourseRole, Store, User } from '../store/store.js';
 
 const MEMBERSHIP = 'http://purl.imsglobal.org/vocab/lis/v2/membership';
 
@@ -32,4 +34,23 @@ export function gradeboxIdentity(sub: string, role: LtiRole): GradeboxIdentity {
     throw new UserError('E_LTI_SUB', 'the platform\'s user id (sub) cannot name a gradebox student (1 to 128 letters, digits or . _ @ + -); ask the operator');
   }
   return { kind: 'student', student: sub };
+}
+
+/** A staff launch's account, and its role in the launch's course before and after the launch. */
+export interface StaffAccount {
+  user: User;
+  before: CourseRole | null;
+  after: CourseRole | null;
+}
+
+/**
+ * The account of a staff launch, found or made, given the launch's role in the course (never
+ * admin; a stronger role given otherwise is kept: store/account-rows.ts roleAfterLaunch). An
+ * admin's account needs no course role.
+ */
+export async function staffAccount(store: Store, issuer: string, sub: string, person: LtiPerson, courseId: string, role: CourseRole): Promise<StaffAccount> {
+  const user = await store.findOrCreateLtiUser(issuer, sub, person);
+  const before = (await store.courseRolesOf(user.id))[courseId] ?? null;
+  if (user.admin || user.disabledAt !== null) return { user, before, after: before };
+  return { user, before, after: await store.grantLtiCourseRole(user.id, courseId, role) };
 }

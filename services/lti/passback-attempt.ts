@@ -45,7 +45,7 @@ function retryOrGiveUp(ctx: PassbackContext, delivery: LtiScoreDelivery, status:
   return { state: 'pending', status, error, nextAttemptAt: new Date(Date.now() + delay).toISOString() };
 }
 
-async function send(ctx: PassbackContext, delivery: LtiScoreDelivery, facts: ScoreFacts & { assignmentName: string }): Promise<LtiAttemptRecord> {
+async function send(ctx: PassbackContext, delivery: LtiScoreDelivery, facts: ScoreFacts & { assignmentName: string }, judgedAt: string): Promise<LtiAttemptRecord> {
   const { store } = ctx;
   const platform = await store.getLtiPlatform(delivery.platformId);
   const link = await store.findLtiResourceLink(delivery.platformId, delivery.resourceLinkId);
@@ -61,10 +61,12 @@ async function send(ctx: PassbackContext, delivery: LtiScoreDelivery, facts: Sco
     method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': MEDIA.score },
     body: JSON.stringify(scoreBody(delivery.student, delivery.timestamp, facts)),
   }, ctx.timeoutMs);
-  if (answer.status >= 200 && answer.status < 300) return { state: 'delivered', status: answer.status, error: null };
+  // A withheld score is remembered as such: releasing the feedback sends it again with the score.
+  const withheld = facts.kind === 'withheld' ? { withheldAsOf: judgedAt } : {};
+  if (answer.status >= 200 && answer.status < 300) return { state: 'delivered', status: answer.status, error: null, ...withheld };
   if (answer.status === 409) {
     return delivery.attempts > 0
-      ? { state: 'delivered', status: 409, error: 'already applied (409 on a retry: an earlier attempt reached the platform)' }
+      ? { state: 'delivered', status: 409, error: 'already applied (409 on a retry: an earlier attempt reached the platform)', ...withheld }
       : { state: 'superseded', status: 409, error: 'the platform holds a later score for this learner' };
   }
   if (answer.status === 401) ctx.tokens.forget(platform);
@@ -77,7 +79,9 @@ async function send(ctx: PassbackContext, delivery: LtiScoreDelivery, facts: Sco
 export async function attemptScoreDelivery(ctx: PassbackContext, delivery: LtiScoreDelivery): Promise<LtiAttemptRecord> {
   try {
     if (await ctx.store.ltiScoreSuperseded(delivery)) return { state: 'superseded', status: null, error: 'a later grade of this learner was delivered' };
-    return await send(ctx, delivery, await ctx.factsOf(delivery));
+    // Noted before the facts are read: a release after this moment did not see this score go out withheld.
+    const judgedAt = new Date().toISOString();
+    return await send(ctx, delivery, await ctx.factsOf(delivery), judgedAt);
   } catch (error) {
     if (error instanceof PlatformFailure) {
       return error.final ? { state: 'failed', status: error.status, error: error.message } : retryOrGiveUp(ctx, delivery, error.status, error.message, error.retryAfterMs);

@@ -27,6 +27,8 @@ export const loginParameters = z.object({
 
 export const launchForm = z.object({ id_token: text(100_000), state: text(200) });
 
+export const handoffForm = z.object({ handoff: text(200) });
+
 export const deepLinkChoice = z.object({ launch_token: text(200), assignment: text(100) });
 
 export const platformRegistration = z.object({
@@ -90,6 +92,16 @@ export const ltiRoutes = {
     method: 'post', path: '/lti/v1/roster', summary: 'LTI: an instructor reads the LMS course\'s roster (NRPS) so portal submissions of its learners pass back too',
     security: 'ltiLaunch',
     responses: { 200: { description: 'Members read', content: json(z.object({ members: z.int(), learners: z.int() })) }, 401: error, 403: error, 409: error, 502: error },
+  },
+  ltiHandoff: {
+    method: 'post', path: '/lti/v1/handoff', summary: 'LTI: an instructor\'s or TA\'s launch page asks for a single-use handoff token (good for 60 s) that opens the dashboard in a new window',
+    security: 'ltiLaunch',
+    responses: { 200: { description: 'The handoff token', content: json(z.object({ token: z.string(), expires_at: z.string() })) }, 401: error, 403: error },
+  },
+  handoff: {
+    method: 'post', path: '/lti/handoff', summary: 'LTI: redeems a handoff token (form field handoff, posted by gradebox\'s own launch page): a dashboard session, then the course\'s or assignment\'s page',
+    body: form(handoffForm),
+    responses: { 303: { description: 'Signed in: to the dashboard page of the placement' }, 400: page('No handoff token in the form'), 401: page('A handoff used before, expired or unknown'), 403: page('A post from another site, or an account that may not sign in') },
   },
   platforms: {
     method: 'get', path: '/operator/v1/lti/platforms', summary: 'Operators: the registered LTI platforms', security: 'operatorToken',

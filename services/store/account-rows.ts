@@ -67,3 +67,30 @@ export function checkTimes(times: SessionTimes): void {
 export function sessionLive(row: SessionRow, times: SessionTimes, at: number): boolean {
   return at < Date.parse(row.expires_at) && at - Date.parse(row.last_seen_at) < times.idleMs;
 }
+
+/** A course role as held: by whom it was given matters to a launch (null: staff or an operator). */
+export interface HeldRole {
+  role: CourseRole;
+  grantedBy: 'lti' | null;
+}
+
+const STRENGTH: Record<CourseRole, number> = { ta: 1, instructor: 2 };
+
+/**
+ * The role a staff launch leaves in a course, or null to leave the held one as it is: a role only
+ * launches gave follows the latest launch (an LMS that makes an instructor a TA is obeyed); one
+ * given otherwise is kept unless the launch's is stronger.
+ */
+export function roleAfterLaunch(held: HeldRole | null, launched: CourseRole): CourseRole | null {
+  if (held === null || held.grantedBy === 'lti') return held?.role === launched ? null : launched;
+  return STRENGTH[launched] > STRENGTH[held.role] ? launched : null;
+}
+
+/** The email an id token gives, kept as an account's email is, or null when it is not one. */
+export function launchEmail(email: string | null): string | null {
+  try {
+    return normalEmail(email);
+  } catch {
+    return null;
+  }
+}

@@ -41,6 +41,7 @@ export const COPIED_TABLES: readonly string[] = [
   'lti_users',
   'lti_learners',
   'lti_launches',
+  'lti_handoffs',
   'lti_score_deliveries',
 ];
 

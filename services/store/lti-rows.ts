@@ -72,6 +72,9 @@ export interface LaunchRow {
 }
 
 /** A launch token is kept as its hash only. */
+/** A handoff token (a staff launch into the dashboard) starts so; anything else is not looked up. */
+export const HANDOFF_PREFIX = 'lth_';
+
 export const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
 /** A launch row as the session it allows. */

@@ -112,6 +112,20 @@ export interface LtiLaunchSession {
   expiresAt: string;
 }
 
+/** What an id token says of a person, when it says it. */
+export interface LtiPerson {
+  name: string | null;
+  email: string | null;
+}
+
+/** A staff launch's way into the dashboard: who signs in, and which page opens. */
+export interface LtiHandoff {
+  userId: string;
+  courseId: string;
+  assignmentId: number | null;
+  expiresAt: string;
+}
+
 export type LtiScoreKind = 'pending' | 'graded' | 'failed';
 export type LtiDeliveryState = 'pending' | 'delivered' | 'failed' | 'superseded';
 
@@ -144,6 +158,11 @@ export interface LtiAttemptRecord {
   error: string | null;
   /** For a delivery that stays pending. */
   nextAttemptAt?: string;
+  /**
+   * Delivered as PendingManual (the score withheld from students), as judged at this time: releasing
+   * the feedback sends it again, and so does a release that came between the judging and the record.
+   */
+  withheldAsOf?: string;
 }
 
 export interface LtiStore {

@@ -5,10 +5,11 @@ import { UserError } from '../common/errors.js';
 import { checkGraderSource, checkAssignmentState, histogramOf } from './assignment-checks.js';
 import { checkAssignmentName, checkIsoTime, checkSha256, quote } from './input-checks.js';
 import { toAssignment, type AssignmentRow } from './rows.js';
-import { now, row, rows, type Queryable } from './pg-connection.js';
+import { now, row, rows, writeTransaction, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
 import { hasGraderSnapshot } from './pg-grader-snapshots.js';
+import { resendWithheldScores } from './pg-lti-scores.js';
 import type { Assignment, AssignmentCounts } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
@@ -92,14 +93,19 @@ export function assignmentOperations({ pool }: PgContext) {
       if (typeof change !== 'object' || change === null) throw new UserError('E_BAD_INPUT', 'give a change: a due date and/or a feedback release');
       const dueAt = change.dueAt === undefined || change.dueAt === null ? change.dueAt : checkIsoTime('due date', change.dueAt);
       if (change.released !== undefined && typeof change.released !== 'boolean') throw new UserError('E_BAD_INPUT', 'released must be true or false');
-      const changed = await row<AssignmentRow>(pool, `UPDATE assignments SET
-          due_at = CASE WHEN $1::boolean THEN $2::timestamptz ELSE due_at END,
-          feedback_released_at = CASE $3::boolean WHEN true THEN COALESCE(feedback_released_at, $4) WHEN false THEN NULL ELSE feedback_released_at END,
-          updated_at = $4
-        WHERE course_id = $5 AND name = $6
-        RETURNING *`, [dueAt !== undefined, dueAt ?? null, change.released ?? null, now(), courseId, name]);
-      if (!changed) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
-      return toAssignment(changed);
+      return writeTransaction(pool, async (client) => {
+        const before = await row<AssignmentRow>(client, 'SELECT * FROM assignments WHERE course_id = $1 AND name = $2 FOR UPDATE', [courseId, name]);
+        if (!before) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
+        const changed = (await row<AssignmentRow>(client, `UPDATE assignments SET
+            due_at = CASE WHEN $1::boolean THEN $2::timestamptz ELSE due_at END,
+            feedback_released_at = CASE $3::boolean WHEN true THEN COALESCE(feedback_released_at, $4) WHEN false THEN NULL ELSE feedback_released_at END,
+            updated_at = $4
+          WHERE id = $5
+          RETURNING *`, [dueAt !== undefined, dueAt ?? null, change.released ?? null, now(), before.id]))!;
+        // A release (not one already in force) sends again the scores that went out withheld, in this transaction.
+        if (before.feedback_released_at === null && changed.feedback_released_at !== null) await resendWithheldScores(client, Number(changed.id));
+        return toAssignment(changed);
+      });
     },
 
     async addDraftAssignment(courseId, name, graderDir, graderDigest) {

@@ -22,6 +22,21 @@ export async function addLtiScoreDelivery(client: Queryable, submissionId: strin
     WHERE s.id = $4`, [Number(data.gradeNumber), kind, at, submissionId]);
 }
 
+/**
+ * Called inside the transaction that releases an assignment's feedback: each learner whose newest
+ * score went out as PendingManual (withheld) gets it again, a new delivery of the same grading
+ * with a later timestamp, which the worker sends as FullyGraded now that students see it.
+ */
+export async function resendWithheldScores(client: Queryable, assignmentId: number): Promise<void> {
+  await client.query(`INSERT INTO lti_score_deliveries (course_id, assignment_id, student, submission_id, grade_number, kind, platform_id, resource_link_id,
+      score_timestamp, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT d.course_id, d.assignment_id, d.student, d.submission_id, d.grade_number, d.kind, d.platform_id, d.resource_link_id, $1::timestamptz, 'pending', 0, $1::timestamptz, $1::timestamptz, $1::timestamptz
+    FROM lti_score_deliveries d
+    WHERE d.assignment_id = $2 AND d.state = 'delivered' AND d.withheld_sent = 1
+      AND NOT EXISTS (SELECT 1 FROM lti_score_deliveries n WHERE n.course_id = d.course_id AND n.assignment_id = d.assignment_id AND n.student = d.student
+        AND (n.score_timestamp > d.score_timestamp OR (n.score_timestamp = d.score_timestamp AND n.id > d.id)))`, [now(), assignmentId]);
+}
+
 export function ltiScoreOperations({ pool }: PgContext) {
   return {
     claimLtiScoreDeliveries(at, limit, leaseMs) {
@@ -34,9 +49,16 @@ export function ltiScoreOperations({ pool }: PgContext) {
     },
 
     async recordLtiScoreAttempt(id, record) {
-      await pool.query(`UPDATE lti_score_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3,
-          next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, updated_at = $5 WHERE id = $6`,
-      [record.state, record.status, record.error, record.nextAttemptAt ?? null, now(), id]);
+      await writeTransaction(pool, async (client) => {
+        await client.query(`UPDATE lti_score_deliveries SET state = $1, attempts = attempts + 1, last_status = $2, last_error = $3,
+            next_attempt_at = COALESCE($4, next_attempt_at), lease_until = NULL, withheld_sent = $5, updated_at = $6 WHERE id = $7`,
+        [record.state, record.status, record.error, record.nextAttemptAt ?? null, record.withheldAsOf ? 1 : 0, now(), id]);
+        if (!record.withheldAsOf) return;
+        // A release between the judging and this record found nothing to send again: this score is sent again now.
+        const releasedSince = await row<{ id: number }>(client, `SELECT a.id FROM lti_score_deliveries d JOIN assignments a ON a.id = d.assignment_id
+          WHERE d.id = $1 AND a.feedback_released_at > $2::timestamptz`, [id, record.withheldAsOf]);
+        if (releasedSince) await resendWithheldScores(client, Number(releasedSince.id));
+      });
     },
 
     async ltiScoreSuperseded(d) {

@@ -449,4 +449,15 @@ ALTER TABLE submissions ADD COLUMN error_code text;` },
   { version: 9, name: 'webhooks', sql: WEBHOOKS },
   { version: 10, name: 'lti', sql: LTI },
   { version: 11, name: 'request ids in the outbox', sql: 'ALTER TABLE outbox ADD COLUMN request_id text;' },
+  { version: 12, name: 'lti staff in the dashboard, scores re-sent on release', sql: `
+ALTER TABLE course_roles ADD COLUMN granted_by text CHECK (granted_by IN ('lti'));
+ALTER TABLE lti_score_deliveries ADD COLUMN withheld_sent integer NOT NULL DEFAULT 0 CHECK (withheld_sent IN (0, 1));
+CREATE TABLE lti_handoffs (
+  token_sha256 text PRIMARY KEY,
+  user_id text NOT NULL REFERENCES users(id),
+  course_id text NOT NULL REFERENCES courses(id),
+  assignment_id bigint REFERENCES assignments(id),
+  expires_at timestamptz NOT NULL,
+  used_at timestamptz
+);` },
 ];

@@ -16,6 +16,7 @@ import { gradingOperations } from './pg-grading.js';
 import { inboundWebhookOperations } from './pg-inbound-webhooks.js';
 import { incidentOperations } from './pg-incidents.js';
 import { ltiLaunchOperations } from './pg-lti-launches.js';
+import { ltiPeopleOperations } from './pg-lti-people.js';
 import { ltiLinkOperations } from './pg-lti-links.js';
 import { ltiPlatformOperations } from './pg-lti-platforms.js';
 import { ltiScoreOperations } from './pg-lti-scores.js';
@@ -83,6 +84,7 @@ export function pgStore(pool: PgPool, where: string, blobs: BlobStore, options: 
     ...inboundWebhookOperations(context),
     ...ltiPlatformOperations(context),
     ...ltiLaunchOperations(context),
+    ...ltiPeopleOperations(context),
     ...ltiLinkOperations(context),
     ...ltiScoreOperations(context),
     ...connectionOperations(context),

@@ -87,7 +87,7 @@ export function userOperations({ pool }: PgContext) {
       await requireUser(pool, userId);
       await requireCourse(pool, courseId);
       await pool.query(`INSERT INTO course_roles (user_id, course_id, role, created_at) VALUES ($1, $2, $3, $4)
-        ON CONFLICT (user_id, course_id) DO UPDATE SET role = excluded.role`, [userId, courseId, checkRole(role), now()]);
+        ON CONFLICT (user_id, course_id) DO UPDATE SET role = excluded.role, granted_by = NULL`, [userId, courseId, checkRole(role), now()]);
       return (await member(pool, userId, courseId))!;
     },
 

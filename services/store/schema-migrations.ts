@@ -476,4 +476,19 @@ ALTER TABLE submissions ADD COLUMN error_code TEXT;` },
   // The id of the API request that asked for the grading, for the job (and so the worker's log);
   // rows from before have none (NULL).
   { version: 11, name: 'request ids in the outbox', sql: 'ALTER TABLE outbox ADD COLUMN request_id TEXT;' },
+  // Staff who launch from an LMS sign in to the dashboard: a course role says whether only a launch
+  // granted it (it then follows the latest launch), a single-use handoff token (its hash) carries a
+  // launch from the LMS iframe into a first-party session, and a score delivery remembers that it
+  // was sent as PendingManual, so releasing the feedback sends it again as FullyGraded.
+  { version: 12, name: 'lti staff in the dashboard, scores re-sent on release', sql: `
+ALTER TABLE course_roles ADD COLUMN granted_by TEXT CHECK (granted_by IN ('lti'));
+ALTER TABLE lti_score_deliveries ADD COLUMN withheld_sent INTEGER NOT NULL DEFAULT 0 CHECK (withheld_sent IN (0, 1));
+CREATE TABLE lti_handoffs (
+  token_sha256 TEXT PRIMARY KEY,
+  user_id TEXT NOT NULL REFERENCES users(id),
+  course_id TEXT NOT NULL REFERENCES courses(id),
+  assignment_id INTEGER REFERENCES assignments(id),
+  expires_at TEXT NOT NULL,
+  used_at TEXT
+) STRICT;` },
 ];

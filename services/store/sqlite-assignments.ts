@@ -9,6 +9,7 @@ import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
 import { hasGraderSnapshot } from './sqlite-grader-snapshots.js';
+import { resendWithheldScores } from './sqlite-lti-scores.js';
 import type { Assignment, AssignmentCounts } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
@@ -82,14 +83,20 @@ export function assignmentOperations({ db }: SqliteContext) {
       const dueAt = change.dueAt === undefined || change.dueAt === null ? change.dueAt : checkIsoTime('due date', change.dueAt);
       if (change.released !== undefined && typeof change.released !== 'boolean') throw new UserError('E_BAD_INPUT', 'released must be true or false');
       const at = now();
-      const changed = db.prepare(`UPDATE assignments SET
-          due_at = CASE WHEN @setDue THEN @dueAt ELSE due_at END,
-          feedback_released_at = CASE @released WHEN 1 THEN COALESCE(feedback_released_at, @at) WHEN 0 THEN NULL ELSE feedback_released_at END,
-          updated_at = @at
-        WHERE course_id = @courseId AND name = @name`)
-        .run({ setDue: dueAt === undefined ? 0 : 1, dueAt: dueAt ?? null, released: change.released === undefined ? null : Number(change.released), at, courseId, name });
-      if (changed.changes === 0) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
-      return findAssignment(db, courseId, name)!;
+      return writeTransaction(db, () => {
+        const before = findAssignment(db, courseId, name);
+        if (!before) throw new UserError('E_NOT_FOUND', `course ${quote(courseId)} has no assignment ${quote(name)}; add it first (gradebox assignments add)`);
+        db.prepare(`UPDATE assignments SET
+            due_at = CASE WHEN @setDue THEN @dueAt ELSE due_at END,
+            feedback_released_at = CASE @released WHEN 1 THEN COALESCE(feedback_released_at, @at) WHEN 0 THEN NULL ELSE feedback_released_at END,
+            updated_at = @at
+          WHERE id = @id`)
+          .run({ setDue: dueAt === undefined ? 0 : 1, dueAt: dueAt ?? null, released: change.released === undefined ? null : Number(change.released), at, id: before.id });
+        const after = findAssignment(db, courseId, name)!;
+        // A release (not one already in force) sends again the scores that went out withheld, in this transaction.
+        if (before.feedbackReleasedAt === null && after.feedbackReleasedAt !== null) resendWithheldScores(db, after.id);
+        return after;
+      });
     },
 
     addDraftAssignment(courseId, name, graderDir, graderDigest) {

@@ -26,6 +26,22 @@ export function addLtiScoreDelivery(db: SqliteDatabase, submissionId: string, ty
     WHERE s.id = ?`).run(Number(data.gradeNumber), kind, at, at, at, at, submissionId);
 }
 
+/**
+ * Called inside the transaction that releases an assignment's feedback: each learner whose newest
+ * score went out as PendingManual (withheld) gets it again, a new delivery of the same grading
+ * with a later timestamp, which the worker sends as FullyGraded now that students see it.
+ */
+export function resendWithheldScores(db: SqliteDatabase, assignmentId: number): void {
+  const at = now();
+  db.prepare(`INSERT INTO lti_score_deliveries (course_id, assignment_id, student, submission_id, grade_number, kind, platform_id, resource_link_id,
+      score_timestamp, state, attempts, next_attempt_at, created_at, updated_at)
+    SELECT d.course_id, d.assignment_id, d.student, d.submission_id, d.grade_number, d.kind, d.platform_id, d.resource_link_id, @at, 'pending', 0, @at, @at, @at
+    FROM lti_score_deliveries d
+    WHERE d.assignment_id = @assignmentId AND d.state = 'delivered' AND d.withheld_sent = 1
+      AND NOT EXISTS (SELECT 1 FROM lti_score_deliveries n WHERE n.course_id = d.course_id AND n.assignment_id = d.assignment_id AND n.student = d.student
+        AND (n.score_timestamp > d.score_timestamp OR (n.score_timestamp = d.score_timestamp AND n.id > d.id)))`).run({ at, assignmentId });
+}
+
 export function ltiScoreOperations({ db }: SqliteContext) {
   return {
     claimLtiScoreDeliveries(at, limit, leaseMs) {
@@ -41,9 +57,16 @@ export function ltiScoreOperations({ db }: SqliteContext) {
 
     recordLtiScoreAttempt(id, record) {
       const at = now();
-      db.prepare(`UPDATE lti_score_deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
-          next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, updated_at = ? WHERE id = ?`)
-        .run(record.state, record.status, record.error, record.nextAttemptAt ?? null, at, id);
+      writeTransaction(db, () => {
+        db.prepare(`UPDATE lti_score_deliveries SET state = ?, attempts = attempts + 1, last_status = ?, last_error = ?,
+            next_attempt_at = COALESCE(?, next_attempt_at), lease_until = NULL, withheld_sent = ?, updated_at = ? WHERE id = ?`)
+          .run(record.state, record.status, record.error, record.nextAttemptAt ?? null, record.withheldAsOf ? 1 : 0, at, id);
+        if (!record.withheldAsOf) return;
+        // A release between the judging and this record found nothing to send again: this score is sent again now.
+        const releasedSince = db.prepare(`SELECT a.id FROM lti_score_deliveries d JOIN assignments a ON a.id = d.assignment_id
+          WHERE d.id = ? AND a.feedback_released_at > ?`).pluck().get(id, record.withheldAsOf) as number | undefined;
+        if (releasedSince !== undefined) resendWithheldScores(db, releasedSince);
+      });
     },
 
     ltiScoreSuperseded(d) {

@@ -17,6 +17,7 @@ import { gradingOperations } from './sqlite-grading.js';
 import { inboundWebhookOperations } from './sqlite-inbound-webhooks.js';
 import { incidentOperations } from './sqlite-incidents.js';
 import { ltiLaunchOperations } from './sqlite-lti-launches.js';
+import { ltiPeopleOperations } from './sqlite-lti-people.js';
 import { ltiLinkOperations } from './sqlite-lti-links.js';
 import { ltiPlatformOperations } from './sqlite-lti-platforms.js';
 import { ltiScoreOperations } from './sqlite-lti-scores.js';
@@ -82,6 +83,7 @@ export function sqliteStore(db: SqliteDatabase, file: string, blobs: BlobStore, 
     ...inboundWebhookOperations(context),
     ...ltiPlatformOperations(context),
     ...ltiLaunchOperations(context),
+    ...ltiPeopleOperations(context),
     ...ltiLinkOperations(context),
     ...ltiScoreOperations(context),
     ...connectionOperations(context),

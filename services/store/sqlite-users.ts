@@ -89,7 +89,7 @@ export function userOperations({ db }: SqliteContext) {
       requireUser(db, userId);
       requireCourse(db, courseId);
       db.prepare(`INSERT INTO course_roles (user_id, course_id, role, created_at) VALUES (?, ?, ?, ?)
-        ON CONFLICT (user_id, course_id) DO UPDATE SET role = excluded.role`).run(userId, courseId, checkRole(role), now());
+        ON CONFLICT (user_id, course_id) DO UPDATE SET role = excluded.role, granted_by = NULL`).run(userId, courseId, checkRole(role), now());
       return member(db, userId, courseId)!;
     },
 

@@ -3,7 +3,7 @@
 import type { Readable } from 'node:stream';
 
 import type { SubmissionStatus } from '../protocol/submission-status.js';
-import type { LtiStore } from './lti-store.js';
+import type { LtiHandoff, LtiPerson, LtiStore } from './lti-store.js';
 import type { InboundReceipt, WebhookStore } from './webhook-store.js';
 
 // The store's backends name a submission's status through this interface.
@@ -523,13 +523,28 @@ export interface Store extends WebhookStore, LtiStore {
   /** Links an outside identity (an LTI issuer and subject) to a user. */
   addIdentity(issuer: string, subject: string, userId: string): Promise<void>;
   findUserByIdentity(issuer: string, subject: string): Promise<User | null>;
-  /** Gives the user this role in the course (replacing the one it had there). */
+  /** Gives the user this role in the course (replacing the one it had there, and making it no launch's: launches keep it when they give less). */
   setCourseRole(userId: string, courseId: string, role: CourseRole): Promise<CourseMember>;
   /** False when the user had no role there. */
   removeCourseRole(userId: string, courseId: string): Promise<boolean>;
   /** The user's roles, by course. */
   courseRolesOf(userId: string): Promise<Record<string, CourseRole>>;
   listCourseMembers(courseId: string): Promise<CourseMember[]>;
+
+  /**
+   * The person of an LTI identity (issuer, sub), made on their first launch with no password (they
+   * sign in only through the LMS); the id token's name, and its email when no account has it yet.
+   */
+  findOrCreateLtiUser(issuer: string, subject: string, person: LtiPerson): Promise<User>;
+  /**
+   * Gives the role a staff launch carries (account-rows.ts roleAfterLaunch: a stronger role given
+   * otherwise is kept; one only launches gave follows the latest); returns the role held after.
+   */
+  grantLtiCourseRole(userId: string, courseId: string, role: CourseRole): Promise<CourseRole>;
+  /** Keeps a handoff from a staff launch into the dashboard; returns its single-use token (only its hash is kept). */
+  createLtiHandoff(handoff: LtiHandoff): Promise<string>;
+  /** The handoff of a token, used up now; null when unknown, used before or expired. */
+  redeemLtiHandoff(token: string): Promise<LtiHandoff | null>;
 
   createSession(userId: string, times: SessionTimes): Promise<CreatedSession>;
   /** The live session of this secret (its last use noted), or null: unknown, ended, expired, idle too long, or its user disabled. */

@@ -211,6 +211,28 @@ test('every route of the OpenAPI document under /v1 is in the table', async () =
   assert.equal(documented.filter((route) => ![...covered].some((c) => new RegExp(`^${asDocumented(route)}$`).test(c))), []);
 });
 
+/**
+ * Routes that admit none of the callers above but a credential of their own; every key and session
+ * is refused alike. What each admits is tested in test/lti/staff-launch.test.ts.
+ */
+const OWN_CREDENTIAL_ROWS = [
+  // Admits: an Instructor's or TA's LTI launch token (a learner's gets 403).
+  { method: 'POST', path: '/lti/v1/handoff', refused: 401 },
+  // Admits: a handoff token (form field handoff) posted from gradebox's own launch page.
+  { method: 'POST', path: '/lti/handoff', refused: 400 },
+];
+
+test('the LTI handoff routes admit no key and no session: only a staff launch\'s token, or its handoff', async () => {
+  const wrong: string[] = [];
+  for (const row of OWN_CREDENTIAL_ROWS) {
+    for (const caller of CALLERS) {
+      const got = await call(caller, row.method, row.path);
+      if (got.status !== row.refused) wrong.push(`${row.method} ${row.path} as ${caller}: ${got.status} (expected ${row.refused})`);
+    }
+  }
+  assert.equal(wrong, []);
+});
+
 test('no course sees another\'s data: listings hold only the caller\'s courses', async () => {
   const courses = async (caller: Caller) => ((await call(caller, 'GET', '/v1/courses')).json as Array<{ id: string }>).map((c) => c.id);
   assert.equal(await courses('instructorB'), [OTHER]);

@@ -229,6 +229,42 @@ test('a regrade passes back the new score with a later timestamp (and sends no P
   assert.ok(Date.parse(String(posts[2]!.timestamp)) > Date.parse(String(posts[1]!.timestamp)));
 });
 
+test('a score passed back as PendingManual is passed back again as FullyGraded when the feedback is released, once per release', async () => {
+  const token = await launchLearner('release-learner', 'rl-release', `${canvasItems()}/47`);
+  const id = await submitAndPend(token, 'release-learner');
+  const withheldResult = result(2, 3);
+  withheldResult.tests[2]!.visibility = 'after_published';
+  assert.is(await postResult(api, { type: 'finished', submissionId: id, gradeNumber: 1, incidents: [], result: withheldResult }), 204);
+  assert.is((await settled('release-learner', 'graded')).state, 'delivered');
+  const withheld = bodyOf(scorePosts('release-learner')[1]!);
+  assert.is(withheld.gradingProgress, 'PendingManual');
+  assert.is(withheld.scoreGiven, undefined, 'no score while students cannot see it');
+
+  const release = (released: boolean) => fetch(`${api.url}/v1/assignments/${ASSIGNMENT}`, {
+    method: 'PATCH', headers: { authorization: `Bearer ${api.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ feedback_released: released }),
+  }).then((r) => r.status);
+  const gradedDeliveries = async () => (await api.store.listLtiScoreDeliveries(COURSE)).filter((d) => d.student === 'release-learner' && d.kind === 'graded');
+  try {
+    assert.is(await release(true), 200);
+    await until(async () => {
+      const all = await gradedDeliveries();
+      return all.length === 2 && all[0]!.state === 'delivered';
+    }, 10_000, 'the released score was delivered');
+    const posts = scorePosts('release-learner').map(bodyOf);
+    assert.equal(posts.map((p) => p.gradingProgress), ['Pending', 'PendingManual', 'FullyGraded']);
+    assert.is(posts[2]!.scoreGiven, 2);
+    assert.is(posts[2]!.scoreMaximum, 3);
+    assert.ok(Date.parse(String(posts[2]!.timestamp)) > Date.parse(String(posts[1]!.timestamp)), 'a later timestamp than the withheld one');
+    // Released again (already in force), or unreleased and released again after a full score went out: nothing more to send.
+    assert.is(await release(true), 200);
+    assert.is(await release(false), 200);
+    assert.is(await release(true), 200);
+    assert.is((await gradedDeliveries()).length, 2, 'one re-send per release of a withheld score');
+  } finally {
+    await release(false);
+  }
+});
+
 test('no line item in the launch: the container is searched, then a line item is made (resourceId = the assignment) and scored', async () => {
   const token = await launchLearner('container-learner', 'rl-container', null);
   const sent = await ltiUpload(api, token);

@@ -76,4 +76,54 @@ test('a key past its expiry authenticates nobody; the key says its scope', async
   await userError(store.createApiKey('cs101', 'x', { scope: 'root' as never }), 'E_BAD_INPUT');
 });
 
+test('an LTI identity\'s account is made on its first launch (no password; the email only if no account has it) and found after', async () => {
+  const store = await fixture.open();
+  const made = await store.findOrCreateLtiUser('https://lms.example.edu', 'sub-1', { name: 'Ada', email: 'Ada@Example.org' });
+  assert.equal([made.name, made.email, made.hasPassword, made.admin], ['Ada', 'ada@example.org', false, false]);
+  assert.equal(await store.findOrCreateLtiUser('https://lms.example.edu', 'sub-1', { name: 'Other', email: null }), made);
+  assert.equal(await store.findUserByIdentity('https://lms.example.edu', 'sub-1'), made);
+  const other = await store.findOrCreateLtiUser('https://lms.example.edu', 'sub-2', { name: null, email: 'ada@example.org' });
+  assert.is.not(other.id, made.id);
+  assert.is(other.email, null, 'an email some account has already is not taken');
+  assert.is((await store.findOrCreateLtiUser('https://lms.example.edu', 'sub-3', { name: null, email: 'not an email' })).email, null);
+});
+
+test('a launch\'s course role: made when none is held, follows later launches while only launches gave it, never lowers a role given otherwise', async () => {
+  const store = await fixture.open();
+  await store.createCourse('cs101');
+  const lti = await store.findOrCreateLtiUser('https://lms.example.edu', 'sub-1', { name: null, email: null });
+  assert.is(await store.grantLtiCourseRole(lti.id, 'cs101', 'instructor'), 'instructor');
+  assert.is(await store.grantLtiCourseRole(lti.id, 'cs101', 'ta'), 'ta', 'the LMS made them a TA');
+  assert.is(await store.grantLtiCourseRole(lti.id, 'cs101', 'instructor'), 'instructor');
+  const given = await store.createUser({ email: 'prof@example.org', passwordHash: null });
+  await store.setCourseRole(given.id, 'cs101', 'instructor');
+  assert.is(await store.grantLtiCourseRole(given.id, 'cs101', 'ta'), 'instructor', 'a stronger role given by staff is kept');
+  await store.setCourseRole(lti.id, 'cs101', 'instructor');
+  assert.is(await store.grantLtiCourseRole(lti.id, 'cs101', 'ta'), 'instructor', 'given by staff now: a launch no longer lowers it');
+  const ta = await store.createUser({ email: 'ta@example.org', passwordHash: null });
+  await store.setCourseRole(ta.id, 'cs101', 'ta');
+  assert.is(await store.grantLtiCourseRole(ta.id, 'cs101', 'instructor'), 'instructor', 'a stronger launch role is given');
+  assert.equal(await store.courseRolesOf(ta.id), { cs101: 'instructor' });
+  await userError(store.grantLtiCourseRole(lti.id, 'cs999', 'ta'), 'E_NOT_FOUND');
+});
+
+test('a handoff is redeemed once, only while fresh, only by its token, of which only a hash is kept', async () => {
+  const dir = fixture.dataDir();
+  const store = await fixture.open(dir);
+  await store.createCourse('cs101');
+  const user = await store.findOrCreateLtiUser('https://lms.example.edu', 'sub-1', { name: null, email: null });
+  const handoff = { userId: user.id, courseId: 'cs101', assignmentId: null, expiresAt: new Date(Date.now() + 60_000).toISOString() };
+  const token = await store.createLtiHandoff(handoff);
+  const [stored] = await fixture.rows(dir, 'SELECT * FROM lti_handoffs');
+  for (const [column, value] of Object.entries(stored!)) assert.not.ok(String(value).includes(token.slice(-20)), `column ${column} holds no part of the token`);
+  assert.is(await store.redeemLtiHandoff(`${token}x`), null);
+  const redeemed = await store.redeemLtiHandoff(token);
+  assert.equal([redeemed?.userId, redeemed?.courseId, redeemed?.assignmentId], [user.id, 'cs101', null]);
+  assert.is(Date.parse(redeemed!.expiresAt), Date.parse(handoff.expiresAt));
+  assert.is(await store.redeemLtiHandoff(token), null, 'used once');
+  const expired = await store.createLtiHandoff({ ...handoff, expiresAt: new Date(Date.now() - 1000).toISOString() });
+  assert.is(await store.redeemLtiHandoff(expired), null);
+  assert.is(await store.redeemLtiHandoff('ltl_not-a-handoff'), null);
+});
+
 test.run();

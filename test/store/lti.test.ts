@@ -105,4 +105,53 @@ test('claims lease what is due; an attempt\'s outcome is kept; a later delivered
   assert.equal(again.map((d) => [d.id, d.attempts, d.lastStatus, d.lastError]), [[pending!.id, 1, 503, 'busy']]);
 });
 
+test('releasing the feedback writes again, with a later timestamp, the newest score of each learner sent withheld (PendingManual); once per release', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  await store.linkLtiLearner({ courseId: 'cs101', assignmentId: assignment.id, student: 'bob', platformId: (await store.findLtiPlatform(REGISTRATION.issuer))!.id, resourceLinkId: 'rl' });
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  const bob = (await submit(store, assignment, { 'b.c': '2' }, { student: 'bob' })).submission.id;
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  await store.recordResult(bob, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  for (const d of await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000)) {
+    // Ada's grade went out withheld; Bob's with its score.
+    await store.recordLtiScoreAttempt(d.id, { state: 'delivered', status: 200, error: null, ...(d.kind === 'graded' && d.student === 'ada' ? { withheldAsOf: new Date().toISOString() } : {}) });
+  }
+  const graded = async () => (await store.listLtiScoreDeliveries('cs101')).filter((d) => d.kind === 'graded');
+  const before = await graded();
+  await store.setFeedbackSchedule('cs101', assignment.name, { dueAt: '2030-01-01T00:00:00Z' });
+  assert.is((await graded()).length, before.length, 'a due date alone re-sends nothing');
+  await store.setFeedbackSchedule('cs101', assignment.name, { released: true });
+  const after = await graded();
+  assert.is(after.length, before.length + 1);
+  const [again] = after;
+  const withheld = before.find((d) => d.student === 'ada')!;
+  assert.equal([again!.student, again!.submissionId, again!.gradeNumber, again!.state, again!.attempts], ['ada', ada, 1, 'pending', 0]);
+  assert.ok(again!.timestamp > withheld.timestamp, 'a later timestamp');
+  await store.setFeedbackSchedule('cs101', assignment.name, { released: true });
+  assert.is((await graded()).length, after.length, 'released again while released: nothing');
+  await store.setFeedbackSchedule('cs101', assignment.name, { released: false });
+  await store.setFeedbackSchedule('cs101', assignment.name, { released: true });
+  assert.is((await graded()).length, after.length, 'the newest of Ada\'s is the one re-sent (not sent withheld): nothing more');
+});
+
+test('a score judged withheld before a release but recorded after it is sent again at once; one judged after the release is not', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  const claimed = await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000);
+  const judged = new Date(Date.now() - 1000).toISOString();
+  await store.setFeedbackSchedule('cs101', assignment.name, { released: true });
+  const graded = async () => (await store.listLtiScoreDeliveries('cs101')).filter((d) => d.kind === 'graded');
+  assert.is((await graded()).length, 1, 'the release found no withheld score yet: the attempt was on its way');
+  const grade = claimed.find((d) => d.kind === 'graded')!;
+  await store.recordLtiScoreAttempt(grade.id, { state: 'delivered', status: 200, error: null, withheldAsOf: judged });
+  const [again] = await graded();
+  assert.equal([again!.id > grade.id, again!.state, again!.gradeNumber], [true, 'pending', 1], 'sent again, as the release would have');
+  // The re-send judged after the release and still withheld (say, by a due date): no loop of re-sends.
+  await store.recordLtiScoreAttempt(again!.id, { state: 'delivered', status: 200, error: null, withheldAsOf: new Date().toISOString() });
+  assert.is((await graded()).length, 2);
+});
+
 test.run();
