@@ -7,11 +7,14 @@ import { attemptScoreDelivery, type PassbackContext } from './passback-attempt.j
 
 /** Deliveries claimed per round. */
 const BATCH = 20;
+/** How often scores withheld until a due date are looked for once it has passed. */
+const DUE_SWEEP_MS = 30_000;
 
 export class PassbackWorker {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private paused = false;
+  private lastDueSweep = -Infinity;
 
   constructor(private readonly context: PassbackContext, private readonly intervalMs: number, private readonly logger: Logger) {}
 
@@ -27,6 +30,7 @@ export class PassbackWorker {
 
   private async round(): Promise<void> {
     try {
+      await this.sweepPastDue();
       // A lease long enough for a token, a line item and the score, each within the timeout.
       const due = await this.context.store.claimLtiScoreDeliveries(new Date().toISOString(), BATCH, 4 * this.context.timeoutMs);
       for (const delivery of due) {
@@ -44,6 +48,14 @@ export class PassbackWorker {
       if (!this.paused) this.logger.warn({ err: error }, 'score passback paused');
       this.paused = true;
     }
+  }
+
+  /** A score sent withheld until its due date goes again once the date has passed (as a release sends it). */
+  private async sweepPastDue(): Promise<void> {
+    if (performance.now() - this.lastDueSweep < DUE_SWEEP_MS) return;
+    this.lastDueSweep = performance.now();
+    const resent = await this.context.store.resendLtiScoresPastDue(new Date().toISOString());
+    if (resent > 0) this.logger.info({ resent }, 'scores withheld until a due date sent again');
   }
 
   async stop(): Promise<void> {

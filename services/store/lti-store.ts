@@ -209,6 +209,11 @@ export interface LtiStore {
   claimLtiScoreDeliveries(now: string, limit: number, leaseMs: number): Promise<LtiScoreDelivery[]>;
   /** Ends an attempt: counts it and keeps its outcome. */
   recordLtiScoreAttempt(id: number, record: LtiAttemptRecord): Promise<void>;
+  /**
+   * Scores sent withheld (PendingManual) before their assignment's due date, which has now passed
+   * (`now`), are written again for delivery, as a release writes them; how many.
+   */
+  resendLtiScoresPastDue(now: string): Promise<number>;
   /** Whether a later grading of the same learner and assignment was already delivered (a later timestamp, or the same one written after). */
   ltiScoreSuperseded(delivery: LtiScoreDelivery): Promise<boolean>;
   /** Deliveries of a course, newest first (the instructor's view of passback). */

@@ -154,4 +154,45 @@ test('a score judged withheld before a release but recorded after it is sent aga
   assert.is((await graded()).length, 2);
 });
 
+test('a score sent withheld before its due date goes again once the date has passed, once; one judged withheld after it does not', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  for (const d of await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000)) {
+    await store.recordLtiScoreAttempt(d.id, { state: 'delivered', status: 200, error: null, ...(d.kind === 'graded' ? { withheldAsOf: new Date().toISOString() } : {}) });
+  }
+  const graded = async () => (await store.listLtiScoreDeliveries('cs101')).filter((d) => d.kind === 'graded');
+  const tick = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 5));
+  await tick();
+  const due = new Date().toISOString(); // after the score went out withheld
+  await store.setFeedbackSchedule('cs101', assignment.name, { dueAt: due });
+  await tick();
+  assert.is(await store.resendLtiScoresPastDue(new Date(Date.parse(due) - 1000).toISOString()), 0, 'not due yet');
+  assert.is(await store.resendLtiScoresPastDue(new Date().toISOString()), 1);
+  const [again, withheld] = await graded();
+  assert.equal([again!.student, again!.gradeNumber, again!.state], ['ada', 1, 'pending']);
+  assert.ok(again!.timestamp > withheld!.timestamp, 'a later timestamp');
+  assert.is(await store.resendLtiScoresPastDue(new Date().toISOString()), 0, 'once');
+  // Sent again after the due date and still judged withheld (its tests shown only once published): no loop.
+  await store.recordLtiScoreAttempt(again!.id, { state: 'delivered', status: 200, error: null, withheldAsOf: new Date().toISOString() });
+  assert.is((await graded()).length, 2, 'recording it sent nothing again');
+  assert.is(await store.resendLtiScoresPastDue(new Date().toISOString()), 0);
+  const refused = await store.resendLtiScoresPastDue('yesterday').then(() => null, (error: unknown) => error as Error);
+  assert.match(refused?.message ?? '', /ISO-8601/);
+});
+
+test('a score judged withheld before its due date but recorded after the date passed is sent again at once', async () => {
+  const store = await fixture.open();
+  const { assignment } = await ltiCourse(store, 'ada');
+  const ada = (await submit(store, assignment, { 'a.c': '1' }, { student: 'ada' })).submission.id;
+  await store.recordResult(ada, 1, {}, { verdict: 'AC', score: 1, maxScore: 1, gradable: true });
+  const grade = (await store.claimLtiScoreDeliveries(new Date().toISOString(), 10, 60_000)).find((d) => d.kind === 'graded')!;
+  const judged = new Date(Date.now() - 1000).toISOString();
+  await store.setFeedbackSchedule('cs101', assignment.name, { dueAt: new Date().toISOString() });
+  await store.recordLtiScoreAttempt(grade.id, { state: 'delivered', status: 200, error: null, withheldAsOf: judged });
+  const [again] = (await store.listLtiScoreDeliveries('cs101')).filter((d) => d.kind === 'graded');
+  assert.equal([again!.id > grade.id, again!.state], [true, 'pending']);
+});
+
 test.run();
