@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { apiRoutes } from '../protocol/api-routes.js';
 import { namedSchemas as apiSchemas } from '../protocol/api-schemas.js';
 import { ltiRoutes } from '../protocol/lti-routes.js';
+import { requestId } from '../protocol/request-id.js';
 import { staffRoutes } from '../protocol/staff-routes.js';
 import { staffSchemas } from '../protocol/staff-schemas.js';
 import type { HttpRoute, RouteContent, RouteResponse } from '../protocol/http-route.js';
@@ -63,16 +64,23 @@ function described(schema: z.ZodType): { schema: JsonSchema; description?: strin
   return typeof description === 'string' ? { schema: rest, description } : { schema: rest };
 }
 
+/** Every answer carries an X-Request-Id (services/api/request-id.ts); a request may send its own, and
+ * one that is not like it is replaced by a new id. Said on each response rather than as a parameter
+ * of each operation: it is never needed, and a caller that leaves it out loses nothing. */
+const requestIdHeader = requestId.describe('The id of this request in gradebox\'s logs, and in the job and the worker\'s log lines of a grading it asks for: the X-Request-Id the request sent when it is like this, else a new one');
+
 function parametersOf(route: HttpRoute): Array<Record<string, unknown>> {
   const of = (where: string, entries: Record<string, z.ZodType> | undefined, required: boolean) =>
     Object.entries(entries ?? {}).map(([name, schema]) => ({ name, in: where, required, ...described(schema) }));
   return [...of('path', route.params, true), ...of('query', route.query, false), ...of('header', route.headers, false)];
 }
 
+
 function responseOf(response: RouteResponse): Record<string, unknown> {
+  const headers = { ...response.headers, 'X-Request-Id': requestIdHeader };
   return {
     description: response.description,
-    ...(response.headers ? { headers: Object.fromEntries(Object.entries(response.headers).map(([name, schema]) => [name, described(schema)])) } : {}),
+    headers: Object.fromEntries(Object.entries(headers).map(([name, schema]) => [name, described(schema)])),
     ...(response.content ? { content: contentOf(response.content) } : {}),
   };
 }

@@ -155,6 +155,19 @@ test('every operation of the hand-kept document is there, with its parameters, s
   assert.equal(operations.filter((line) => kept.has(line.split(' ').slice(0, 2).join(' '))).sort(), [...CONTRACT].sort());
 });
 
+test('every answer says its request id (X-Request-Id), and the app sends it', async () => {
+  for (const [path, operations] of Object.entries(doc.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      for (const [status, response] of Object.entries(operation.responses)) {
+        assert.ok((response as { headers?: Record<string, unknown> }).headers?.['X-Request-Id'], `${method} ${path} ${status}`);
+      }
+    }
+  }
+  const answer = await fetch(`${api.url}/healthz`, { headers: { 'X-Request-Id': 'r-openapi' } });
+  await answer.arrayBuffer();
+  assert.is(answer.headers.get('x-request-id'), 'r-openapi');
+});
+
 test('the schemas it named are there, the verdicts and statuses are the code\'s, and every $ref resolves', () => {
   const { schemas } = doc.components;
   for (const name of ['Error', 'Accepted', 'Submission', 'Result', 'Assignment', 'AssignmentChange']) assert.ok(schemas[name], name);
