@@ -84,6 +84,21 @@ print('left')`]);
   if (next[0] === before) assert.equal(next.slice(1, 3), ['active_opens 0', 'tcp_sockets 0']);
 });
 
+test('attack: an IPv6 flow label left to linger after its socket closed is not there for the next one', async () => {
+  // A flow label (IPV6_FLOWLABEL_MGR, no capability needed) outlives its socket for its linger
+  // time, up to 150 s, in the namespace's own table: it sends no packet and counts as no socket,
+  // yet the next program lists it in /proc/net/ip6_flowlabel, label and destination chosen by its
+  // predecessor (a channel of 20 bits a label, 32 labels a socket).
+  const left = await inTurn(['/usr/bin/python3', '-c', `import socket, struct
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+request = struct.pack('=16s4sBBHHHI', socket.inet_pton(socket.AF_INET6, '::1'), struct.pack('!I', 0x12345), 0, 255, 1, 150, 150, 0)
+s.setsockopt(socket.IPPROTO_IPV6, 32, request)  # IPV6_FLOWLABEL_MGR: get, shared with anyone, create
+print(open('/proc/net/ip6_flowlabel').read().splitlines()[1].split()[0])`]);
+  assert.is(left.stdout.trim(), '12345', 'the label was made');
+  const next = await inTurn(['/bin/cat', '/proc/net/ip6_flowlabel']);
+  assert.is(next.stdout.trim().split('\n').length, 1, `only the header: ${next.stdout}`);
+});
+
 test('every sandbox is gone at the end', async () => {
   await sandboxesClosed();
 });
