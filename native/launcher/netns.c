@@ -95,6 +95,19 @@ static void drop(void) {
   net_fd = -1;
 }
 
+/* In the new namespace, before its baseline: multicast membership reports go out at once or never,
+ * not from a timer after the last process is gone. IGMPv3 and MLDv2 (the defaults) report a join a
+ * few milliseconds later, and a leave (the socket closed at exit) again for a second or two, from
+ * the device's own timers: a program that joins groups and exits at once leaves reports on their
+ * way that the check cannot see, and that then move the next sandbox's counters while it runs.
+ * MLDv1 reports a join and a leave as they happen; IGMPv2 reports a join from the group's timer,
+ * stopped when the group is left before it fired, and a leave as it happens. Nothing inside can
+ * change these back (no CAP_NET_ADMIN here), nor send a query that would. */
+static void report_multicast_at_once(void) {
+  if (write_file("/proc/sys/net/ipv4/conf/all/force_igmp_version", "2") < 0) die_errno("force IGMPv2");
+  if (write_file("/proc/sys/net/ipv6/conf/all/force_mld_version", "1") < 0) die_errno("force MLDv1");
+}
+
 void sandbox_netns_fds(int fds[2]) {
   fds[0] = net_fd;
   fds[1] = host_fd;
@@ -106,6 +119,7 @@ int sandbox_netns(void) {
   if (!baseline && !(baseline = malloc(STATE_BYTES))) die("out of memory");
   if (unshare(CLONE_NEWNET) < 0) die_errno("unshare a network namespace");
   bring_up_loopback();
+  report_multicast_at_once();
   net_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   if (net_fd < 0) die_errno("open the sandbox's network namespace");
   ssize_t n = read_state(baseline, STATE_BYTES);
