@@ -122,6 +122,31 @@ print(sum(map(int, ip)), sum(map(int, ipv6)))`]);
   assert.is(next.stdout.trim(), '0 0', 'no packet reached the next sandbox');
 });
 
+test('attack: a request for an exclusive IPv6 flow label leaves nothing the next sandbox can tell', async () => {
+  // Asking for an exclusive flow label (IPV6_FLOWLABEL_MGR, share IPV6_FL_S_EXCL) marks the
+  // namespace for good, even when the request fails and no label is made: from then on, while any
+  // exclusive label exists on the host (or for a second after one went), a datagram sent with a
+  // label its socket does not hold is refused there. Nothing counts it, nothing lists it: one bit
+  // for the next sandbox. Whatever it gets must not depend on what ran before it; a probe right
+  // after a new namespace was made (a datagram sent before it sends the probe to a new one) sees
+  // what every untouched namespace shows.
+  const PROBE = ['/usr/bin/python3', '-c', `import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, 33, 1)  # IPV6_FLOWINFO_SEND
+try: s.sendto(b'x', ('::1', 9, 0x54321, 0)); print('sent')
+except OSError as e: print('refused', e.errno)`];
+  await inTurn(['/usr/bin/python3', '-c', `import socket
+socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'x', ('::1', 9))`]);
+  const untouched = (await inTurn(PROBE)).stdout.trim();
+  const asked = await inTurn(['/usr/bin/python3', '-c', `import socket, struct
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+request = struct.pack('=16s4sBBHHHI', socket.inet_pton(socket.AF_INET6, '::1'), struct.pack('!I', 0x12345), 0, 1, 0, 0, 0, 0)
+try: s.setsockopt(socket.IPPROTO_IPV6, 32, request)  # get (no create), exclusive
+except OSError as e: print('refused', e.errno)`]);
+  assert.is(asked.stdout.trim(), 'refused 2', 'no label was made');
+  assert.is((await inTurn(PROBE)).stdout.trim(), untouched);
+});
+
 test('every sandbox is gone at the end', async () => {
   await sandboxesClosed();
 });
