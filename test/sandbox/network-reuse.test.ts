@@ -3,6 +3,8 @@
 // than the rest of its namespaces. These are the attacks on that reuse: whatever a program leaves
 // in the network namespace (a connection in TIME_WAIT, counters moved, a listening socket kept
 // alive in flight after every process is gone) must never reach the next sandbox.
+import { spawn } from 'node:child_process';
+
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -122,29 +124,51 @@ print(sum(map(int, ip)), sum(map(int, ipv6)))`]);
   assert.is(next.stdout.trim(), '0 0', 'no packet reached the next sandbox');
 });
 
+/** Holds an exclusive IPv6 flow label in a network namespace of its own, outside any sandbox, until
+ * stopped: the kernel's switch for exclusive labels (one for the whole host) stays on meanwhile. */
+async function holdExclusiveFlowLabel(): Promise<() => void> {
+  const holder = spawn('unshare', ['--net', '/usr/bin/python3', '-c', `import socket, struct, sys
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, 32, struct.pack('=16s4sBBHHHI', socket.inet_pton(socket.AF_INET6, '::1'), struct.pack('!I', 0x777), 0, 1, 1, 0, 0, 0))
+print('held', flush=True)
+sys.stdin.read()`], { stdio: ['pipe', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    holder.once('error', reject);
+    holder.once('exit', (code) => reject(new Error(`the flow label holder exited (${code})`)));
+    holder.stdout.once('data', () => resolve());
+  });
+  return () => holder.stdin.end();
+}
+
 test('attack: a request for an exclusive IPv6 flow label leaves nothing the next sandbox can tell', async () => {
   // Asking for an exclusive flow label (IPV6_FLOWLABEL_MGR, share IPV6_FL_S_EXCL) marks the
   // namespace for good, even when the request fails and no label is made: from then on, while any
   // exclusive label exists on the host (or for a second after one went), a datagram sent with a
   // label its socket does not hold is refused there. Nothing counts it, nothing lists it: one bit
-  // for the next sandbox. Whatever it gets must not depend on what ran before it; a probe right
-  // after a new namespace was made (a datagram sent before it sends the probe to a new one) sees
-  // what every untouched namespace shows.
-  const PROBE = ['/usr/bin/python3', '-c', `import socket
+  // for the next sandbox. Whatever it gets must not depend on what ran before it: a probe in a new
+  // namespace (a datagram sent before it sends it to a new one) sees what every untouched
+  // namespace shows. An exclusive label held outside keeps the host's switch on throughout, so
+  // that the answer depends on the namespace's mark only.
+  const release = await holdExclusiveFlowLabel();
+  try {
+    const PROBE = ['/usr/bin/python3', '-c', `import socket
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 s.setsockopt(socket.IPPROTO_IPV6, 33, 1)  # IPV6_FLOWINFO_SEND
 try: s.sendto(b'x', ('::1', 9, 0x54321, 0)); print('sent')
 except OSError as e: print('refused', e.errno)`];
-  await inTurn(['/usr/bin/python3', '-c', `import socket
+    await inTurn(['/usr/bin/python3', '-c', `import socket
 socket.socket(socket.AF_INET6, socket.SOCK_DGRAM).sendto(b'x', ('::1', 9))`]);
-  const untouched = (await inTurn(PROBE)).stdout.trim();
-  const asked = await inTurn(['/usr/bin/python3', '-c', `import socket, struct
+    const untouched = (await inTurn(PROBE)).stdout.trim();
+    const asked = await inTurn(['/usr/bin/python3', '-c', `import socket, struct
 s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
 request = struct.pack('=16s4sBBHHHI', socket.inet_pton(socket.AF_INET6, '::1'), struct.pack('!I', 0x12345), 0, 1, 0, 0, 0, 0)
 try: s.setsockopt(socket.IPPROTO_IPV6, 32, request)  # get (no create), exclusive
 except OSError as e: print('refused', e.errno)`]);
-  assert.is(asked.stdout.trim(), 'refused 2', 'no label was made');
-  assert.is((await inTurn(PROBE)).stdout.trim(), untouched);
+    assert.is(asked.stdout.trim(), 'refused 2', 'no label was made');
+    assert.is((await inTurn(PROBE)).stdout.trim(), untouched);
+  } finally {
+    release();
+  }
 });
 
 test('every sandbox is gone at the end', async () => {
