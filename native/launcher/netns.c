@@ -9,8 +9,9 @@
  * change is only what its sockets do. After each sandbox, once every one of its processes is gone,
  * the namespace's own counters (IP, TCP, UDP, ICMP, IPv6: snmp, snmp6, netstat) and its socket
  * counts (sockstat, sockstat6: every socket of any family, TCP connections in TIME_WAIT, fragments)
- * and its IPv6 flow labels (ip6_flowlabel) must read exactly as when it was made: a packet sent,
- * a socket left in TIME_WAIT or held in flight, a flow label left to linger, anything, and the namespace is dropped and the next sandbox gets a new one. The comparison fails closed: a file that cannot
+ * its IPv6 route counts (rt6_stats) and flow labels (ip6_flowlabel) must read exactly as when it
+ * was made: a packet sent, a socket left in TIME_WAIT or held in flight, a route looked up, a flow
+ * label left to linger, anything, and the namespace is dropped and the next sandbox gets a new one. The comparison fails closed: a file that cannot
  * be read drops the namespace too. */
 #include "launcher.h"
 
@@ -30,13 +31,15 @@ static int net_fd = -1, host_fd = -1;
 static char *baseline;
 static size_t baseline_length;
 
-/* Counters of the namespace we are in, whole: any traffic in it changes them. And its IPv6 flow
- * labels, whole (the header alone when there is none): a label outlives its socket by its linger
- * time (up to 150 s without CAP_NET_ADMIN) and holds no socket, sends nothing, counts nowhere else,
- * yet the next program lists it, value and destination chosen by its predecessor. The table is a
- * small hash of the whole host's labels, cheap to walk. */
+/* Counters of the namespace we are in, whole: any traffic in it changes them. Its IPv6 routes'
+ * counts (rt6_stats): a route lookup with no traffic (connect() on a datagram socket) leaves a
+ * per-CPU copy of the route there for good. And its IPv6 flow labels, whole (the header alone when
+ * there is none): a label outlives its socket by its linger time (up to 150 s without
+ * CAP_NET_ADMIN) and holds no socket, sends nothing, counts nowhere else, yet the next program lists
+ * it, value and destination chosen by its predecessor. The table is a small hash of the whole
+ * host's labels, cheap to walk. */
 static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/snmp6", "/proc/self/net/netstat",
-                                       "/proc/self/net/ip6_flowlabel"};
+                                       "/proc/self/net/rt6_stats", "/proc/self/net/ip6_flowlabel"};
 /* Sockets of the namespace we are in, by family and state ("sockets: used" counts every socket,
  * unix ones too, even one only held in flight; "tw" the TCP connections in TIME_WAIT). Cheap to
  * read, unlike the socket tables (/proc/net/tcp walks the whole host's hash tables). */
