@@ -72,12 +72,11 @@ static ssize_t append_namespace_fields(char *buf, size_t used, size_t size, cons
 
 /* The state of the namespace we are in, into buf; -1 when it cannot be read whole. */
 static ssize_t read_state(char *buf, size_t size) {
+  /* Sockets first: once none is left (no process is left to make one), nothing can change the
+   * counters read after them. Read the other way round, a socket still held in flight could send
+   * (a membership report from its timer) after the counters were read and be freed by the unix
+   * garbage collector before its count was. */
   size_t used = 0;
-  for (size_t i = 0; i < sizeof counters / sizeof *counters; i++) {
-    int n = read_file(counters[i], buf + used, size - used);
-    if (n < 0 || (size_t)n >= size - used - 1) return -1;
-    used += (size_t)n;
-  }
   char text[4096];
   for (size_t i = 0; i < sizeof socket_counts / sizeof *socket_counts; i++) {
     int n = read_file(socket_counts[i], text, sizeof text);
@@ -85,6 +84,11 @@ static ssize_t read_state(char *buf, size_t size) {
     ssize_t now = append_namespace_fields(buf, used, size, text);
     if (now < 0) return -1;
     used = (size_t)now;
+  }
+  for (size_t i = 0; i < sizeof counters / sizeof *counters; i++) {
+    int n = read_file(counters[i], buf + used, size - used);
+    if (n < 0 || (size_t)n >= size - used - 1) return -1;
+    used += (size_t)n;
   }
   return (ssize_t)used;
 }
