@@ -7,12 +7,15 @@
  * The namespace belongs to the host's user namespace (we make it as host root, before the sandbox
  * enters its own), so nothing inside can configure it (no CAP_NET_ADMIN there): what a program can
  * change is only what its sockets do. After each sandbox, once every one of its processes is gone,
- * the namespace's own counters (IP, TCP, UDP, ICMP, IPv6: snmp, snmp6, netstat) and its socket
- * counts (sockstat, sockstat6: every socket of any family, TCP connections in TIME_WAIT, fragments)
- * its IPv6 route counts (rt6_stats) and flow labels (ip6_flowlabel) must read exactly as when it
- * was made: a packet sent, a socket left in TIME_WAIT or held in flight, a route looked up, a flow
- * label left to linger, anything, and the namespace is dropped and the next sandbox gets a new one. The comparison fails closed: a file that cannot
- * be read drops the namespace too. */
+ * the namespace's socket counts (sockstat, sockstat6: every socket of any family, TCP connections
+ * in TIME_WAIT, fragments), its own counters (IP, TCP, UDP, ICMP, IPv6: snmp, snmp6, netstat), its
+ * IPv6 route counts (rt6_stats) and flow labels (ip6_flowlabel) must read exactly as when it was
+ * made: a packet sent, a socket left in TIME_WAIT or held in flight, a route looked up, a flow label
+ * left to linger, anything, and the namespace is dropped and the next sandbox gets a new one. The
+ * comparison fails closed: a file that cannot be read drops the namespace too. What the files do
+ * not show is set when the namespace is made so that no program can change it: multicast reports
+ * are sent at once or never (report_multicast_at_once), and the mark a request for an exclusive
+ * flow label leaves is there from the start (mark_flow_labels_exclusive). */
 #include "launcher.h"
 
 #include <arpa/inet.h>
