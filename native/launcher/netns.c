@@ -7,17 +7,25 @@
  * The namespace belongs to the host's user namespace (we make it as host root, before the sandbox
  * enters its own), so nothing inside can configure it (no CAP_NET_ADMIN there): what a program can
  * change is only what its sockets do. After each sandbox, once every one of its processes is gone,
- * the namespace's own counters (IP, TCP, UDP, ICMP, IPv6: snmp, snmp6, netstat) and its socket
- * counts (sockstat, sockstat6: every socket of any family, TCP connections in TIME_WAIT, fragments)
- * must read exactly as when it was made: a packet sent, a socket left in TIME_WAIT or held in
- * flight, anything, and the namespace is dropped and the next sandbox gets a new one. The comparison fails closed: a file that cannot
- * be read drops the namespace too. */
+ * the namespace's socket counts (sockstat, sockstat6: every socket of any family, TCP connections
+ * in TIME_WAIT, fragments), its own counters (IP, TCP, UDP, ICMP, IPv6: snmp, snmp6, netstat), its
+ * IPv6 route counts (rt6_stats) and flow labels (ip6_flowlabel) must read exactly as when it was
+ * made: a packet sent, a socket left in TIME_WAIT or held in flight, a route looked up, a flow label
+ * left to linger, anything, and the namespace is dropped and the next sandbox gets a new one. The
+ * comparison fails closed: a file that cannot be read drops the namespace too. What the files do
+ * not show is set when the namespace is made so that no program can change it: multicast reports
+ * are sent at once or never (report_multicast_at_once), and the mark a request for an exclusive
+ * flow label leaves is there from the start (mark_flow_labels_exclusive). */
 #include "launcher.h"
 
+#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #define STATE_BYTES 65536
@@ -26,8 +34,15 @@ static int net_fd = -1, host_fd = -1;
 static char *baseline;
 static size_t baseline_length;
 
-/* Counters of the namespace we are in, whole: any traffic in it changes them. */
-static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/snmp6", "/proc/self/net/netstat"};
+/* Counters of the namespace we are in, whole: any traffic in it changes them. Its IPv6 routes'
+ * counts (rt6_stats): a route lookup with no traffic (connect() on a datagram socket) leaves a
+ * per-CPU copy of the route there for good. And its IPv6 flow labels, whole (the header alone when
+ * there is none): a label outlives its socket by its linger time (up to 150 s without
+ * CAP_NET_ADMIN) and holds no socket, sends nothing, counts nowhere else, yet the next program lists
+ * it, value and destination chosen by its predecessor. The table is a small hash of the whole
+ * host's labels, cheap to walk. */
+static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/snmp6", "/proc/self/net/netstat",
+                                       "/proc/self/net/rt6_stats", "/proc/self/net/ip6_flowlabel"};
 /* Sockets of the namespace we are in, by family and state ("sockets: used" counts every socket,
  * unix ones too, even one only held in flight; "tw" the TCP connections in TIME_WAIT). Cheap to
  * read, unlike the socket tables (/proc/net/tcp walks the whole host's hash tables). */
@@ -60,12 +75,11 @@ static ssize_t append_namespace_fields(char *buf, size_t used, size_t size, cons
 
 /* The state of the namespace we are in, into buf; -1 when it cannot be read whole. */
 static ssize_t read_state(char *buf, size_t size) {
+  /* Sockets first: once none is left (no process is left to make one), nothing can change the
+   * counters read after them. Read the other way round, a socket still held in flight could send
+   * (a membership report from its timer) after the counters were read and be freed by the unix
+   * garbage collector before its count was. */
   size_t used = 0;
-  for (size_t i = 0; i < sizeof counters / sizeof *counters; i++) {
-    int n = read_file(counters[i], buf + used, size - used);
-    if (n < 0 || (size_t)n >= size - used - 1) return -1;
-    used += (size_t)n;
-  }
   char text[4096];
   for (size_t i = 0; i < sizeof socket_counts / sizeof *socket_counts; i++) {
     int n = read_file(socket_counts[i], text, sizeof text);
@@ -73,6 +87,11 @@ static ssize_t read_state(char *buf, size_t size) {
     ssize_t now = append_namespace_fields(buf, used, size, text);
     if (now < 0) return -1;
     used = (size_t)now;
+  }
+  for (size_t i = 0; i < sizeof counters / sizeof *counters; i++) {
+    int n = read_file(counters[i], buf + used, size - used);
+    if (n < 0 || (size_t)n >= size - used - 1) return -1;
+    used += (size_t)n;
   }
   return (ssize_t)used;
 }
@@ -90,6 +109,45 @@ static void drop(void) {
   net_fd = -1;
 }
 
+/* In the new namespace, before its baseline: multicast membership reports go out at once or never,
+ * not from a timer after the last process is gone. IGMPv3 and MLDv2 (the defaults) report a join a
+ * few milliseconds later, and a leave (the socket closed at exit) again for a second or two, from
+ * the device's own timers: a program that joins groups and exits at once leaves reports on their
+ * way that the check cannot see, and that then move the next sandbox's counters while it runs.
+ * MLDv1 reports a join and a leave as they happen; IGMPv2 reports a join from the group's timer,
+ * stopped when the group is left before it fired, and a leave as it happens. Nothing inside can
+ * change these back (no CAP_NET_ADMIN here), nor send a query that would. */
+static void report_multicast_at_once(void) {
+  if (write_file("/proc/sys/net/ipv4/conf/all/force_igmp_version", "2") < 0) die_errno("force IGMPv2");
+  if (write_file("/proc/sys/net/ipv6/conf/all/force_mld_version", "1") < 0) die_errno("force MLDv1");
+}
+
+/* In the new namespace, before its baseline: marked as one where exclusive IPv6 flow labels were
+ * asked for. A request for an exclusive label (share IPV6_FL_S_EXCL, _PROCESS or _USER) sets that
+ * mark for the namespace's life, even when it fails and no label is made, and from then on, while
+ * the host has any exclusive label (or for a second after one went), a datagram sent with a label
+ * its socket does not hold is refused there: one bit that nothing counts or lists, left for the
+ * next sandbox. Set from the start, it says nothing of what ran before. The request below fails
+ * (there is no label to get) and leaves nothing but the mark. (Linux's struct in6_flowlabel_req:
+ * <linux/in6.h> does not mix with <netinet/in.h>.) */
+static void mark_flow_labels_exclusive(void) {
+  struct {
+    struct in6_addr dst;
+    uint32_t label;
+    uint8_t action, share;
+    uint16_t flags, expires, linger;
+    uint32_t pad;
+  } request = {.dst = IN6ADDR_LOOPBACK_INIT, .label = htonl(1), .action = 0 /* IPV6_FL_A_GET */,
+               .share = 1 /* IPV6_FL_S_EXCL */};
+  _Static_assert(sizeof request == 32, "struct in6_flowlabel_req");
+  int fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) die_errno("socket for the flow label mark");
+  if (setsockopt(fd, IPPROTO_IPV6, 32 /* IPV6_FLOWLABEL_MGR */, &request, sizeof request) == 0)
+    die("a flow label in a new network namespace");
+  if (errno != ENOENT) die_errno("mark the network namespace's flow labels exclusive");
+  close(fd);
+}
+
 void sandbox_netns_fds(int fds[2]) {
   fds[0] = net_fd;
   fds[1] = host_fd;
@@ -101,6 +159,8 @@ int sandbox_netns(void) {
   if (!baseline && !(baseline = malloc(STATE_BYTES))) die("out of memory");
   if (unshare(CLONE_NEWNET) < 0) die_errno("unshare a network namespace");
   bring_up_loopback();
+  report_multicast_at_once();
+  mark_flow_labels_exclusive();
   net_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   if (net_fd < 0) die_errno("open the sandbox's network namespace");
   ssize_t n = read_state(baseline, STATE_BYTES);
