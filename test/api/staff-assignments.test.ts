@@ -13,9 +13,9 @@ import * as assert from 'uvu/assert';
 import { fromPackageRoot } from '../../services/common/package-root.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import { uploadSubmission } from '../../services/bench/portal-client.js';
-import { COURSE, postResult, startTestApi, type TestApi } from '../support/api-fixtures.js';
+import { COURSE, postResult, queuedJobData, startTestApi, type TestApi } from '../support/api-fixtures.js';
 import { removeTempDirs, tempDir } from '../support/helpers.js';
-import { privateRedis } from '../support/queue-fixtures.js';
+import { closeConnections, privateRedis } from '../support/queue-fixtures.js';
 
 let redis: PrivateRedis;
 let api: TestApi;
@@ -42,13 +42,14 @@ test.before(async () => {
   zip = graderZip();
 });
 test.after(async () => {
+  closeConnections();
   await api?.service.close();
   await redis?.stop();
   removeTempDirs();
 });
 
-async function staff(method: string, path: string, body?: FormData): Promise<{ status: number; body: any }> {
-  const response = await fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${staffKey}` }, body });
+async function staff(method: string, path: string, body?: FormData | string, headers: Record<string, string> = {}): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${api.url}${path}`, { method, headers: { authorization: `Bearer ${staffKey}`, ...headers }, body });
   return { status: response.status, body: await response.json() };
 }
 
@@ -139,6 +140,23 @@ test('a Kattis problem package uploaded with format=kattis becomes a grader (as 
   const untimed = await staff('POST', `/v1/courses/${COURSE}/graders/validate`, form);
   assert.equal([untimed.status, untimed.body.error?.code], [422, 'E_PACKAGE_NO_TIME_LIMIT']);
   assert.not.match(untimed.body.error.message, '/tmp/');
+});
+
+test('a self-test\'s gradings and a regrade by filter carry the id of the staff request that asked for them, for the workers\' logs', async () => {
+  const form = new FormData();
+  form.set('name', 'traced');
+  form.set('grader', new Blob([zip]), 'sum-c.zip');
+  assert.is((await staff('POST', A, form)).status, 201);
+  const selfTest = await staff('POST', `${A}/traced/self-test`, undefined, { 'X-Request-Id': 'staff-self-test-1' });
+  assert.is(selfTest.status, 202);
+  for (const c of selfTest.body.cases as Array<{ submission: string }>) {
+    assert.is((await queuedJobData(redis, api, c.submission, 1)).requestId, 'staff-self-test-1');
+  }
+  const regrade = await staff('POST', '/v1/regrades', JSON.stringify({ course: COURSE, assignment: 'sum2' }),
+    { 'X-Request-Id': 'staff-regrade-1', 'content-type': 'application/json' });
+  assert.is(regrade.status, 202, JSON.stringify(regrade.body));
+  const [ada] = (await staff('GET', `/v1/submissions?course=${COURSE}&assignment=sum2`)).body.submissions as Array<{ id: string }>;
+  assert.is((await queuedJobData(redis, api, ada!.id, 2)).requestId, 'staff-regrade-1');
 });
 
 test.run();

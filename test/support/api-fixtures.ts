@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+import { Queue } from 'bullmq';
 import { pino } from 'pino';
 import type { Test } from 'uvu';
 
@@ -12,12 +13,14 @@ import type { LtiSettings } from '../../services/lti/lti-settings.js';
 import { startApiService, type ApiService } from '../../services/api/api-service.js';
 import type { UploadLimits } from '../../services/intake/upload-limits.js';
 import { uploadSubmission } from '../../services/bench/portal-client.js';
+import { gradingJobId } from '../../services/protocol/grading-job.js';
+import { DEFAULT_GRADING_QUEUE } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
 import type { Store } from '../../services/store/store.js';
 import type { WebhookSettings } from '../../services/webhooks/webhook-settings.js';
 import { removeTempDirs, tempDir } from './helpers.js';
 import { addAssignment } from './store-fixtures.js';
-import { privateRedis, randomPrefix, until } from './queue-fixtures.js';
+import { connection, privateRedis, randomPrefix, until } from './queue-fixtures.js';
 
 export const COURSE = 'cs101';
 export const ASSIGNMENT = 'sum';
@@ -124,4 +127,16 @@ export function parseEvents(text: string): SseEvent[] {
 export async function getJson(api: { url: string; key: string }, path: string, key = api.key): Promise<{ status: number; headers: Headers; body: any }> {
   const response = await fetch(`${api.url}${path}`, { headers: { authorization: `Bearer ${key}` } });
   return { status: response.status, headers: response.headers, body: await response.json() };
+}
+
+/** The data of a grading's job, once the API's outbox relay has queued it. */
+export async function queuedJobData(redis: PrivateRedis, api: TestApi, submissionId: string, gradeNumber: number): Promise<Record<string, unknown>> {
+  const queue = new Queue(DEFAULT_GRADING_QUEUE, { connection: await connection(redis, 'api'), prefix: api.queuePrefix });
+  try {
+    let data: Record<string, unknown> | undefined;
+    await until(async () => { data = (await queue.getJob(gradingJobId({ submissionId, gradeNumber })))?.data; return data !== undefined; }, 10_000, 'the job queued');
+    return data!;
+  } finally {
+    await queue.close();
+  }
 }

@@ -3,17 +3,14 @@
 // webhook-id makes a redelivery (even two at once) create nothing twice. Refused: no signature, a
 // wrong secret, a changed body, a timestamp out of tolerance, an unknown or removed integration,
 // and payloads that break the upload rules (unsafe names, bad base64, over the caps).
-import { Queue } from 'bullmq';
 import { Webhook } from 'standardwebhooks';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
-import { gradingJobId } from '../../services/protocol/grading-job.js';
-import { DEFAULT_GRADING_QUEUE } from '../../services/queue/grading-queue.js';
 import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { ASSIGNMENT, COURSE, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
+import { ASSIGNMENT, COURSE, queuedJobData, startTestApi, uploadOne, type TestApi } from '../support/api-fixtures.js';
 import { removeTempDirs } from '../support/helpers.js';
-import { closeConnections, connection, privateRedis, until } from '../support/queue-fixtures.js';
+import { closeConnections, privateRedis } from '../support/queue-fixtures.js';
 import { sha256 } from '../support/store-fixtures.js';
 import { callApi } from './webhook-fixtures.js';
 
@@ -78,14 +75,7 @@ test('the integration is registered with a secret shown once and a path to send 
 
 /** The request id the grading's job carries, once the outbox relay has queued it. */
 async function jobRequestId(submissionId: string, gradeNumber: number): Promise<unknown> {
-  const queue = new Queue(DEFAULT_GRADING_QUEUE, { connection: await connection(redis, 'api'), prefix: api.queuePrefix });
-  try {
-    let data: Record<string, unknown> | undefined;
-    await until(async () => { data = (await queue.getJob(gradingJobId({ submissionId, gradeNumber })))?.data; return data !== undefined; }, 10_000, 'the job queued');
-    return data!.requestId;
-  } finally {
-    await queue.close();
-  }
+  return (await queuedJobData(redis, api, submissionId, gradeNumber)).requestId;
 }
 
 test('the grading an inbound webhook asks for carries the id of the request that delivered it, for the worker\'s log', async () => {
