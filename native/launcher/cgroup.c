@@ -26,14 +26,16 @@ void cgroup_sweep(const char *group, int slot) {
   if (slot != swept_slot) backend->sweep(group, slot);
 }
 
-/* The cpuset the cgroups were created with ("" for every CPU). */
-static char created_cpus[64];
+/* The cpuset the cgroups were created with ("" for every CPU); unknown when it did not fit here. */
+static char created_cpus[256];
+static bool created_cpus_known;
 
 void cgroup_create(const char *group, int slot, const char *cpus) {
   swept_slot = -1;
   backend->create(group, slot, cpus);
   created_slot = slot;
-  snprintf(created_cpus, sizeof created_cpus, "%s", cpus ? cpus : "");
+  int n = snprintf(created_cpus, sizeof created_cpus, "%s", cpus ? cpus : "");
+  created_cpus_known = n >= 0 && (size_t)n < sizeof created_cpus;
 }
 
 void cgroup_destroy(void) {
@@ -43,7 +45,7 @@ void cgroup_destroy(void) {
  * takes the kernel's global cpuset lock and revisits every task of the cgroup (cpuset(7)). */
 void cgroup_apply_limits(const struct limits *limits) {
   struct limits applied = *limits;
-  if (applied.cpuset && strcmp(applied.cpuset, created_cpus) == 0) applied.cpuset = NULL;
+  if (applied.cpuset && created_cpus_known && strcmp(applied.cpuset, created_cpus) == 0) applied.cpuset = NULL;
   backend->apply_limits(&applied);
 }
 void cgroup_join_self(void) { backend->join_self(); }

@@ -41,12 +41,17 @@ static size_t baseline_length;
  * CAP_NET_ADMIN) and holds no socket, sends nothing, counts nowhere else, yet the next program lists
  * it, value and destination chosen by its predecessor. The table is a small hash of the whole
  * host's labels, cheap to walk. */
-static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/snmp6", "/proc/self/net/netstat",
+static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/netstat", "/proc/self/net/snmp6",
                                        "/proc/self/net/rt6_stats", "/proc/self/net/ip6_flowlabel"};
+/* The last three of them are IPv6's, as the second socket count is. */
+#define IPV6_COUNTERS 3
 /* Sockets of the namespace we are in, by family and state ("sockets: used" counts every socket,
  * unix ones too, even one only held in flight; "tw" the TCP connections in TIME_WAIT). Cheap to
  * read, unlike the socket tables (/proc/net/tcp walks the whole host's hash tables). */
 static const char *const socket_counts[] = {"/proc/self/net/sockstat", "/proc/self/net/sockstat6"};
+/* Whether the host has IPv6 (a kernel booted with ipv6.disable=1 has none, and no IPv6 state can
+ * be left in its namespaces): its files are read, and its settings made, only where it has. */
+static bool ipv6;
 /* sockstat fields that count the whole host, not this namespace: left out of the comparison. */
 static const char *const host_wide[] = {"orphan", "alloc", "mem"};
 
@@ -81,14 +86,15 @@ static ssize_t read_state(char *buf, size_t size) {
    * garbage collector before its count was. */
   size_t used = 0;
   char text[4096];
-  for (size_t i = 0; i < sizeof socket_counts / sizeof *socket_counts; i++) {
+  for (size_t i = 0; i < (ipv6 ? 2 : 1); i++) {
     int n = read_file(socket_counts[i], text, sizeof text);
     if (n < 0 || (size_t)n >= sizeof text - 1) return -1;
     ssize_t now = append_namespace_fields(buf, used, size, text);
     if (now < 0) return -1;
     used = (size_t)now;
   }
-  for (size_t i = 0; i < sizeof counters / sizeof *counters; i++) {
+  size_t files = sizeof counters / sizeof *counters - (ipv6 ? 0 : IPV6_COUNTERS);
+  for (size_t i = 0; i < files; i++) {
     int n = read_file(counters[i], buf + used, size - used);
     if (n < 0 || (size_t)n >= size - used - 1) return -1;
     used += (size_t)n;
@@ -119,7 +125,7 @@ static void drop(void) {
  * change these back (no CAP_NET_ADMIN here), nor send a query that would. */
 static void report_multicast_at_once(void) {
   if (write_file("/proc/sys/net/ipv4/conf/all/force_igmp_version", "2") < 0) die_errno("force IGMPv2");
-  if (write_file("/proc/sys/net/ipv6/conf/all/force_mld_version", "1") < 0) die_errno("force MLDv1");
+  if (ipv6 && write_file("/proc/sys/net/ipv6/conf/all/force_mld_version", "1") < 0) die_errno("force MLDv1");
 }
 
 /* In the new namespace, before its baseline: marked as one where exclusive IPv6 flow labels were
@@ -159,8 +165,9 @@ int sandbox_netns(void) {
   if (!baseline && !(baseline = malloc(STATE_BYTES))) die("out of memory");
   if (unshare(CLONE_NEWNET) < 0) die_errno("unshare a network namespace");
   bring_up_loopback();
+  ipv6 = access("/proc/sys/net/ipv6", F_OK) == 0;
   report_multicast_at_once();
-  mark_flow_labels_exclusive();
+  if (ipv6) mark_flow_labels_exclusive();
   net_fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
   if (net_fd < 0) die_errno("open the sandbox's network namespace");
   ssize_t n = read_state(baseline, STATE_BYTES);
