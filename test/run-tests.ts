@@ -38,20 +38,43 @@ function removeStateDir(stateDir: string, file: string): number {
   }
 }
 
+/** The file running now: in its own process group, which an interrupt of ours must end too. */
+let running: ReturnType<typeof spawn> | undefined;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (running?.pid) {
+      try {
+        process.kill(-running.pid, 'SIGKILL');
+      } catch {
+        // it ended on its own
+      }
+    }
+    process.exit(130);
+  });
+}
+
 function runFile(file: string): Promise<FileOutcome> {
   // Each file gets its own state directory (layers, evidence), removed afterwards.
   const stateDir = mkdtempSync(join(tmpdir(), 'gradebox-test-'));
   return new Promise((resolve) => {
+    // Its own process group, so that a file ended for hanging takes with it the servers it started
+    // (an API or worker left running would go on beside the files after it).
     const child = spawn(process.execPath, ['--enable-source-maps', file], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, GRADEBOX_STATE_DIR: stateDir },
+      detached: true,
     });
+    running = child;
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => { output += chunk; process.stdout.write(chunk); });
     child.stderr.on('data', (chunk: Buffer) => process.stderr.write(chunk));
     const timer = setTimeout(() => {
       process.stderr.write(`\n${file}: timed out after ${FILE_TIMEOUT_MS / 1000} s\n`);
-      child.kill('SIGKILL');
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is gone already
+      }
     }, FILE_TIMEOUT_MS);
     child.on('close', (code) => {
       clearTimeout(timer);
