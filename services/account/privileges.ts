@@ -4,6 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { config } from '../common/config.js';
 import { loadSqliteDriver } from '../store/sqlite-connection.js';
 import { giveTree } from './give-tree.js';
+import { checkInstallReadable } from './install-readable.js';
 import { becomeServiceUser, isRoot, lookUpServiceUser } from './service-user.js';
 
 /**
@@ -16,6 +17,7 @@ export function dropToServiceUser(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!isRoot()) return;
   const user = lookUpServiceUser(config().serviceUser);
+  checkInstallReadable(user);
   loadSqliteDriver(); // native code loaded lazily would be out of reach once we are not root
   giveTree(dataDir, user);
   becomeServiceUser(user);
