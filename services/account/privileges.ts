@@ -17,8 +17,8 @@ export function dropToServiceUser(dataDir: string): void {
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   if (!isRoot()) return;
   const user = lookUpServiceUser(config().serviceUser);
-  checkInstallReadable(user);
   loadSqliteDriver(); // native code loaded lazily would be out of reach once we are not root
   giveTree(dataDir, user);
   becomeServiceUser(user);
+  checkInstallReadable(user.name);
 }
