@@ -7,28 +7,18 @@ import { now, row, writeTransaction, type Queryable } from './pg-connection.js';
 import type { PgContext } from './pg-context.js';
 import { requireCourse } from './pg-courses.js';
 import { querySubmissionIds, regradeIn } from './pg-submissions.js';
-import type { RegradeBatch, RegradeFilter } from './store.js';
+import { toRegradeBatch, type BatchCounts, type BatchRow } from './staff-rows.js';
+import type { RegradeBatch } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface BatchRow {
-  id: string;
-  course_id: string;
-  filter_json: string;
-  requested_by: string;
-  created_at: string;
-}
 
 async function findBatch(db: Queryable, id: string): Promise<RegradeBatch | null> {
   const found = await row<BatchRow>(db, 'SELECT * FROM regrade_batches WHERE id = $1', [String(id)]);
   if (!found) return null;
-  const counts = (await row<{ total: number; done: number; failed: number }>(db, `SELECT COUNT(*) AS total, COUNT(r.outcome) AS done,
+  const counts = (await row<BatchCounts>(db, `SELECT COUNT(*) AS total, COUNT(r.outcome) AS done,
       COUNT(*) FILTER (WHERE r.outcome = 'error') AS failed
     FROM regrade_batch_items i LEFT JOIN results r ON r.submission_id = i.submission_id AND r.grade_number = i.grade_number
     WHERE i.batch_id = $1`, [found.id]))!;
-  return {
-    id: found.id, courseId: found.course_id, filter: JSON.parse(found.filter_json) as RegradeFilter, requestedBy: found.requested_by, createdAt: found.created_at,
-    total: Number(counts.total), done: Number(counts.done), failed: Number(counts.failed),
-  };
+  return toRegradeBatch(found, counts);
 }
 
 export function regradeBatchOperations(context: PgContext) {

@@ -12,21 +12,14 @@ import { now, row, rows, writeTransaction, type Queryable } from './pg-connectio
 import type { PgContext } from './pg-context.js';
 import { checkSubmission, insertCheckedSubmission } from './pg-submissions.js';
 import { checkExpectedVerdict } from './self-test-checks.js';
-import type { GraderSample, SelfTest, SelfTestCase, SubmissionStatus } from './store.js';
+import { toGraderSample, toSelfTest, toSelfTestCase, type CaseRow, type SampleRow, type SelfTestRow } from './staff-rows.js';
+import type { GraderSample, SelfTest, SelfTestCase } from './store.js';
 import type { StoreOperations } from './store-operations.js';
 
-interface SelfTestRow {
-  id: string;
-  assignment_id: number;
-  grader_digest: string;
-  requested_by: string;
-  created_at: string;
-}
-
 async function samplesOf(db: Queryable, assignmentId: number, graderDigest: string): Promise<GraderSample[]> {
-  const found = await rows<{ name: string; expected_verdict: string; files_json: string }>(db,
+  const found = await rows<SampleRow>(db,
     'SELECT name, expected_verdict, files_json FROM grader_samples WHERE assignment_id = $1 AND grader_digest = $2 ORDER BY name COLLATE "C"', [assignmentId, graderDigest]);
-  return found.map((r) => ({ name: r.name, expectedVerdict: r.expected_verdict, files: JSON.parse(r.files_json) as GraderSample['files'] }));
+  return found.map(toGraderSample);
 }
 
 async function requireAssignmentId(db: Queryable, id: number) {
@@ -36,18 +29,15 @@ async function requireAssignmentId(db: Queryable, id: number) {
 }
 
 async function casesOf(db: Queryable, selfTestId: string): Promise<SelfTestCase[]> {
-  const found = await rows<{ name: string; expected_verdict: string; submission_id: string; status: SubmissionStatus; verdict: string | null }>(db,
+  const found = await rows<CaseRow>(db,
     `SELECT c.name, c.expected_verdict, c.submission_id, s.status,
       (SELECT r.verdict FROM results r WHERE r.submission_id = s.id AND r.grade_number = s.grade_number AND r.outcome = 'graded') AS verdict
     FROM self_test_cases c JOIN submissions s ON s.id = c.submission_id WHERE c.self_test_id = $1 ORDER BY c.name COLLATE "C"`, [selfTestId]);
-  return found.map((r) => ({ name: r.name, expectedVerdict: r.expected_verdict, submissionId: r.submission_id, status: r.status, verdict: r.verdict }));
+  return found.map(toSelfTestCase);
 }
 
-async function toSelfTest(db: Queryable, r: SelfTestRow): Promise<SelfTest> {
-  return {
-    id: r.id, assignmentId: Number(r.assignment_id), graderDigest: r.grader_digest, requestedBy: r.requested_by, createdAt: r.created_at,
-    cases: await casesOf(db, r.id),
-  };
+async function selfTestOf(db: Queryable, r: SelfTestRow): Promise<SelfTest> {
+  return toSelfTest(r, await casesOf(db, r.id));
 }
 
 export function selfTestOperations(context: PgContext) {
@@ -91,13 +81,13 @@ export function selfTestOperations(context: PgContext) {
           await client.query('INSERT INTO self_test_cases (self_test_id, name, expected_verdict, submission_id) VALUES ($1, $2, $3, $4)',
             [id, sample.name, sample.expectedVerdict, submission.id]);
         }
-        return toSelfTest(client, (await row<SelfTestRow>(client, 'SELECT * FROM self_tests WHERE id = $1', [id]))!);
+        return selfTestOf(client, (await row<SelfTestRow>(client, 'SELECT * FROM self_tests WHERE id = $1', [id]))!);
       });
     },
 
     async latestSelfTest(assignmentId) {
       const found = await row<SelfTestRow>(pool, 'SELECT * FROM self_tests WHERE assignment_id = $1 ORDER BY created_at DESC, id COLLATE "C" DESC LIMIT 1', [assignmentId]);
-      return found ? toSelfTest(pool, found) : null;
+      return found ? selfTestOf(pool, found) : null;
     },
   } satisfies Partial<StoreOperations>;
 }

@@ -7,27 +7,17 @@ import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.
 import type { SqliteContext } from './sqlite-context.js';
 import { requireCourse } from './sqlite-courses.js';
 import { querySubmissionIds, submissionOperations } from './sqlite-submissions.js';
-import type { RegradeBatch, RegradeFilter } from './store.js';
+import { toRegradeBatch, type BatchCounts, type BatchRow } from './staff-rows.js';
+import type { RegradeBatch } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface BatchRow {
-  id: string;
-  course_id: string;
-  filter_json: string;
-  requested_by: string;
-  created_at: string;
-}
 
 function findBatch(db: SqliteDatabase, id: string): RegradeBatch | null {
   const row = db.prepare('SELECT * FROM regrade_batches WHERE id = ?').get(String(id)) as BatchRow | undefined;
   if (!row) return null;
   const counts = db.prepare(`SELECT COUNT(*) AS total, COUNT(r.outcome) AS done, COALESCE(SUM(CASE WHEN r.outcome = 'error' THEN 1 ELSE 0 END), 0) AS failed
     FROM regrade_batch_items i LEFT JOIN results r ON r.submission_id = i.submission_id AND r.grade_number = i.grade_number
-    WHERE i.batch_id = ?`).get(row.id) as { total: number; done: number; failed: number };
-  return {
-    id: row.id, courseId: row.course_id, filter: JSON.parse(row.filter_json) as RegradeFilter, requestedBy: row.requested_by, createdAt: row.created_at,
-    total: counts.total, done: counts.done, failed: counts.failed,
-  };
+    WHERE i.batch_id = ?`).get(row.id) as BatchCounts;
+  return toRegradeBatch(row, counts);
 }
 
 export function regradeBatchOperations(context: SqliteContext) {

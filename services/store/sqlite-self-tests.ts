@@ -11,27 +11,14 @@ import { now, writeTransaction, type SqliteDatabase } from './sqlite-connection.
 import type { SqliteContext } from './sqlite-context.js';
 import { checkExpectedVerdict } from './self-test-checks.js';
 import { submissionOperations } from './sqlite-submissions.js';
-import type { GraderSample, SelfTest, SelfTestCase, SubmissionStatus } from './store.js';
+import { toGraderSample, toSelfTest, toSelfTestCase, type CaseRow, type SampleRow, type SelfTestRow } from './staff-rows.js';
+import type { GraderSample, SelfTest, SelfTestCase } from './store.js';
 import type { StoreOperations } from './store-operations.js';
-
-interface SampleRow {
-  name: string;
-  expected_verdict: string;
-  files_json: string;
-}
-
-interface SelfTestRow {
-  id: string;
-  assignment_id: number;
-  grader_digest: string;
-  requested_by: string;
-  created_at: string;
-}
 
 function samplesOf(db: SqliteDatabase, assignmentId: number, graderDigest: string): GraderSample[] {
   const rows = db.prepare('SELECT name, expected_verdict, files_json FROM grader_samples WHERE assignment_id = ? AND grader_digest = ? ORDER BY name')
     .all(assignmentId, graderDigest) as SampleRow[];
-  return rows.map((r) => ({ name: r.name, expectedVerdict: r.expected_verdict, files: JSON.parse(r.files_json) as GraderSample['files'] }));
+  return rows.map(toGraderSample);
 }
 
 function requireAssignmentId(db: SqliteDatabase, id: number) {
@@ -43,15 +30,11 @@ function requireAssignmentId(db: SqliteDatabase, id: number) {
 function casesOf(db: SqliteDatabase, selfTestId: string): SelfTestCase[] {
   const rows = db.prepare(`SELECT c.name, c.expected_verdict, c.submission_id, s.status,
       (SELECT r.verdict FROM results r WHERE r.submission_id = s.id AND r.grade_number = s.grade_number AND r.outcome = 'graded') AS verdict
-    FROM self_test_cases c JOIN submissions s ON s.id = c.submission_id WHERE c.self_test_id = ? ORDER BY c.name`).all(selfTestId) as
-    Array<{ name: string; expected_verdict: string; submission_id: string; status: SubmissionStatus; verdict: string | null }>;
-  return rows.map((r) => ({ name: r.name, expectedVerdict: r.expected_verdict, submissionId: r.submission_id, status: r.status, verdict: r.verdict }));
+    FROM self_test_cases c JOIN submissions s ON s.id = c.submission_id WHERE c.self_test_id = ? ORDER BY c.name`).all(selfTestId) as CaseRow[];
+  return rows.map(toSelfTestCase);
 }
 
-const toSelfTest = (db: SqliteDatabase, row: SelfTestRow): SelfTest => ({
-  id: row.id, assignmentId: row.assignment_id, graderDigest: row.grader_digest, requestedBy: row.requested_by, createdAt: row.created_at,
-  cases: casesOf(db, row.id),
-});
+const selfTestOf = (db: SqliteDatabase, row: SelfTestRow): SelfTest => toSelfTest(row, casesOf(db, row.id));
 
 export function selfTestOperations(context: SqliteContext) {
   const { db, blobs, options } = context;
@@ -89,13 +72,13 @@ export function selfTestOperations(context: SqliteContext) {
           });
           addCase.run(id, sample.name, sample.expectedVerdict, submission.id);
         }
-        return toSelfTest(db, db.prepare('SELECT * FROM self_tests WHERE id = ?').get(id) as SelfTestRow);
+        return selfTestOf(db, db.prepare('SELECT * FROM self_tests WHERE id = ?').get(id) as SelfTestRow);
       });
     },
 
     latestSelfTest(assignmentId) {
       const row = db.prepare('SELECT * FROM self_tests WHERE assignment_id = ? ORDER BY created_at DESC, rowid DESC LIMIT 1').get(assignmentId) as SelfTestRow | undefined;
-      return row ? toSelfTest(db, row) : null;
+      return row ? selfTestOf(db, row) : null;
     },
   } satisfies Partial<StoreOperations>;
 }
