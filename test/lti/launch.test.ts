@@ -7,29 +7,15 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
 import { CLAIM } from '../../services/lti/lti-claims.js';
-import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { ASSIGNMENT, COURSE, startTestApi, type TestApi } from '../support/api-fixtures.js';
-import { removeTempDirs } from '../support/helpers.js';
+import { ASSIGNMENT, COURSE, type TestApi } from '../support/api-fixtures.js';
 import { platformKey, type SimulatedPlatform } from '../support/lti-platform.js';
-import { privateRedis } from '../support/queue-fixtures.js';
-import { CONTEXT, INSTRUCTOR, connectedPlatform, launch, learnerClaims, login, ltiUpload, postLaunch } from './lti-fixtures.js';
+import { CONTEXT, INSTRUCTOR, launch, learnerClaims, login, ltiApiPerFile, ltiUpload, postLaunch } from './lti-fixtures.js';
 
-let redis: PrivateRedis;
 let api: TestApi;
 let platform: SimulatedPlatform;
 
-test.before(async () => {
-  redis = await privateRedis();
-  // No JWKS cooldown: the rotation test's unknown kid fetches the set again at once.
-  api = await startTestApi(redis, { lti: { jwksCooldownMs: 0 } });
-  platform = await connectedPlatform(api);
-});
-test.after(async () => {
-  await api?.service.close();
-  await platform?.stop();
-  await redis?.stop();
-  removeTempDirs();
-});
+// No JWKS cooldown: the rotation test's unknown kid fetches the set again at once.
+ltiApiPerFile(test, { lti: { jwksCooldownMs: 0 } }, (started, connected) => { api = started; platform = connected; });
 
 test('jwks: gradebox publishes an RS256 public key (no private part)', async () => {
   const jwks = await (await fetch(`${api.url}/.well-known/jwks.json`)).json() as JSONWebKeySet;

@@ -3,8 +3,9 @@
 // posted back with the login's state), with claims a test can change.
 import { uploadSubmission, type UploadAnswer } from '../../services/bench/portal-client.js';
 import { CLAIM } from '../../services/lti/lti-claims.js';
-import type { TestApi } from '../support/api-fixtures.js';
-import { ASSIGNMENT, COURSE } from '../support/api-fixtures.js';
+import type { Test } from 'uvu';
+
+import { ASSIGNMENT, COURSE, testApiPerFile, type TestApi, type TestApiOptions } from '../support/api-fixtures.js';
 import { SimulatedPlatform } from '../support/lti-platform.js';
 
 export const LEARNER = 'http://purl.imsglobal.org/vocab/lis/v2/membership#Learner';
@@ -18,6 +19,16 @@ export async function connectedPlatform(api: TestApi): Promise<SimulatedPlatform
   const registered = await api.store.addLtiPlatform(platform.registration());
   await api.store.linkLtiContext(registered.id, CONTEXT, COURSE, 'CS 101');
   return platform;
+}
+
+/** One API (with `options`) and a platform connected to it for a whole test file, both stopped after it. */
+export function ltiApiPerFile(suite: Test, options: TestApiOptions, started: (api: TestApi, platform: SimulatedPlatform) => void): void {
+  let platform: SimulatedPlatform | undefined;
+  testApiPerFile(suite, async (api) => {
+    platform = await connectedPlatform(api);
+    started(api, platform);
+  }, options);
+  suite.after(async () => { await platform?.stop(); });
 }
 
 export interface Login {

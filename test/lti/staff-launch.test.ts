@@ -9,31 +9,17 @@ import * as assert from 'uvu/assert';
 
 import { SESSION_COOKIE } from '../../services/api/session-cookie.js';
 import { CLAIM } from '../../services/lti/lti-claims.js';
-import type { PrivateRedis } from '../../services/queue/private-redis.js';
-import { ASSIGNMENT, COURSE, startTestApi, type TestApi } from '../support/api-fixtures.js';
-import { removeTempDirs } from '../support/helpers.js';
+import { ASSIGNMENT, COURSE, type TestApi } from '../support/api-fixtures.js';
 import type { SimulatedPlatform } from '../support/lti-platform.js';
-import { privateRedis } from '../support/queue-fixtures.js';
-import { INSTRUCTOR, connectedPlatform, launch, learnerClaims, ltiUpload } from './lti-fixtures.js';
+import { INSTRUCTOR, launch, learnerClaims, ltiApiPerFile, ltiUpload } from './lti-fixtures.js';
 
 const TA = 'http://purl.imsglobal.org/vocab/lis/v2/membership/Instructor#TeachingAssistant';
 const UPLOADS_PER_MINUTE = 2;
 
-let redis: PrivateRedis;
 let api: TestApi;
 let platform: SimulatedPlatform;
 
-test.before(async () => {
-  redis = await privateRedis();
-  api = await startTestApi(redis, { limits: { uploadsPerMinute: UPLOADS_PER_MINUTE } });
-  platform = await connectedPlatform(api);
-});
-test.after(async () => {
-  await api?.service.close();
-  await platform?.stop();
-  await redis?.stop();
-  removeTempDirs();
-});
+ltiApiPerFile(test, { limits: { uploadsPerMinute: UPLOADS_PER_MINUTE } }, (started, connected) => { api = started; platform = connected; });
 
 /** A launch of the test placement by `sub` with these platform roles; returns the page and its launch token. */
 async function launchAs(sub: string, roles: string[], extra: Record<string, unknown> = {}): Promise<{ text: string; token: string }> {

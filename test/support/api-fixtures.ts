@@ -78,16 +78,16 @@ export async function startTestApi(redis: PrivateRedis, options: TestApiOptions 
 }
 
 /**
- * One API for a test file's tests: on a private Redis, started before the first test (both handed
- * to `started`) and closed, with the Redis and the temp folders, after the last.
+ * One API for a test file's tests (with `options`): on a private Redis, started before the first
+ * test (both handed to `started`) and closed, with the Redis and the temp folders, after the last.
  */
-export function testApiPerFile(suite: Test, started: (api: TestApi, redis: PrivateRedis) => void): void {
+export function testApiPerFile(suite: Test, started: (api: TestApi, redis: PrivateRedis) => void | Promise<void>, options: TestApiOptions = {}): void {
   let redis: PrivateRedis | undefined;
   let api: TestApi | undefined;
   suite.before(async () => {
     redis = await privateRedis();
-    api = await startTestApi(redis);
-    started(api, redis);
+    api = await startTestApi(redis, options);
+    await started(api, redis);
   });
   suite.after(async () => {
     await api?.service.close();
