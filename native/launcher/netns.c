@@ -34,21 +34,29 @@ static int net_fd = -1, host_fd = -1;
 static char *baseline;
 static size_t baseline_length;
 
-/* Counters of the namespace we are in, whole: any traffic in it changes them. Its IPv6 routes'
- * counts (rt6_stats): a route lookup with no traffic (connect() on a datagram socket) leaves a
- * per-CPU copy of the route there for good. And its IPv6 flow labels, whole (the header alone when
- * there is none): a label outlives its socket by its linger time (up to 150 s without
+/* What is read of the namespace we are in, in this order: first its sockets, by family and state
+ * ("sockets: used" counts every socket, unix ones too, even one only held in flight; "tw" the TCP
+ * connections in TIME_WAIT; cheap to read, unlike the socket tables: /proc/net/tcp walks the whole
+ * host's hash tables). Once none is left (no process is left to make one), nothing can change what
+ * is read after them; read the other way round, a socket still held in flight could send (a
+ * membership report from its timer) after the counters were read and be freed by the unix garbage
+ * collector before its count was. Then its counters, whole: any traffic changes them. Then its IPv6
+ * routes' counts (rt6_stats): a route lookup with no traffic (connect() on a datagram socket)
+ * leaves a per-CPU copy of the route there for good. And its IPv6 flow labels, whole (the header
+ * alone when there is none): a label outlives its socket by its linger time (up to 150 s without
  * CAP_NET_ADMIN) and holds no socket, sends nothing, counts nowhere else, yet the next program lists
- * it, value and destination chosen by its predecessor. The table is a small hash of the whole
- * host's labels, cheap to walk. */
-static const char *const counters[] = {"/proc/self/net/snmp", "/proc/self/net/netstat", "/proc/self/net/snmp6",
-                                       "/proc/self/net/rt6_stats", "/proc/self/net/ip6_flowlabel"};
-/* The last three of them are IPv6's, as the second socket count is. */
-#define IPV6_COUNTERS 3
-/* Sockets of the namespace we are in, by family and state ("sockets: used" counts every socket,
- * unix ones too, even one only held in flight; "tw" the TCP connections in TIME_WAIT). Cheap to
- * read, unlike the socket tables (/proc/net/tcp walks the whole host's hash tables). */
-static const char *const socket_counts[] = {"/proc/self/net/sockstat", "/proc/self/net/sockstat6"};
+ * it, value and destination chosen by its predecessor (the table is a small hash of the whole
+ * host's labels, cheap to walk). */
+static const struct state_file {
+  const char *path;
+  bool ipv6;       /* read only where the host has IPv6 */
+  bool sockstat;   /* its host-wide fields left out */
+} state_files[] = {
+    {"/proc/self/net/sockstat", false, true},      {"/proc/self/net/sockstat6", true, true},
+    {"/proc/self/net/snmp", false, false},         {"/proc/self/net/netstat", false, false},
+    {"/proc/self/net/snmp6", true, false},         {"/proc/self/net/rt6_stats", true, false},
+    {"/proc/self/net/ip6_flowlabel", true, false},
+};
 /* Whether the host has IPv6 (a kernel booted with ipv6.disable=1 has none, and no IPv6 state can
  * be left in its namespaces): its files are read, and its settings made, only where it has. */
 static bool ipv6;
@@ -80,24 +88,22 @@ static ssize_t append_namespace_fields(char *buf, size_t used, size_t size, cons
 
 /* The state of the namespace we are in, into buf; -1 when it cannot be read whole. */
 static ssize_t read_state(char *buf, size_t size) {
-  /* Sockets first: once none is left (no process is left to make one), nothing can change the
-   * counters read after them. Read the other way round, a socket still held in flight could send
-   * (a membership report from its timer) after the counters were read and be freed by the unix
-   * garbage collector before its count was. */
   size_t used = 0;
   char text[4096];
-  for (size_t i = 0; i < (ipv6 ? 2 : 1); i++) {
-    int n = read_file(socket_counts[i], text, sizeof text);
+  for (size_t i = 0; i < sizeof state_files / sizeof *state_files; i++) {
+    const struct state_file *file = &state_files[i];
+    if (file->ipv6 && !ipv6) continue;
+    if (!file->sockstat) {
+      int n = read_file(file->path, buf + used, size - used);
+      if (n < 0 || (size_t)n >= size - used - 1) return -1;
+      used += (size_t)n;
+      continue;
+    }
+    int n = read_file(file->path, text, sizeof text);
     if (n < 0 || (size_t)n >= sizeof text - 1) return -1;
     ssize_t now = append_namespace_fields(buf, used, size, text);
     if (now < 0) return -1;
     used = (size_t)now;
-  }
-  size_t files = sizeof counters / sizeof *counters - (ipv6 ? 0 : IPV6_COUNTERS);
-  for (size_t i = 0; i < files; i++) {
-    int n = read_file(counters[i], buf + used, size - used);
-    if (n < 0 || (size_t)n >= size - used - 1) return -1;
-    used += (size_t)n;
   }
   return (ssize_t)used;
 }
