@@ -70,6 +70,15 @@ if ! id -u gradebox >/dev/null 2>&1; then
   useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin gradebox
 fi
 
+# It also loads code from this checkout after giving root away: the checkout's own folder is made
+# readable (a clone into `mktemp -d` is private), and folders above it that keep the account out
+# (a home such as /root) are said, not changed.
+chmod go+rx .
+if ! setpriv --reuid=gradebox --regid="$(id -g gradebox)" --clear-groups test -r "$PWD/package.json"; then
+  echo "install.sh: the gradebox account cannot reach $PWD (a folder above it is private, as /root is): move gradebox to a folder every account can read, e.g. /opt/gradebox" >&2
+  exit 1
+fi
+
 npm ci --no-audit --no-fund
 npm run build
 chmod +x dist/services/cli/main.js
