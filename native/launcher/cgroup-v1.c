@@ -14,6 +14,20 @@ enum { MEMORY, PIDS, CPUACCT, CPUSET, NCONTROLLERS };
 static char dirs[NCONTROLLERS][512];
 static bool created;
 
+/* A slot's pids, cpuacct and cpuset cgroups are kept from one sandbox to the next by the process
+ * that holds the slot (slot.c): making and removing a cgroup takes the kernel's global cgroup lock
+ * and queues work for its cleanup worker, and v1 has a directory per controller. What they hold
+ * is set again for each run (pids.max, cpuset.cpus) or read against a baseline (cpuacct.usage,
+ * supervise.c). Nothing inside a sandbox can change them: the cgroup file system is not mounted
+ * there, and its files belong to host root. The memory cgroup is made per sandbox: page cache a
+ * sandbox read stays charged to its cgroup after its processes are gone, and would count in the
+ * next one's peak and against its limit. */
+static bool kept[NCONTROLLERS];
+static bool keepable(int controller) { return controller != MEMORY; }
+/* What the slot's cpuset and pids cgroups hold now: "" is every CPU of the group, 0 no pids limit. */
+static char cpus_now[256];
+static long long pids_now;
+
 static void path_of(char *out, size_t size, int controller, const char *file) {
   snprintf(out, size, "%s/%s", dirs[controller], file);
 }
@@ -33,6 +47,7 @@ static void v1_sweep(const char *group, int slot) {
     snprintf(file, sizeof file, "%s/cgroup.procs", dir);
     kill_pids_in(file, 100);
     if (remove_cgroup_dir(dir) < 0) die_errno("remove leftover cgroup %s", dir);
+    kept[c] = false;
   }
   if (remove_cgroup_dir(legacy) < 0) die_errno("remove leftover cgroup %s", legacy);
 }
@@ -65,20 +80,37 @@ static void ensure_group(int controller, const char *group) {
 
 static void set_cpus(const char *cpus);
 
+/* A new cgroup of `controller` for the slot, in its group. */
+static void make_slot_dir(int controller, const char *group) {
+  if (controller == CPUSET) cpus_now[0] = '\0'; /* inherited from the group (clone_children) */
+  if (controller == PIDS) pids_now = 0;
+  if (mkdir(dirs[controller], 0755) == 0) return;
+  if (errno == ENOENT) { /* the group went since we made it */
+    ensured[controller] = false;
+    ensure_group(controller, group);
+    if (mkdir(dirs[controller], 0755) == 0) return;
+  }
+  die_errno("mkdir %s", dirs[controller]);
+}
+
 static void v1_create(const char *group, int slot, const char *cpus) {
   for (int c = 0; c < NCONTROLLERS; c++) {
     ensure_group(c, group);
     slot_dir(dirs[c], sizeof dirs[c], c, group, slot);
-    if (mkdir(dirs[c], 0755) == 0) continue;
-    if (errno == ENOENT) { /* the group went since we made it */
-      ensured[c] = false;
-      ensure_group(c, group);
-      if (mkdir(dirs[c], 0755) == 0) continue;
-    }
-    die_errno("mkdir %s", dirs[c]);
+    if (kept[c] && access(dirs[c], F_OK) == 0) continue;
+    kept[c] = false;
+    make_slot_dir(c, group);
   }
   created = true;
-  if (cpus) set_cpus(cpus);
+  if (cpus) {
+    set_cpus(cpus);
+  } else if (cpus_now[0]) { /* a kept cpuset pinned for an earlier sandbox: back to the group's CPUs */
+    char path[600], value[4096];
+    snprintf(path, sizeof path, "/sys/fs/cgroup/cpuset/%s/cpuset.cpus", group);
+    if (read_file(path, value, sizeof value) < 0) die_errno("read %s", path);
+    set_cpus(value);
+    cpus_now[0] = '\0';
+  }
 }
 
 static void set_value(int controller, const char *file, const char *fmt, long long value) {
@@ -87,11 +119,14 @@ static void set_value(int controller, const char *file, const char *fmt, long lo
   if (write_file(path, fmt, value) < 0) die_errno("write %s", path);
 }
 
-/* Joining a cpuset cgroup sets a task's affinity to its CPUs (cpuset(7)), so they are written before. */
+/* Joining a cpuset cgroup sets a task's affinity to its CPUs (cpuset(7)), so they are written before.
+ * A kept cpuset that has them already is not written again (each write takes the global cpuset lock). */
 static void set_cpus(const char *cpus) {
+  if (strcmp(cpus, cpus_now) == 0) return;
   char path[600];
   path_of(path, sizeof path, CPUSET, "cpuset.cpus");
   if (write_file(path, "%s", cpus) < 0) die_errno("write %s = %s", path, cpus);
+  snprintf(cpus_now, sizeof cpus_now, "%s", strlen(cpus) < sizeof cpus_now ? cpus : "?");
 }
 
 static void v1_apply_limits(const struct limits *limits) {
@@ -102,7 +137,12 @@ static void v1_apply_limits(const struct limits *limits) {
     path_of(path, sizeof path, MEMORY, "memory.memsw.limit_in_bytes");
     if (access(path, F_OK) == 0) set_value(MEMORY, "memory.memsw.limit_in_bytes", "%lld", limits->memory_bytes);
   }
-  if (limits->pids) set_value(PIDS, "pids.max", "%lld", limits->pids);
+  if (limits->pids != pids_now) { /* a kept cgroup may hold an earlier run's limit */
+    path_of(path, sizeof path, PIDS, "pids.max");
+    int written = limits->pids ? write_file(path, "%lld", (long long)limits->pids) : write_file(path, "max");
+    if (written < 0) die_errno("write %s", path);
+    pids_now = limits->pids;
+  }
   if (limits->cpuset) set_cpus(limits->cpuset);
 }
 
@@ -148,12 +188,36 @@ static void v1_kill_all(bool stopped) {
 
 static void v1_procs_file(char *out, size_t size) { path_of(out, size, PIDS, "cgroup.procs"); }
 
+/* The last process of a sandbox leaves its cgroups a moment after it died: wait briefly. */
+static bool slot_empty(void) {
+  char path[600];
+  path_of(path, sizeof path, PIDS, "pids.current");
+  for (int attempt = 0; attempt < 200; attempt++) {
+    if (read_int_file(path) == 0) return true;
+    usleep(500);
+  }
+  return false;
+}
+
+/* The memory cgroup goes; the others are kept for the next sandbox when no process is left in
+ * them, else removed (or, failing that, swept by the next holder of the slot). */
 static bool v1_destroy(void) {
   if (!created) return false;
-  bool removed = true;
-  for (int c = 0; c < NCONTROLLERS; c++) removed &= remove_cgroup_dir(dirs[c]) == 0;
+  bool empty = slot_empty(), removed = true;
+  for (int c = 0; c < NCONTROLLERS; c++) {
+    kept[c] = keepable(c) && empty;
+    if (!kept[c]) removed &= remove_cgroup_dir(dirs[c]) == 0;
+  }
   created = false;
   return removed;
+}
+
+/* The process is done with its slot: the cgroups it kept go too. */
+static void v1_release(void) {
+  for (int c = 0; c < NCONTROLLERS; c++) {
+    if (kept[c]) remove_cgroup_dir(dirs[c]);
+    kept[c] = false;
+  }
 }
 
 const struct cgroup_backend cgroup_v1_backend = {
@@ -168,4 +232,5 @@ const struct cgroup_backend cgroup_v1_backend = {
     .kill_all = v1_kill_all,
     .procs_file = v1_procs_file,
     .destroy = v1_destroy,
+    .release = v1_release,
 };

@@ -41,6 +41,9 @@ void cgroup_create(const char *group, int slot, const char *cpus) {
 void cgroup_destroy(void) {
   if (backend->destroy()) swept_slot = created_slot;
 }
+void cgroup_release(void) {
+  if (backend->release) backend->release();
+}
 /* A run pinned where its sandbox was built writes no cpuset again: each write of cpuset.cpus
  * takes the kernel's global cpuset lock and revisits every task of the cgroup (cpuset(7)). */
 void cgroup_apply_limits(const struct limits *limits) {

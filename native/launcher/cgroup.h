@@ -15,8 +15,10 @@ struct cgroup_backend {
   void (*read_stats)(struct cgroup_stats *stats);
   void (*kill_all)(bool stopped);
   void (*procs_file)(char *out, size_t size);
-  /* Removes the sandbox's cgroups; true when none is left. */
+  /* Removes the sandbox's cgroups; true when none is left but those kept, empty, for the next one. */
   bool (*destroy)(void);
+  /* Removes the cgroups kept for a next sandbox; NULL where none are kept. */
+  void (*release)(void);
 };
 
 extern const struct cgroup_backend cgroup_v1_backend;

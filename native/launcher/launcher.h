@@ -146,6 +146,8 @@ void cgroup_procs_path(char *out, size_t size);
 /* SIGKILL to every process of the cgroup; `stopped`: none can fork, one round is enough. */
 void cgroup_kill_all(bool stopped);
 void cgroup_destroy(void);
+/* At the end of a process that served sandboxes: removes the cgroups it kept for the next one. */
+void cgroup_release(void);
 /* Every process of the sandbox back at SCHED_OTHER (a --background sandbox is built at SCHED_IDLE). */
 void cgroup_to_foreground(void);
 

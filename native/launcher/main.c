@@ -14,6 +14,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -68,6 +69,7 @@ int main(int argc, char **argv) {
   if (prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0) < 0) die_errno("PR_SET_PDEATHSIG");
   if (geteuid() != 0) die("gradebox-launch must run as root (it builds namespaces and cgroups)");
   cgroup_init();
+  atexit(cgroup_release); /* inherited by supervisors; a sandbox's processes leave with _exit */
   prepare_state_dir(cfg.state_dir);
   if (cfg.sweep_only) {
     emit_status("{\"event\":\"swept\",\"slots\":%d}", sweep_free_slots(&cfg));

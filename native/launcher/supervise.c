@@ -82,12 +82,14 @@ static void cleanup_on_die(const char *message) {
   kill(current->child, SIGKILL);
   waitpid(current->child, NULL, 0);
   cgroup_destroy();
+  cgroup_release();
 }
 
 /* Used by die() once the sandbox is gone (its processes reaped): its cgroup goes too. */
 static void cleanup_after_run(const char *message) {
   (void)message;
   cgroup_destroy();
+  cgroup_release();
 }
 
 static void write_id_maps(pid_t child, uint32_t base) {

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -50,10 +51,15 @@ function sandboxPids(supervisor: number): number[] {
   return sandboxOf(supervisor).pids;
 }
 
-/** Every process of the sandbox has ended and its cgroup is removed (its supervisor may serve another). */
+/**
+ * Every process of the sandbox has ended and its cgroup is removed: on v1 its memory cgroup, while
+ * the slot's pids cgroup may stay, empty, for the supervisor's next sandbox (cgroup-v1.c).
+ */
 function assertGone(sandbox: SandboxProcesses): void {
   assert.equal(sandbox.pids.filter(alive), [], 'the sandbox processes are gone');
-  assert.not.ok(existsSync(sandbox.cgroup), `${sandbox.cgroup} is removed`);
+  assert.not.ok(existsSync(sandbox.cgroup.replace('/sys/fs/cgroup/pids/', '/sys/fs/cgroup/memory/')), `${sandbox.cgroup}'s memory cgroup is removed`);
+  const procs = join(sandbox.cgroup, 'cgroup.procs');
+  assert.ok(!existsSync(procs) || readFileSync(procs, 'utf8') === '', `${sandbox.cgroup} is removed or empty`);
 }
 
 function alive(pid: number): boolean {

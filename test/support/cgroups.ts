@@ -16,10 +16,27 @@ function groupDirs(cgroupName: string): string[] {
   return CGROUP_V2 ? [`/sys/fs/cgroup/${cgroupName}`] : V1_CONTROLLERS.map((c) => `/sys/fs/cgroup/${c}/${cgroupName}`);
 }
 
-/** Slot cgroups under a cgroup name that exist now (on v1, each slot once per controller). */
-export function slotCgroups(cgroupName = config().cgroupName): string[] {
+/** Every slot cgroup under a cgroup name that exists now (on v1, each slot once per controller). */
+export function allSlotCgroups(cgroupName = config().cgroupName): string[] {
   return groupDirs(cgroupName).filter((dir) => existsSync(dir))
     .flatMap((dir) => readdirSync(dir).filter((n) => n.startsWith('slot-')).map((n) => join(dir, n)));
+}
+
+/**
+ * Slot cgroups under a cgroup name that hold a sandbox now. On v1 a supervisor keeps its slot's
+ * pids, cpuacct and cpuset cgroups, empty, for its next sandbox (cgroup-v1.c): those count only
+ * with a process in them; the memory cgroup is made per sandbox.
+ */
+export function slotCgroups(cgroupName = config().cgroupName): string[] {
+  return allSlotCgroups(cgroupName).filter((dir) => CGROUP_V2 || dir.startsWith('/sys/fs/cgroup/memory/') || hasProcesses(dir));
+}
+
+function hasProcesses(dir: string): boolean {
+  try {
+    return readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() !== '';
+  } catch {
+    return false; // removed while we looked
+  }
 }
 
 /** Sandboxes of a cgroup name that exist now (one slot cgroup each, however many controllers). */
@@ -34,7 +51,11 @@ export function cgroupOf(pid: number): string | undefined {
   return path === undefined ? undefined : `/sys/fs/cgroup${CGROUP_V2 ? '' : '/pids'}${path}`;
 }
 
-/** Removes the (empty) parent cgroups a test's own cgroup name left. */
+/**
+ * Removes the parent cgroups a test's own cgroup name left, with the empty slot cgroups a killed
+ * supervisor kept for its next sandbox (which the sweep at the next start would remove).
+ */
 export function removeCgroupParents(cgroupName: string): void {
+  for (const dir of allSlotCgroups(cgroupName)) rmdirSync(dir);
   for (const dir of groupDirs(cgroupName)) if (existsSync(dir)) rmdirSync(dir);
 }
