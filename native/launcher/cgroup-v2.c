@@ -3,6 +3,7 @@
 #include "cgroup-files.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -81,6 +82,12 @@ static void v2_apply_limits(const struct limits *limits) {
   if (limits->cpuset) set_value("cpuset.cpus", limits->cpuset);
 }
 
+static int v2_clone_into_fd(void) {
+  int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) die_errno("open %s", dir);
+  return fd;
+}
+
 static void v2_join_self(void) {
   char path[600];
   file_path(path, sizeof path, "cgroup.procs");
@@ -131,6 +138,7 @@ const struct cgroup_backend cgroup_v2_backend = {
     .create = v2_create,
     .apply_limits = v2_apply_limits,
     .join_self = v2_join_self,
+    .clone_into_fd = v2_clone_into_fd,
     .read_cpu_us = v2_read_cpu_us,
     .reset_peak = v2_reset_peak,
     .read_stats = v2_read_stats,

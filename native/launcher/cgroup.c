@@ -5,7 +5,10 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <unistd.h>
+#include <linux/sched.h>
 #include <linux/magic.h>
 
 static const struct cgroup_backend *backend;
@@ -51,7 +54,34 @@ void cgroup_apply_limits(const struct limits *limits) {
   if (applied.cpuset && created_cpus_known && strcmp(applied.cpuset, created_cpus) == 0) applied.cpuset = NULL;
   backend->apply_limits(&applied);
 }
-void cgroup_join_self(void) { backend->join_self(); }
+/* The sandbox's init was cloned straight into its cgroup: it has nothing to join. */
+static bool init_born_inside;
+
+/* The sandbox's init, in new namespaces (`flags`, the exit signal in the low byte as clone(2)
+ * takes it): where the backend can (v2, clone3's CLONE_INTO_CGROUP), born in its cgroup. A move
+ * into a cgroup takes the kernel's threadgroup lock for writing, which after an idle spell waits
+ * for an RCU grace period (5-7 ms here): twice on a grading's path, its build's sandbox and its
+ * first test's. On v1, or a kernel without clone3 (before 5.7), the init moves itself in. */
+pid_t cgroup_clone(int flags) {
+  int cgroup_fd = backend->clone_into_fd ? backend->clone_into_fd() : -1;
+  if (cgroup_fd >= 0) {
+    struct clone_args args = {.flags = (uint64_t)(flags & ~CSIGNAL) | CLONE_INTO_CGROUP,
+                              .exit_signal = (uint64_t)(flags & CSIGNAL), .cgroup = (uint64_t)cgroup_fd};
+    init_born_inside = true; /* what the child sees; the parent's is set again below */
+    pid_t pid = (pid_t)syscall(SYS_clone3, &args, sizeof args);
+    int error = errno;
+    close(cgroup_fd);
+    init_born_inside = pid >= 0;
+    errno = error;
+    if (pid >= 0 || error != ENOSYS) return pid;
+  }
+  init_born_inside = false;
+  return (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+}
+
+void cgroup_join_self(void) {
+  if (!init_born_inside) backend->join_self();
+}
 int cgroup_read_cpu_us(int64_t *cpu_us) { return backend->read_cpu_us(cpu_us); }
 void cgroup_reset_peak(void) { backend->reset_peak(); }
 void cgroup_read_stats(struct cgroup_stats *stats) { backend->read_stats(stats); }

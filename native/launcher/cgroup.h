@@ -19,6 +19,9 @@ struct cgroup_backend {
   bool (*destroy)(void);
   /* Removes the cgroups kept for a next sandbox; NULL where none are kept. */
   void (*release)(void);
+  /* A descriptor of the sandbox's cgroup to clone its init into (the caller closes it); NULL
+   * where a process cannot be born in its cgroup (v1). */
+  int (*clone_into_fd)(void);
 };
 
 extern const struct cgroup_backend cgroup_v1_backend;

@@ -50,7 +50,7 @@ int launch(struct config *cfg) {
   last_capability();
   int net = sandbox_netns(); /* joined by the child: see netns.c */
   int flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWIPC | CLONE_NEWUTS | SIGCHLD;
-  pid_t child = (pid_t)syscall(SYS_clone, flags, 0, NULL, NULL, 0);
+  pid_t child = cgroup_clone(flags);
   if (child < 0) {
     cgroup_destroy();
     die_errno("clone the sandbox");

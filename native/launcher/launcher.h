@@ -136,6 +136,9 @@ void cgroup_sweep(const char *group, int slot);
  * processes are built where they will run. */
 void cgroup_create(const char *group, int slot, const char *cpus);
 void cgroup_apply_limits(const struct limits *limits);
+/* clone(2) of the sandbox's init into new namespaces, born in its cgroup where the kernel can. */
+pid_t cgroup_clone(int flags);
+/* The calling process moves into the sandbox's cgroups (nothing if it was born there). */
 void cgroup_join_self(void);
 int cgroup_read_cpu_us(int64_t *cpu_us);
 /* Forget the memory peak of the sandbox's setup, where the kernel allows it (v1). */
