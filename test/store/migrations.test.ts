@@ -69,14 +69,19 @@ test('a database written by a newer gradebox is refused with a clear error, and 
   assert.equal((await versions(dir)).at(-1), 99);
 });
 
+/** SQL of an old database's rows: course cs101, assignment 1, and submission `id` in `status` at grade 1. */
+function oneSubmission(id: string, status: string, at: string): string {
+  return `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
+    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');
+    INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
+      VALUES ('${id}', 'cs101', 1, 'ada', '${status}', 1, 0, 0, '${at}', '${at}');`;
+}
+
 test('after version 3 each try counts once; attempts stored before it stay counted', async () => {
   const dir = fixture.dataDir();
   const at = '2026-01-01T00:00:00.000Z';
   const id = 'sub_AAAAAAAAAAAAAAAAAAAAAA';
-  await fixture.oldDatabase(dir, 2, `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
-    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');
-    INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
-      VALUES ('${id}', 'cs101', 1, 'ada', 'running', 1, 0, 0, '${at}', '${at}');
+  await fixture.oldDatabase(dir, 2, `${oneSubmission(id, 'running', at)}
     INSERT INTO attempts (submission_id, grade_number, worker_id, started_at) VALUES ('${id}', 1, 'w', '${at}');`);
   const store = await fixture.open(dir);
   assert.is((await store.getSubmission(id))?.attempts, 1, 'the attempt from before stays');
@@ -89,10 +94,7 @@ test('after version 11 grading requests keep their request id; one queued before
   const dir = fixture.dataDir();
   const at = '2026-01-01T00:00:00.000Z';
   const id = 'sub_AAAAAAAAAAAAAAAAAAAAAA';
-  await fixture.oldDatabase(dir, 10, `INSERT INTO courses (id, name, created_at) VALUES ('cs101', 'Intro', '${at}');
-    INSERT INTO assignments (id, course_id, name, grader_dir, grader_digest, created_at, updated_at) VALUES (1, 'cs101', 'sum', '/srv/graders/sum-c', '${GRADER_DIGEST}', '${at}', '${at}');
-    INSERT INTO submissions (id, course_id, assignment_id, student, status, grade_number, file_count, total_bytes, created_at, updated_at)
-      VALUES ('${id}', 'cs101', 1, 'ada', 'queued', 1, 0, 0, '${at}', '${at}');
+  await fixture.oldDatabase(dir, 10, `${oneSubmission(id, 'queued', at)}
     INSERT INTO outbox (submission_id, kind, grade_number, created_at) VALUES ('${id}', 'grade', 1, '${at}');`);
   const store = await fixture.open(dir);
   await store.requestRegrade(id, 'r-2');
