@@ -54,3 +54,12 @@ int64_t read_keyed_value(const char *path, const char *key) {
   }
   return -1;
 }
+
+/* Each write of cpuset.cpus takes the kernel's global cpuset lock and revisits every task of the
+ * cgroup (cpuset(7)): a run pinned where its sandbox was built, or a kept cgroup already pinned
+ * there, writes nothing. A list too long to remember is written every time ("?" never matches). */
+void write_cpus(const char *path, const char *cpus, char now[CPUS_TEXT]) {
+  if (strcmp(cpus, now) == 0) return;
+  if (write_file(path, "%s", cpus) < 0) die_errno("write %s = %s", path, cpus);
+  snprintf(now, CPUS_TEXT, "%s", strlen(cpus) < CPUS_TEXT ? cpus : "?");
+}

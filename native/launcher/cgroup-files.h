@@ -12,5 +12,9 @@ int remove_cgroup_dir(const char *path);
 int64_t read_int_file(const char *path);
 /* Value of "key N" in a flat keyed file such as memory.events or cpu.stat; -1 if absent. */
 int64_t read_keyed_value(const char *path, const char *key);
+/* What a cpuset.cpus file holds, as last written by us ("": what the cgroup was made with). */
+#define CPUS_TEXT 256
+/* Writes `cpus` to the cpuset.cpus file `path` unless `now` says it holds them already; `now` follows. */
+void write_cpus(const char *path, const char *cpus, char now[CPUS_TEXT]);
 
 #endif

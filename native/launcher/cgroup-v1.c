@@ -25,7 +25,7 @@ static bool created;
 static bool kept[NCONTROLLERS];
 static bool keepable(int controller) { return controller != MEMORY; }
 /* What the slot's cpuset and pids cgroups hold now: "" is every CPU of the group, 0 no pids limit. */
-static char cpus_now[256];
+static char cpus_now[CPUS_TEXT];
 static long long pids_now;
 
 static void path_of(char *out, size_t size, int controller, const char *file) {
@@ -119,14 +119,11 @@ static void set_value(int controller, const char *file, const char *fmt, long lo
   if (write_file(path, fmt, value) < 0) die_errno("write %s", path);
 }
 
-/* Joining a cpuset cgroup sets a task's affinity to its CPUs (cpuset(7)), so they are written before.
- * A kept cpuset that has them already is not written again (each write takes the global cpuset lock). */
+/* Joining a cpuset cgroup sets a task's affinity to its CPUs (cpuset(7)), so they are written before. */
 static void set_cpus(const char *cpus) {
-  if (strcmp(cpus, cpus_now) == 0) return;
   char path[600];
   path_of(path, sizeof path, CPUSET, "cpuset.cpus");
-  if (write_file(path, "%s", cpus) < 0) die_errno("write %s = %s", path, cpus);
-  snprintf(cpus_now, sizeof cpus_now, "%s", strlen(cpus) < sizeof cpus_now ? cpus : "?");
+  write_cpus(path, cpus, cpus_now);
 }
 
 static void v1_apply_limits(const struct limits *limits) {

@@ -11,6 +11,8 @@
 
 static char dir[512];
 static bool created;
+/* What the sandbox's cpuset.cpus holds ("": the group's, as made). */
+static char cpus_now[CPUS_TEXT];
 
 static void file_path(char *out, size_t size, const char *file) { snprintf(out, size, "%s/%s", dir, file); }
 
@@ -52,6 +54,12 @@ static void set_value(const char *file, const char *value) {
   if (write_file(path, "%s", value) < 0) die_errno("write %s = %s", path, value);
 }
 
+static void set_cpus(const char *cpus) {
+  char path[600];
+  file_path(path, sizeof path, "cpuset.cpus");
+  write_cpus(path, cpus, cpus_now);
+}
+
 /* cpuset.cpus before anyone joins: joining sets a task's affinity to the cgroup's CPUs (cpuset(7)). */
 static void v2_create(const char *group, int slot, const char *cpus) {
   ensure_group(group);
@@ -63,7 +71,8 @@ static void v2_create(const char *group, int slot, const char *cpus) {
     if (mkdir(dir, 0755) < 0) die_errno("mkdir %s", dir);
   }
   created = true;
-  if (cpus) set_value("cpuset.cpus", cpus);
+  cpus_now[0] = '\0';
+  if (cpus) set_cpus(cpus);
 }
 
 static void v2_apply_limits(const struct limits *limits) {
@@ -79,7 +88,7 @@ static void v2_apply_limits(const struct limits *limits) {
     snprintf(value, sizeof value, "%lld", (long long)limits->pids);
     set_value("pids.max", value);
   }
-  if (limits->cpuset) set_value("cpuset.cpus", limits->cpuset);
+  if (limits->cpuset) set_cpus(limits->cpuset);
 }
 
 static int v2_clone_into_fd(void) {

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <sched.h>
 #include <stdio.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
 #include <unistd.h>
@@ -29,16 +28,10 @@ void cgroup_sweep(const char *group, int slot) {
   if (slot != swept_slot) backend->sweep(group, slot);
 }
 
-/* The cpuset the cgroups were created with ("" for every CPU); unknown when it did not fit here. */
-static char created_cpus[256];
-static bool created_cpus_known;
-
 void cgroup_create(const char *group, int slot, const char *cpus) {
   swept_slot = -1;
   backend->create(group, slot, cpus);
   created_slot = slot;
-  int n = snprintf(created_cpus, sizeof created_cpus, "%s", cpus ? cpus : "");
-  created_cpus_known = n >= 0 && (size_t)n < sizeof created_cpus;
 }
 
 void cgroup_destroy(void) {
@@ -47,13 +40,7 @@ void cgroup_destroy(void) {
 void cgroup_release(void) {
   if (backend->release) backend->release();
 }
-/* A run pinned where its sandbox was built writes no cpuset again: each write of cpuset.cpus
- * takes the kernel's global cpuset lock and revisits every task of the cgroup (cpuset(7)). */
-void cgroup_apply_limits(const struct limits *limits) {
-  struct limits applied = *limits;
-  if (applied.cpuset && created_cpus_known && strcmp(applied.cpuset, created_cpus) == 0) applied.cpuset = NULL;
-  backend->apply_limits(&applied);
-}
+void cgroup_apply_limits(const struct limits *limits) { backend->apply_limits(limits); }
 /* The sandbox's init was cloned straight into its cgroup: it has nothing to join. */
 static bool init_born_inside;
 
