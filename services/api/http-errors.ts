@@ -37,6 +37,16 @@ export function sendError(res: Response, status: number, code: string, message: 
   res.status(status).json({ error: { code, message } });
 }
 
+/**
+ * Logs a request's unexpected failure (with its request id) under a new reference, which the
+ * answer gives the user in place of any detail; operators find the failure by it.
+ */
+export function logFailure(res: Response, logger: Logger, error: unknown, fields: Record<string, unknown>, message: string): string {
+  const reference = `req_${randomBytes(8).toString('hex')}`;
+  requestLog(res, logger).error({ err: error, ...fields, reference }, message);
+  return reference;
+}
+
 /** The last middleware: turns what routes throw into JSON answers. */
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (error: unknown, req, res, next) => {
@@ -47,8 +57,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (typeof status === 'number' && status >= 400 && status < 500) {
       return sendError(res, status, status === 413 ? 'E_TOO_LARGE' : 'E_BAD_REQUEST', (error as Error).message);
     }
-    const reference = `req_${randomBytes(8).toString('hex')}`;
-    requestLog(res, logger).error({ err: error, method: req.method, url: req.originalUrl, reference }, 'request failed');
+    const reference = logFailure(res, logger, error, { method: req.method, url: req.originalUrl }, 'request failed');
     return sendError(res, 500, 'E_INTERNAL', `the server failed to handle this request; it has been logged under the reference ${reference}, which operators can look up`);
   };
 }

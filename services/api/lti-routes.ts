@@ -23,7 +23,7 @@ import { isSubmissionId } from '../protocol/ids.js';
 import { ltiRoutes as routes } from '../protocol/lti-routes.js';
 import type { LtiLaunchSession } from '../store/lti-store.js';
 import type { SessionTimes, Store } from '../store/store.js';
-import { HttpError } from './http-errors.js';
+import { HttpError, logFailure } from './http-errors.js';
 import { mintHandoff, redeemHandoff } from './lti-handoff.js';
 import { deepLinkReturnPage, errorPage, instructorPage, learnerPage, pickerPage } from './lti-pages.js';
 import type { OutboxRelay } from './outbox-relay.js';
@@ -58,8 +58,7 @@ function page(logger: Logger, handler: (req: Request, res: Response) => Promise<
         const status = 'status' in error && typeof error.status === 'number' ? error.status : error.code === 'E_LTI_ROLE' ? 403 : 400;
         return errorPage(res, status, error.code, error.message);
       }
-      const reference = `req_${randomBytes(8).toString('hex')}`;
-      requestLog(res, logger).error({ err: error, url: req.originalUrl, reference }, 'LTI request failed');
+      const reference = logFailure(res, logger, error, { url: req.originalUrl }, 'LTI request failed');
       errorPage(res, 500, 'E_INTERNAL', `gradebox failed to handle this; operators can look it up under the reference ${reference}`);
     }
   };

@@ -75,7 +75,6 @@ function parametersOf(route: HttpRoute): Array<Record<string, unknown>> {
   return [...of('path', route.params, true), ...of('query', route.query, false), ...of('header', route.headers, false)];
 }
 
-
 function responseOf(response: RouteResponse): Record<string, unknown> {
   const headers = { ...response.headers, 'X-Request-Id': requestIdHeader };
   return {

@@ -1,7 +1,6 @@
 // Serves the dashboard's pages (each reads the staff API as the signed-in person) and its static
 // files. A signed-out browser is sent to sign in and brought back; what the staff API refuses
 // (403, 404) becomes a page that says so; anything else is logged and shown by reference only.
-import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 
 import { Router, type Request, type Response } from 'express';
@@ -10,7 +9,7 @@ import type { Logger } from 'pino';
 import { fromPackageRoot } from '../../common/package-root.js';
 import { dashboardRoutes } from '../../protocol/dashboard-routes.js';
 import type { SessionTimes, Store } from '../../store/store.js';
-import { HttpError } from '../http-errors.js';
+import { HttpError, logFailure } from '../http-errors.js';
 import { actorOf, identify } from '../identify.js';
 import { serveRoute } from '../serve-route.js';
 import { sendDashboardPage } from './dashboard-layout.js';
@@ -46,8 +45,7 @@ export function dashboardPage(page: Page, logger: Logger): Page {
       if (error instanceof HttpError && error.status < 500) {
         return sendDashboardPage(res, error.status, { title: error.status === 404 ? 'Not found' : 'Not allowed', body: html`<p role="alert">${error.message}.</p><p><a href="/">Back to the courses</a></p>` });
       }
-      const reference = `req_${randomBytes(8).toString('hex')}`;
-      logger.error({ err: error, url: req.originalUrl, reference }, 'dashboard page failed');
+      const reference = logFailure(res, logger, error, { url: req.originalUrl }, 'dashboard page failed');
       sendDashboardPage(res, 500, { title: 'This page failed', body: html`<p role="alert">The server failed to draw this page; operators can find why under the reference <code>${reference}</code>.</p>` });
     }
   };
