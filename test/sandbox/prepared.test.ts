@@ -95,10 +95,19 @@ test('a sandbox prepared without background waits at normal priority', async () 
   }
 });
 
-/** One busy loop per CPU at normal priority, for the duration of fn. */
+/**
+ * One busy loop per CPU at normal priority, for the duration of fn. fn starts only once every loop
+ * is spinning: spawning a shell takes longer here than building a sandbox, so a sandbox asked for
+ * right after the spawn could be built on CPUs that are still idle.
+ */
 async function withCpusBusy<T>(fn: () => Promise<T>): Promise<T> {
-  const loops = cpus().map(() => spawn('/bin/sh', ['-c', 'while :; do :; done'], { stdio: 'ignore' }));
+  const loops = cpus().map(() => spawn('/bin/sh', ['-c', 'echo spinning; while :; do :; done'], { stdio: ['ignore', 'pipe', 'ignore'] }));
   try {
+    await Promise.all(loops.map((loop) => new Promise((resolve, reject) => {
+      loop.stdout.once('data', resolve);
+      loop.once('exit', () => reject(new Error('a busy loop ended before it spun')));
+    })));
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the echo, into the loop
     return await fn();
   } finally {
     for (const loop of loops) loop.kill('SIGKILL');
