@@ -3,7 +3,6 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 
@@ -11,7 +10,7 @@ import { PreparedSandbox, sandboxesClosed } from '../../services/sandbox/launche
 import { resolveLimits } from '../../services/sandbox/limits.js';
 import { PoolsByCpu, SandboxPool } from '../../services/sandbox/pool.js';
 import { defaultLayoutOnce, prepareSandbox, runSandboxed, scratchKbFor } from '../../services/sandbox/sandbox.js';
-import { cgroupOf, sandboxCount } from '../support/cgroups.js';
+import { cgroupOf, hasProcesses, sandboxCount } from '../support/cgroups.js';
 import { removeTempDirs } from '../support/helpers.js';
 
 test.after(removeTempDirs);
@@ -58,8 +57,7 @@ function sandboxPids(supervisor: number): number[] {
 function assertGone(sandbox: SandboxProcesses): void {
   assert.equal(sandbox.pids.filter(alive), [], 'the sandbox processes are gone');
   assert.not.ok(existsSync(sandbox.cgroup.replace('/sys/fs/cgroup/pids/', '/sys/fs/cgroup/memory/')), `${sandbox.cgroup}'s memory cgroup is removed`);
-  const procs = join(sandbox.cgroup, 'cgroup.procs');
-  assert.ok(!existsSync(procs) || readFileSync(procs, 'utf8') === '', `${sandbox.cgroup} is removed or empty`);
+  assert.not.ok(hasProcesses(sandbox.cgroup), `${sandbox.cgroup} is removed or empty`);
 }
 
 function alive(pid: number): boolean {

@@ -31,7 +31,8 @@ export function slotCgroups(cgroupName = config().cgroupName): string[] {
   return allSlotCgroups(cgroupName).filter((dir) => CGROUP_V2 || dir.startsWith('/sys/fs/cgroup/memory/') || hasProcesses(dir));
 }
 
-function hasProcesses(dir: string): boolean {
+/** Whether a cgroup holds a process now (false once it is removed). */
+export function hasProcesses(dir: string): boolean {
   try {
     return readFileSync(join(dir, 'cgroup.procs'), 'utf8').trim() !== '';
   } catch {
